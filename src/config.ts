@@ -1,0 +1,136 @@
+/**
+ * Every environment variable the system reads, typed and validated once at start. Defaults make `npm start`
+ * work on a fresh machine (local Postgres + Redis, Postgres event store); production overrides the secrets.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const Int = (def: number, min = 0) => Type.Integer({ default: def, minimum: min });
+const Str = (def: string) => Type.String({ default: def });
+const Bool = (def: boolean) => Type.Boolean({ default: def });
+const DEV_SECRET = 'syncode-development-secret-change-me-0123456789';
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+  }),
+  HOST: Str('0.0.0.0'),
+  PORT: Int(3000),
+  /** Port of the collab role when it runs on its own (role `collab`); in role `all` it shares PORT under /ws. */
+  COLLAB_PORT: Int(3001),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
+    default: 'info',
+  }),
+
+  DATABASE_URL: Str('postgres://postgres@127.0.0.1:5432/syncode'),
+  /** Postgres schema holding every table; tests give each file its own. */
+  DB_SCHEMA: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+  DB_POOL_SIZE: Int(20, 1),
+  REDIS_URL: Str('redis://127.0.0.1:6379'),
+  /** Prefix for every Redis key and BullMQ queue, so several deployments (or test files) can share one Redis. */
+  REDIS_PREFIX: Str('syncode'),
+
+  EVENT_STORE: Type.Union([Type.Literal('postgres'), Type.Literal('kurrentdb')], { default: 'postgres' }),
+  KURRENTDB_URL: Str(''),
+
+  AUTH_JWT_SECRET: Type.String({ default: DEV_SECRET, minLength: 32 }),
+  JWT_REFRESH_SECRET: Type.String({ default: `${DEV_SECRET}-refresh`, minLength: 32 }),
+  COLLAB_JWT_SECRET: Type.String({ default: `${DEV_SECRET}-collab`, minLength: 32 }),
+  INTERNAL_CALLBACK_SECRET: Type.String({ default: `${DEV_SECRET}-internal`, minLength: 32 }),
+  STORAGE_SIGNING_SECRET: Type.String({ default: `${DEV_SECRET}-storage`, minLength: 32 }),
+  ACCESS_TOKEN_TTL_SECONDS: Int(900, 1),
+  REFRESH_TOKEN_TTL_SECONDS: Int(604800, 1),
+  PASSWORD_RESET_TTL_SECONDS: Int(3600, 1),
+
+  CORS_ORIGINS: Str('http://localhost:5173'),
+  TRUSTED_PROXIES: Str(''),
+  /** Public base URL of the API, used for signed storage URLs and the collab URL handed to clients. */
+  PUBLIC_URL: Str(''),
+  /** Where the control plane reaches the collab role's internal API. Empty = same process (role all). */
+  COLLAB_PLANE_URL: Str(''),
+  /** Public WebSocket URL handed to clients; empty = derived from PUBLIC_URL or the request host, path /ws. */
+  COLLAB_PLANE_CLIENT_URL: Str(''),
+  /** Where the collab role reaches the control plane's internal callbacks. Empty = same process. */
+  CONTROL_PLANE_URL: Str(''),
+
+  BODY_LIMIT_BYTES: Int(1_048_576, 1),
+  SUBMIT_BODY_LIMIT_BYTES: Int(5_242_880, 1),
+  TRANSCRIBE_BODY_LIMIT_BYTES: Int(6_291_456, 1),
+
+  RATE_LIMIT_ENABLED: Bool(true),
+  RATE_LIMIT_GLOBAL_PER_MIN: Int(100, 1),
+  RATE_LIMIT_AUTH_PER_MIN: Int(5, 1),
+  RATE_LIMIT_RUN_PER_MIN: Int(10, 1),
+  RATE_LIMIT_SUBMIT_PER_MIN: Int(3, 1),
+  RATE_LIMIT_JOIN_PER_MIN: Int(5, 1),
+  RATE_LIMIT_HINTS_PER_5MIN: Int(3, 1),
+  RATE_LIMIT_AI_MESSAGES_PER_MIN: Int(20, 1),
+
+  /** Bounded wait for projections to reach a command's position before its response is sent. */
+  READ_YOUR_WRITES_TIMEOUT_MS: Int(2000, 0),
+  PROJECTION_BATCH_SIZE: Int(500, 1),
+  PROJECTION_POLL_MS: Int(500, 10),
+  PROJECTION_ON_POISON: Type.Union([Type.Literal('stop'), Type.Literal('skip')], { default: 'stop' }),
+
+  STORAGE_DRIVER: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local' }),
+  STORAGE_DIR: Str('.data/storage'),
+  S3_ENDPOINT: Str(''),
+  S3_BUCKET: Str('syncode'),
+  S3_ACCESS_KEY: Str(''),
+  S3_SECRET_KEY: Str(''),
+  S3_REGION: Str('us-east-1'),
+
+  MAIL_DRIVER: Type.Union([Type.Literal('outbox'), Type.Literal('smtp')], { default: 'outbox' }),
+  SMTP_URL: Str(''),
+  MAIL_FROM: Str('SynCode <no-reply@syncode.local>'),
+
+  LLM_PROVIDER: Type.Union([Type.Literal('local'), Type.Literal('openai')], { default: 'local' }),
+  OPENAI_BASE_URL: Str('https://api.openai.com/v1'),
+  OPENAI_API_KEY: Str(''),
+  OPENAI_MODEL: Str('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: Int(30000, 1),
+
+  LIVEKIT_URL: Str(''),
+  LIVEKIT_CLIENT_URL: Str(''),
+  LIVEKIT_API_KEY: Str(''),
+  LIVEKIT_API_SECRET: Str(''),
+
+  SANDBOX_WORKDIR: Str('/tmp/syncode-sandbox'),
+  EXECUTION_CONCURRENCY: Int(2, 1),
+  EXECUTION_DEFAULT_TIMEOUT_MS: Int(10000, 1),
+  EXECUTION_MAX_TIMEOUT_MS: Int(30000, 1),
+  EXECUTION_DEFAULT_MEMORY_MB: Int(256, 16),
+  EXECUTION_MAX_MEMORY_MB: Int(1024, 16),
+
+  /** Seed the problem bank on start when the database has no problems. */
+  SEED_ON_START: Bool(true),
+  /** Run the BullMQ repeatable jobs (sweeps, expiries, retention) in this process. */
+  SCHEDULER_ENABLED: Bool(true),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parse and validate a config from an env-like record. Unknown variables are ignored. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const withDefaults = Value.Default(ConfigSchema, raw);
+  const converted = Value.Convert(ConfigSchema, withDefaults);
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = converted as Config;
+  if (config.NODE_ENV === 'production') {
+    for (const key of ['AUTH_JWT_SECRET', 'JWT_REFRESH_SECRET', 'COLLAB_JWT_SECRET', 'INTERNAL_CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET'] as const) {
+      if (config[key].startsWith(DEV_SECRET)) throw new ConfigError(`${key} must be set in production`);
+    }
+  }
+  return config;
+}
