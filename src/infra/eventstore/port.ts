@@ -131,7 +131,7 @@ export class StreamDeletedError extends EventStoreError {
 
 export class EventStoreUnavailableError extends EventStoreError {
   readonly code = 'EVENT_STORE_UNAVAILABLE';
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
   }
 }

@@ -1,0 +1,21 @@
+/**
+ * A broken business rule. The code is the stable, machine-readable identifier of SPEC §10.1; the status is part of
+ * that same catalogue (a few codes answer with different statuses in different places, so it travels with the error).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (code: string, message: string) => new DomainError(code, 404, message);
+export const conflict = (code: string, message: string) => new DomainError(code, 409, message);
+export const forbidden = (code: string, message: string) => new DomainError(code, 403, message);
+export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError(code, 400, message, details);

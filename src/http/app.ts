@@ -1,0 +1,82 @@
+/**
+ * Builds the REST control plane: fastify 5 with TypeBox schemas on every route, the error envelope for every
+ * failure (framework ones included), trace ids, CORS, body limits, OpenAPI at /docs, /metrics and /health.
+ * Modules contribute routes as plain `(app, ctx) => void` functions.
+ */
+import Fastify from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../runtime/context.js';
+import { envelope, sendError } from './errors.js';
+import { registerAuth } from './plugins/auth.js';
+import { traceIdOf } from './plugins/trace.js';
+import { healthRoutes } from './routes/health.js';
+import type { App } from './types.js';
+
+export type RouteModule = (app: App, ctx: AppContext) => void | Promise<void>;
+
+function trustProxy(value: string): boolean | string[] {
+  if (!value) return false;
+  if (value === 'true' || value === '*') return true;
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export async function buildApp(ctx: AppContext, modules: readonly RouteModule[]): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    genReqId: traceIdOf,
+    requestIdLogLabel: 'traceId',
+    requestIdHeader: false,
+    bodyLimit: ctx.config.BODY_LIMIT_BYTES,
+    trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
+    disableRequestLogging: ctx.config.NODE_ENV === 'test',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Trace-Id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{')) {
+      const code = (JSON.parse(payload) as { code?: string }).code ?? 'UNKNOWN';
+      ctx.metrics.httpErrors.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code });
+    }
+    return payload;
+  });
+
+  app.setErrorHandler((err, request, reply) => sendError(reply, request, err));
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(envelope(404, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`));
+  });
+
+  await app.register(cookie);
+  await app.register(cors, {
+    origin: ctx.config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    credentials: true,
+    exposedHeaders: ['X-Trace-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'ETag'],
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'SynCode API', version: '1.0.0', description: 'Control plane of SynCode: rooms, problems, sessions, execution, AI coaching.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, ctx);
+  await app.register(async (scoped) => {
+    healthRoutes(scoped as App, ctx);
+    for (const module of modules) await module(scoped as App, ctx);
+  });
+  return app;
+}

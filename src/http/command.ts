@@ -1,0 +1,33 @@
+/** The bridge from a route to the write side: metadata from the request, the generic handler, read-your-writes. */
+import type { FastifyRequest } from 'fastify';
+import { handleCommand, type CommandResult } from '../commands/handle-command.js';
+import type { RequestMetadata } from '../commands/metadata.js';
+import { waitForProjections } from '../commands/read-your-writes.js';
+import type { Decider, DomainEvent } from '../domain/shared/decider.js';
+import type { Position } from '../infra/eventstore/port.js';
+import type { AppContext } from '../runtime/context.js';
+
+export function requestMetadata(request: FastifyRequest, now = new Date()): RequestMetadata {
+  return { actorId: request.principal?.userId ?? null, traceId: request.id, ip: request.ip, now };
+}
+
+export async function settle(ctx: AppContext, position: Position | undefined, eventTypes: readonly string[]): Promise<void> {
+  await waitForProjections(
+    { progress: ctx.progress, projections: ctx.projections, logger: ctx.logger, timeoutMs: ctx.config.READ_YOUR_WRITES_TIMEOUT_MS },
+    position,
+    eventTypes,
+  );
+}
+
+/** Run a command against one stream and return once the read models reflect it. */
+export async function execute<Command, State, Event extends DomainEvent>(
+  ctx: AppContext,
+  metadata: RequestMetadata,
+  stream: string,
+  decider: Decider<Command, State, Event>,
+  command: Command | ((state: State, exists: boolean) => Command),
+): Promise<CommandResult<State, Event>> {
+  const result = await handleCommand(ctx.store, stream, decider, command, metadata);
+  await settle(ctx, result.position, result.events.map((e) => e.type));
+  return result;
+}

@@ -1,0 +1,4 @@
+/** Every route module of the control plane, in registration order. */
+import type { RouteModule } from './app.js';
+
+export const routeModules: readonly RouteModule[] = [];

@@ -1,0 +1,67 @@
+/**
+ * Authentication and rate limiting for every route, secure by default: a route is public only if it says so.
+ * Order: per-IP scope limit (auth routes) → access token → global per-user (or per-IP) limit.
+ * `X-RateLimit-*` go on every response (Reset in epoch seconds); every 429 carries Retry-After.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/shared/errors.js';
+import type { RateDecision } from '../../infra/redis/rate-limiter.js';
+import type { AppContext } from '../../runtime/context.js';
+import type { App } from '../types.js';
+
+export function setRateHeaders(reply: FastifyReply, d: RateDecision): void {
+  reply.header('X-RateLimit-Limit', String(d.limit));
+  reply.header('X-RateLimit-Remaining', String(d.remaining));
+  reply.header('X-RateLimit-Reset', String(d.resetAt));
+}
+
+export function rateLimited(code: string, d: RateDecision, message = 'Too many requests'): DomainError {
+  return new DomainError(code, 429, message, { retryAfter: d.retryAfter, limit: d.limit, resetAt: d.resetAt });
+}
+
+/** Consume one unit of a named per-user or per-IP limit; throws 429 with `code` when exhausted. */
+export async function enforceLimit(
+  ctx: AppContext,
+  reply: FastifyReply,
+  scope: string,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  code = 'RATE_LIMIT_EXCEEDED',
+): Promise<void> {
+  if (!ctx.config.RATE_LIMIT_ENABLED) return;
+  const d = await ctx.rateLimiter.consume(scope, key, limit, windowSeconds);
+  setRateHeaders(reply, d);
+  if (!d.allowed) throw rateLimited(code, d);
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const [scheme, token] = header.split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+}
+
+export function registerAuth(app: App, ctx: AppContext): void {
+  app.addHook('preHandler', async (request, reply) => {
+    const config = request.routeOptions.config ?? {};
+    if (config.ipRateLimit) {
+      const { scope, limit, windowSeconds } = config.ipRateLimit;
+      await enforceLimit(ctx, reply, scope, request.ip, limit, windowSeconds);
+    }
+    if (!config.public) {
+      const token = bearer(request);
+      if (!token) throw new DomainError('UNAUTHORIZED', 401, 'Authentication required');
+      request.principal = await ctx.authenticate(token);
+    }
+    if (!config.skipGlobalRateLimit && !config.ipRateLimit) {
+      const key = request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`;
+      await enforceLimit(ctx, reply, 'global', key, ctx.config.RATE_LIMIT_GLOBAL_PER_MIN, 60);
+    }
+  });
+}
+
+export function principalOf(request: FastifyRequest) {
+  if (!request.principal) throw new DomainError('UNAUTHORIZED', 401, 'Authentication required');
+  return request.principal;
+}

@@ -1,0 +1,22 @@
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Principal } from '../runtime/principal.js';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Per-route options read by the platform hooks. */
+export interface RouteConfig {
+  /** No access token required (auth routes, health, internal callbacks with their own secret). */
+  public?: boolean;
+  /** Extra rate-limit scope applied per IP before the handler (e.g. `auth`). */
+  ipRateLimit?: { scope: string; limit: number; windowSeconds: number };
+  /** Skip the global per-user limit (polling endpoints the SPEC exempts). */
+  skipGlobalRateLimit?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+  interface FastifyContextConfig extends RouteConfig {}
+}

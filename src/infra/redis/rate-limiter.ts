@@ -1,0 +1,48 @@
+/**
+ * Fixed-window counters in Redis, so a limit holds across every API instance. One round trip per check (a Lua
+ * script increments and sets the expiry atomically).
+ */
+import type { Redis } from 'ioredis';
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch seconds when the window resets. */
+  resetAt: number;
+  /** Seconds until a retry can succeed (only meaningful when not allowed). */
+  retryAfter: number;
+}
+
+const SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {count, ttl}`;
+
+export interface RateLimiter {
+  consume(scope: string, key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
+  /** Give back one unit (e.g. a request that failed before doing work). */
+  refund(scope: string, key: string): Promise<void>;
+}
+
+export function createRateLimiter(redis: Redis, prefix: string): RateLimiter {
+  const keyOf = (scope: string, key: string) => `${prefix}:rl:${scope}:${key}`;
+  return {
+    async consume(scope, key, limit, windowSeconds) {
+      const [count, ttlMs] = (await redis.eval(SCRIPT, 1, keyOf(scope, key), String(windowSeconds * 1000))) as [number, number];
+      const resetAt = Math.ceil((Date.now() + ttlMs) / 1000);
+      return {
+        allowed: count <= limit,
+        limit,
+        remaining: Math.max(0, limit - count),
+        resetAt,
+        retryAfter: Math.max(1, Math.ceil(ttlMs / 1000)),
+      };
+    },
+    async refund(scope, key) {
+      await redis.decr(keyOf(scope, key));
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Every projection of the system. Add a read model here and it is run, rebuilt, verified and waited for by
+ * read-your-writes.
+ */
+import type { Projection } from './projection.js';
+
+export const projections: readonly Projection[] = [];
+
+/** Names of the projections that read any of the given event types (the ones a command's response waits for). */
+export function projectionsReading(all: readonly Projection[], eventTypes: readonly string[]): string[] {
+  return all.filter((p) => eventTypes.some((t) => p.eventTypes.includes(t))).map((p) => p.name);
+}

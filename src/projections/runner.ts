@@ -1,0 +1,176 @@
+/**
+ * Runs one projection: a catch-up subscription from its checkpoint, events applied in batches, and the checkpoint
+ * written in the same transaction as the rows (exactly-once effects on top of at-least-once delivery).
+ * One active runner per projection across all processes: the runner works only while it holds a session advisory
+ * lock keyed by schema + name; a second process stays on standby and takes over when the first goes away.
+ */
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Db } from '../infra/db/database.js';
+import { positionOf, type EventStore, type RecordedEvent } from '../infra/eventstore/port.js';
+import { applyFast, applyIsolated, errorText, isTransient, PoisonEventError, type PoisonPolicy } from './apply-batch.js';
+import { markFaulted, readCheckpoint, resetProjection } from './checkpoints.js';
+import { progressChannel, type ProgressTracker } from './progress.js';
+import type { Projection } from './projection.js';
+
+export interface RunnerDeps {
+  db: Db;
+  pool: pg.Pool;
+  store: EventStore;
+  schema: string;
+  progress: ProgressTracker;
+  logger: Logger;
+  batchSize: number;
+  onPoison: PoisonPolicy;
+  /** How often a standby retries the leadership lock. */
+  standbyRetryMs?: number;
+}
+
+export interface RunningProjection {
+  readonly name: string;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startProjection(deps: RunnerDeps, projection: Projection): RunningProjection {
+  const abort = new AbortController();
+  let leader = false;
+  const done = run().catch((err) => deps.logger.error({ err, projection: projection.name }, 'projection runner crashed'));
+
+  async function run(): Promise<void> {
+    while (!abort.signal.aborted) {
+      const lockClient = await acquireLeadership();
+      if (!lockClient) return;
+      leader = true;
+      try {
+        await follow();
+        return;
+      } catch (err) {
+        if (err instanceof PoisonEventError) {
+          await markFaulted(deps.db, projection.name, err.message);
+          deps.logger.error({ projection: projection.name, eventId: err.event.id, err: errorText(err.cause) }, 'projection faulted');
+          return;
+        }
+        deps.logger.warn({ err, projection: projection.name }, 'projection runner restarting');
+        await sleep(500, abort.signal);
+      } finally {
+        leader = false;
+        lockClient.release();
+      }
+    }
+  }
+
+  async function acquireLeadership(): Promise<{ release(): void } | undefined> {
+    const key = `${deps.schema}:projection:${projection.name}`;
+    while (!abort.signal.aborted) {
+      const client = await deps.pool.connect();
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
+      if (rows[0]?.ok) {
+        return {
+          release() {
+            void client
+              .query('SELECT pg_advisory_unlock(hashtext($1))', [key])
+              .then(() => client.release(), (err: Error) => client.release(err));
+          },
+        };
+      }
+      client.release();
+      await sleep(deps.standbyRetryMs ?? 2000, abort.signal);
+    }
+    return undefined;
+  }
+
+  async function follow(): Promise<void> {
+    const from = await prepareCheckpoint();
+    const subscription = deps.store.subscribeToAll({
+      fromPosition: from === 0n ? 'start' : positionOf(from),
+      filter: { on: 'eventType', prefixes: projection.eventTypes },
+      signal: abort.signal,
+    });
+    let buffer: RecordedEvent[] = [];
+    for await (const message of subscription) {
+      if (abort.signal.aborted) break;
+      if (message.kind === 'event') {
+        if (projection.eventTypes.includes(message.event.type)) buffer.push(message.event);
+        if (buffer.length >= deps.batchSize) {
+          await commit(buffer, buffer[buffer.length - 1]!.position.commit);
+          buffer = [];
+        }
+        continue;
+      }
+      const through = message.position?.commit ?? buffer[buffer.length - 1]?.position.commit;
+      if (through !== undefined && (buffer.length > 0 || through > deps.progress.positionOf(projection.name))) {
+        await commit(buffer, through);
+        buffer = [];
+      }
+    }
+  }
+
+  async function prepareCheckpoint(): Promise<bigint> {
+    return deps.db.transaction().execute(async (trx) => {
+      const current = await readCheckpoint(trx, projection.name, true);
+      if (!current || current.version !== projection.version) {
+        if (current) deps.logger.info({ projection: projection.name }, 'projection version changed: rebuilding from zero');
+        await resetProjection(trx, projection);
+        return 0n;
+      }
+      if (current.status !== 'running') {
+        await sql`UPDATE projection_checkpoints SET status = 'running', last_error = NULL WHERE name = ${projection.name}`.execute(trx);
+      }
+      deps.progress.report(projection.name, current.position);
+      return current.position;
+    });
+  }
+
+  /** Apply `events` and move the checkpoint to `through`, retrying transient failures before the poison policy. */
+  async function commit(events: RecordedEvent[], through: bigint): Promise<void> {
+    let isolated = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deps.db.transaction().execute(async (trx) => {
+          const checkpoint = await readCheckpoint(trx, projection.name, true);
+          const fresh = events.filter((e) => e.position.commit > (checkpoint?.position ?? 0n));
+          if (isolated) await applyIsolated(trx, projection, fresh, deps.onPoison);
+          else await applyFast(trx, projection, fresh);
+          const target = through > (checkpoint?.position ?? 0n) ? through : checkpoint!.position;
+          await sql`UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name}`.execute(trx);
+          await sql`SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`})`.execute(trx);
+        });
+        deps.progress.report(projection.name, through);
+        return;
+      } catch (err) {
+        if (err instanceof PoisonEventError) throw err;
+        if (isTransient(err) && attempt < 5) {
+          await sleep(100 * 2 ** attempt, abort.signal);
+          continue;
+        }
+        if (!isolated) {
+          isolated = true; // find the failing event with a savepoint per event
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  return {
+    name: projection.name,
+    isLeader: () => leader,
+    async stop() {
+      abort.abort();
+      await done;
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

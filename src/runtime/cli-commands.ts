@@ -1,0 +1,6 @@
+/** CLI commands contributed by modules (seed, replay, admin): name → handler returning an exit code. */
+import type { AppContext } from './context.js';
+
+export type CliCommand = (ctx: AppContext, args: string[]) => Promise<number>;
+
+export const cliCommands: Record<string, CliCommand> = {};

@@ -1,0 +1,37 @@
+/**
+ * The composition root's product: every adapter a role needs, as one plain object handed to routes, workers and
+ * command handlers. No container, no globals — tests build their own context against their own schema.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import type { Db } from '../infra/db/database.js';
+import type { EventStore } from '../infra/eventstore/port.js';
+import type { Metrics } from '../infra/observability/metrics.js';
+import type { RateLimiter } from '../infra/redis/rate-limiter.js';
+import type { ProgressTracker } from '../projections/progress.js';
+import type { Projection } from '../projections/projection.js';
+import type { Authenticator } from './principal.js';
+
+export type HealthProbe = () => Promise<void>;
+
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  pool: pg.Pool;
+  schema: string;
+  store: EventStore;
+  redis: Redis;
+  rateLimiter: RateLimiter;
+  progress: ProgressTracker;
+  projections: readonly Projection[];
+  /** Resolves the caller of an authenticated route; provided by the identity module. */
+  authenticate: Authenticator;
+  /** Named dependency checks reported by GET /health (`ok` | `fail` each). */
+  health: Map<string, HealthProbe>;
+  /** Things to close on shutdown, in reverse order of registration. */
+  closers: Array<() => Promise<void>>;
+}

@@ -1,0 +1,94 @@
+/** Opens every adapter a process needs (the composition root), after making sure the schema is migrated. */
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { DomainError } from '../domain/shared/errors.js';
+import { ensureDatabaseExists, ensureSchema, openDatabase } from '../infra/db/database.js';
+import { migrateToLatest } from '../infra/db/migrate.js';
+import { createEventStore } from '../infra/eventstore/index.js';
+import { createLogger } from '../infra/observability/logger.js';
+import { createMetrics } from '../infra/observability/metrics.js';
+import { createRateLimiter } from '../infra/redis/rate-limiter.js';
+import { createRedis } from '../infra/redis/redis.js';
+import { listCheckpoints } from '../projections/checkpoints.js';
+import { createProgressTracker } from '../projections/progress.js';
+import { projections as allProjections } from '../projections/registry.js';
+import type { Projection } from '../projections/projection.js';
+import type { AppContext } from './context.js';
+
+export interface ContextOptions {
+  logger?: Logger;
+  projections?: readonly Projection[];
+  /** Run migrations before anything else (serve and tests do; read-only CLI commands too, it is idempotent). */
+  migrate?: boolean;
+}
+
+const notWired = async (): Promise<never> => {
+  throw new DomainError('UNAUTHORIZED', 401, 'Authentication is not available');
+};
+
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  await ensureDatabaseExists(config.DATABASE_URL);
+  const database = openDatabase(config.DATABASE_URL, config.DB_SCHEMA, config.DB_POOL_SIZE);
+  await ensureSchema(database.db, config.DB_SCHEMA);
+  if (options.migrate !== false) {
+    const applied = await migrateToLatest(database.db, config.DB_SCHEMA);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  const store = await createEventStore({ config, pool: database.pool, schema: config.DB_SCHEMA, logger });
+  const redis = createRedis(config.REDIS_URL);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const progress = createProgressTracker();
+  await progress.listen(config.DATABASE_URL, config.DB_SCHEMA);
+  const projections = options.projections ?? allProjections;
+
+  const ctx: AppContext = {
+    config,
+    logger,
+    metrics: createMetrics(),
+    db: database.db,
+    pool: database.pool,
+    schema: config.DB_SCHEMA,
+    store,
+    redis,
+    rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX),
+    progress,
+    projections,
+    authenticate: notWired,
+    health: new Map(),
+    closers: [],
+  };
+  ctx.health.set('database', async () => {
+    await sql`SELECT 1`.execute(ctx.db);
+  });
+  ctx.health.set('cache', async () => {
+    await redis.ping();
+  });
+  ctx.health.set('eventStore', () => store.ping());
+  ctx.health.set('projections', async () => {
+    const head = (await store.headPosition())?.commit ?? 0n;
+    const rows = await listCheckpoints(ctx.db);
+    for (const p of projections) {
+      const row = rows.find((r) => r.name === p.name);
+      const lag = row ? head - row.position : head;
+      ctx.metrics.projectionLag.set({ projection: p.name }, Number(lag));
+      if (row?.status === 'faulted') throw new Error(`${p.name} faulted`);
+    }
+  });
+  ctx.closers.push(
+    () => database.close(),
+    () => store.close(),
+    async () => {
+      redis.disconnect();
+    },
+    () => progress.close(),
+  );
+  return ctx;
+}
+
+export async function closeContext(ctx: AppContext): Promise<void> {
+  for (const close of [...ctx.closers].reverse()) {
+    await close().catch((err) => ctx.logger.warn({ err }, 'error while closing'));
+  }
+}

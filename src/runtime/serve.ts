@@ -1,0 +1,65 @@
+/**
+ * `syncode serve --role <role>`: one codebase, several process roles. `all` runs everything in one process (what
+ * `npm start` does): the API, the collab WebSocket under /ws on the same port, the projectors and the workers.
+ */
+import type { Server } from 'node:http';
+import type { Config } from '../config.js';
+import { buildApp } from '../http/app.js';
+import { routeModules } from '../http/modules.js';
+import { startProjections } from '../projections/host.js';
+import type { AppContext } from './context.js';
+import { closeContext, createContext } from './create-context.js';
+import { wire } from './wiring.js';
+
+export const ROLES = ['api', 'collab', 'worker', 'projector', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RoleStarter {
+  /** Start the role's part; return a stop function. `server` is the API's HTTP server when one runs in-process. */
+  (ctx: AppContext, server: Server | undefined): Promise<() => Promise<void>>;
+}
+
+/** Extra parts per role, contributed by modules (collab server, workers, scheduler). */
+export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {};
+
+export interface Running {
+  ctx: AppContext;
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function serve(config: Config, role: Role): Promise<Running> {
+  const ctx = await createContext(config);
+  await wire(ctx);
+  const has = (r: Exclude<Role, 'all'>) => role === 'all' || role === r;
+  const stops: Array<() => Promise<void>> = [];
+  let server: Server | undefined;
+  let url: string | undefined;
+
+  if (has('projector')) {
+    const host = startProjections(
+      { db: ctx.db, pool: ctx.pool, store: ctx.store, schema: ctx.schema, progress: ctx.progress, logger: ctx.logger, batchSize: config.PROJECTION_BATCH_SIZE, onPoison: config.PROJECTION_ON_POISON },
+      ctx.projections,
+    );
+    stops.push(() => host.stop());
+  }
+  if (has('api')) {
+    const app = await buildApp(ctx, routeModules);
+    url = await app.listen({ port: config.PORT, host: config.HOST });
+    server = app.server;
+    stops.push(() => app.close());
+  }
+  for (const r of ['collab', 'worker'] as const) {
+    if (!has(r)) continue;
+    for (const start of roleStarters[r] ?? []) stops.push(await start(ctx, server));
+  }
+  ctx.logger.info({ role, url }, 'syncode started');
+  return {
+    ctx,
+    url,
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch((err) => ctx.logger.warn({ err }, 'error while stopping'));
+      await closeContext(ctx);
+    },
+  };
+}
