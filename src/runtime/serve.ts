@@ -19,7 +19,7 @@ export interface RoleStarter {
   (ctx: AppContext, server: Server | undefined): Promise<() => Promise<void>>;
 }
 
-/** Extra parts per role, contributed by modules (collab server, workers, scheduler). */
+/** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {};
 
 export interface Running {
@@ -49,7 +49,7 @@ export async function serve(config: Config, role: Role): Promise<Running> {
     server = app.server;
     stops.push(() => app.close());
   }
-  for (const r of ['collab', 'worker'] as const) {
+  for (const r of ['projector', 'api', 'collab', 'worker'] as const) {
     if (!has(r)) continue;
     for (const start of roleStarters[r] ?? []) stops.push(await start(ctx, server));
   }
