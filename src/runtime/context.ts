@@ -10,6 +10,7 @@ import type { Db } from '../infra/db/database.js';
 import type { EventStore } from '../infra/eventstore/port.js';
 import type { Metrics } from '../infra/observability/metrics.js';
 import type { RateLimiter } from '../infra/redis/rate-limiter.js';
+import type { QueueFactory } from '../infra/queue/bullmq.js';
 import type { ProgressTracker } from '../projections/progress.js';
 import type { Projection } from '../projections/projection.js';
 import type { Authenticator } from './principal.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   store: EventStore;
   redis: Redis;
   rateLimiter: RateLimiter;
+  /** BullMQ queues and workers under this deployment's Redis prefix. */
+  queues: QueueFactory;
   progress: ProgressTracker;
   projections: readonly Projection[];
   /** Resolves the caller of an authenticated route; provided by the identity module. */

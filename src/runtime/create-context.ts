@@ -10,6 +10,7 @@ import { createLogger } from '../infra/observability/logger.js';
 import { createMetrics } from '../infra/observability/metrics.js';
 import { createRateLimiter } from '../infra/redis/rate-limiter.js';
 import { createRedis } from '../infra/redis/redis.js';
+import { createQueueFactory } from '../infra/queue/bullmq.js';
 import { listCheckpoints } from '../projections/checkpoints.js';
 import { createProgressTracker } from '../projections/progress.js';
 import { projections as allProjections } from '../projections/registry.js';
@@ -53,6 +54,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     store,
     redis,
     rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX),
+    queues: createQueueFactory(config.REDIS_URL, config.REDIS_PREFIX),
     progress,
     projections,
     authenticate: notWired,
@@ -66,6 +68,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
     await redis.ping();
   });
   ctx.health.set('eventStore', () => store.ping());
+  ctx.health.set('queue', async () => {
+    for (const [queue, counts] of Object.entries(await ctx.queues.counts())) {
+      for (const [state, n] of Object.entries(counts)) ctx.metrics.queueDepth.set({ queue, state }, n);
+    }
+  });
   ctx.health.set('projections', async () => {
     const head = (await store.headPosition())?.commit ?? 0n;
     const rows = await listCheckpoints(ctx.db);
@@ -83,6 +90,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       redis.disconnect();
     },
     () => progress.close(),
+    () => ctx.queues.close(),
   );
   return ctx;
 }

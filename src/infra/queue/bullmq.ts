@@ -1,0 +1,60 @@
+/**
+ * BullMQ on the shared Redis, every queue under the deployment's prefix (so test files and deployments sharing a
+ * Redis stay apart). Producers use a job id equal to the domain id (run id, submission id), which makes a retried
+ * enqueue idempotent.
+ */
+import { Queue, Worker, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createQueueConnection } from '../redis/redis.js';
+
+export interface QueueFactory {
+  queue(name: string): Queue;
+  worker(name: string, processor: Processor, options?: Partial<WorkerOptions>): Worker;
+  /** Job counts of every queue opened so far (for /metrics and /health). */
+  counts(): Promise<Record<string, Record<string, number>>>;
+  close(): Promise<void>;
+}
+
+export function createQueueFactory(redisUrl: string, prefix: string): QueueFactory {
+  const connection: Redis = createQueueConnection(redisUrl);
+  connection.on('error', () => undefined);
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+  const bullPrefix = `${prefix}:bull`;
+
+  return {
+    queue(name) {
+      let q = queues.get(name);
+      if (!q) {
+        q = new Queue(name, { connection, prefix: bullPrefix });
+        q.on('error', () => undefined);
+        queues.set(name, q);
+      }
+      return q;
+    },
+    worker(name, processor, options = {}) {
+      // Workers block on Redis, so each gets its own connection.
+      const w = new Worker(name, processor, { connection: createQueueConnection(redisUrl), prefix: bullPrefix, ...options });
+      w.on('error', () => undefined);
+      workers.push(w);
+      return w;
+    },
+    async counts() {
+      const out: Record<string, Record<string, number>> = {};
+      for (const [name, q] of queues) out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+      return out;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([...queues.values()].map((q) => q.close()));
+      connection.disconnect();
+    },
+  };
+}
+
+export const defaultJobOptions: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 1000, age: 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
