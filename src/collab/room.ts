@@ -1,0 +1,828 @@
+/**
+ * One live room: its Y.Doc and awareness, the joined sockets, write rules (role, lock, phase), update batching,
+ * debounced versioned persistence, code snapshots and chat.
+ *
+ * Batching: every update applied to the doc (from any socket, or from storage) is queued; the first one after a quiet
+ * period is sent on the next turn of the event loop (setImmediate), then at most one frame per `batchWindowMs`
+ * carries everything queued meanwhile, merged with `Y.mergeUpdates`. One encoded frame goes to every socket, so the
+ * per-update fan-out of a room of N writers drops from N² frames to N per window. The frame skips a socket only when
+ * that socket authored everything in it (a client ignores structs it already has, so echoing is harmless otherwise).
+ */
+import { createHash } from 'node:crypto';
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { CollabRole } from './token.js';
+import type { ControlPlaneCallbacks, RoomPhase, SnapshotTrigger } from './control-plane-port.js';
+import type { CollabStore, DocumentWrite } from './persistence.js';
+import type { CollabLogger, CollabOptions } from './options.js';
+import {
+  decodeAwarenessUpdate,
+  decodeBinaryMessage,
+  encodeAwarenessFrame,
+  encodeAwarenessUpdate,
+  encodeEventFrame,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  envelope,
+  type AwarenessEntry,
+} from './protocol.js';
+import {
+  CHAT_RING_SIZE,
+  buildChatMessage,
+  isPaletteEmoji,
+  nextReadMarker,
+  toggleReaction,
+  type ChatMessage,
+} from './chat.js';
+
+/** Origin of changes that come from storage (merge after a version conflict); never attributed to a socket. */
+export const STORAGE_ORIGIN = Symbol('collab-storage');
+/** Origin of changes the server makes itself (seeding). */
+export const SERVER_ORIGIN = Symbol('collab-server');
+
+export type CloseKind = 'left' | 'kicked' | 'replaced' | 'room-closed' | 'shutdown' | 'rejected' | 'error';
+
+/** A room event serialised once and sent in each socket's event mode. */
+export class PreparedEvent {
+  readonly json: string;
+  private bin: Uint8Array | null = null;
+  constructor(type: string, data: unknown) {
+    this.json = JSON.stringify(envelope(type, data));
+  }
+  get binary(): Uint8Array {
+    if (this.bin === null) this.bin = encodeEventFrame(this.json);
+    return this.bin;
+  }
+}
+
+/** What a room needs from a socket (implemented by `Connection`). */
+export interface RoomMember {
+  readonly id: number;
+  readonly userId: string;
+  readonly role: CollabRole;
+  readonly isHost: boolean;
+  sendBinary(frame: Uint8Array): void;
+  sendEvent(event: PreparedEvent): void;
+  close(code: number, reason: string, kind: CloseKind): void;
+}
+
+interface MemberState {
+  awarenessIds: Set<number>;
+  lastAwarenessAt: number;
+  pendingAwareness: Map<number, AwarenessEntry> | null;
+  awarenessTimer: NodeJS.Timeout | null;
+  droppedWrite: boolean;
+  lastResyncAt: number;
+}
+
+export interface RoomAttributes {
+  phase: RoomPhase;
+  editorLocked: boolean;
+  language: string | null;
+}
+
+export interface CollabStats {
+  updatesIn: number;
+  updateFramesOut: number;
+  batches: number;
+  droppedWrites: number;
+  awarenessIn: number;
+  invalidFrames: number;
+  snapshotsSent: number;
+  snapshotsSkipped: number;
+  snapshotFailures: number;
+  persistSaves: number;
+  persistConflicts: number;
+  persistFailures: number;
+}
+
+export function newStats(): CollabStats {
+  return {
+    updatesIn: 0,
+    updateFramesOut: 0,
+    batches: 0,
+    droppedWrites: 0,
+    awarenessIn: 0,
+    invalidFrames: 0,
+    snapshotsSent: 0,
+    snapshotsSkipped: 0,
+    snapshotFailures: 0,
+    persistSaves: 0,
+    persistConflicts: 0,
+    persistFailures: 0,
+  };
+}
+
+export interface RoomDeps {
+  store: CollabStore;
+  callbacks: ControlPlaneCallbacks;
+  logger: CollabLogger;
+  options: CollabOptions;
+  stats: CollabStats;
+  /** the room has no socket left (registry starts the TTL) */
+  onEmpty(room: Room): void;
+  /** a socket joined (registry cancels the TTL) */
+  onJoin(room: Room): void;
+}
+
+export class SnapshotFailedError extends Error {}
+
+/** Is a (possibly merged) update empty — no structs and no deletions? */
+const EMPTY_UPDATE_BYTES = 2;
+
+export function codeHash(language: string, code: string): string {
+  return createHash('sha256').update(language).update('\0').update(code).digest('hex');
+}
+
+export function materializeLayout(doc: Y.Doc): void {
+  doc.getMap('inlineComments');
+  doc.getMap('whiteboard');
+}
+
+export class Room {
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly members = new Map<RoomMember, MemberState>();
+  private readonly byUser = new Map<string, RoomMember>();
+  private readonly awarenessOwner = new Map<number, RoomMember>();
+
+  phase: RoomPhase;
+  editorLocked: boolean;
+  language: string | null;
+  closed = false;
+  tornDown = false;
+
+  // batching
+  private pendingUpdates: Uint8Array[] = [];
+  private pendingOrigins = new Set<unknown>();
+  private pendingAwareness = new Set<number>();
+  private pendingAwarenessOrigins = new Set<unknown>();
+  private flushState: 'idle' | 'scheduled' | 'window' = 'idle';
+  private windowTimer: NodeJS.Timeout | null = null;
+
+  // persistence
+  private changeSeq = 0;
+  private metaSeq = 0;
+  private savedChangeSeq = 0;
+  private savedMetaSeq = 0;
+  private firstDirtyAt = 0;
+  private lastChangeAt = 0;
+  private persistTimer: NodeJS.Timeout | null = null;
+  private persisting: Promise<void> | null = null;
+
+  // snapshots
+  lastSnapshotHash: string | null;
+  private lastSessionEndHash: string | null = null;
+  private lastDocSnapshotSeq = -1;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+
+  // chat
+  chat: ChatMessage[] = [];
+  readMarkers = new Map<string, number>();
+  private chatQueue: Promise<void> = Promise.resolve();
+
+  // serialises state changes (strict snapshots await the control plane in the middle of one)
+  private stateQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly roomId: string,
+    readonly doc: Y.Doc,
+    attrs: RoomAttributes,
+    readonly createdAt: number,
+    public version: string,
+    lastSnapshotHash: string | null,
+    private readonly deps: RoomDeps,
+  ) {
+    this.phase = attrs.phase;
+    this.editorLocked = attrs.editorLocked;
+    this.language = attrs.language;
+    this.lastSnapshotHash = lastSnapshotHash;
+    materializeLayout(doc);
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.awareness.setLocalState(null);
+    doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+    if (deps.options.snapshotIntervalMs > 0) {
+      this.snapshotTimer = setInterval(() => {
+        void this.takeSnapshot('periodic', { dedupe: 'any' }).catch(() => undefined);
+      }, deps.options.snapshotIntervalMs);
+      this.snapshotTimer.unref();
+    }
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  userIds(): string[] {
+    return [...this.byUser.keys()];
+  }
+
+  attributes(): RoomAttributes {
+    return { phase: this.phase, editorLocked: this.editorLocked, language: this.language };
+  }
+
+  canWrite(m: RoomMember): boolean {
+    if (this.closed || this.phase === 'finished' || m.role === 'observer') return false;
+    return !this.editorLocked || m.role === 'interviewer' || m.isHost;
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /** Add a joined socket; a previous socket of the same user is closed with 4409 first. */
+  join(m: RoomMember, now = Date.now()): void {
+    const previous = this.byUser.get(m.userId);
+    if (previous && previous !== m) {
+      this.leave(previous, { notify: false });
+      previous.close(4409, 'Replaced by new connection', 'replaced');
+    }
+    this.members.set(m, {
+      awarenessIds: new Set(),
+      lastAwarenessAt: 0,
+      pendingAwareness: null,
+      awarenessTimer: null,
+      droppedWrite: false,
+      lastResyncAt: 0,
+    });
+    this.byUser.set(m.userId, m);
+    this.deps.onJoin(this);
+
+    if (!this.readMarkers.has(m.userId)) {
+      this.readMarkers.set(m.userId, now);
+      this.enqueueChat(() => this.deps.store.saveReadMarker(this.roomId, m.userId, now));
+    }
+    m.sendEvent(new PreparedEvent('room-state', { phase: this.phase, editorLocked: this.editorLocked }));
+    m.sendEvent(new PreparedEvent('chat-history', { messages: this.chat, readStates: this.readStates() }));
+    m.sendBinary(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const clients = [...this.awareness.getStates().keys()];
+    if (clients.length > 0) {
+      m.sendBinary(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)));
+    }
+  }
+
+  /** Remove a socket (closing it is the caller's business). `notify` sends the user-disconnected callback. */
+  leave(m: RoomMember, opts: { notify: boolean }): void {
+    const state = this.members.get(m);
+    if (!state) return;
+    this.members.delete(m);
+    if (this.byUser.get(m.userId) === m) this.byUser.delete(m.userId);
+    if (state.awarenessTimer) clearTimeout(state.awarenessTimer);
+    const ids = [...state.awarenessIds];
+    for (const id of ids) if (this.awarenessOwner.get(id) === m) this.awarenessOwner.delete(id);
+    if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, SERVER_ORIGIN);
+    if (opts.notify) {
+      const payload = { roomId: this.roomId, userId: m.userId, timestamp: Date.now() };
+      this.deps.callbacks.userDisconnected(payload).catch((err: unknown) => {
+        this.deps.logger.warn({ err, roomId: this.roomId, userId: m.userId }, 'user-disconnected callback failed');
+      });
+    }
+    if (this.members.size === 0) this.deps.onEmpty(this);
+  }
+
+  kick(userId: string, reason?: string): boolean {
+    const m = this.byUser.get(userId);
+    if (!m) return false;
+    this.leave(m, { notify: false });
+    m.close(4402, reason && reason.trim().length > 0 ? reason : 'Kicked', 'kicked');
+    return true;
+  }
+
+  // ---------------------------------------------------------------- frames from sockets
+
+  handleBinary(m: RoomMember, frame: Uint8Array, onEvent: (json: string) => void): void {
+    const state = this.members.get(m);
+    if (!state) return;
+    let msg;
+    try {
+      msg = decodeBinaryMessage(frame);
+    } catch {
+      this.deps.stats.invalidFrames++;
+      return;
+    }
+    switch (msg.kind) {
+      case 'sync-step1': {
+        let reply: Uint8Array;
+        try {
+          reply = Y.encodeStateAsUpdate(this.doc, msg.stateVector);
+        } catch {
+          this.deps.stats.invalidFrames++;
+          return;
+        }
+        m.sendBinary(encodeSyncStep2(reply));
+        return;
+      }
+      case 'sync-step2':
+      case 'sync-update':
+        this.applyClientUpdate(m, state, msg.update);
+        return;
+      case 'awareness':
+        this.handleAwareness(m, state, msg.update);
+        return;
+      case 'query-awareness': {
+        const clients = [...this.awareness.getStates().keys()];
+        m.sendBinary(encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)));
+        return;
+      }
+      case 'event':
+        onEvent(msg.json);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private applyClientUpdate(m: RoomMember, state: MemberState, update: Uint8Array): void {
+    if (!this.canWrite(m)) {
+      this.deps.stats.droppedWrites++;
+      if (update.length > EMPTY_UPDATE_BYTES) state.droppedWrite = true;
+      return;
+    }
+    this.deps.stats.updatesIn++;
+    try {
+      Y.applyUpdate(this.doc, update, m);
+    } catch (err) {
+      this.deps.stats.invalidFrames++;
+      this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'invalid Yjs update dropped');
+      return;
+    }
+    // Structs that depend on something the server never got (e.g. edits dropped during a lock) stay pending;
+    // ask that client for everything we lack, at most once a second.
+    const store = this.doc.store;
+    if (store.pendingStructs !== null || store.pendingDs !== null) this.requestResync(m, state, Date.now());
+  }
+
+  private requestResync(m: RoomMember, state: MemberState, now: number): void {
+    if (now - state.lastResyncAt < 1000) return;
+    state.lastResyncAt = now;
+    m.sendBinary(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+  }
+
+  /** After the rules changed: sockets whose writes were dropped and that may write now re-send what they hold. */
+  private resyncWritersIfAllowed(): void {
+    const now = Date.now();
+    for (const [m, state] of this.members) {
+      if (state.droppedWrite && this.canWrite(m)) {
+        state.droppedWrite = false;
+        state.lastResyncAt = 0;
+        this.requestResync(m, state, now);
+      }
+    }
+  }
+
+  private handleAwareness(m: RoomMember, state: MemberState, update: Uint8Array): void {
+    let entries: AwarenessEntry[];
+    try {
+      entries = decodeAwarenessUpdate(update);
+    } catch {
+      this.deps.stats.invalidFrames++;
+      return;
+    }
+    this.deps.stats.awarenessIn++;
+    // a socket may only speak for its own awareness clients (or ones nobody owns yet)
+    const own = entries.filter((e) => {
+      const owner = this.awarenessOwner.get(e.clientId);
+      return owner === undefined || owner === m;
+    });
+    if (own.length === 0) return;
+    const now = Date.now();
+    const throttle = this.deps.options.awarenessThrottleMs;
+    if (throttle > 0 && now - state.lastAwarenessAt < throttle) {
+      // coalesce: keep the newest entry per client and apply it when the window ends (the last cursor is never lost)
+      const pending = state.pendingAwareness ?? new Map<number, AwarenessEntry>();
+      for (const e of own) {
+        const prev = pending.get(e.clientId);
+        if (!prev || prev.clock <= e.clock) pending.set(e.clientId, e);
+      }
+      state.pendingAwareness = pending;
+      if (!state.awarenessTimer) {
+        state.awarenessTimer = setTimeout(() => {
+          state.awarenessTimer = null;
+          const batch = state.pendingAwareness;
+          state.pendingAwareness = null;
+          if (batch && this.members.has(m)) this.applyAwareness(m, state, [...batch.values()], Date.now());
+        }, throttle - (now - state.lastAwarenessAt));
+      }
+      return;
+    }
+    this.applyAwareness(m, state, own, now);
+  }
+
+  private applyAwareness(m: RoomMember, state: MemberState, entries: AwarenessEntry[], now: number): void {
+    state.lastAwarenessAt = now;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessUpdate(entries), m);
+    } catch {
+      this.deps.stats.invalidFrames++;
+    }
+  }
+
+  // ---------------------------------------------------------------- doc / awareness listeners and batching
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.pendingUpdates.push(update);
+    this.pendingOrigins.add(origin);
+    this.changeSeq++;
+    this.markDirty();
+    this.scheduleFlush();
+  };
+
+  private readonly onAwarenessUpdate = (
+    change: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const member = this.members.has(origin as RoomMember) ? (origin as RoomMember) : null;
+    const state = member ? this.members.get(member) : undefined;
+    for (const id of change.added.concat(change.updated)) {
+      this.pendingAwareness.add(id);
+      if (member && state) {
+        this.awarenessOwner.set(id, member);
+        state.awarenessIds.add(id);
+      }
+    }
+    for (const id of change.removed) {
+      this.pendingAwareness.add(id);
+      if (member && state && this.awarenessOwner.get(id) === member) {
+        this.awarenessOwner.delete(id);
+        state.awarenessIds.delete(id);
+      }
+    }
+    this.pendingAwarenessOrigins.add(origin);
+    this.scheduleFlush();
+  };
+
+  private scheduleFlush(): void {
+    if (this.flushState !== 'idle') return; // a flush is queued, or the window timer will pick this up
+    this.flushState = 'scheduled';
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    if (this.tornDown) return;
+    const hasWork = this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0;
+    if (hasWork) {
+      this.sendPending();
+      this.flushState = 'window';
+      this.windowTimer = setTimeout(this.endWindow, this.deps.options.batchWindowMs);
+    } else {
+      this.flushState = 'idle';
+    }
+  };
+
+  private readonly endWindow = (): void => {
+    this.windowTimer = null;
+    if (this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.flush();
+    else this.flushState = 'idle';
+  };
+
+  private sendPending(): void {
+    if (this.pendingUpdates.length > 0) {
+      const updates = this.pendingUpdates;
+      const origins = this.pendingOrigins;
+      this.pendingUpdates = [];
+      this.pendingOrigins = new Set();
+      const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+      const frame = encodeSyncUpdate(merged);
+      const soleAuthor = origins.size === 1 ? origins.values().next().value : undefined;
+      this.deps.stats.batches++;
+      for (const m of this.members.keys()) {
+        if (m === soleAuthor) continue;
+        m.sendBinary(frame);
+        this.deps.stats.updateFramesOut++;
+      }
+    }
+    if (this.pendingAwareness.size > 0) {
+      const ids = [...this.pendingAwareness].filter((id) => this.awareness.meta.has(id));
+      const origins = this.pendingAwarenessOrigins;
+      this.pendingAwareness = new Set();
+      this.pendingAwarenessOrigins = new Set();
+      if (ids.length > 0) {
+        const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
+        const soleAuthor = origins.size === 1 ? origins.values().next().value : undefined;
+        for (const m of this.members.keys()) if (m !== soleAuthor) m.sendBinary(frame);
+      }
+    }
+  }
+
+  broadcast(type: string, data: unknown): void {
+    const event = new PreparedEvent(type, data);
+    for (const m of this.members.keys()) m.sendEvent(event);
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  private markDirty(): void {
+    const now = Date.now();
+    this.lastChangeAt = now;
+    if (this.firstDirtyAt === 0) this.firstDirtyAt = now;
+    if (this.persistTimer === null && !this.tornDown) this.armPersistTimer(this.deps.options.persistDebounceMs);
+  }
+
+  private armPersistTimer(delay: number): void {
+    this.persistTimer = setTimeout(this.onPersistTimer, Math.max(0, delay));
+    this.persistTimer.unref();
+  }
+
+  private readonly onPersistTimer = (): void => {
+    this.persistTimer = null;
+    if (this.tornDown || !this.isDirty()) return;
+    const { persistDebounceMs, persistMaxWaitMs } = this.deps.options;
+    const now = Date.now();
+    const quietFor = now - this.lastChangeAt;
+    const dirtyFor = now - this.firstDirtyAt;
+    if (quietFor < persistDebounceMs && dirtyFor < persistMaxWaitMs) {
+      this.armPersistTimer(Math.min(persistDebounceMs - quietFor, persistMaxWaitMs - dirtyFor));
+      return;
+    }
+    this.persist().catch(() => {
+      if (!this.tornDown && this.persistTimer === null) this.armPersistTimer(persistDebounceMs);
+    });
+  };
+
+  isDirty(): boolean {
+    return this.changeSeq !== this.savedChangeSeq || this.metaSeq !== this.savedMetaSeq;
+  }
+
+  /** Room attributes changed: save soon (not debounced like typing). */
+  markMetaDirty(): void {
+    this.metaSeq++;
+    this.persist().catch(() => undefined);
+  }
+
+  private documentWrite(): DocumentWrite {
+    return {
+      state: Y.encodeStateAsUpdate(this.doc),
+      language: this.language,
+      phase: this.phase,
+      editorLocked: this.editorLocked,
+      lastSnapshotHash: this.lastSnapshotHash,
+      closed: this.closed,
+    };
+  }
+
+  /**
+   * Save now: waits for a save in flight, then saves once more if anything is unsaved. Resolves when everything
+   * changed before the call is stored; rejects if storage failed.
+   */
+  async persist(): Promise<void> {
+    while (this.persisting) await this.persisting.catch(() => undefined);
+    if (!this.isDirty()) return;
+    this.persisting = this.saveOnce().finally(() => {
+      this.persisting = null;
+    });
+    return this.persisting;
+  }
+
+  private async saveOnce(): Promise<void> {
+    const changeSeq = this.changeSeq;
+    const metaSeq = this.metaSeq;
+    this.firstDirtyAt = 0;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let saved: string | null;
+      try {
+        saved = await this.deps.store.saveDocument(this.roomId, this.version, this.documentWrite());
+      } catch (err) {
+        this.deps.stats.persistFailures++;
+        this.deps.logger.error({ err, roomId: this.roomId }, 'saving the collab document failed');
+        if (this.firstDirtyAt === 0) this.firstDirtyAt = Date.now();
+        throw err;
+      }
+      if (saved !== null) {
+        this.version = saved;
+        this.savedChangeSeq = Math.max(this.savedChangeSeq, changeSeq);
+        this.savedMetaSeq = Math.max(this.savedMetaSeq, metaSeq);
+        this.deps.stats.persistSaves++;
+        if (this.isDirty() && this.persistTimer === null && !this.tornDown) {
+          if (this.firstDirtyAt === 0) this.firstDirtyAt = Date.now();
+          this.armPersistTimer(this.deps.options.persistDebounceMs);
+        }
+        return;
+      }
+      // Somebody saved a newer version (another node held this room). Merge theirs into ours and try again.
+      this.deps.stats.persistConflicts++;
+      const stored = await this.deps.store.loadDocument(this.roomId);
+      if (!stored) {
+        await this.deps.store.insertDocument(this.roomId, this.documentWrite(), this.createdAt);
+        this.version = '0';
+        continue;
+      }
+      this.deps.logger.warn(
+        { roomId: this.roomId, expected: this.version, found: stored.version },
+        'collab document changed in storage; merging before save',
+      );
+      Y.applyUpdate(this.doc, stored.state, STORAGE_ORIGIN);
+      this.version = stored.version;
+    }
+    throw new Error(`could not save collab document ${this.roomId}: version kept moving`);
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /**
+   * Send a code snapshot. `dedupe: 'any'` skips when the code equals the last snapshot sent (periodic, idle
+   * teardown); `'session_end'` skips when a session_end with this code was already sent (destroy after finish).
+   * Rooms without a language send the raw doc-snapshot instead. Resolves true when sent or skipped; strict calls
+   * throw `SnapshotFailedError` on failure, others resolve false.
+   */
+  async takeSnapshot(
+    trigger: SnapshotTrigger,
+    opts: { strict?: boolean; dedupe?: 'none' | 'any' | 'session_end' } = {},
+  ): Promise<boolean> {
+    const { callbacks, stats, logger } = this.deps;
+    const dedupe = opts.dedupe ?? 'none';
+    try {
+      if (this.language === null) {
+        if (dedupe !== 'none' && this.lastDocSnapshotSeq === this.changeSeq) {
+          stats.snapshotsSkipped++;
+          return true;
+        }
+        const seq = this.changeSeq;
+        const res = await callbacks.docSnapshot(this.roomId, Array.from(Y.encodeStateAsUpdate(this.doc)));
+        if (!res.success) throw new SnapshotFailedError('doc-snapshot callback answered success:false');
+        this.lastDocSnapshotSeq = seq;
+        stats.snapshotsSent++;
+        return true;
+      }
+      const language = this.language;
+      const code = this.doc.getText(`code:${language}`).toString();
+      const hash = codeHash(language, code);
+      if ((dedupe === 'any' && hash === this.lastSnapshotHash) || (dedupe === 'session_end' && hash === this.lastSessionEndHash)) {
+        stats.snapshotsSkipped++;
+        return true;
+      }
+      const res = await callbacks.snapshot({
+        roomId: this.roomId,
+        snapshot: Array.from(Y.encodeStateAsUpdate(this.doc)),
+        code,
+        language,
+        timestamp: Date.now(),
+        trigger,
+        phase: this.phase,
+      });
+      if (!res.success) throw new SnapshotFailedError('snapshot callback answered success:false');
+      stats.snapshotsSent++;
+      if (trigger === 'session_end') this.lastSessionEndHash = hash;
+      if (this.lastSnapshotHash !== hash) {
+        this.lastSnapshotHash = hash;
+        this.metaSeq++; // stored with the next save, so a restarted node does not resend the same code
+      }
+      return true;
+    } catch (err) {
+      stats.snapshotFailures++;
+      logger.warn({ err, roomId: this.roomId, trigger }, 'code snapshot failed');
+      if (opts.strict) throw err instanceof SnapshotFailedError ? err : new SnapshotFailedError(String(err));
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- room state (internal API)
+
+  /** Run state changes one at a time per room. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.stateQueue.then(fn, fn);
+    this.stateQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Apply `{phase, editorLocked, language?}` from the control plane (SPEC §5.1 state). Going to `finished` takes a
+   * strict session_end snapshot first and reverts on failure (throws SnapshotFailedError).
+   */
+  async updateState(input: { phase: RoomPhase; editorLocked: boolean; changedBy?: string; language?: string }): Promise<void> {
+    const previous = this.attributes();
+    const phaseChanged = input.phase !== previous.phase;
+    const lockChanged = input.editorLocked !== previous.editorLocked;
+    const languageChanged = input.language !== undefined && input.language !== previous.language;
+    this.phase = input.phase;
+    this.editorLocked = input.editorLocked;
+    if (languageChanged) this.language = input.language!;
+    if (phaseChanged && input.phase === 'finished') {
+      try {
+        await this.takeSnapshot('session_end', { strict: true });
+      } catch (err) {
+        this.phase = previous.phase;
+        this.editorLocked = previous.editorLocked;
+        this.language = previous.language;
+        throw err;
+      }
+    }
+    if (phaseChanged || lockChanged || languageChanged) this.markMetaDirty();
+    this.broadcast('room-state', { phase: this.phase, editorLocked: this.editorLocked });
+    if (languageChanged) this.broadcast('language-change', { language: this.language, changedBy: input.changedBy ?? null });
+    if (phaseChanged) {
+      this.broadcast('phase-change', { phase: this.phase, previousPhase: previous.phase });
+      if (this.phase !== 'finished') void this.takeSnapshot('phase_change');
+    }
+    if (lockChanged) {
+      this.broadcast('editor-lock', {
+        locked: this.editorLocked,
+        lockedBy: this.editorLocked ? input.changedBy ?? null : null,
+      });
+      if (this.editorLocked) void this.takeSnapshot('submission');
+    }
+    this.resyncWritersIfAllowed();
+  }
+
+  /** Language first, then the broadcast, so the next snapshot already uses it. */
+  changeLanguage(language: string, changedBy?: string): void {
+    if (this.language !== language) {
+      this.language = language;
+      this.markMetaDirty();
+    }
+    this.broadcast('language-change', { language, changedBy: changedBy ?? null });
+  }
+
+  // ---------------------------------------------------------------- chat
+
+  private readStates(): Array<{ userId: string; lastReadAt: number }> {
+    return [...this.readMarkers].map(([userId, lastReadAt]) => ({ userId, lastReadAt }));
+  }
+
+  private enqueueChat(task: () => Promise<void>): Promise<void> {
+    const run = this.chatQueue.then(task).catch((err: unknown) => {
+      this.deps.logger.error({ err, roomId: this.roomId }, 'chat persistence failed');
+    });
+    this.chatQueue = run;
+    return run;
+  }
+
+  /** Client text events after join. Chat writes are stored before they are broadcast, in arrival order. */
+  handleClientEvent(m: RoomMember, type: string, data: unknown): Promise<void> | void {
+    switch (type) {
+      case 'chat-send':
+        return this.enqueueChat(async () => {
+          const now = Date.now();
+          const message = buildChatMessage(data, {
+            roomId: this.roomId,
+            userId: m.userId,
+            now,
+            knownMessage: (id) => this.chat.some((c) => c.messageId === id),
+          });
+          if (!message) return;
+          await this.deps.store.insertChatMessage(message);
+          this.chat.push(message);
+          if (this.chat.length > CHAT_RING_SIZE) this.chat.splice(0, this.chat.length - CHAT_RING_SIZE);
+          this.broadcast('chat-message-created', { message });
+          const marker = nextReadMarker(this.readMarkers.get(m.userId), message.createdAt, now);
+          this.readMarkers.set(m.userId, marker);
+          await this.deps.store.saveReadMarker(this.roomId, m.userId, marker);
+          this.broadcast('chat-read-updated', { userId: m.userId, lastReadAt: marker });
+        });
+      case 'chat-react-toggle':
+        return this.enqueueChat(async () => {
+          const d = (data ?? {}) as { messageId?: unknown; emoji?: unknown };
+          if (typeof d.messageId !== 'string' || !isPaletteEmoji(d.emoji)) return;
+          const message = this.chat.find((c) => c.messageId === d.messageId);
+          if (!message) return;
+          const reactions = toggleReaction(message.reactions, d.emoji, m.userId);
+          const updatedAt = Date.now();
+          await this.deps.store.updateChatReactions(message.messageId, reactions, updatedAt);
+          message.reactions = reactions;
+          message.updatedAt = updatedAt;
+          this.broadcast('chat-reaction-updated', { messageId: message.messageId, reactions, updatedAt });
+        });
+      case 'chat-mark-read':
+        return this.enqueueChat(async () => {
+          const upTo = (data as { upTo?: unknown } | null | undefined)?.upTo;
+          const previous = this.readMarkers.get(m.userId);
+          const marker = nextReadMarker(previous, upTo, Date.now());
+          if (marker === previous) return;
+          this.readMarkers.set(m.userId, marker);
+          await this.deps.store.saveReadMarker(this.roomId, m.userId, marker);
+          this.broadcast('chat-read-updated', { userId: m.userId, lastReadAt: marker });
+        });
+      default:
+        return;
+    }
+  }
+
+  /** Wait for queued chat writes (shutdown, tests). */
+  async drainChat(): Promise<void> {
+    await this.chatQueue;
+  }
+
+  // ---------------------------------------------------------------- teardown
+
+  /** Close every socket with `code` and forget them (no disconnect callbacks). */
+  closeAll(code: number, reason: string, kind: CloseKind): void {
+    for (const m of [...this.members.keys()]) {
+      this.members.delete(m);
+      m.close(code, reason, kind);
+    }
+    this.byUser.clear();
+    this.awarenessOwner.clear();
+  }
+
+  /** Stop timers and free the doc. Call after the last save. */
+  teardown(): void {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    if (this.windowTimer) clearTimeout(this.windowTimer);
+    for (const state of this.members.values()) if (state.awarenessTimer) clearTimeout(state.awarenessTimer);
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
