@@ -1,0 +1,205 @@
+/**
+ * HTTP client of the collab internal API with `X-Internal-Secret`, a 10 s timeout per call, no retries, and opossum
+ * circuit breakers around create, destroy and kick (SPEC §5.1). Only transport failures, timeouts and 5xx count
+ * against a breaker; a 4xx is the caller's problem, not the collab's health.
+ */
+import CircuitBreaker from 'opossum';
+import type {
+  CollabChatMessage,
+  CollabClient,
+  CreateCollabDocumentInput,
+  CreateCollabDocumentResult,
+  DestroyCollabDocumentResult,
+  UpdateCollabStateInput,
+} from './port.js';
+import {
+  CollabClientError,
+  CollabNotFoundError,
+  CollabRequestError,
+  CollabTimeoutError,
+  CollabUnavailableError,
+} from './errors.js';
+
+export interface HttpCollabClientOptions {
+  /** collab base URL, e.g. http://collab:3001 */
+  baseUrl: string;
+  /** INTERNAL_CALLBACK_SECRET */
+  secret: string;
+  /** default 10 000 */
+  timeoutMs?: number;
+  breaker?: {
+    /** % of failed calls in the rolling window that opens the breaker; default 50 */
+    errorThresholdPercentage?: number;
+    /** ms before a half-open trial; default 10 000 */
+    resetTimeout?: number;
+    /** calls in the window before the breaker may open; default 5 */
+    volumeThreshold?: number;
+    /** rolling window; default 10 000 */
+    rollingCountTimeout?: number;
+  };
+  fetch?: typeof fetch;
+}
+
+type Method = 'GET' | 'POST' | 'DELETE';
+
+interface Call {
+  method: Method;
+  path: string;
+  body?: unknown;
+  operation: string;
+}
+
+const enc = (s: string) => encodeURIComponent(s);
+
+export function createHttpCollabClient(options: HttpCollabClientOptions): CollabClient & {
+  breakers: Record<'create' | 'destroy' | 'kick', CircuitBreaker<[Call], unknown>>;
+  shutdown(): void;
+} {
+  const root = options.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const doFetch = options.fetch ?? fetch;
+
+  async function request(call: Call): Promise<unknown> {
+    const headers: Record<string, string> = { 'x-internal-secret': options.secret };
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(`${root}${call.path}`, {
+        method: call.method,
+        headers,
+        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new CollabTimeoutError(timeoutMs, call.operation);
+      throw new CollabUnavailableError(`collab ${call.operation} failed: ${String((err as Error).message ?? err)}`);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (name === 'TimeoutError' || name === 'AbortError') throw new CollabTimeoutError(timeoutMs, call.operation);
+      throw new CollabUnavailableError(`collab ${call.operation}: reading the response failed`);
+    }
+    let json: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+    }
+    if (res.ok) {
+      if (json === undefined) throw new CollabUnavailableError(`collab ${call.operation}: response is not JSON`, res.status);
+      return json;
+    }
+    const envelope = (json ?? {}) as { code?: unknown; message?: unknown };
+    const code = typeof envelope.code === 'string' ? envelope.code : null;
+    const message = `collab ${call.operation}: HTTP ${res.status}${typeof envelope.message === 'string' ? ` ${envelope.message}` : ''}`;
+    if (res.status === 404) throw new CollabNotFoundError(message, 404, code);
+    if (res.status >= 500) throw new CollabUnavailableError(message, res.status, code);
+    throw new CollabRequestError(message, res.status, code);
+  }
+
+  const breakerOptions = {
+    timeout: false as const, // the request carries its own abort timeout
+    errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
+    resetTimeout: options.breaker?.resetTimeout ?? 10_000,
+    volumeThreshold: options.breaker?.volumeThreshold ?? 5,
+    rollingCountTimeout: options.breaker?.rollingCountTimeout ?? 10_000,
+    // true = "not a failure of the collab": 4xx answers do not trip the breaker
+    errorFilter: (err: unknown) =>
+      err instanceof CollabNotFoundError || err instanceof CollabRequestError,
+  };
+  const breakers = {
+    create: new CircuitBreaker<[Call], unknown>(request, { ...breakerOptions, name: 'collab.create' }),
+    destroy: new CircuitBreaker<[Call], unknown>(request, { ...breakerOptions, name: 'collab.destroy' }),
+    kick: new CircuitBreaker<[Call], unknown>(request, { ...breakerOptions, name: 'collab.kick' }),
+  };
+
+  async function viaBreaker(breaker: CircuitBreaker<[Call], unknown>, call: Call): Promise<unknown> {
+    try {
+      return await breaker.fire(call);
+    } catch (err) {
+      if (err instanceof CollabClientError) throw err;
+      if ((err as { code?: string }).code === 'EOPENBREAKER') {
+        throw new CollabUnavailableError(
+          `collab ${call.operation}: circuit open`,
+          null,
+          null,
+          options.breaker?.resetTimeout ?? 10_000,
+        );
+      }
+      throw new CollabUnavailableError(`collab ${call.operation} failed: ${String(err)}`);
+    }
+  }
+
+  const room = (roomId: string) => `/internal/documents/${enc(roomId)}`;
+
+  return {
+    breakers,
+    shutdown() {
+      for (const b of Object.values(breakers)) b.shutdown();
+    },
+    async createDocument(input: CreateCollabDocumentInput) {
+      return (await viaBreaker(breakers.create, {
+        method: 'POST',
+        path: '/internal/documents',
+        body: input,
+        operation: 'createDocument',
+      })) as CreateCollabDocumentResult;
+    },
+    async destroyDocument(roomId: string) {
+      return (await viaBreaker(breakers.destroy, {
+        method: 'DELETE',
+        path: room(roomId),
+        operation: 'destroyDocument',
+      })) as DestroyCollabDocumentResult;
+    },
+    async kick(roomId: string, userId: string, reason?: string) {
+      return (await viaBreaker(breakers.kick, {
+        method: 'POST',
+        path: `${room(roomId)}/kick`,
+        body: reason !== undefined ? { userId, reason } : { userId },
+        operation: 'kick',
+      })) as { kicked: boolean };
+    },
+    async updateState(roomId: string, input: UpdateCollabStateInput) {
+      return (await request({
+        method: 'POST',
+        path: `${room(roomId)}/state`,
+        body: { roomId, ...input },
+        operation: 'updateState',
+      })) as { success: boolean };
+    },
+    async participantReady(roomId: string, userId: string, isReady: boolean) {
+      return (await request({
+        method: 'POST',
+        path: `${room(roomId)}/participant-ready`,
+        body: { userId, isReady },
+        operation: 'participantReady',
+      })) as { success: boolean };
+    },
+    async changeLanguage(roomId: string, language: string, changedBy?: string) {
+      return (await request({
+        method: 'POST',
+        path: `${room(roomId)}/language`,
+        body: changedBy !== undefined ? { roomId, language, changedBy } : { roomId, language },
+        operation: 'changeLanguage',
+      })) as { success: boolean };
+    },
+    async getChat(roomId: string, limit?: number) {
+      const q = limit !== undefined ? `?limit=${encodeURIComponent(String(limit))}` : '';
+      return (await request({
+        method: 'GET',
+        path: `${room(roomId)}/chat${q}`,
+        operation: 'getChat',
+      })) as { messages: CollabChatMessage[] };
+    },
+    async health() {
+      return (await request({ method: 'GET', path: '/internal/health', operation: 'health' })) as { status: 'ok' };
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './port.js';
+export * from './errors.js';
+export * from './http-collab-client.js';
