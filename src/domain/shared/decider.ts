@@ -2,7 +2,7 @@
  * The decider shape every aggregate follows: plain data and three pure functions. Time and ids arrive inside the
  * command (`now`, generated ids), so `decide` never reads a clock or a random source.
  */
-export interface DomainEvent<T extends string = string, D extends object = Record<string, unknown>> {
+export interface DomainEvent<T extends string = string, D extends object = object> {
   readonly type: T;
   readonly data: D;
 }
