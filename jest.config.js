@@ -6,7 +6,11 @@ export default {
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // A few dependencies ship ESM-only builds that CommonJS packages require(); Node 20.19 loads those natively, the
+  // Jest runtime does not, so they are compiled to CommonJS for tests.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   transform: {
+    'node_modules/(cookie|content-disposition)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
     '^.+\\.ts$': ['@swc/jest', {
       jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
       module: { type: 'es6' },
