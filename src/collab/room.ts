@@ -663,7 +663,8 @@ export class Room {
       if (trigger === 'session_end') this.lastSessionEndHash = hash;
       if (this.lastSnapshotHash !== hash) {
         this.lastSnapshotHash = hash;
-        this.metaSeq++; // stored with the next save, so a restarted node does not resend the same code
+        this.metaSeq++; // stored with the next (debounced) save, so a restarted node does not resend the same code
+        this.markDirty();
       }
       return true;
     } catch (err) {
