@@ -1,0 +1,388 @@
+/**
+ * SPEC §4.10 problems: list (filters, sorts, keyset cursors), tags, detail (weak ETag, hidden tests for admins
+ * only), and the admin writes (create, update with If-Match, publish-status, soft delete).
+ */
+import { randomUUID } from 'node:crypto';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteModule } from '../app.js';
+import { settle, requestMetadata } from '../command.js';
+import { decodeCursor, pageOf, PageQuery, toPage } from '../pagination.js';
+import { principalOf } from '../plugins/auth.js';
+import {
+  DIFFICULTIES,
+  LANGUAGES,
+  LIMITS,
+  TAG_SLUG_PATTERN,
+  type Difficulty,
+  type ProblemContent,
+  type ProblemTestCase,
+} from '../../domain/problem/content.js';
+import { assertCanManageProblems, assertCanSeeHiddenTests } from '../../domain/problem/permissions.js';
+import { problemEtag, problemNotFound, type ProblemState } from '../../domain/problem/problem.js';
+import { createProblem, deleteProblem, setPublished, updateProblem, type ProblemResult } from '../../commands/problems/problems.js';
+import {
+  ATTEMPT_FILTERS,
+  PROBLEM_SORTS,
+  UUID_PATTERN,
+  getProblemDetail,
+  listProblems,
+  listTags,
+  problemSortKeys,
+  type AttemptFilter,
+  type ProblemDetail,
+} from '../../projections/problems/queries.js';
+import type { AppContext } from '../../runtime/context.js';
+
+// ------------------------------------------------------------------------------------------------ schemas
+
+const literals = <T extends string>(values: readonly T[], options: { default?: NoInfer<T> } = {}) =>
+  Type.Union(values.map((v) => Type.Literal(v)), options);
+
+/** `T | null` as one JSON-schema type list, so ajv's type coercion never turns a null into "" or 0. */
+const orNull = <T extends TSchema>(schema: T) => {
+  const { type, ...rest } = schema as unknown as { type: string };
+  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
+};
+
+/** Non-blank text (SPEC "trim 1–n"): the stored value is trimmed. */
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
+
+export const ProblemSummarySchema = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  difficulty: literals(DIFFICULTIES),
+  isPublished: Type.Boolean(),
+  tags: Type.Array(Type.String()),
+  company: orNull(Type.String()),
+  acceptanceRate: orNull(Type.Number()),
+  isBookmarked: Type.Boolean(),
+  attemptStatus: orNull(Type.String({ enum: ['solved', 'attempted'] })),
+  testCaseCount: Type.Optional(Type.Integer()),
+  hiddenTestCaseCount: Type.Optional(Type.Integer()),
+  totalSubmissions: Type.Integer(),
+  updatedAt: Type.String(),
+});
+
+const ExampleSchema = Type.Object(
+  {
+    input: Type.String({ maxLength: LIMITS.exampleText }),
+    output: Type.String({ maxLength: LIMITS.exampleText }),
+    explanation: Type.Optional(Type.String({ maxLength: LIMITS.exampleText })),
+  },
+  { additionalProperties: false },
+);
+
+const StarterCodeSchema = Type.Object(
+  Object.fromEntries(LANGUAGES.map((l) => [l, Type.Optional(Type.String({ maxLength: LIMITS.starterCode }))])),
+  { additionalProperties: false },
+);
+
+const TestCaseBody = Type.Object(
+  {
+    input: Text(LIMITS.testCaseText),
+    expectedOutput: Text(LIMITS.testCaseText),
+    description: Type.Optional(orNull(Type.String({ maxLength: LIMITS.testCaseDescription }))),
+    isHidden: Type.Boolean({ default: false }),
+    timeoutMs: Type.Optional(orNull(Type.Integer({ minimum: 1, maximum: LIMITS.timeLimitMs }))),
+    memoryMb: Type.Optional(orNull(Type.Integer({ minimum: 1, maximum: LIMITS.memoryLimitMb }))),
+  },
+  { additionalProperties: false },
+);
+
+const editable = {
+  title: Text(LIMITS.title),
+  description: Text(LIMITS.description),
+  difficulty: literals(DIFFICULTIES),
+  company: orNull(Text(LIMITS.company)),
+  constraints: orNull(Text(LIMITS.constraints)),
+  examples: Type.Array(ExampleSchema, { maxItems: LIMITS.examples }),
+  starterCode: orNull(StarterCodeSchema),
+  timeLimit: orNull(Type.Integer({ minimum: 1, maximum: LIMITS.timeLimitMs })),
+  memoryLimit: orNull(Type.Integer({ minimum: 1, maximum: LIMITS.memoryLimitMb })),
+  tags: Type.Array(Type.String({ pattern: TAG_SLUG_PATTERN, maxLength: LIMITS.tagSlug }), { maxItems: LIMITS.tags }),
+  testCases: Type.Array(TestCaseBody, { minItems: LIMITS.testCasesMin, maxItems: LIMITS.testCasesMax }),
+};
+
+const CreateBody = Type.Object(
+  {
+    title: editable.title,
+    description: editable.description,
+    difficulty: editable.difficulty,
+    isPublished: Type.Boolean({ default: false }),
+    company: Type.Optional(editable.company),
+    constraints: Type.Optional(editable.constraints),
+    examples: Type.Array(ExampleSchema, { maxItems: LIMITS.examples, default: [] }),
+    starterCode: Type.Optional(editable.starterCode),
+    timeLimit: Type.Optional(editable.timeLimit),
+    memoryLimit: Type.Optional(editable.memoryLimit),
+    tags: Type.Array(editable.tags.items, { maxItems: LIMITS.tags, default: [] }),
+    testCases: editable.testCases,
+  },
+  { additionalProperties: false },
+);
+
+const UpdateBody = Type.Partial(Type.Object(editable), { additionalProperties: false });
+
+const ProblemDetailSchema = Type.Object({
+  ...ProblemSummarySchema.properties,
+  description: Type.String(),
+  constraints: orNull(Type.String()),
+  examples: Type.Array(Type.Object({ input: Type.String(), output: Type.String(), explanation: Type.Optional(Type.String()) })),
+  testCases: Type.Array(
+    Type.Object({
+      input: Type.String(),
+      expectedOutput: Type.String(),
+      description: orNull(Type.String()),
+      isHidden: Type.Boolean(),
+      timeoutMs: orNull(Type.Integer()),
+      memoryMb: orNull(Type.Integer()),
+    }),
+  ),
+  starterCode: orNull(Type.Record(Type.String(), Type.String())),
+  timeLimit: orNull(Type.Integer()),
+  memoryLimit: orNull(Type.Integer()),
+  userAttempts: Type.Integer(),
+  createdAt: Type.String(),
+});
+
+const IdParams = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
+
+const csv = (pattern: string) => Type.Optional(Type.Array(Type.String({ pattern, maxLength: 500 })));
+const oneOf = (values: readonly string[]) => `^((${values.join('|')})(,(${values.join('|')}))*)?$`;
+
+const ListQuery = Type.Object({
+  ...PageQuery,
+  sortBy: literals(PROBLEM_SORTS, { default: 'createdAt' }),
+  sortOrder: literals(['asc', 'desc'] as const, { default: 'desc' }),
+  difficulty: csv(oneOf(DIFFICULTIES)),
+  status: csv(oneOf(ATTEMPT_FILTERS)),
+  tags: csv('^[a-z0-9,-]*$'),
+  company: Type.Optional(Type.String({ maxLength: LIMITS.company })),
+  search: Type.Optional(Type.String({ maxLength: 200 })),
+  includeDrafts: Type.Optional(Type.Boolean()),
+});
+
+const splitList = (values: readonly string[] | undefined) =>
+  (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+
+// ------------------------------------------------------------------------------------------------ mapping
+
+type EditableBody = Partial<Static<typeof CreateBody>>;
+
+const trimOrNull = (s: string | null | undefined) => (s === null || s === undefined ? null : s.trim() || null);
+
+function testCaseFrom(tc: Static<typeof TestCaseBody>): ProblemTestCase {
+  return {
+    input: tc.input,
+    expectedOutput: tc.expectedOutput,
+    description: trimOrNull(tc.description),
+    isHidden: tc.isHidden ?? false,
+    timeoutMs: tc.timeoutMs ?? null,
+    memoryMb: tc.memoryMb ?? null,
+  };
+}
+
+/** Body fields → content fields: texts trimmed, `timeLimit`/`memoryLimit` named for their units. Test input and
+ * expected output are kept exactly as sent (whitespace can matter on stdin); they only have to be non-blank. */
+export function contentFromBody(body: EditableBody): Partial<ProblemContent> {
+  const c: Partial<ProblemContent> = {};
+  if (body.title !== undefined) c.title = body.title.trim();
+  if (body.description !== undefined) c.description = body.description.trim();
+  if (body.difficulty !== undefined) c.difficulty = body.difficulty as Difficulty;
+  if (body.company !== undefined) c.company = trimOrNull(body.company);
+  if (body.constraints !== undefined) c.constraints = trimOrNull(body.constraints);
+  if (body.examples !== undefined) {
+    c.examples = body.examples.map((e) => ({ input: e.input, output: e.output, ...(e.explanation !== undefined ? { explanation: e.explanation } : {}) }));
+  }
+  if (body.starterCode !== undefined) c.starterCode = body.starterCode as ProblemContent['starterCode'];
+  if (body.timeLimit !== undefined) c.timeLimitMs = body.timeLimit;
+  if (body.memoryLimit !== undefined) c.memoryLimitMb = body.memoryLimit;
+  if (body.tags !== undefined) c.tags = body.tags;
+  if (body.testCases !== undefined) c.testCases = body.testCases.map(testCaseFrom);
+  return c;
+}
+
+/** Detail of a problem right after an admin write, from the command's own state when the read model lags. */
+function detailFromState(id: string, state: ProblemState): ProblemDetail {
+  const c = state.content!;
+  return {
+    id,
+    title: c.title,
+    difficulty: c.difficulty,
+    isPublished: state.isPublished,
+    tags: c.tags,
+    company: c.company,
+    acceptanceRate: null,
+    isBookmarked: false,
+    attemptStatus: null,
+    totalSubmissions: 0,
+    updatedAt: new Date().toISOString(),
+    testCaseCount: c.testCases.length,
+    hiddenTestCaseCount: c.testCases.filter((t) => t.isHidden).length,
+    description: c.description,
+    constraints: c.constraints,
+    examples: c.examples,
+    testCases: c.testCases,
+    starterCode: c.starterCode,
+    timeLimit: c.timeLimitMs,
+    memoryLimit: c.memoryLimitMb,
+    userAttempts: 0,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+function ifNoneMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = (t: string) => (t.startsWith('W/') ? t.slice(2) : t);
+  return header.split(',').some((t) => t.trim() === '*' || opaque(t.trim()) === opaque(etag));
+}
+
+const ifMatchOf = (request: FastifyRequest) => {
+  const value = request.headers['if-match'];
+  return Array.isArray(value) ? value.join(',') : value;
+};
+
+/** Answer an admin write: wait for the read model, then the full detail (hidden tests included) with its ETag. */
+async function answerWrite(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, id: string, result: ProblemResult): Promise<ProblemDetail> {
+  await settle(ctx, result.position, result.events.map((e) => e.type));
+  const principal = principalOf(request);
+  const view = await getProblemDetail(ctx.db, id, { userId: principal.userId, isAdmin: true, includeHidden: true });
+  const current = view !== undefined && BigInt(view.revision) >= BigInt(result.state.revision);
+  reply.header('ETag', problemEtag(current ? view.revision : result.state.revision));
+  return current ? view.detail : detailFromState(id, result.state);
+}
+
+// ------------------------------------------------------------------------------------------------ routes
+
+export const problemRoutes: RouteModule = (app, ctx) => {
+  app.get(
+    '/problems',
+    { schema: { tags: ['problems'], querystring: ListQuery, response: { 200: pageOf(ProblemSummarySchema) } } },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      const sortBy = q.sortBy;
+      const sortOrder = q.sortOrder;
+      const rows = await listProblems(ctx.db, {
+        viewerId: principal.userId,
+        drafts: principal.role === 'admin' && q.includeDrafts === true,
+        difficulties: splitList(q.difficulty) as Difficulty[],
+        statuses: splitList(q.status) as AttemptFilter[],
+        tags: splitList(q.tags),
+        ...(q.company !== undefined ? { company: q.company } : {}),
+        ...(q.search !== undefined && q.search.trim() !== '' ? { search: q.search.trim() } : {}),
+        sortBy,
+        sortOrder,
+        cursor: decodeCursor(q.cursor, problemSortKeys(sortBy, sortOrder).length),
+        limit: q.limit,
+      });
+      return toPage(rows, q.limit, (r) => r.item, (r) => r.cursor);
+    },
+  );
+
+  app.get(
+    '/problems/tags',
+    {
+      schema: {
+        tags: ['problems'],
+        response: { 200: Type.Object({ data: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), count: Type.Integer() })) }) },
+      },
+    },
+    async () => ({ data: await listTags(ctx.db) }),
+  );
+
+  app.get(
+    '/problems/:id',
+    {
+      schema: {
+        tags: ['problems'],
+        params: IdParams,
+        querystring: Type.Object({ includeHidden: Type.Optional(Type.Boolean()) }),
+        response: { 200: ProblemDetailSchema, 304: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const includeHidden = request.query.includeHidden === true;
+      if (includeHidden) assertCanSeeHiddenTests(principal.role);
+      const view = await getProblemDetail(ctx.db, request.params.id, {
+        userId: principal.userId,
+        isAdmin: principal.role === 'admin',
+        includeHidden,
+      });
+      if (!view) throw problemNotFound();
+      const etag = problemEtag(view.revision);
+      reply.header('ETag', etag);
+      if (ifNoneMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      return view.detail;
+    },
+  );
+
+  app.post(
+    '/problems',
+    { schema: { tags: ['problems'], body: CreateBody, response: { 201: ProblemDetailSchema } } },
+    async (request, reply) => {
+      assertCanManageProblems(principalOf(request).role);
+      const body = request.body;
+      const content = contentFromBody(body) as ProblemContent;
+      const full: ProblemContent = {
+        title: content.title,
+        description: content.description,
+        difficulty: content.difficulty,
+        company: content.company ?? null,
+        constraints: content.constraints ?? null,
+        examples: content.examples ?? [],
+        starterCode: content.starterCode ?? null,
+        timeLimitMs: content.timeLimitMs ?? null,
+        memoryLimitMb: content.memoryLimitMb ?? null,
+        tags: content.tags ?? [],
+        testCases: content.testCases,
+      };
+      const id = randomUUID();
+      const result = await createProblem(ctx.store, requestMetadata(request), { problemId: id, slug: null, content: full, isPublished: body.isPublished });
+      const detail = await answerWrite(ctx, request, reply, id, result);
+      return reply.code(201).send(detail);
+    },
+  );
+
+  app.patch(
+    '/problems/:id',
+    { schema: { tags: ['problems'], params: IdParams, body: UpdateBody, response: { 200: ProblemDetailSchema } } },
+    async (request, reply) => {
+      assertCanManageProblems(principalOf(request).role);
+      const id = request.params.id;
+      const result = await updateProblem(ctx.store, requestMetadata(request), {
+        problemId: id,
+        changes: contentFromBody(request.body as EditableBody),
+        ifMatch: ifMatchOf(request),
+      });
+      return answerWrite(ctx, request, reply, id, result);
+    },
+  );
+
+  app.patch(
+    '/problems/:id/publish-status',
+    {
+      schema: {
+        tags: ['problems'],
+        params: IdParams,
+        body: Type.Object({ isPublished: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: ProblemDetailSchema },
+      },
+    },
+    async (request, reply) => {
+      assertCanManageProblems(principalOf(request).role);
+      const id = request.params.id;
+      const result = await setPublished(ctx.store, requestMetadata(request), { problemId: id, isPublished: request.body.isPublished, ifMatch: ifMatchOf(request) });
+      return answerWrite(ctx, request, reply, id, result);
+    },
+  );
+
+  app.delete('/problems/:id', { schema: { tags: ['problems'], params: IdParams } }, async (request, reply) => {
+    assertCanManageProblems(principalOf(request).role);
+    const result = await deleteProblem(ctx.store, ctx.db, requestMetadata(request), request.params.id);
+    await settle(ctx, result.position, result.events.map((e) => e.type));
+    return reply.code(204).send();
+  });
+};
