@@ -2,9 +2,16 @@
  * Every projection of the system. Add a read model here and it is run, rebuilt, verified and waited for by
  * read-your-writes.
  */
+import { bookmarksProjection } from './bookmarks/projection.js';
+import { problemStatsProjection } from './problem-stats/projection.js';
+import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
 
-export const projections: readonly Projection[] = [];
+export const projections: readonly Projection[] = [
+  problemsProjection,
+  problemStatsProjection,
+  bookmarksProjection,
+];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */
 export function projectionsReading(all: readonly Projection[], eventTypes: readonly string[]): string[] {
