@@ -23,10 +23,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bank import Problem  # noqa: E402
-from starter import render  # noqa: E402
+from starter import parse_signature, render  # noqa: E402
 import easy  # noqa: E402
 import medium  # noqa: E402
 import hard  # noqa: E402
@@ -43,6 +44,50 @@ ALL: list[Problem] = [*easy.PROBLEMS, *medium.PROBLEMS, *hard.PROBLEMS]
 
 class BuildError(Exception):
     pass
+
+
+def check_layout(p: Problem, text: str) -> None:
+    """The input must hold exactly the tokens the signature describes, with integers where integers belong."""
+    tokens = text.split()
+    pos = 0
+    values: dict[str, int] = {}
+
+    def take(kind: str) -> str:
+        nonlocal pos
+        if pos >= len(tokens):
+            raise BuildError(f"{p.slug}: input ends early: {text[:80]!r}")
+        tok = tokens[pos]
+        pos += 1
+        if kind == "int" or (kind == "tree" and tok != "null"):
+            try:
+                int(tok)
+            except ValueError:
+                raise BuildError(f"{p.slug}: expected an integer, got {tok!r}") from None
+        return tok
+
+    def size(name: str) -> int:
+        return int(name) if name.isdigit() else values[name]
+
+    for f in parse_signature(p.signature):
+        if f.kind == "int":
+            values[f.name] = int(take("int"))
+        elif f.kind == "str":
+            take("str")
+        elif f.kind in ("ints", "list"):
+            for _ in range(size(f.size or "")):
+                take("int")
+        elif f.kind in ("strs", "tree"):
+            for _ in range(size(f.size or "")):
+                take(f.kind)
+        elif f.kind == "matrix":
+            for _ in range(size(f.size or "") * size(f.cols or "")):
+                take("int")
+        elif f.kind == "lists":
+            for _ in range(size(f.size or "")):
+                for _ in range(int(take("int"))):
+                    take("int")
+    if pos != len(tokens):
+        raise BuildError(f"{p.slug}: {len(tokens) - pos} unread tokens in input {text[:80]!r}")
 
 
 def run_solution(slug: str, stdin: str) -> tuple[str, float]:
@@ -65,6 +110,7 @@ def build(p: Problem, pool: ThreadPoolExecutor) -> tuple[dict, float]:
         raise BuildError(f"{p.slug}: needs at least 6 tests with 3 hidden")
     inputs = [e.input for e in p.examples] + [t.input for t in tests]
     for text in inputs:
+        check_layout(p, text)
         if len(text) >= MAX_INPUT_CHARS:
             raise BuildError(f"{p.slug}: an input has {len(text)} characters")
     if len(set(inputs)) != len(inputs):

@@ -57,8 +57,11 @@ def compile_cmd(lang: str, d: Path) -> list[str] | None:
                        str(d / "main.ts")],
         "javascript": ["node", "--check", str(d / "main.js")],
         "java": ["javac", "-Xlint:all", "-d", str(d), str(d / "Main.java")],
-        "cpp": ["g++", "-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(d / "main"), str(d / "main.cpp")],
-        "c": ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(d / "main"), str(d / "main.c"), "-lm"],
+        # Unused parameters are expected: `solve` is an empty stub.
+        "cpp": ["g++", "-std=c++17", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(d / "main"),
+                str(d / "main.cpp")],
+        "c": ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(d / "main"),
+              str(d / "main.c"), "-lm"],
         "go": ["go", "build", "-o", str(d / "main"), str(d / "main.go")],
         "rust": ["rustc", "--edition", "2021", "-O", "-o", str(d / "main"), str(d / "main.rs")],
     }.get(lang)
