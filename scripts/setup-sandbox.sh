@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Prepares this machine for the code-execution sandbox (src/infra/sandbox): the isolation tools (bubblewrap,
+# setpriv/prlimit), the toolchains of the eight supported languages, and the seccomp BPF filter the runner
+# hands to bubblewrap. Idempotent: when everything is in place it only runs a few `command -v` checks and a
+# hash comparison, so it is cheap to call on every `npm start` / `npm test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup-sandbox] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+
+# 1. Debian packages. Each entry is "<path that proves it is installed> <package>". Paths are absolute on
+#    purpose: the sandbox only sees /usr, so a toolchain found elsewhere on PATH (pyenv, rustup) does not count.
+required=(
+  "/usr/bin/bwrap bubblewrap"
+  "/usr/bin/setpriv util-linux"
+  "/usr/bin/prlimit util-linux"
+  "/usr/include/seccomp.h libseccomp-dev"
+  "/usr/bin/gcc gcc"
+  "/usr/bin/g++ g++"
+  "/usr/bin/python3 python3"
+  "/usr/bin/javac openjdk-17-jdk-headless"
+  "/usr/bin/go golang-go"
+  "/usr/bin/rustc rustc"
+)
+missing=()
+for entry in "${required[@]}"; do
+  path=${entry%% *}; pkg=${entry#* }
+  [ -e "$path" ] || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. The seccomp filter. The generator source lives here so the filter is rebuilt whenever the rules change
+#    (the stamp holds the source hash); the output is a raw BPF program that bwrap loads with --seccomp FD.
+out_dir=.data/sandbox
+filter="$out_dir/seccomp.bpf"
+read -r -d '' generator <<'EOF' || true
+/* Writes the sandbox seccomp filter as raw BPF to argv[1].
+ * Default: allow. Namespaces already cut the sandbox off from the host; this filter removes the kernel
+ * interfaces namespaces do not cover (vsock to the hypervisor, keyrings, io_uring, ptrace, mounts, new
+ * namespaces, module/kexec calls) and every socket family except local and IP ones (the network namespace
+ * leaves IP with nothing but a downed loopback). */
+#define _GNU_SOURCE /* CLONE_NEW* */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int deny(scmp_filter_ctx ctx, const char *name, int err) {
+  int nr = seccomp_syscall_resolve_name(name);
+  if (nr == __NR_SCMP_ERROR) return 0; /* not on this architecture */
+  return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(err), nr, 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) { fprintf(stderr, "usage: %s OUT.bpf\n", argv[0]); return 2; }
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx) return 1;
+  /* Syscalls from other ABIs (i386, x32) would bypass the argument checks below: kill them. */
+  if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) < 0) return 1;
+  int rc = 0;
+
+  static const char *denied[] = {
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp", "personality",
+    "keyctl", "add_key", "request_key", "bpf", "userfaultfd", "perf_event_open",
+    "mount", "umount2", "pivot_root", "chroot", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
+    "open_tree", "mount_setattr", "unshare", "setns",
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+    "swapon", "swapoff", "reboot", "acct", "quotactl", "quotactl_fd", "open_by_handle_at",
+    "name_to_handle_at", "fanotify_init", "iopl", "ioperm", "syslog", "lookup_dcookie", "vhangup",
+    "sethostname", "setdomainname", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
+  };
+  for (size_t i = 0; i < sizeof denied / sizeof *denied; i++) rc |= deny(ctx, denied[i], EPERM);
+
+  /* ENOSYS (not EPERM) so runtimes take their "kernel too old" fallback: libuv drops io_uring, glibc
+   * falls back from clone3 to clone, whose flags we can inspect (clone3 passes them in memory). */
+  rc |= deny(ctx, "io_uring_setup", ENOSYS);
+  rc |= deny(ctx, "io_uring_enter", ENOSYS);
+  rc |= deny(ctx, "io_uring_register", ENOSYS);
+  rc |= deny(ctx, "clone3", ENOSYS);
+
+  /* No new namespaces through clone either (unshare/setns are denied above). */
+  static const unsigned long ns_flags[] = {
+    CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWCGROUP,
+    CLONE_NEWTIME,
+  };
+  for (size_t i = 0; i < sizeof ns_flags / sizeof *ns_flags; i++)
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                           SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+
+  /* Sockets: only AF_UNIX (1), AF_INET (2), AF_INET6 (10). The >= rule compares all 64 bits, so values
+   * with high bits set (which the kernel truncates to int) are refused too. */
+  static const int bad_low_families[] = { 0, 3, 4, 5, 6, 7, 8, 9 };
+  const char *socket_calls[] = { "socket", "socketpair" };
+  for (size_t s = 0; s < 2; s++) {
+    int nr = seccomp_syscall_resolve_name(socket_calls[s]);
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1, SCMP_A0(SCMP_CMP_GE, AF_INET6 + 1));
+    for (size_t i = 0; i < sizeof bad_low_families / sizeof *bad_low_families; i++)
+      rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), nr, 1,
+                             SCMP_A0(SCMP_CMP_EQ, bad_low_families[i]));
+  }
+  if (rc != 0) { fprintf(stderr, "seccomp rule failed\n"); return 1; }
+
+  int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || seccomp_export_bpf(ctx, fd) < 0 || close(fd) < 0) { perror(argv[1]); return 1; }
+  seccomp_release(ctx);
+  return 0;
+}
+EOF
+want_hash=$(printf '%s' "$generator" | sha256sum | cut -c1-16)
+if [ ! -s "$filter" ] || [ "$(cat "$out_dir/seccomp.stamp" 2>/dev/null)" != "$want_hash" ]; then
+  log "building the seccomp filter"
+  build=$(mktemp -d)
+  trap 'rm -rf "$build"' EXIT
+  printf '%s\n' "$generator" > "$build/seccomp-gen.c"
+  gcc -O2 -Wall -Werror -o "$build/seccomp-gen" "$build/seccomp-gen.c" -lseccomp
+  mkdir -p "$out_dir"
+  "$build/seccomp-gen" "$filter.tmp"
+  mv "$filter.tmp" "$filter"
+  printf '%s\n' "$want_hash" > "$out_dir/seccomp.stamp"
+fi

@@ -1,0 +1,129 @@
+/**
+ * Decides once per process whether sandboxed execution is possible, and refuses (fails closed) when it is not:
+ * there is no code path that runs a submission without the full chain.
+ */
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { destroyBox, createBox, sweepStaleBoxes, nameIsStale } from './box.js';
+import { detectCgroups, prepareParent, sweepStaleCgroups } from './cgroup.js';
+import { SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
+import { runInSandbox, type SandboxHost } from './sandboxed-process.js';
+import { SandboxUnavailableError } from './types.js';
+
+export interface SandboxProbe {
+  available: boolean;
+  reason?: string;
+  cgroup: 'v1' | 'v2' | null;
+}
+
+/** A failed probe is retried after this long, so a machine fixed while the worker runs recovers by itself. */
+const RETRY_FAILED_PROBE_MS = 5_000;
+
+type Checked = { probe: SandboxProbe; host: SandboxHost | null };
+let entry: { at: number; result: Promise<Checked>; settled?: Checked } | null = null;
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function check(): Promise<Checked> {
+  const fail = (reason: string, cgroup: SandboxProbe['cgroup'] = null) => ({
+    probe: { available: false, reason, cgroup },
+    host: null,
+  });
+  if (process.getuid?.() !== 0) return fail('the worker must run as root to create cgroups and box mounts');
+  for (const tool of Object.values(TOOLS)) {
+    if (!executable(tool)) return fail(`${tool} is missing (run scripts/setup-sandbox.sh)`);
+  }
+  if (!existsSync(SECCOMP_FILTER)) return fail(`seccomp filter ${SECCOMP_FILTER} is missing (run scripts/setup-sandbox.sh)`);
+  const layout = detectCgroups();
+  if (!layout) return fail('no usable cgroup hierarchy (need v2 with memory+pids, or v1 memory, pids and cpuacct)');
+  try {
+    prepareParent(layout);
+  } catch (e) {
+    return fail(`cgroups are not writable: ${(e as Error).message}`, layout.version);
+  }
+  try {
+    mkdirSync(STATE_DIR, { recursive: true });
+    await sweepStaleCgroups(layout, nameIsStale);
+    await sweepStaleBoxes();
+  } catch (e) {
+    return fail(`cannot clean up after earlier runs: ${(e as Error).message}`, layout.version);
+  }
+
+  // End-to-end smoke test: the chain must start a program and that program must not be root.
+  const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER };
+  let box;
+  try {
+    box = await createBox({ writable: false, sizeMb: 1 });
+    const out = await runInSandbox(host, {
+      argv: ['/usr/bin/id', '-u'],
+      box,
+      boxWritable: false,
+      cwd: '/tmp',
+      cpuMs: 5_000,
+      wallMs: 10_000,
+      memoryBytes: 64 * 1024 * 1024,
+      maxProcesses: 8,
+      fileSizeBytes: 1024 * 1024,
+      tmpBytes: 1024 * 1024,
+      outputBytes: 4096,
+    });
+    if (out.sandboxError) return fail(`sandbox launch failed: ${out.sandboxError}`, layout.version);
+    if (out.exitCode !== 0 || out.stdout.trim() !== String(SANDBOX_UID)) {
+      return fail(`sandbox self-test failed (exit ${out.exitCode}, uid "${out.stdout.trim()}")`, layout.version);
+    }
+  } catch (e) {
+    return fail(`sandbox self-test failed: ${(e as Error).message}`, layout.version);
+  } finally {
+    if (box) await destroyBox(box).catch(() => undefined);
+  }
+  return { probe: { available: true, cgroup: layout.version }, host };
+}
+
+function current(): Promise<Checked> {
+  const retry = entry?.settled && !entry.settled.probe.available && Date.now() - entry.at > RETRY_FAILED_PROBE_MS;
+  if (!entry || retry) {
+    const fresh: NonNullable<typeof entry> = {
+      at: Date.now(),
+      result: check().catch((e: Error) => ({
+        probe: { available: false, reason: `probe failed: ${e.message}`, cgroup: null },
+        host: null,
+      })),
+    };
+    void fresh.result.then((r) => {
+      fresh.settled = r;
+      fresh.at = Date.now();
+    });
+    entry = fresh;
+  }
+  return entry.result;
+}
+
+/** Whether the sandbox can run code on this machine, and why not. Cached; cheap after the first call. */
+export async function probeSandbox(): Promise<SandboxProbe> {
+  return { ...(await current()).probe };
+}
+
+/** The host configuration for a run; throws SandboxUnavailableError instead of ever running unsandboxed. */
+export async function requireSandbox(): Promise<SandboxHost> {
+  const { probe, host } = await current();
+  if (!probe.available || !host) throw new SandboxUnavailableError(probe.reason ?? 'unknown reason');
+  return host;
+}
+
+/** Removes cgroups and boxes left behind by worker processes that died mid-run (also done by the first probe). */
+export async function sweepLeftovers(): Promise<void> {
+  const layout = detectCgroups();
+  if (layout) await sweepStaleCgroups(layout, nameIsStale);
+  await sweepStaleBoxes();
+}
+
+/** Forgets the cached probe (after the machine was fixed, and in tests). */
+export function resetSandboxProbe(): void {
+  entry = null;
+}
