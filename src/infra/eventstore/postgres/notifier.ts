@@ -1,0 +1,141 @@
+/**
+ * Wake-ups for subscriptions. Commits made through this store wake its subscriptions directly; commits made by
+ * other processes arrive as NOTIFY on one LISTEN connection per store, shared by all its subscriptions. NOTIFY is
+ * only a hint: subscriptions also poll, so a lost notification (listener reconnecting, proxy that drops them)
+ * costs at most one poll interval.
+ */
+import pg from 'pg';
+
+export class Wakeups {
+  private generation_ = 0;
+  private readonly waiters = new Set<() => void>();
+
+  /** Read before querying; pass to wait() so a wake-up during the query is not missed. */
+  get generation(): number {
+    return this.generation_;
+  }
+
+  wake(): void {
+    this.generation_ += 1;
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiters) waiter();
+  }
+
+  /** Resolves on the first wake-up after `since`, after `timeoutMs`, or when `signal` aborts. */
+  wait(since: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (this.generation_ !== since || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+export interface ListenerEvents {
+  /** The connection dropped (reported once per outage). */
+  lost?(err: Error | undefined): void;
+  restored?(): void;
+}
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * A dedicated client (not from the pool: it stays checked out forever) that LISTENs on the schema's channel and
+ * reconnects with backoff when the connection drops. After every (re)connect it wakes everyone once, since
+ * notifications sent while it was away are gone.
+ */
+export class NotifyListener {
+  private current: pg.Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private backoffMs = MIN_BACKOFF_MS;
+  private closed = false;
+  private channel: string | undefined;
+  private wasLost = false;
+
+  constructor(
+    private readonly config: pg.ClientConfig,
+    private readonly onWake: () => void,
+    private readonly events: ListenerEvents = {},
+  ) {}
+
+  start(): void {
+    if (!this.closed && !this.current && !this.reconnectTimer) void this.connect();
+  }
+
+  /** True while a LISTEN is established (for health reporting and tests). */
+  get listening(): boolean {
+    return this.channel !== undefined && this.current !== undefined;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client(this.config);
+    this.current = client;
+    client.on('notification', (msg) => {
+      if (msg.channel === this.channel) this.onWake();
+    });
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      // The channel is defined next to the append function, so both always agree on it.
+      const { rows } = await client.query<{ channel: string }>('SELECT es_notify_channel() AS channel');
+      const channel = rows[0]!.channel;
+      await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+      if (this.current !== client) return; // closed or replaced meanwhile
+      this.channel = channel;
+      this.backoffMs = MIN_BACKOFF_MS;
+      if (this.wasLost) this.events.restored?.();
+      this.wasLost = false;
+      this.onWake();
+    } catch (err) {
+      this.lost(client, err as Error);
+    }
+  }
+
+  private lost(client: pg.Client, err?: Error): void {
+    if (this.current !== client) return; // already handled ('error' and 'end' both fire)
+    this.current = undefined;
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    if (!this.wasLost) this.events.lost?.(err);
+    this.wasLost = true;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.connect();
+    }, this.backoffMs);
+    this.reconnectTimer.unref();
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const client = this.current;
+    this.current = undefined;
+    if (client) await client.end().catch(() => undefined);
+  }
+}
+
+/** Connection settings for the listener, taken from the pool (pg hides the password from enumeration). */
+export function listenerConfig(pool: pg.Pool, schema: string): pg.ClientConfig {
+  const options = pool.options as pg.PoolConfig;
+  const ssl = options.ssl && typeof options.ssl === 'object' ? { ...options.ssl, key: options.ssl.key } : options.ssl;
+  return {
+    ...options,
+    password: options.password,
+    ssl,
+    application_name: `syncode-es-listener:${schema}`.slice(0, 63),
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+  };
+}
