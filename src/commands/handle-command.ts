@@ -14,6 +14,7 @@ import {
   type Position,
 } from '../infra/eventstore/port.js';
 import { eventMetadata, type RequestMetadata } from './metadata.js';
+import { withStreamLock } from './stream-lock.js';
 
 export interface StreamState<State> {
   state: State;
@@ -59,7 +60,17 @@ export async function handleCommand<Command, State, Event extends DomainEvent>(
   metadata: RequestMetadata,
   options: HandleOptions = {},
 ): Promise<CommandResult<State, Event>> {
-  const maxRetries = options.maxRetries ?? 10;
+  return withStreamLock(stream, () => decideAndAppend(store, stream, decider, command, metadata, options.maxRetries ?? 10));
+}
+
+async function decideAndAppend<Command, State, Event extends DomainEvent>(
+  store: EventStore,
+  stream: string,
+  decider: Decider<Command, State, Event>,
+  command: Command | ((state: State, exists: boolean) => Command),
+  metadata: RequestMetadata,
+  maxRetries: number,
+): Promise<CommandResult<State, Event>> {
   for (let attempt = 0; ; attempt++) {
     const current = await readAggregate(store, stream, decider);
     const cmd = typeof command === 'function' ? (command as (s: State, e: boolean) => Command)(current.state, current.exists) : command;

@@ -33,7 +33,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     bodyLimit: ctx.config.BODY_LIMIT_BYTES,
     trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
     disableRequestLogging: ctx.config.NODE_ENV === 'test',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, verbose: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.addHook('onRequest', async (request, reply) => {

@@ -44,6 +44,8 @@ function bearer(request: FastifyRequest): string | undefined {
 
 export function registerAuth(app: App, ctx: AppContext): void {
   app.addHook('preHandler', async (request, reply) => {
+    // Unknown routes answer 404 whoever asks; the API documentation is public.
+    if (request.is404 || request.routeOptions.url?.startsWith('/docs')) return;
     const config = request.routeOptions.config ?? {};
     if (config.ipRateLimit) {
       const { scope, limit, windowSeconds } = config.ipRateLimit;
