@@ -1,9 +1,19 @@
 /** Every route module of the control plane, in registration order. */
 import type { RouteModule } from './app.js';
+import { adminAuditRoutes } from './routes/admin-audit.js';
+import { adminUsersRoutes } from './routes/admin-users.js';
+import { authRoutes } from './routes/auth.js';
+import { storageRoutes } from './routes/storage.js';
+import { usersRoutes } from './routes/users.js';
 import { bookmarkRoutes } from './routes/bookmarks.js';
 import { problemRoutes } from './routes/problems.js';
 
 export const routeModules: readonly RouteModule[] = [
+  authRoutes,
+  usersRoutes,
+  adminUsersRoutes,
+  adminAuditRoutes,
+  storageRoutes,
   problemRoutes,
   bookmarkRoutes,
 ];

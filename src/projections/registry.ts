@@ -2,15 +2,19 @@
  * Every projection of the system. Add a read model here and it is run, rebuilt, verified and waited for by
  * read-your-writes.
  */
+import { auditLogProjection } from './audit-log/projection.js';
 import { bookmarksProjection } from './bookmarks/projection.js';
 import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
+import { usersProjection } from './users/projection.js';
 
 export const projections: readonly Projection[] = [
   problemsProjection,
   problemStatsProjection,
   bookmarksProjection,
+  usersProjection,
+  auditLogProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

@@ -1,6 +1,9 @@
 /** CLI commands contributed by modules (seed, replay, admin): name → handler returning an exit code. */
+import { adminCli } from '../commands/identity/cli.js';
 import type { AppContext } from './context.js';
 
 export type CliCommand = (ctx: AppContext, args: string[]) => Promise<number>;
 
-export const cliCommands: Record<string, CliCommand> = {};
+export const cliCommands: Record<string, CliCommand> = {
+  admin: adminCli,
+};

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../infra/db/database.js';
 import type { EventStore } from '../infra/eventstore/port.js';
 import type { Metrics } from '../infra/observability/metrics.js';
+import type { ObjectStorage } from '../infra/storage/port.js';
 import type { RateLimiter } from '../infra/redis/rate-limiter.js';
 import type { QueueFactory } from '../infra/queue/bullmq.js';
 import type { ProgressTracker } from '../projections/progress.js';
@@ -33,6 +34,8 @@ export interface AppContext {
   projections: readonly Projection[];
   /** Resolves the caller of an authenticated route; provided by the identity module. */
   authenticate: Authenticator;
+  /** Object storage (avatars, assets); installed by the identity wiring, see `storageOf` in src/infra/storage. */
+  storage?: ObjectStorage;
   /** Named dependency checks reported by GET /health (`ok` | `fail` each). */
   health: Map<string, HealthProbe>;
   /** Things to close on shutdown, in reverse order of registration. */

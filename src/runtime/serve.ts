@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { Config } from '../config.js';
+import { startIdentityScheduler } from '../commands/identity/scheduler.js';
 import { buildApp } from '../http/app.js';
 import { routeModules } from '../http/modules.js';
 import { startProjections } from '../projections/host.js';
@@ -20,7 +21,9 @@ export interface RoleStarter {
 }
 
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
-export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {};
+export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
+  worker: [startIdentityScheduler],
+};
 
 export interface Running {
   ctx: AppContext;

@@ -2,11 +2,12 @@
  * Module wiring that must happen for every role: each module that needs adapters beyond the core (identity's
  * authenticator, the collab client, queues, storage) installs them on the context here.
  */
+import { identityWiring } from '../commands/identity/wiring.js';
 import type { AppContext } from './context.js';
 
 export type Wiring = (ctx: AppContext) => void | Promise<void>;
 
-export const wirings: readonly Wiring[] = [];
+export const wirings: readonly Wiring[] = [identityWiring];
 
 export async function wire(ctx: AppContext): Promise<void> {
   for (const w of wirings) await w(ctx);

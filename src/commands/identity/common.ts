@@ -1,0 +1,66 @@
+/** Shared pieces of the identity command handlers. */
+import { randomUUID } from 'node:crypto';
+import type { DomainEvent } from '../../domain/shared/decider.js';
+import { reservationDecider } from '../../domain/reservation/reservation.js';
+import type { JsonObject, Position } from '../../infra/eventstore/port.js';
+import type { AppContext } from '../../runtime/context.js';
+import { readAggregate } from '../handle-command.js';
+import { eventMetadata, type RequestMetadata } from '../metadata.js';
+import { reservationStream } from '../reservation.js';
+import { createRefreshSessions, type RefreshSessions } from './tokens.js';
+
+/** What a handler appended: the routes wait for the projections reading these types to reach `position`. */
+export interface Written {
+  position: Position | undefined;
+  eventTypes: string[];
+}
+
+export const nothingWritten = (): Written => ({ position: undefined, eventTypes: [] });
+
+export function written(...parts: Array<{ position: Position | undefined; events?: readonly DomainEvent[]; eventTypes?: readonly string[] }>): Written {
+  let position: Position | undefined;
+  const types = new Set<string>();
+  for (const p of parts) {
+    if (p.position && (!position || p.position.commit > position.commit)) position = p.position;
+    for (const e of p.events ?? []) types.add(e.type);
+    for (const t of p.eventTypes ?? []) types.add(t);
+  }
+  return { position, eventTypes: [...types] };
+}
+
+export const EMAIL_KIND = 'email';
+export const USERNAME_KIND = 'username';
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Who holds a reservation (`email` / `username` value), from the reservation stream itself. */
+export async function reservationOwner(ctx: AppContext, kind: string, value: string): Promise<string | null> {
+  const { state } = await readAggregate(ctx.store, reservationStream(kind, value), reservationDecider);
+  return state.ownerId;
+}
+
+/**
+ * Append a fact nothing is decided from (a login, a logout) without reading the stream first. Command handlers
+ * are still the only writers; this is the degenerate decider "always accept".
+ */
+export async function appendFact(ctx: AppContext, stream: string, event: DomainEvent, metadata: RequestMetadata): Promise<Written> {
+  const result = await ctx.store.appendToStream(
+    stream,
+    [{ id: randomUUID(), type: event.type, data: event.data as JsonObject, metadata: eventMetadata(metadata) as unknown as JsonObject }],
+    { expectedRevision: 'any' },
+  );
+  return { position: result.position, eventTypes: [event.type] };
+}
+
+const sessions = new WeakMap<AppContext, RefreshSessions>();
+
+export function refreshSessionsOf(ctx: AppContext): RefreshSessions {
+  let s = sessions.get(ctx);
+  if (!s) {
+    s = createRefreshSessions(ctx.redis, ctx.config.REDIS_PREFIX, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
+    sessions.set(ctx, s);
+  }
+  return s;
+}

@@ -1,0 +1,176 @@
+/**
+ * Access and refresh tokens.
+ *
+ * Access token: HS256 JWT (`AUTH_JWT_SECRET`), claims `{sub, email, tokenType:'access', sid}`, 15 minutes by
+ * default. `sid` names the sign-in session it belongs to (used to keep the caller's own session alive when a
+ * password change revokes the others).
+ *
+ * Refresh token: HS256 JWT (`JWT_REFRESH_SECRET`), claims `{sub, email, tokenType:'refresh', jti, sid}`. Every
+ * sign-in starts a session (a token family) kept in Redis as `<prefix>:auth:session:<sid>` = {userId, current
+ * jti}, with the refresh lifetime as TTL; `<prefix>:auth:user-sessions:<userId>` lists a user's sessions. A token
+ * is valid only while it is its session's current one. Refreshing swaps `current` atomically (a Lua script), so
+ * each refresh token works once; presenting one that was already rotated is reuse — someone kept a copy — and
+ * deletes the session, which kills the token the legitimate holder has too.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { JwtError, signJwt, verifyJwt } from '../../infra/jwt.js';
+
+export interface AccessClaims {
+  sub: string;
+  email: string;
+  tokenType: 'access';
+  sid?: string;
+  iat: number;
+  exp: number;
+}
+
+export interface RefreshClaims {
+  sub: string;
+  email: string;
+  tokenType: 'refresh';
+  jti: string;
+  sid: string;
+  iat: number;
+  exp: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const unauthorized = (message = 'Invalid or expired token') => new DomainError('UNAUTHORIZED', 401, message);
+export const tokenRevoked = () => new DomainError('AUTH_TOKEN_REVOKED', 401, 'Refresh token has been revoked');
+
+export function signAccessToken(config: Config, user: { id: string; email: string }, sid: string, nowMs = Date.now()): string {
+  return signJwt({ sub: user.id, email: user.email, tokenType: 'access', sid }, config.AUTH_JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS, nowMs);
+}
+
+export function signRefreshToken(
+  config: Config,
+  user: { id: string; email: string },
+  session: { sid: string; jti: string },
+  nowMs = Date.now(),
+): string {
+  return signJwt(
+    { sub: user.id, email: user.email, tokenType: 'refresh', jti: session.jti, sid: session.sid },
+    config.JWT_REFRESH_SECRET,
+    config.REFRESH_TOKEN_TTL_SECONDS,
+    nowMs,
+  );
+}
+
+/** Any failure (tampered, alg none, expired, wrong type, malformed claims) → 401 UNAUTHORIZED. */
+export function verifyAccessToken(config: Config, token: string, nowMs = Date.now()): AccessClaims {
+  let claims: Record<string, unknown>;
+  try {
+    claims = verifyJwt(token, config.AUTH_JWT_SECRET, nowMs);
+  } catch (err) {
+    if (err instanceof JwtError) throw unauthorized(err.reason === 'expired' ? 'Access token expired' : 'Invalid access token');
+    throw err;
+  }
+  if (claims['tokenType'] !== 'access' || typeof claims['sub'] !== 'string' || !UUID.test(claims['sub'])) {
+    throw unauthorized('Invalid access token');
+  }
+  return claims as unknown as AccessClaims;
+}
+
+/** Expired → 401 AUTH_TOKEN_EXPIRED; anything else invalid → 401 UNAUTHORIZED. */
+export function verifyRefreshToken(config: Config, token: string, nowMs = Date.now()): RefreshClaims {
+  let claims: Record<string, unknown>;
+  try {
+    claims = verifyJwt(token, config.JWT_REFRESH_SECRET, nowMs);
+  } catch (err) {
+    if (err instanceof JwtError) {
+      if (err.reason === 'expired') throw new DomainError('AUTH_TOKEN_EXPIRED', 401, 'Refresh token expired');
+      throw unauthorized('Invalid refresh token');
+    }
+    throw err;
+  }
+  const ok =
+    claims['tokenType'] === 'refresh' &&
+    typeof claims['sub'] === 'string' &&
+    UUID.test(claims['sub']) &&
+    typeof claims['jti'] === 'string' &&
+    typeof claims['sid'] === 'string';
+  if (!ok) throw unauthorized('Invalid refresh token');
+  return claims as unknown as RefreshClaims;
+}
+
+export type AdvanceResult = { status: 'rotated'; jti: string } | { status: 'ended' } | { status: 'reused' } | { status: 'revoked' };
+
+// KEYS: session, user-sessions. ARGV: presented jti, next jti ('' = end the session), userId, ttl seconds, sid.
+const ADVANCE = `
+local cur = redis.call('HGET', KEYS[1], 'current')
+if not cur then return 'revoked' end
+if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[3] then return 'revoked' end
+if cur ~= ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[5])
+  return 'reused'
+end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[5])
+  return 'ended'
+end
+redis.call('HSET', KEYS[1], 'current', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 'rotated'`;
+
+export interface RefreshSessions {
+  /** Start a session for a fresh sign-in; returns its id and first token id. */
+  start(userId: string): Promise<{ sid: string; jti: string }>;
+  /** Swap the presented token for a new one (rotation), or detect reuse. */
+  rotate(userId: string, sid: string, jti: string): Promise<AdvanceResult>;
+  /** Logout: end the session the presented token belongs to (reuse still revokes it). */
+  end(userId: string, sid: string, jti: string): Promise<AdvanceResult>;
+  /** Revoke every session of a user, except `keepSid`; returns how many were revoked. */
+  revokeAll(userId: string, keepSid?: string): Promise<number>;
+  /** Live session ids of a user. */
+  list(userId: string): Promise<string[]>;
+}
+
+export function createRefreshSessions(redis: Redis, prefix: string, ttlSeconds: number): RefreshSessions {
+  const sessionKey = (sid: string) => `${prefix}:auth:session:${sid}`;
+  const userKey = (userId: string) => `${prefix}:auth:user-sessions:${userId}`;
+
+  async function advance(userId: string, sid: string, jti: string, next: string): Promise<AdvanceResult> {
+    const status = (await redis.eval(ADVANCE, 2, sessionKey(sid), userKey(userId), jti, next, userId, String(ttlSeconds), sid)) as string;
+    if (status === 'rotated') return { status, jti: next };
+    return { status: status as 'ended' | 'reused' | 'revoked' };
+  }
+
+  return {
+    async start(userId) {
+      const sid = randomUUID();
+      const jti = randomUUID();
+      await redis
+        .multi()
+        .hset(sessionKey(sid), 'userId', userId, 'current', jti)
+        .expire(sessionKey(sid), ttlSeconds)
+        .sadd(userKey(userId), sid)
+        .expire(userKey(userId), ttlSeconds)
+        .exec();
+      return { sid, jti };
+    },
+    rotate: (userId, sid, jti) => advance(userId, sid, jti, randomUUID()),
+    end: (userId, sid, jti) => advance(userId, sid, jti, ''),
+    async revokeAll(userId, keepSid) {
+      const sids = (await redis.smembers(userKey(userId))).filter((s) => s !== keepSid);
+      if (sids.length === 0) return 0;
+      await redis
+        .multi()
+        .del(...sids.map(sessionKey))
+        .srem(userKey(userId), ...sids)
+        .exec();
+      return sids.length;
+    },
+    async list(userId) {
+      const sids = await redis.smembers(userKey(userId));
+      if (sids.length === 0) return [];
+      const alive = await Promise.all(sids.map((s) => redis.exists(sessionKey(s))));
+      return sids.filter((_, i) => alive[i] === 1);
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * /admin/users: list (search, status, cursor), detail, ban / unban (REF) and the combined PATCH (SEED: role and
+ * ban state). Guarded by the global capability matrix: non-admins get 403 FORBIDDEN (banned admins never get this
+ * far: the authenticator answers 403 USER_BANNED).
+ */
+import { Type } from '@sinclair/typebox';
+import { adminUpdateUser, banUser, unbanUser } from '../../commands/identity/admin.js';
+import type { Written } from '../../commands/identity/common.js';
+import { requireCapability } from '../../domain/user/capabilities.js';
+import { userNotFound } from '../../domain/user/user.js';
+import { findUserRow, listUsersForAdmin, UUID, type UserRow } from '../../projections/users/queries.js';
+import { profileStats } from '../../projections/users/usage.js';
+import type { AppContext } from '../../runtime/context.js';
+import { requestMetadata, settle } from '../command.js';
+import { validationError } from '../errors.js';
+import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
+import { principalOf } from '../plugins/auth.js';
+import type { App } from '../types.js';
+import { UserIdParams } from './users.js';
+
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')]);
+
+export const AdminUserSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  username: Type.String(),
+  displayName: Nullable(Type.String()),
+  role: Role,
+  /** The raw stored key (or URL), as in REF. */
+  avatarUrl: Nullable(Type.String()),
+  bannedAt: Nullable(Type.String({ format: 'date-time' })),
+  bannedReason: Nullable(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const AdminUserDetailSchema = Type.Composite([
+  AdminUserSchema,
+  Type.Object({
+    lastActiveAt: Nullable(Type.String({ format: 'date-time' })),
+    deletedAt: Nullable(Type.String({ format: 'date-time' })),
+    stats: Type.Object({ totalSessions: Type.Integer(), totalProblems: Type.Integer(), streakDays: Type.Integer() }),
+    /** Filled once sessions exist (the sessions module owns them). */
+    recentSessions: Type.Array(Type.Unknown()),
+  }),
+]);
+
+export function toAdminUser(row: UserRow) {
+  return {
+    id: row.id,
+    email: row.email,
+    username: row.username,
+    displayName: row.displayName,
+    role: row.role,
+    avatarUrl: row.avatarKey,
+    bannedAt: row.bannedAt?.toISOString() ?? null,
+    bannedReason: row.bannedReason,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** `[createdAt ISO, id]`; a cursor that decodes to anything else is a 400. */
+export function decodeTimeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
+  const values = decodeCursor(cursor, 2);
+  if (!values) return undefined;
+  const [createdAt, id] = values;
+  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) {
+    throw validationError([{ field: 'cursor', constraint: 'cursor', value: cursor }], 'Invalid cursor');
+  }
+  return { createdAt, id };
+}
+
+const ListQuery = Type.Object(
+  {
+    ...PageQuery,
+    search: Type.Optional(Type.String({ maxLength: 100 })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('banned')])),
+  },
+  { additionalProperties: false },
+);
+
+const Reason = Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' });
+
+export function adminUsersRoutes(app: App, ctx: AppContext): void {
+  const tags = ['admin'];
+
+  async function afterWrite(id: string, w: Written) {
+    await settle(ctx, w.position, w.eventTypes);
+    const row = await findUserRow(ctx.db, id);
+    if (!row || row.deletedAt) throw userNotFound();
+    return toAdminUser(row);
+  }
+
+  app.get(
+    '/admin/users',
+    { schema: { tags, querystring: ListQuery, response: { 200: pageOf(AdminUserSchema) } } },
+    async (request) => {
+      requireCapability(principalOf(request), 'user:list');
+      const { limit, cursor, status } = request.query;
+      const search = request.query.search?.trim() || undefined;
+      const rows = await listUsersForAdmin(ctx.db, { search, status, after: decodeTimeCursor(cursor), limit });
+      return toPage(rows, limit, toAdminUser, (r) => [r.createdAt.toISOString(), r.id]);
+    },
+  );
+
+  app.get(
+    '/admin/users/:id',
+    { schema: { tags, params: UserIdParams, response: { 200: AdminUserDetailSchema } } },
+    async (request) => {
+      requireCapability(principalOf(request), 'user:list');
+      const row = await findUserRow(ctx.db, request.params.id);
+      if (!row) throw userNotFound();
+      return {
+        ...toAdminUser(row),
+        lastActiveAt: row.lastLoginAt?.toISOString() ?? null,
+        deletedAt: row.deletedAt?.toISOString() ?? null,
+        stats: await profileStats(ctx.db, row.id),
+        recentSessions: [],
+      };
+    },
+  );
+
+  app.patch(
+    '/admin/users/:id/ban',
+    {
+      schema: {
+        tags,
+        params: UserIdParams,
+        body: Type.Optional(Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })),
+        response: { 200: AdminUserSchema },
+      },
+    },
+    async (request) => {
+      requireCapability(principalOf(request), 'user:ban');
+      const reason = request.body?.reason?.trim() ?? null;
+      return afterWrite(request.params.id, await banUser(ctx, requestMetadata(request), request.params.id, reason));
+    },
+  );
+
+  app.patch(
+    '/admin/users/:id/unban',
+    { schema: { tags, params: UserIdParams, response: { 200: AdminUserSchema } } },
+    async (request) => {
+      requireCapability(principalOf(request), 'user:ban');
+      return afterWrite(request.params.id, await unbanUser(ctx, requestMetadata(request), request.params.id));
+    },
+  );
+
+  app.patch(
+    '/admin/users/:id',
+    {
+      schema: {
+        tags,
+        params: UserIdParams,
+        body: Type.Object(
+          { role: Type.Optional(Role), banned: Type.Optional(Type.Boolean()), reason: Type.Optional(Reason) },
+          { additionalProperties: false },
+        ),
+        response: { 200: AdminUserSchema },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      requireCapability(principal, 'user:manage');
+      const { role, banned } = request.body;
+      const reason = request.body.reason?.trim();
+      const metadata = { ...requestMetadata(request), actorId: principal.userId };
+      return afterWrite(request.params.id, await adminUpdateUser(ctx, metadata, request.params.id, { role, banned, reason }));
+    },
+  );
+}
