@@ -31,6 +31,8 @@ export function isTransient(err: unknown): boolean {
 }
 
 export async function applyFast(trx: Trx, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (projection.applyBatch) return projection.applyBatch(trx, events);
   for (const event of events) await projection.apply(trx, event);
 }
 

@@ -18,6 +18,12 @@ export interface Projection {
   /** Tables this projection owns (and nobody else writes). Truncated on rebuild, compared by verify. */
   readonly tables: readonly string[];
   apply(trx: Trx, event: RecordedEvent): Promise<void>;
+  /**
+   * Optional set-based version of `apply` for a batch in position order (one multi-row statement instead of one
+   * per event) — what makes catch-up and rebuilds fast. Must leave the same rows as applying one by one; when a
+   * batch fails, the runner falls back to `apply` per event to isolate the culprit.
+   */
+  applyBatch?(trx: Trx, events: readonly RecordedEvent[]): Promise<void>;
 }
 
 /** When the event was produced: the command's clock, falling back to the store's commit time. */

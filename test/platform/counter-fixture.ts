@@ -41,6 +41,30 @@ export const counterProjection: Projection = {
   },
 };
 
+/** The same projection, set-based: one multi-row upsert per batch. */
+export const batchedCounterProjection: Projection = {
+  ...counterProjection,
+  async applyBatch(trx, events) {
+    if (events.some((e) => e.type === 'CounterPoisoned')) throw new Error('poisoned event');
+    const byId = new Map<string, { sum: number; last: bigint; at: Date }>();
+    for (const e of events) {
+      const id = streamId(e);
+      const row = byId.get(id) ?? { sum: 0, last: e.revision, at: occurredAt(e) };
+      row.sum += Number((e.data as { by: number }).by);
+      row.last = e.revision;
+      row.at = occurredAt(e);
+      byId.set(id, row);
+    }
+    const rows = [...byId].map(([id, r]) => ({ id, value: r.sum, last_revision: r.last.toString(), updated_at: r.at }));
+    await sql`
+      INSERT INTO test_counters (id, value, last_revision, updated_at)
+      SELECT id, value, last_revision, updated_at FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS r(id text, value int, last_revision bigint, updated_at timestamptz)
+      ON CONFLICT (id) DO UPDATE SET value = test_counters.value + EXCLUDED.value, last_revision = EXCLUDED.last_revision, updated_at = EXCLUDED.updated_at
+      WHERE test_counters.last_revision < EXCLUDED.last_revision`.execute(trx);
+  },
+};
+
 export async function createCounterTable(ctx: AppContext): Promise<void> {
   await sql`CREATE TABLE IF NOT EXISTS test_counters (id text PRIMARY KEY, value integer NOT NULL, last_revision bigint NOT NULL, updated_at timestamptz NOT NULL)`.execute(ctx.db);
 }
