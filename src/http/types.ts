@@ -18,5 +18,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  // Declaration merging needs an interface; it adds RouteConfig's members to fastify's route config.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface FastifyContextConfig extends RouteConfig {}
 }
