@@ -2,11 +2,14 @@
  * One live room: its Y.Doc and awareness, the joined sockets, write rules (role, lock, phase), update batching,
  * debounced versioned persistence, code snapshots and chat.
  *
- * Batching: every update applied to the doc (from any socket, or from storage) is queued; the first one after a quiet
- * period is sent on the next turn of the event loop (setImmediate), then at most one frame per `batchWindowMs`
- * carries everything queued meanwhile, merged with `Y.mergeUpdates`. One encoded frame goes to every socket, so the
- * per-update fan-out of a room of N writers drops from N² frames to N per window. The frame skips a socket only when
- * that socket authored everything in it (a client ignores structs it already has, so echoing is harmless otherwise).
+ * Batching: updates from sockets are queued, not applied one by one. The first one after a quiet period is handled on
+ * the next turn of the event loop (setImmediate), then at most once per `batchWindowMs`: everything queued meanwhile
+ * is applied to the doc in ONE transaction, whose single 'update' event is the merged delta that goes out as one
+ * frame to every socket. So a room of N writers costs one Yjs transaction and N frames per window instead of one
+ * transaction per update and N² frames. (Per-update transactions are what saturate: each computes the state vector
+ * over every client of the doc twice.) A frame skips a socket only when that socket authored everything in it (a
+ * client ignores structs it already has, so echoing is harmless otherwise). Any other doc change (storage merge) is
+ * queued for the same frame, merged with `Y.mergeUpdates`.
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
@@ -40,6 +43,8 @@ import {
 export const STORAGE_ORIGIN = Symbol('collab-storage');
 /** Origin of changes the server makes itself (seeding). */
 export const SERVER_ORIGIN = Symbol('collab-server');
+/** Origin of the transaction that applies a batch of socket updates (authors are tracked separately). */
+const CLIENT_BATCH_ORIGIN = Symbol('collab-clients');
 
 export type CloseKind = 'left' | 'kicked' | 'replaced' | 'room-closed' | 'shutdown' | 'rejected' | 'error';
 
@@ -153,6 +158,8 @@ export class Room {
   tornDown = false;
 
   // batching
+  private incoming: Array<{ m: RoomMember; update: Uint8Array }> = [];
+  private batchAuthors: Set<unknown> | null = null;
   private pendingUpdates: Uint8Array[] = [];
   private pendingOrigins = new Set<unknown>();
   private pendingAwareness = new Set<number>();
@@ -264,6 +271,8 @@ export class Room {
   leave(m: RoomMember, opts: { notify: boolean }): void {
     const state = this.members.get(m);
     if (!state) return;
+    // what this socket sent before it went away is kept
+    if (this.incoming.some((e) => e.m === m)) this.applyIncoming();
     this.members.delete(m);
     if (this.byUser.get(m.userId) === m) this.byUser.delete(m.userId);
     if (state.awarenessTimer) clearTimeout(state.awarenessTimer);
@@ -338,17 +347,47 @@ export class Room {
       return;
     }
     this.deps.stats.updatesIn++;
+    this.incoming.push({ m, update });
+    this.scheduleFlush();
+  }
+
+  /** Apply every queued socket update in one transaction (rules re-checked: a lock or kick may have come since). */
+  private applyIncoming(): void {
+    const batch = this.incoming;
+    this.incoming = [];
+    const authors = new Set<RoomMember>();
+    this.batchAuthors = authors;
     try {
-      Y.applyUpdate(this.doc, update, m);
-    } catch (err) {
-      this.deps.stats.invalidFrames++;
-      this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'invalid Yjs update dropped');
-      return;
+      this.doc.transact(() => {
+        for (const { m, update } of batch) {
+          const state = this.members.get(m);
+          if (!state || !this.canWrite(m)) {
+            this.deps.stats.droppedWrites++;
+            if (state && update.length > EMPTY_UPDATE_BYTES) state.droppedWrite = true;
+            continue;
+          }
+          try {
+            Y.applyUpdate(this.doc, update, m);
+            authors.add(m);
+          } catch (err) {
+            this.deps.stats.invalidFrames++;
+            this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'invalid Yjs update dropped');
+          }
+        }
+      }, CLIENT_BATCH_ORIGIN);
+    } finally {
+      this.batchAuthors = null;
     }
     // Structs that depend on something the server never got (e.g. edits dropped during a lock) stay pending;
-    // ask that client for everything we lack, at most once a second.
+    // ask their authors for everything we lack, at most once a second each.
     const store = this.doc.store;
-    if (store.pendingStructs !== null || store.pendingDs !== null) this.requestResync(m, state, Date.now());
+    if (store.pendingStructs !== null || store.pendingDs !== null) {
+      const now = Date.now();
+      for (const m of authors) {
+        const state = this.members.get(m);
+        if (state) this.requestResync(m, state, now);
+      }
+    }
   }
 
   private requestResync(m: RoomMember, state: MemberState, now: number): void {
@@ -420,7 +459,8 @@ export class Room {
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.pendingUpdates.push(update);
-    this.pendingOrigins.add(origin);
+    if (origin === CLIENT_BATCH_ORIGIN && this.batchAuthors) for (const a of this.batchAuthors) this.pendingOrigins.add(a);
+    else this.pendingOrigins.add(origin);
     this.changeSeq++;
     this.markDirty();
     this.scheduleFlush();
@@ -458,6 +498,7 @@ export class Room {
 
   private readonly flush = (): void => {
     if (this.tornDown) return;
+    if (this.incoming.length > 0) this.applyIncoming();
     const hasWork = this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0;
     if (hasWork) {
       this.sendPending();
@@ -470,7 +511,7 @@ export class Room {
 
   private readonly endWindow = (): void => {
     this.windowTimer = null;
-    if (this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.flush();
+    if (this.incoming.length > 0 || this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.flush();
     else this.flushState = 'idle';
   };
 
@@ -501,6 +542,13 @@ export class Room {
         for (const m of this.members.keys()) if (m !== soleAuthor) m.sendBinary(frame);
       }
     }
+  }
+
+  /** Apply queued socket updates and send pending frames now (before snapshots, teardown, shutdown). */
+  flushNow(): void {
+    if (this.tornDown) return;
+    if (this.incoming.length > 0) this.applyIncoming();
+    if (this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.sendPending();
   }
 
   broadcast(type: string, data: unknown): void {
@@ -564,6 +612,7 @@ export class Room {
    * changed before the call is stored; rejects if storage failed.
    */
   async persist(): Promise<void> {
+    this.flushNow();
     while (this.persisting) await this.persisting.catch(() => undefined);
     if (!this.isDirty()) return;
     this.persisting = this.saveOnce().finally(() => {
@@ -629,6 +678,7 @@ export class Room {
   ): Promise<boolean> {
     const { callbacks, stats, logger } = this.deps;
     const dedupe = opts.dedupe ?? 'none';
+    this.flushNow();
     try {
       if (this.language === null) {
         if (dedupe !== 'none' && this.lastDocSnapshotSeq === this.changeSeq) {
@@ -805,6 +855,7 @@ export class Room {
 
   /** Close every socket with `code` and forget them (no disconnect callbacks). */
   closeAll(code: number, reason: string, kind: CloseKind): void {
+    this.flushNow();
     for (const m of [...this.members.keys()]) {
       this.members.delete(m);
       m.close(code, reason, kind);
