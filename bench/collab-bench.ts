@@ -1,0 +1,230 @@
+/**
+ * Shared runner of the collab benchmarks. This process hosts the collab server (real Postgres persistence in a
+ * throw-away schema, in-memory control-plane callbacks that authorise everything); the load generator runs in a
+ * separate process (bench/collab-load.ts). Server CPU, event-loop utilisation and RSS are sampled here during the
+ * measured window; latencies come from the generator. Prints a table and writes bench/results/<name>.json.
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { ensureDatabaseExists, ensureSchema, openDatabase } from '../src/infra/db/database.js';
+import { migrateToLatest } from '../src/infra/db/migrate.js';
+import { startStandaloneCollab } from '../src/collab/standalone.js';
+import type { ControlPlaneCallbacks } from '../src/collab/control-plane-port.js';
+import type { LoadConfig, LoadResult } from './collab-load.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface CollabBenchParams {
+  name: string;
+  title: string;
+  rooms: number;
+  writersPerRoom: number;
+  opsPerSec: number;
+  warmupMs?: number;
+  measureMs?: number;
+  drainMs?: number;
+  replicaRooms?: number;
+  batchWindowMs?: number;
+  goalP99Ms: number;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+export async function runCollabBench(p: CollabBenchParams): Promise<void> {
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/syncode_test';
+  await ensureDatabaseExists(url);
+  const schema = `bench_collab_${randomBytes(4).toString('hex')}`;
+  const handle = openDatabase(url, schema, 10);
+  await ensureSchema(handle.db, schema);
+  await migrateToLatest(handle.db, schema);
+
+  const calls = { authorize: 0, snapshots: 0, heartbeats: 0 };
+  const callbacks: ControlPlaneCallbacks = {
+    async authorizeJoin() {
+      calls.authorize++;
+      return { authorized: true };
+    },
+    async snapshot() {
+      calls.snapshots++;
+      return { success: true };
+    },
+    async userDisconnected() {},
+    async heartbeat() {
+      calls.heartbeats++;
+    },
+    async docSnapshot() {
+      return { success: true };
+    },
+  };
+  const jwtSecret = randomBytes(24).toString('hex');
+  const node = await startStandaloneCollab({
+    db: handle.db,
+    callbacks,
+    secrets: { collabJwtSecret: jwtSecret, internalSecret: randomBytes(24).toString('hex') },
+    options: {
+      batchWindowMs: p.batchWindowMs ?? 5,
+      // generous limits: the benchmark measures fan-out, not the per-socket limiter
+      rateLimitPerSecond: 1000,
+      rateLimitBurst: 2000,
+    },
+    host: '127.0.0.1',
+    port: 0,
+  });
+
+  const loadBefore = os.loadavg();
+  gc();
+  const baseline = process.memoryUsage();
+  const roomIds: string[] = [];
+  for (let i = 0; i < p.rooms; i++) {
+    const roomId = randomUUID();
+    roomIds.push(roomId);
+    await node.collab.service.createDocument({ roomId, initialLanguage: 'python', initialPhase: 'coding' });
+  }
+
+  const cfg: LoadConfig = {
+    wsUrl: `ws://127.0.0.1:${node.port}/ws`,
+    jwtSecret,
+    rooms: roomIds,
+    writersPerRoom: p.writersPerRoom,
+    opsPerSec: p.opsPerSec,
+    warmupMs: p.warmupMs ?? 3000,
+    measureMs: p.measureMs ?? 15000,
+    drainMs: p.drainMs ?? 3000,
+    replicaRooms: p.replicaRooms ?? Math.min(p.rooms, 10),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'collab-load.ts')], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, COLLAB_LOAD_CONFIG: JSON.stringify(cfg) },
+  });
+
+  let connectedMem: NodeJS.MemoryUsage | null = null;
+  let cpu0: NodeJS.CpuUsage | null = null;
+  let elu0: ReturnType<typeof performance.eventLoopUtilization> | null = null;
+  let t0 = 0;
+  let stats0 = node.collab.stats();
+  let server: { cpuPercent: number; elu: number; ms: number } | null = null;
+  let statsDelta: Record<string, number> = {};
+  let rssPeak = 0;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  }, 200);
+
+  const result = await new Promise<LoadResult>((resolve, reject) => {
+    child.on('message', (msg: { type: string }) => {
+      if (msg.type === 'connected') {
+        gc();
+        connectedMem = process.memoryUsage();
+      } else if (msg.type === 'measure-start') {
+        cpu0 = process.cpuUsage();
+        elu0 = performance.eventLoopUtilization();
+        t0 = performance.now();
+        stats0 = node.collab.stats();
+      } else if (msg.type === 'measure-end') {
+        const ms = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0!);
+        const elu = performance.eventLoopUtilization(elu0!);
+        server = { cpuPercent: ((cpu.user + cpu.system) / 1000 / ms) * 100, elu: elu.utilization, ms };
+        const s1 = node.collab.stats();
+        statsDelta = Object.fromEntries(
+          Object.entries(s1).map(([k, v]) => [k, v - ((stats0 as unknown as Record<string, number>)[k] ?? 0)]),
+        );
+      } else if (msg.type === 'result') {
+        resolve(msg as unknown as LoadResult);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`load generator exited with ${code} before reporting`)));
+  });
+  clearInterval(sampler);
+
+  // convergence: every replica equals the server's document, which holds every char that was sent
+  const convergence = result.replicas.map((r) => {
+    const text = node.collab.registry.live(r.roomId)!.doc.getText('code:python').toString();
+    return { roomId: r.roomId, ok: createHash('sha256').update(text).digest('hex') === r.sha256 };
+  });
+  let serverChars = 0;
+  for (const id of roomIds) serverChars += node.collab.registry.live(id)?.doc.getText('code:python').length ?? 0;
+  const converged = convergence.every((c) => c.ok) && serverChars === result.charsSent;
+
+  const mem = connectedMem as NodeJS.MemoryUsage | null;
+  const perRoomRss = mem ? (mem.rss - baseline.rss) / p.rooms : NaN;
+  const perRoomHeap = mem ? (mem.heapUsed - baseline.heapUsed) / p.rooms : NaN;
+  const s = server as { cpuPercent: number; elu: number; ms: number } | null;
+  const report = {
+    name: p.name,
+    title: p.title,
+    when: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      // other work on the machine skews latency: the 1-minute load average before and after the run
+      loadAvg1mBefore: Math.round(loadBefore[0]! * 100) / 100,
+      loadAvg1mAfter: Math.round(os.loadavg()[0]! * 100) / 100,
+    },
+    setup: {
+      rooms: p.rooms,
+      writersPerRoom: p.writersPerRoom,
+      opsPerSecPerWriter: p.opsPerSec,
+      batchWindowMs: p.batchWindowMs ?? 5,
+      warmupMs: cfg.warmupMs,
+      measureMs: cfg.measureMs,
+      drainMs: cfg.drainMs,
+      persistence: 'postgres (debounced saves)',
+      generator: 'separate process (bench/collab-load.ts), raw y-protocols clients',
+    },
+    updatesPerSec: Math.round((result.opsSentInWindow / cfg.measureMs) * 1000),
+    latencyMs: result.latencyMs,
+    goalP99Ms: p.goalP99Ms,
+    goalMet: result.latencyMs.p99 <= p.goalP99Ms,
+    delivered: result.expectedDeliveries ? result.deliveries / result.expectedDeliveries : 1,
+    deliveries: result.deliveries,
+    expectedDeliveries: result.expectedDeliveries,
+    converged,
+    server: {
+      cpuPercentOfOneCore: s ? Math.round(s.cpuPercent * 10) / 10 : null,
+      eventLoopUtilisation: s ? Math.round(s.elu * 1000) / 1000 : null,
+      rssBaselineMb: mb(baseline.rss),
+      rssConnectedMb: mem ? mb(mem.rss) : null,
+      rssPeakMb: mb(rssPeak),
+      rssPerRoomKb: Math.round(perRoomRss / 1024),
+      heapPerRoomKb: Math.round(perRoomHeap / 1024),
+      counters: statsDelta,
+    },
+    generatorCpuPercentOfOneCore: Math.round(result.generatorCpuPercent * 10) / 10,
+    unexpectedCloses: result.closes,
+    callbacks: calls,
+  };
+
+  const rows: Array<[string, string]> = [
+    ['scenario', `${p.rooms} room(s) × ${p.writersPerRoom} writers @ ${p.opsPerSec} ops/s`],
+    ['updates in / s', String(report.updatesPerSec)],
+    ['latency p50 / p90 / p99 / p99.9 / max (ms)', [result.latencyMs.p50, result.latencyMs.p90, result.latencyMs.p99, result.latencyMs.p999, result.latencyMs.max].map((v) => v.toFixed(2)).join(' / ')],
+    ['goal p99', `≤ ${p.goalP99Ms} ms → ${report.goalMet ? 'met' : 'NOT met'}`],
+    ['delivered', `${(report.delivered * 100).toFixed(2)} % (${result.deliveries} / ${result.expectedDeliveries})`],
+    ['converged', String(converged)],
+    ['server CPU (% of one core) / ELU', `${report.server.cpuPercentOfOneCore} % / ${report.server.eventLoopUtilisation}`],
+    ['server RSS baseline / connected / peak', `${report.server.rssBaselineMb} / ${report.server.rssConnectedMb} / ${report.server.rssPeakMb} MB`],
+    ['per room: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
+    ['update frames out / batches (window)', `${statsDelta.updateFramesOut} / ${statsDelta.batches}`],
+    ['generator CPU (% of one core)', `${report.generatorCpuPercentOfOneCore} %`],
+    ['machine load avg (1 min) before / after', `${report.machine.loadAvg1mBefore} / ${report.machine.loadAvg1mAfter} on ${report.machine.cpus} CPUs`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  console.log(`\n${p.title}`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+
+  const outDir = path.join(HERE, 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, `${p.name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`  → bench/results/${p.name}.json`);
+
+  await node.close();
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(handle.db);
+  await handle.close();
+}

@@ -1,0 +1,240 @@
+/**
+ * Load generator for the collab benchmarks — runs as its own process (spawned by bench/collab-bench.ts with
+ * `node --import tsx`), so its CPU is not counted against the server.
+ *
+ * Every writer is a raw y-protocols client with its own Y.Doc. Each op appends a marker `~<writer>:<seq>:<µs>~` to
+ * `code:python` and sends the resulting update. Every client (writers included) scans the update frames it receives
+ * for markers of the other writers in its room and records `now − sendTime` (same process, same clock). Receivers do
+ * not apply updates (so client-side Yjs work is not billed to the server); one replica client per checked room does
+ * apply everything, to prove convergence against the server's document.
+ *
+ * Config: JSON in COLLAB_LOAD_CONFIG. Talks to the parent over IPC: {type:'connected'}, {type:'measure-start'},
+ * {type:'measure-end'}, {type:'result', …}.
+ */
+import { createHash } from 'node:crypto';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../src/collab/protocol.js';
+import { signCollabToken } from '../src/collab/token.js';
+
+export interface LoadConfig {
+  wsUrl: string;
+  jwtSecret: string;
+  rooms: string[];
+  writersPerRoom: number;
+  opsPerSec: number;
+  warmupMs: number;
+  measureMs: number;
+  drainMs: number;
+  /** how many rooms (from the first) get a converging replica */
+  replicaRooms: number;
+}
+
+export interface LoadResult {
+  type: 'result';
+  clients: number;
+  opsSentTotal: number;
+  opsSentInWindow: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  lateOrLost: number;
+  latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
+  charsSent: number;
+  replicas: Array<{ roomId: string; length: number; sha256: string }>;
+  generatorCpuPercent: number;
+  closes: Record<string, number>;
+}
+
+const cfg = JSON.parse(process.env.COLLAB_LOAD_CONFIG ?? '{}') as LoadConfig;
+const send = (msg: object) => process.send?.(msg);
+
+/** Latency histogram: 10 µs bins up to 2 s, plus a max. */
+class Histogram {
+  private readonly bins = new Uint32Array(200_000);
+  count = 0;
+  sum = 0;
+  max = 0;
+  add(us: number): void {
+    const i = Math.min(this.bins.length - 1, Math.max(0, Math.floor(us / 10)));
+    this.bins[i]!++;
+    this.count++;
+    this.sum += us;
+    if (us > this.max) this.max = us;
+  }
+  percentile(p: number): number {
+    const target = Math.ceil(this.count * p);
+    let seen = 0;
+    for (let i = 0; i < this.bins.length; i++) {
+      seen += this.bins[i]!;
+      if (seen >= target) return ((i + 1) * 10) / 1000;
+    }
+    return this.max / 1000;
+  }
+}
+
+const hist = new Histogram();
+let measureStart = Infinity;
+let measureEnd = Infinity;
+let opsSentTotal = 0;
+let opsSentInWindow = 0;
+let deliveries = 0;
+let charsSent = 0;
+let stopped = false;
+const closes: Record<string, number> = {};
+const nowUs = () => Math.round(performance.now() * 1000);
+const MARKER = /~(\d+):(\d+):(\d+)~/g;
+
+class Client {
+  ws!: WebSocket;
+  /** highest seq seen per writer of this room (updates of one writer arrive in order) */
+  readonly lastSeq: Int32Array;
+  doc: Y.Doc | null = null;
+  seq = 0;
+
+  constructor(
+    readonly roomId: string,
+    readonly index: number, // writer index in the room, or -1 for the replica
+    readonly replica: boolean,
+  ) {
+    this.lastSeq = new Int32Array(cfg.writersPerRoom).fill(-1);
+    if (index >= 0 || replica) this.doc = new Y.Doc();
+  }
+
+  connect(): Promise<void> {
+    const userId = this.replica ? `replica-${this.roomId}` : `w${this.index}-${this.roomId}`;
+    const role = this.replica ? 'observer' : 'interviewer';
+    const token = signCollabToken({ userId, roomId: this.roomId, role, isHost: false }, cfg.jwtSecret);
+    this.ws = new WebSocket(`${cfg.wsUrl}/${this.roomId}?events=none&token=${token}`, { perMessageDeflate: false });
+    this.ws.binaryType = 'nodebuffer';
+    this.ws.on('message', (data: Buffer, isBinary) => {
+      if (isBinary) this.onFrame(data);
+    });
+    this.ws.on('close', (code) => {
+      if (!stopped) closes[String(code)] = (closes[String(code)] ?? 0) + 1;
+    });
+    if (this.doc && !this.replica) {
+      this.doc.on('update', (update: Uint8Array) => {
+        if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeSyncUpdate(update));
+      });
+    }
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => {
+        this.ws.send(encodeSyncStep1(Y.encodeStateVector(this.doc ?? new Y.Doc())));
+        resolve();
+      });
+      this.ws.once('error', reject);
+    });
+  }
+
+  private onFrame(buf: Buffer): void {
+    if (buf[0] !== 0) return;
+    const sub = buf[1];
+    if (sub === 0) {
+      // server's SyncStep1: answer with our state (writers start empty)
+      if (this.doc && !this.replica) this.ws.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc)));
+      return;
+    }
+    if (this.replica && this.doc) {
+      const d = decoding.createDecoder(buf);
+      decoding.readVarUint(d);
+      decoding.readVarUint(d);
+      Y.applyUpdate(this.doc, decoding.readVarUint8Array(d));
+    }
+    const now = nowUs();
+    const text = buf.toString('latin1');
+    MARKER.lastIndex = 0;
+    for (let m = MARKER.exec(text); m !== null; m = MARKER.exec(text)) {
+      const writer = Number(m[1]);
+      if (writer === this.index) continue;
+      const seq = Number(m[2]);
+      if (seq <= this.lastSeq[writer]!) continue;
+      this.lastSeq[writer] = seq;
+      const sentAt = Number(m[3]);
+      if (sentAt >= measureStart && sentAt < measureEnd && !this.replica) {
+        deliveries++;
+        hist.add(now - sentAt);
+      }
+    }
+  }
+
+  op(): void {
+    if (stopped || !this.doc) return;
+    const t = nowUs();
+    const marker = `~${this.index}:${this.seq++}:${t}~`;
+    const text = this.doc.getText('code:python');
+    text.insert(text.length, marker);
+    opsSentTotal++;
+    charsSent += marker.length;
+    if (t >= measureStart && t < measureEnd) opsSentInWindow++;
+  }
+}
+
+async function main(): Promise<void> {
+  const clients: Client[] = [];
+  const replicas: Client[] = [];
+  cfg.rooms.forEach((roomId, r) => {
+    for (let w = 0; w < cfg.writersPerRoom; w++) clients.push(new Client(roomId, w, false));
+    if (r < cfg.replicaRooms) replicas.push(new Client(roomId, -1, true));
+  });
+  const all = [...clients, ...replicas];
+  for (let i = 0; i < all.length; i += 50) await Promise.all(all.slice(i, i + 50).map((c) => c.connect()));
+  await new Promise((r) => setTimeout(r, 500)); // joins and initial syncs settle
+  send({ type: 'connected', clients: all.length });
+
+  const period = 1000 / cfg.opsPerSec;
+  const timers: NodeJS.Timeout[] = [];
+  for (const c of clients) {
+    const start = setTimeout(() => {
+      c.op();
+      timers.push(setInterval(() => c.op(), period));
+    }, Math.random() * period);
+    timers.push(start);
+  }
+  await new Promise((r) => setTimeout(r, cfg.warmupMs));
+  measureStart = nowUs();
+  measureEnd = measureStart + cfg.measureMs * 1000;
+  const cpu0 = process.cpuUsage();
+  send({ type: 'measure-start' });
+  await new Promise((r) => setTimeout(r, cfg.measureMs));
+  const cpu = process.cpuUsage(cpu0);
+  send({ type: 'measure-end' });
+  stopped = true;
+  for (const t of timers) clearInterval(t);
+  await new Promise((r) => setTimeout(r, cfg.drainMs));
+
+  const expected = opsSentInWindow * (cfg.writersPerRoom - 1);
+  const result: LoadResult = {
+    type: 'result',
+    clients: all.length,
+    opsSentTotal,
+    opsSentInWindow,
+    expectedDeliveries: expected,
+    deliveries,
+    lateOrLost: expected - deliveries,
+    latencyMs: {
+      p50: hist.percentile(0.5),
+      p90: hist.percentile(0.9),
+      p99: hist.percentile(0.99),
+      p999: hist.percentile(0.999),
+      max: hist.max / 1000,
+      mean: hist.count ? hist.sum / hist.count / 1000 : 0,
+    },
+    charsSent,
+    replicas: replicas.map((c) => {
+      const text = c.doc!.getText('code:python').toString();
+      return { roomId: c.roomId, length: text.length, sha256: createHash('sha256').update(text).digest('hex') };
+    }),
+    generatorCpuPercent: ((cpu.user + cpu.system) / 1000 / cfg.measureMs) * 100,
+    closes,
+  };
+  send(result);
+  for (const c of all) c.ws.close();
+  await new Promise((r) => setTimeout(r, 200));
+  process.disconnect?.();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
