@@ -9,6 +9,7 @@
  * The audit projection reads exactly the event types listed here.
  */
 import type { RecordedEvent } from '../../infra/eventstore/port.js';
+import { problemAuditActions } from '../problems/audit.js';
 import { streamId } from '../projection.js';
 
 export interface AuditEntry {
@@ -66,4 +67,7 @@ export const auditActions: Record<string, AuditMapper> = {
     targetId: streamId(e),
     metadata: { from: e.data['from'], to: e.data['to'] },
   }),
+
+  // problems: administration (admin.problem.create / update / publish / unpublish / delete)
+  ...problemAuditActions,
 };
