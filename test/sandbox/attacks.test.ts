@@ -176,6 +176,7 @@ describe('filesystem', () => {
       path.join(PROJECT_ROOT, '.data/sandbox/seccomp.bpf'),
       '/proc/1/root/etc/hostname',
       '/proc/1/cwd',
+      '/usr/local/etc', // hand-installed tools' configuration (e.g. a global npmrc)
       '/dev/vsock',
       '/dev/kmsg',
       '/dev/mem',

@@ -42,8 +42,8 @@ interface Mount {
   superOptions: string[];
 }
 
-function readMounts(): Mount[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8')
+function parseMounts(mountinfo: string): Mount[] {
+  return mountinfo
     .split('\n')
     .filter(Boolean)
     .map((line) => {
@@ -68,28 +68,34 @@ function readKeyed(file: string, key: string): number | null {
   }
 }
 
+/** For files that only exist with some kernel options (swap accounting) or versions. cgroupfs refuses to create
+ * files (EACCES), so presence is checked first. */
 function writeIfPresent(file: string, value: string): void {
-  try {
-    writeFileSync(file, value);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  if (existsSync(file)) writeFileSync(file, value);
 }
+
+const controllersOf = (mountPoint: string): string[] | null => {
+  try {
+    return readText(path.join(mountPoint, 'cgroup.controllers')).split(/\s+/);
+  } catch {
+    return null;
+  }
+};
 
 /**
  * Finds usable controllers. v2 wins when its root offers memory and pids; otherwise the v1 memory, pids and
- * cpuacct hierarchies must all be mounted. Returns null when neither holds (the sandbox is then unavailable).
+ * cpuacct hierarchies must all be mounted (a hybrid host's cgroup2 mount has no controllers and is skipped).
+ * Returns null when neither holds (the sandbox is then unavailable). Arguments exist for tests.
  */
-export function detectCgroups(): CgroupLayout | null {
-  const mounts = readMounts();
+export function detectCgroups(
+  mountinfo = readText('/proc/self/mountinfo'),
+  v2Controllers: (mountPoint: string) => string[] | null = controllersOf,
+): CgroupLayout | null {
+  const mounts = parseMounts(mountinfo);
   for (const m of mounts.filter((x) => x.fsType === 'cgroup2')) {
-    try {
-      const controllers = readText(path.join(m.mountPoint, 'cgroup.controllers')).split(/\s+/);
-      if (controllers.includes('memory') && controllers.includes('pids')) {
-        return { version: 'v2', parent: path.join(m.mountPoint, CGROUP_PARENT) };
-      }
-    } catch {
-      /* unreadable mount: not usable */
+    const controllers = v2Controllers(m.mountPoint) ?? [];
+    if (controllers.includes('memory') && controllers.includes('pids')) {
+      return { version: 'v2', parent: path.join(m.mountPoint, CGROUP_PARENT) };
     }
   }
   const v1 = (controller: string) =>
@@ -118,8 +124,26 @@ export function prepareParent(layout: CgroupLayout): void {
   if (layout.version === 'v2') {
     const root = path.dirname(layout.parent);
     const enabled = readText(path.join(root, 'cgroup.subtree_control')).split(/\s+/);
-    const wanted = ['memory', 'pids'].filter((c) => !enabled.includes(c));
-    if (wanted.length > 0) writeFileSync(path.join(root, 'cgroup.subtree_control'), wanted.map((c) => `+${c}`).join(' '));
+    const wanted = ['memory', 'pids'].filter((c) => !enabled.includes(c)).map((c) => `+${c}`).join(' ');
+    if (wanted) {
+      try {
+        writeFileSync(path.join(root, 'cgroup.subtree_control'), wanted);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EBUSY') throw e;
+        // A namespaced root (a container) with processes in it may not hand controllers to children ("no
+        // internal processes"): move those processes into a leaf of their own, then enable them.
+        const leaf = path.join(root, 'syncode-worker');
+        mkdirSync(leaf, { recursive: true });
+        for (const pid of readProcs(path.join(root, 'cgroup.procs'))) {
+          try {
+            writeFileSync(path.join(leaf, 'cgroup.procs'), String(pid));
+          } catch {
+            /* exited, or a kernel thread that cannot move */
+          }
+        }
+        writeFileSync(path.join(root, 'cgroup.subtree_control'), wanted);
+      }
+    }
     writeFileSync(path.join(layout.parent, 'cgroup.subtree_control'), '+memory +pids');
   }
 }
@@ -136,7 +160,11 @@ function v1Cgroup(dirs: string[], limits: CgroupLimits): RunCgroup {
     writeFileSync(path.join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
     // With swap accounting on, memory+swap gets the same cap so the limit cannot be dodged by swapping.
     writeIfPresent(path.join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
-    writeIfPresent(path.join(memory, 'memory.swappiness'), '0');
+    try {
+      writeIfPresent(path.join(memory, 'memory.swappiness'), '0'); // best effort: memsw above is the real cap
+    } catch {
+      /* some kernels only accept it at the root */
+    }
     writeFileSync(path.join(pids, 'pids.max'), String(limits.maxProcesses));
   } catch (e) {
     for (const d of dirs) tryRmdir(d);

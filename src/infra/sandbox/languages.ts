@@ -34,11 +34,13 @@ export interface LanguageSpec {
 const NODE = process.execPath;
 const ESBUILD_IN_SANDBOX = '/opt/esbuild/esbuild';
 
-/** The node binary running this service; bound in when it does not live under /usr (nvm, a tarball). */
+/**
+ * The node binary running this service. A Debian/NodeSource install lives in /usr/bin; one from nvm or a
+ * tarball (including /usr/local, which the sandbox hides) is bound in by itself: the binary is self-contained.
+ */
 function nodeBinds(): RoBind[] {
-  if (NODE.startsWith('/usr/')) return [];
-  const prefix = NODE.replace(/\/bin\/node$/, '');
-  return [{ host: prefix, sandbox: prefix }];
+  if (NODE.startsWith('/usr/') && !NODE.startsWith('/usr/local/')) return [];
+  return [{ host: NODE, sandbox: NODE }];
 }
 
 function nodeRun(file: string, memoryMb: number): ToolStep {

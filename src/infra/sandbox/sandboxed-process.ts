@@ -74,7 +74,9 @@ const JOIN_AND_EXEC =
 const CPU_POLL_MS = 50;
 
 function bwrapArgs(spec: SandboxSpec): string[] {
-  const args = ['--ro-bind', '/usr', '/usr'];
+  // /usr/local holds whatever was installed by hand (tool configs such as a global npmrc may hold tokens):
+  // hidden behind an empty tmpfs. Everything the sandbox runs comes from Debian packages.
+  const args = ['--ro-bind', '/usr', '/usr', '--perms', '0755', '--tmpfs', '/usr/local'];
   args.push('--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/sbin', '/sbin');
   if (HAS_LIB64) args.push('--symlink', 'usr/lib64', '/lib64');
   // bwrap creates missing parents of a mount point as root-only (0700) directories, which the unprivileged

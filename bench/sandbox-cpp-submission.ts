@@ -1,0 +1,136 @@
+/**
+ * A realistic judged submission: a C++ program with 10 tests, judged through judgeSubmission (one sandboxed
+ * compile, ten sandboxed runs, verdicts) versus the same work done bare (one g++ with the same flags, ten
+ * spawns of the binary). Rounds are interleaved so background load hits both sides alike.
+ * Goal: sandboxed median ≤ 1.3 × bare median.
+ * Run: node --import tsx bench/sandbox-cpp-submission.ts   (ROUNDS=7 by default; root, after scripts/setup-sandbox.sh)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { judgeSubmission, probeSandbox } from '../src/infra/sandbox/index.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const GOAL_RATIO = 1.3;
+const NAME = 'sandbox-cpp-submission';
+
+/** Two-sum style task: read n numbers and a target, print the indices of the first pair that adds up. */
+const CODE = `
+#include <bits/stdc++.h>
+using namespace std;
+int main() {
+  ios::sync_with_stdio(false);
+  int n; long long target;
+  cin >> n >> target;
+  vector<long long> a(n);
+  for (auto &x : a) cin >> x;
+  unordered_map<long long, int> seen;
+  for (int i = 0; i < n; i++) {
+    auto it = seen.find(target - a[i]);
+    if (it != seen.end()) { cout << it->second << " " << i << "\\n"; return 0; }
+    seen[a[i]] = i;
+  }
+  cout << "-1 -1\\n";
+}
+`;
+
+function makeTests() {
+  const tests = [];
+  for (let t = 0; t < 10; t++) {
+    const n = 1000 * (t + 1);
+    const a = Array.from({ length: n }, (_, i) => 2 * i + 1); // all odd: no pair sums to an odd target...
+    a[n - 1] = 4 * n; // ...until the last element, which pairs with a[0] = 1
+    tests.push({ input: `${n} ${4 * n + 1}\n${a.join(' ')}\n`, expectedOutput: `0 ${n - 1}` });
+  }
+  return tests;
+}
+
+function exec(argv: string[], cwd: string, stdin = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { PATH: '/usr/bin:/bin' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv[0]} exited ${code}: ${err}`))));
+  });
+}
+
+async function bareSubmission(tests: ReturnType<typeof makeTests>): Promise<number> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sbx-bench-cpp-'));
+  const started = performance.now();
+  writeFileSync(path.join(dir, 'code.cpp'), CODE);
+  await exec(['/usr/bin/g++', '-std=gnu++17', '-O2', '-pipe', '-o', 'code.out', 'code.cpp'], dir);
+  for (const t of tests) {
+    const out = await exec([path.join(dir, 'code.out')], dir, t.input);
+    if (out.trim() !== t.expectedOutput) throw new Error(`bare: wrong output ${out}`);
+  }
+  const ms = performance.now() - started;
+  rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+async function sandboxedSubmission(tests: ReturnType<typeof makeTests>): Promise<{ ms: number; compileMs: number; runMs: number[] }> {
+  const started = performance.now();
+  const r = await judgeSubmission({ language: 'cpp', code: CODE, tests, timeoutMs: 5000, memoryMb: 256 });
+  const ms = performance.now() - started;
+  if (r.verdict !== 'AC') throw new Error(`sandboxed: ${r.verdict} ${JSON.stringify(r.tests.find((t) => t.verdict !== 'AC'))}`);
+  return { ms, compileMs: r.compile.durationMs, runMs: r.tests.map((t) => t.durationMs) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const probe = await probeSandbox();
+if (!probe.available) throw new Error(`sandbox unavailable: ${probe.reason}`);
+const tests = makeTests();
+await bareSubmission(tests); // warm the page cache for g++ and its headers on both sides
+await sandboxedSubmission(tests);
+
+const bare: number[] = [];
+const sandboxed: number[] = [];
+const compileMs: number[] = [];
+const runMs: number[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  bare.push(await bareSubmission(tests));
+  const s = await sandboxedSubmission(tests);
+  sandboxed.push(s.ms);
+  compileMs.push(s.compileMs);
+  runMs.push(...s.runMs);
+}
+
+const ratio = median(sandboxed) / median(bare);
+console.log(`\nC++ submission, compile + 10 tests (${ROUNDS} interleaved rounds, cgroup ${probe.cgroup}, load ${loadavg()[0]!.toFixed(2)})`);
+console.log('side          median     min     max   (ms)');
+console.log(`bare        ${median(bare).toFixed(0).padStart(8)} ${Math.min(...bare).toFixed(0).padStart(7)} ${Math.max(...bare).toFixed(0).padStart(7)}`);
+console.log(`sandboxed   ${median(sandboxed).toFixed(0).padStart(8)} ${Math.min(...sandboxed).toFixed(0).padStart(7)} ${Math.max(...sandboxed).toFixed(0).padStart(7)}`);
+console.log(`  of which: sandboxed compile median ${median(compileMs).toFixed(0)} ms, sandboxed run median ${median(runMs).toFixed(1)} ms`);
+console.log(`ratio ${ratio.toFixed(2)}× — goal ≤ ${GOAL_RATIO}× ${ratio <= GOAL_RATIO ? 'met' : 'NOT met'}`);
+
+const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(
+  path.join(outDir, `${NAME}.json`),
+  JSON.stringify(
+    {
+      name: NAME,
+      date: new Date().toISOString(),
+      rounds: ROUNDS,
+      cgroup: probe.cgroup,
+      loadavg: loadavg(),
+      goalRatio: GOAL_RATIO,
+      bareMs: { median: median(bare), all: bare },
+      sandboxedMs: { median: median(sandboxed), all: sandboxed },
+      sandboxedCompileMedianMs: median(compileMs),
+      sandboxedRunMedianMs: median(runMs),
+      ratio,
+    },
+    null,
+    2,
+  ),
+);
+console.log(`  → bench/results/${NAME}.json`);

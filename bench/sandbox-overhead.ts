@@ -1,0 +1,95 @@
+/**
+ * Cost of the sandbox for the smallest possible program: `print(1)` in Python, run through runProgram (cgroup
+ * setup and teardown, the launch chain, verdict) versus the same interpreter and file spawned bare with the
+ * same empty environment. Runs are interleaved so background load hits both sides alike.
+ * Goal: sandboxed median ≤ 1.3 × bare median.
+ * Run: node --import tsx bench/sandbox-overhead.ts   (RUNS=30 by default; root, after scripts/setup-sandbox.sh)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile, probeSandbox, release, runProgram } from '../src/infra/sandbox/index.js';
+
+const RUNS = Number(process.env.RUNS ?? 30);
+const WARMUP = 3;
+const GOAL_RATIO = 1.3;
+const NAME = 'sandbox-overhead';
+
+function bare(argv: string[], cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env: { PATH: '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.end('');
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 && out === '1\n' ? resolve(performance.now() - started) : reject(new Error(`bare run failed: ${code} ${out}`))));
+  });
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const summary = (xs: number[]) => ({ median: percentile(xs, 50), p10: percentile(xs, 10), p90: percentile(xs, 90), min: Math.min(...xs) });
+const fmt = (n: number) => n.toFixed(1).padStart(7);
+
+const probe = await probeSandbox();
+if (!probe.available) throw new Error(`sandbox unavailable: ${probe.reason}`);
+
+const cases = [
+  { label: 'python print(1)', language: 'python' as const, file: 'code.py', code: 'print(1)\n', argv: (f: string) => ['/usr/bin/python3', '-B', f] },
+  {
+    label: 'node console.log(1)',
+    language: 'javascript' as const,
+    file: 'code.js',
+    code: 'console.log(1)\n',
+    argv: (f: string) => [process.execPath, '--max-old-space-size=96', '--stack-size=65500', f],
+  },
+];
+
+const rows = [];
+for (const c of cases) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sbx-bench-'));
+  writeFileSync(path.join(dir, c.file), c.code);
+  const built = await compile(c.language, c.code);
+  if (!built.ok) throw new Error(built.error);
+  const bareMs: number[] = [];
+  const sandboxMs: number[] = [];
+  const innerMs: number[] = [];
+  for (let i = 0; i < WARMUP + RUNS; i++) {
+    const b = await bare(c.argv(path.join(dir, c.file)), dir);
+    const started = performance.now();
+    const r = await runProgram(built.artifact, { timeoutMs: 5000 });
+    const s = performance.now() - started;
+    if (r.verdictHint !== 'OK' || r.stdout !== '1\n') throw new Error(`sandboxed run failed: ${JSON.stringify(r)}`);
+    if (i < WARMUP) continue;
+    bareMs.push(b);
+    sandboxMs.push(s);
+    innerMs.push(r.durationMs);
+  }
+  await release(built.artifact);
+  rmSync(dir, { recursive: true, force: true });
+  const row = { case: c.label, bare: summary(bareMs), sandboxed: summary(sandboxMs), sandboxProcessWall: summary(innerMs) };
+  rows.push({ ...row, ratio: row.sandboxed.median / row.bare.median });
+}
+
+console.log(`\nSandbox overhead (${RUNS} interleaved runs, cgroup ${probe.cgroup}, load ${loadavg()[0]!.toFixed(2)})`);
+console.log('case                    bare med   p10   p90 | sandboxed med   p10   p90 | ratio');
+for (const r of rows) {
+  console.log(
+    `${r.case.padEnd(22)} ${fmt(r.bare.median)} ${fmt(r.bare.p10)} ${fmt(r.bare.p90)} |     ${fmt(r.sandboxed.median)} ${fmt(r.sandboxed.p10)} ${fmt(r.sandboxed.p90)} | ${r.ratio.toFixed(2)}×`,
+  );
+}
+const python = rows[0]!;
+console.log(`goal: python sandboxed ≤ ${GOAL_RATIO}× bare → ${python.ratio <= GOAL_RATIO ? 'met' : 'NOT met'} (${python.ratio.toFixed(2)}×)`);
+
+const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(
+  path.join(outDir, `${NAME}.json`),
+  JSON.stringify({ name: NAME, date: new Date().toISOString(), runs: RUNS, cgroup: probe.cgroup, loadavg: loadavg(), goalRatio: GOAL_RATIO, rows }, null, 2),
+);
+console.log(`  → bench/results/${NAME}.json`);
