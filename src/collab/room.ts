@@ -163,7 +163,6 @@ export class Room {
   private pendingUpdates: Uint8Array[] = [];
   private pendingOrigins = new Set<unknown>();
   private pendingAwareness = new Set<number>();
-  private pendingAwarenessOrigins = new Set<unknown>();
   private flushState: 'idle' | 'scheduled' | 'window' = 'idle';
   private windowTimer: NodeJS.Timeout | null = null;
 
@@ -486,7 +485,6 @@ export class Room {
         state.awarenessIds.delete(id);
       }
     }
-    this.pendingAwarenessOrigins.add(origin);
     this.scheduleFlush();
   };
 
@@ -533,13 +531,12 @@ export class Room {
     }
     if (this.pendingAwareness.size > 0) {
       const ids = [...this.pendingAwareness].filter((id) => this.awareness.meta.has(id));
-      const origins = this.pendingAwarenessOrigins;
       this.pendingAwareness = new Set();
-      this.pendingAwarenessOrigins = new Set();
       if (ids.length > 0) {
+        // Awareness goes to everyone, its author included: the y-websocket client treats 30 s without any message
+        // as a dead connection, and its own 15 s awareness renewal coming back is what keeps a lone client quiet.
         const frame = encodeAwarenessFrame(awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids));
-        const soleAuthor = origins.size === 1 ? origins.values().next().value : undefined;
-        for (const m of this.members.keys()) if (m !== soleAuthor) m.sendBinary(frame);
+        for (const m of this.members.keys()) m.sendBinary(frame);
       }
     }
   }

@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
 import { createTestSchema, type TestSchema } from '../support/schema.js';
 import {
   FakeControlPlane,
@@ -264,6 +265,20 @@ describe('join frame and text events', () => {
     expect(chat.status).toBe(200);
     expect(chat.body.messages).toHaveLength(1);
     expect(chat.body.messages[0].reactions).toHaveLength(2);
+    c.ws.close();
+  });
+
+  it('a lone client gets its awareness echoed (the y-websocket client drops a connection silent for 30 s)', async () => {
+    const room = roomId();
+    await collab.createRoom(room);
+    const c = raw(`${collab.wsUrl}/${room}?events=none&token=${token('solo', room, 'candidate')}`);
+    await c.opened;
+    const aw = new awarenessProtocol.Awareness(new Y.Doc());
+    aw.setLocalState({ user: { name: 'Solo' } });
+    const update = awarenessProtocol.encodeAwarenessUpdate(aw, [aw.clientID]);
+    c.ws.send(Uint8Array.from([1, update.length, ...update]));
+    await waitFor(() => c.binaries.some((b) => b[0] === 1), 'awareness echo');
+    aw.destroy();
     c.ws.close();
   });
 
