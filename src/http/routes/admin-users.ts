@@ -128,7 +128,8 @@ export function adminUsersRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         params: UserIdParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false })),
+        // No body at all is fine too (fastify validates a missing body as null).
+        body: Type.Union([Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), Type.Null()]),
         response: { 200: AdminUserSchema },
       },
     },
