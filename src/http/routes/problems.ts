@@ -270,7 +270,7 @@ export const problemRoutes: RouteModule = (app, ctx) => {
         difficulties: splitList(q.difficulty) as Difficulty[],
         statuses: splitList(q.status) as AttemptFilter[],
         tags: splitList(q.tags),
-        ...(q.company !== undefined ? { company: q.company } : {}),
+        ...(q.company !== undefined && q.company.trim() !== '' ? { company: q.company.trim() } : {}),
         ...(q.search !== undefined && q.search.trim() !== '' ? { search: q.search.trim() } : {}),
         sortBy,
         sortOrder,
