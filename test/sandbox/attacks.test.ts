@@ -356,6 +356,23 @@ print(json.dumps(out))
     }
   }, 60_000);
 
+  it('inherits no file descriptor beyond stdin, stdout and stderr', async () => {
+    const r = await run(
+      'python',
+      `
+import json, os
+fds = {}
+for fd in os.listdir('/proc/self/fd'):
+    try:
+        fds[fd] = os.readlink(f'/proc/self/fd/{fd}')
+    except OSError:
+        pass  # the descriptor listdir itself used, closed by now
+print(json.dumps(sorted(int(fd) for fd in fds)))
+`,
+    );
+    expect(report(r)).toEqual([0, 1, 2]);
+  }, 60_000);
+
   it('runs unprivileged: sandbox uid, no capabilities, no_new_privs, seccomp on; setuid binaries do not help', async () => {
     const r = await run(
       'python',

@@ -37,7 +37,8 @@ export const CGROUP_PARENT = 'syncode-sandbox';
  * missing file and check that the sandbox then refuses to run anything.
  */
 export const TOOLS = {
-  sh: '/bin/sh',
+  /** Joins the run's cgroup and closes leaked descriptors; built by scripts/setup-sandbox.sh. */
+  enter: path.join(STATE_DIR, 'sandbox-enter'),
   prlimit: '/usr/bin/prlimit',
   bwrap: '/usr/bin/bwrap',
   setpriv: '/usr/bin/setpriv',

@@ -2,7 +2,7 @@
  * Runs one command inside the sandbox and reports what the kernel saw. The launch chain, all exec'd in a single
  * process so that its pid is the one placed in the cgroup before anything else starts:
  *
- *   sh (joins the run's cgroup) → prlimit (rlimits) → bwrap (as root: new mount/pid/net/ipc/uts/cgroup
+ *   sandbox-enter (joins the run's cgroup, closes leaked fds) → prlimit (rlimits) → bwrap (as root: new mount/pid/net/ipc/uts/cgroup
  *   namespaces, read-only /usr, tmpfs /tmp, the box at /box, seccomp filter) → setpriv (unprivileged uid, no
  *   capabilities, no_new_privs) → the program.
  *
@@ -67,11 +67,8 @@ export interface SandboxOutcome {
 const ETC_BINDS = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/java-17-openjdk'].filter((p) => existsSync(p));
 const HAS_LIB64 = existsSync('/usr/lib64');
 
-/** Joins every cgroup given as "$1..$n" (n first), then becomes the rest of the command line. */
-const JOIN_AND_EXEC =
-  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
-
 const CPU_POLL_MS = 50;
+const STACK_BYTES = 256 * 1024 * 1024;
 
 function bwrapArgs(spec: SandboxSpec): string[] {
   // /usr/local holds whatever was installed by hand (tool configs such as a global npmrc may hold tokens):
@@ -115,7 +112,8 @@ function prlimitArgs(spec: SandboxSpec): string[] {
     '--nofile=512',
     // Per-uid and shared by all runs, so it is only a ceiling; the pids cgroup limits each run.
     '--nproc=4096',
-    `--stack=${Math.min(spec.memoryBytes, 256 * 1024 * 1024)}`,
+    // Deep recursion is common in interview answers. Only a cap: stack pages in use count against the cgroup.
+    `--stack=${STACK_BYTES}`,
     '--core=0',
   ];
 }
@@ -176,11 +174,8 @@ async function superviseChild(
   cg: ReturnType<typeof createRunCgroup>,
 ): Promise<SandboxOutcome> {
   const argv = [
-    '-c',
-    JOIN_AND_EXEC,
-    'sh',
-    String(cg.procsFiles.length),
     ...cg.procsFiles,
+    '--',
     TOOLS.prlimit,
     ...prlimitArgs(spec),
     '--',
@@ -201,7 +196,7 @@ async function superviseChild(
   const filterFd = openSync(host.seccompFilter, 'r');
   let child;
   try {
-    child = spawn(TOOLS.sh, argv, {
+    child = spawn(TOOLS.enter, argv, {
       env: { PATH: SANDBOX_PATH },
       stdio: ['pipe', 'pipe', 'pipe', filterFd, 'pipe'],
       detached: true, // own process group: terminal signals aimed at the service do not reach the sandbox
