@@ -14,7 +14,11 @@ import {
   SandboxUnavailableError,
 } from '../../src/infra/sandbox/index.js';
 import { javaTypes } from '../../src/infra/sandbox/languages.js';
+import { createBox, destroyBox, type Box } from '../../src/infra/sandbox/box.js';
 import { BOXES_DIR, TOOLS } from '../../src/infra/sandbox/paths.js';
+import { requireSandbox } from '../../src/infra/sandbox/probe.js';
+import { runInSandbox, type SandboxSpec } from '../../src/infra/sandbox/sandboxed-process.js';
+import { runVerdict } from '../../src/infra/sandbox/verdict.js';
 
 describe('probe and versions', () => {
   it('reports the sandbox available on this machine, with the cgroup version in use', async () => {
@@ -71,6 +75,39 @@ describe('artifacts', () => {
     const mine = (existsSync(BOXES_DIR) ? readdirSync(BOXES_DIR) : []).filter((n) => n.startsWith(`${process.pid}-`));
     expect(mine).toEqual([]);
   });
+});
+
+describe('internal errors', () => {
+  const spec = (box: Box, over: Partial<SandboxSpec>): SandboxSpec => ({
+    argv: ['/usr/bin/true'],
+    box,
+    boxWritable: false,
+    cwd: '/tmp',
+    cpuMs: 5000,
+    wallMs: 10_000,
+    memoryBytes: 64 * 1024 * 1024,
+    maxProcesses: 8,
+    fileSizeBytes: 1024 * 1024,
+    tmpBytes: 1024 * 1024,
+    outputBytes: 4096,
+    ...over,
+  });
+
+  it('is IE when the sandbox cannot start the program, and a program cannot fake one', async () => {
+    const host = await requireSandbox();
+    const box = await createBox({ writable: false, sizeMb: 1 });
+    try {
+      const broken = await runInSandbox(host, spec(box, { binds: [{ host: '/nonexistent/toolchain', sandbox: '/opt/toolchain' }] }));
+      expect(broken.sandboxError).toContain('/nonexistent/toolchain');
+      expect(runVerdict(broken, 5000)).toBe('IE');
+
+      const forger = await runInSandbox(host, spec(box, { argv: ['/bin/sh', '-c', 'echo "bwrap: Can\'t find source path" >&2; exit 1'] }));
+      expect(forger.sandboxError).toBeNull();
+      expect(runVerdict(forger, 5000)).toBe('RE');
+    } finally {
+      await destroyBox(box);
+    }
+  }, 30_000);
 });
 
 describe('validation and judging', () => {
