@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { findUserSummaries, resolveAvatarUrl } from '../../src/projections/users/queries.js';
 import { createHarness, type Harness, type TestResponse } from '../support/harness.js';
 import { registerUser, type TestUser } from '../support/users.js';
 
@@ -266,5 +267,23 @@ describe('quotas and stats', () => {
     expectFields(await get('/users/me/stats?from=2000-01-01T00:00:00Z&to=2030-01-01T00:00:00Z', user.accessToken), 'from');
     expectFields(await get('/users/me/stats?foo=1', user.accessToken), 'foo');
     expectError(await get('/users/me/stats'), 401, 'UNAUTHORIZED');
+  });
+});
+
+describe('queries other modules use', () => {
+  it('findUserSummaries maps ids to {id, username, displayName, avatarKey}; unknown and malformed ids are absent', async () => {
+    const a = await registerUser(h);
+    const b = await registerUser(h);
+    await patch('/users/me', b.accessToken, { displayName: 'Bee' });
+    const map = await findUserSummaries(h.ctx.db, [a.id, b.id, a.id, randomUUID(), 'not-a-uuid']);
+    expect([...map.keys()].sort()).toEqual([a.id, b.id].sort());
+    expect(map.get(b.id)).toEqual({ id: b.id, username: b.username, displayName: 'Bee', avatarKey: null });
+    expect((await findUserSummaries(h.ctx.db, [])).size).toBe(0);
+  });
+
+  it('resolveAvatarUrl signs stored keys and passes URLs through', async () => {
+    expect(await resolveAvatarUrl(h.ctx, null)).toBeNull();
+    expect(await resolveAvatarUrl(h.ctx, 'https://cdn.example/a.png')).toBe('https://cdn.example/a.png');
+    expect(await resolveAvatarUrl(h.ctx, 'avatars/x.webp')).toMatch(/\/storage\/avatars\/x\.webp\?exp=\d+&sig=/);
   });
 });

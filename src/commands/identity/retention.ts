@@ -3,6 +3,7 @@
  * year. Both are events, so every projection follows (and a rebuild gives the same rows).
  */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { AUDIT_RETENTION_DAYS, AUDIT_RETENTION_STREAM, userStream } from '../../domain/user/events.js';
 import { ANONYMISE_AFTER_DAYS, userDecider } from '../../domain/user/user.js';
 import { storageOf } from '../../infra/storage/index.js';
@@ -36,13 +37,17 @@ export async function anonymiseDeletedUsers(ctx: AppContext, now = new Date(), b
     }
     if (ids.length < batch) break;
   }
-  const all = parts.reduce<Written>((acc, p) => written({ position: acc.position, eventTypes: acc.eventTypes }, { position: p.position, eventTypes: p.eventTypes }), written());
-  return { anonymised, written: all };
+  return { anonymised, written: written(...parts) };
 }
 
-/** Appends the cut-off (one year before `now`); the audit projection deletes older rows. */
+/**
+ * Appends the cut-off (one year before `now`) when some entry is older; the audit projection deletes those rows.
+ * The read model only decides whether there is anything to do, so an idle system does not log an event an hour.
+ */
 export async function purgeAuditLogs(ctx: AppContext, now = new Date()): Promise<Written & { before: string }> {
   const before = new Date(now.getTime() - AUDIT_RETENTION_DAYS * DAY_MS).toISOString();
+  const { rows } = await sql`SELECT 1 FROM audit_logs WHERE created_at < ${new Date(before)} LIMIT 1`.execute(ctx.db);
+  if (rows.length === 0) return { ...written(), before };
   const w = await appendFact(ctx, AUDIT_RETENTION_STREAM, { type: 'AuditLogsPurged', data: { before } }, systemMetadata(randomUUID(), now));
   return { ...w, before };
 }
