@@ -7,6 +7,11 @@ import { storageRoutes } from './routes/storage.js';
 import { usersRoutes } from './routes/users.js';
 import { bookmarkRoutes } from './routes/bookmarks.js';
 import { problemRoutes } from './routes/problems.js';
+import { adminRoomRoutes } from './routes/admin-rooms.js';
+import { internalRoutes } from './routes/internal.js';
+import { roomControlRoutes } from './routes/room-control.js';
+import { roomRoutes } from './routes/rooms.js';
+import { sessionPendingRoutes, sessionRoutes } from './routes/sessions.js';
 
 export const routeModules: readonly RouteModule[] = [
   authRoutes,
@@ -16,4 +21,10 @@ export const routeModules: readonly RouteModule[] = [
   storageRoutes,
   problemRoutes,
   bookmarkRoutes,
+  roomRoutes,
+  roomControlRoutes,
+  sessionRoutes,
+  sessionPendingRoutes,
+  adminRoomRoutes,
+  internalRoutes,
 ];

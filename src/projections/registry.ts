@@ -7,6 +7,9 @@ import { bookmarksProjection } from './bookmarks/projection.js';
 import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
+import { roomsProjection } from './rooms/projection.js';
+import { sessionsProjection } from './sessions/projection.js';
+import { timelineProjection } from './timeline/projection.js';
 import { usersProjection } from './users/projection.js';
 
 export const projections: readonly Projection[] = [
@@ -15,6 +18,9 @@ export const projections: readonly Projection[] = [
   bookmarksProjection,
   usersProjection,
   auditLogProjection,
+  roomsProjection,
+  sessionsProjection,
+  timelineProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import type { CollabClient } from '../infra/collab-client/port.js';
 import type { Db } from '../infra/db/database.js';
 import type { EventStore } from '../infra/eventstore/port.js';
 import type { Metrics } from '../infra/observability/metrics.js';
@@ -36,6 +37,8 @@ export interface AppContext {
   authenticate: Authenticator;
   /** Object storage (avatars, assets); installed by the identity wiring, see `storageOf` in src/infra/storage. */
   storage?: ObjectStorage;
+  /** The collab plane's internal API; installed by the rooms wiring (`collabWiring`), read through `collabOf`. */
+  collab?: CollabClient;
   /** Named dependency checks reported by GET /health (`ok` | `fail` each). */
   health: Map<string, HealthProbe>;
   /** Things to close on shutdown, in reverse order of registration. */

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { startIdentityScheduler } from '../commands/identity/scheduler.js';
 import { buildApp } from '../http/app.js';
 import { routeModules } from '../http/modules.js';
+import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
 import { startProjections } from '../projections/host.js';
 import type { AppContext } from './context.js';
 import { closeContext, createContext } from './create-context.js';
@@ -22,7 +23,7 @@ export interface RoleStarter {
 
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
-  worker: [startIdentityScheduler],
+  worker: [startIdentityScheduler, startRoomsScheduler],
 };
 
 export interface Running {

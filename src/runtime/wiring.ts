@@ -3,11 +3,12 @@
  * authenticator, the collab client, queues, storage) installs them on the context here.
  */
 import { identityWiring } from '../commands/identity/wiring.js';
+import { collabWiring } from '../infra/collab-callbacks/index.js';
 import type { AppContext } from './context.js';
 
 export type Wiring = (ctx: AppContext) => void | Promise<void>;
 
-export const wirings: readonly Wiring[] = [identityWiring];
+export const wirings: readonly Wiring[] = [identityWiring, collabWiring];
 
 export async function wire(ctx: AppContext): Promise<void> {
   for (const w of wirings) await w(ctx);

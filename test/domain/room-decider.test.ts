@@ -534,7 +534,7 @@ describe('waiting → warmup: configuration and readiness (SPEC §2.2 step 6)', 
 
   it('starts the session: the active participants become its participants, readiness resets', () => {
     const given = [...readyPeerRoom(), joined(CAROL, 'observer', 3), joined(DAVE, 'observer', 4), left(DAVE, 5)];
-    const [event] = when(given, { ...transition(HOST, 'warmup', 10), newSessionId: 'session-9' });
+    const [event] = when(given, { type: 'TransitionPhase', by: HOST, target: 'warmup', newSessionId: 'session-9', sessionEndRecorded: false, now: at(10) });
     expect(event!.data).toEqual({
       from: 'waiting',
       to: 'warmup',

@@ -55,6 +55,7 @@ export interface RoomState {
   createdAt: string;
   endedAt: string | null;
   sessionId: string | null;
+  sessionStartedAt: string | null;
   /** the session's participants as the room knows them (snapshot at start + late joiners + swaps) */
   sessionMembers: Record<string, { role: RoomRole; joinedAt: string }>;
   participants: Record<string, Participant>;
@@ -84,6 +85,7 @@ export function initialRoomState(): RoomState {
     createdAt: '',
     endedAt: null,
     sessionId: null,
+    sessionStartedAt: null,
     sessionMembers: {},
     participants: {},
     roleSwaps: {},
@@ -210,6 +212,7 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
       if (d.from === 'waiting') next.participants = mapParticipants(next, (p) => ({ ...p, isReady: false }));
       if (d.sessionParticipants && d.sessionId) {
         next.sessionId = d.sessionId;
+        next.sessionStartedAt = d.changedAt;
         next.sessionMembers = Object.fromEntries(d.sessionParticipants.map((m) => [m.userId, { role: m.role, joinedAt: m.joinedAt }]));
       }
       if (d.to === 'finished') {

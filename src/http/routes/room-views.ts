@@ -1,0 +1,179 @@
+/**
+ * Response shapes of the room endpoints (SPEC §4.0 RoomBase, RoomDetail, RoomSummary, PublicRoomSummary,
+ * RoomParticipantSummary) and the builders that fill them from the read models.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import { signCollabToken } from '../../collab/token.js';
+import { capabilitiesOf } from '../../domain/room/capabilities.js';
+import {
+  LANGUAGES,
+  MAX_PARTICIPANTS,
+  MIN_PARTICIPANTS,
+  ROOM_MODES,
+  ROOM_ROLES,
+  ROOM_STATUSES,
+  type RoomRole,
+} from '../../domain/room/constants.js';
+import { roomErrors } from '../../domain/room/errors.js';
+import { canViewRoom } from '../../domain/room/rules.js';
+import { findRoomWithParticipants, type ParticipantRow, type RoomRow } from '../../projections/rooms/queries.js';
+import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
+import type { AppContext } from '../../runtime/context.js';
+
+/** A string enum with its literal type (TypeBox unions built from a list lose the literals). */
+export const enumOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
+export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const DateTime = Type.String({ format: 'date-time' });
+const Uuid = Type.String({ format: 'uuid' });
+
+export const RoomStatusSchema = enumOf(ROOM_STATUSES);
+export const RoomRoleSchema = enumOf(ROOM_ROLES);
+export const RoomModeSchema = enumOf(ROOM_MODES);
+export const LanguageSchema = enumOf(LANGUAGES);
+
+export const RoomIdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+
+export const RoomConfigSchema = Type.Object({
+  maxParticipants: Type.Integer({ minimum: MIN_PARTICIPANTS, maximum: MAX_PARTICIPANTS }),
+  maxDuration: Type.Integer({ minimum: 1 }),
+  isPrivate: Type.Boolean(),
+});
+
+export const RoomBaseSchema = Type.Object({
+  roomId: Uuid,
+  roomCode: Type.String(),
+  name: Nullable(Type.String()),
+  status: RoomStatusSchema,
+  mode: RoomModeSchema,
+  hostId: Uuid,
+  language: Nullable(LanguageSchema),
+  createdAt: DateTime,
+});
+
+export const ParticipantSummarySchema = Type.Object({
+  userId: Uuid,
+  username: Type.String(),
+  displayName: Nullable(Type.String()),
+  avatarUrl: Nullable(Type.String()),
+  role: RoomRoleSchema,
+  isActive: Type.Boolean(),
+  isReady: Type.Boolean(),
+  joinedAt: DateTime,
+});
+
+export const RoomDetailSchema = Type.Composite([
+  RoomBaseSchema,
+  Type.Object({
+    sessionId: Nullable(Uuid),
+    problemId: Nullable(Uuid),
+    config: RoomConfigSchema,
+    participants: Type.Array(ParticipantSummarySchema),
+    myRole: RoomRoleSchema,
+    myCapabilities: Type.Array(Type.String()),
+    currentPhaseStartedAt: Nullable(DateTime),
+    timerPaused: Type.Boolean(),
+    elapsedMs: Type.Integer(),
+    editorLocked: Type.Boolean(),
+    collabToken: Type.Optional(Type.String()),
+    collabUrl: Type.Optional(Type.String()),
+  }),
+]);
+export type RoomDetail = Static<typeof RoomDetailSchema>;
+
+export function roomBase(room: RoomRow) {
+  return {
+    roomId: room.id,
+    roomCode: room.code,
+    name: room.name,
+    status: room.status,
+    mode: room.mode,
+    hostId: room.hostId,
+    language: room.language,
+    createdAt: room.createdAt.toISOString(),
+  };
+}
+
+export function roomConfig(room: Pick<RoomRow, 'maxParticipants' | 'maxDuration' | 'isPrivate'>) {
+  return { maxParticipants: room.maxParticipants, maxDuration: room.maxDuration, isPrivate: room.isPrivate };
+}
+
+/** The absolute WebSocket URL clients connect to (`<collabUrl>/<roomId>?token=…`). */
+export function collabUrlFor(ctx: AppContext, request: FastifyRequest): string {
+  if (ctx.config.COLLAB_PLANE_CLIENT_URL) return ctx.config.COLLAB_PLANE_CLIENT_URL;
+  if (ctx.config.PUBLIC_URL) {
+    const u = new URL(ctx.config.PUBLIC_URL);
+    return `${u.protocol === 'https:' ? 'wss' : 'ws'}://${u.host}/ws`;
+  }
+  return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}/ws`;
+}
+
+export function collabCredentials(ctx: AppContext, request: FastifyRequest, roomId: string, userId: string, role: RoomRole, isHost: boolean) {
+  return {
+    collabToken: signCollabToken({ userId, roomId, role, isHost }, ctx.config.COLLAB_JWT_SECRET),
+    collabUrl: collabUrlFor(ctx, request),
+  };
+}
+
+export async function participantSummaries(ctx: AppContext, participants: readonly ParticipantRow[]) {
+  const users = await findUserSummaries(ctx.db, participants.map((p) => p.userId));
+  return Promise.all(
+    participants.map(async (p) => {
+      const u = users.get(p.userId);
+      return {
+        userId: p.userId,
+        username: u?.username ?? 'unknown',
+        displayName: u?.displayName ?? null,
+        avatarUrl: await resolveAvatarUrl(ctx, u?.avatarKey),
+        role: p.role,
+        isActive: p.isActive,
+        isReady: p.isReady,
+        joinedAt: p.joinedAt.toISOString(),
+      };
+    }),
+  );
+}
+
+export interface LoadedRoom {
+  room: RoomRow;
+  participants: ParticipantRow[];
+  me: ParticipantRow | undefined;
+}
+
+/** The room and the viewer's row; 404 ROOM_NOT_FOUND, or 403 ROOM_ACCESS_DENIED unless the viewer may see it. */
+export async function loadVisibleRoom(ctx: AppContext, roomId: string, viewerId: string): Promise<LoadedRoom> {
+  const found = await findRoomWithParticipants(ctx.db, roomId);
+  if (!found) throw roomErrors.notFound();
+  const me = found.participants.find((p) => p.userId === viewerId);
+  if (!canViewRoom(found.room.status, me)) throw roomErrors.accessDenied();
+  return { ...found, me };
+}
+
+/** RoomDetail for a viewer; collab credentials only while the room is not finished. */
+export async function roomDetail(ctx: AppContext, request: FastifyRequest, loaded: LoadedRoom, viewerId: string): Promise<RoomDetail> {
+  const { room, participants } = loaded;
+  const me = loaded.me ?? participants.find((p) => p.userId === viewerId);
+  const myRole: RoomRole = me?.role ?? 'observer';
+  const isHost = room.hostId === viewerId;
+  return {
+    ...roomBase(room),
+    sessionId: room.sessionId,
+    problemId: room.problemId,
+    config: roomConfig(room),
+    participants: await participantSummaries(ctx, participants),
+    myRole,
+    myCapabilities: capabilitiesOf(myRole, isHost),
+    currentPhaseStartedAt: room.phaseStartedAt?.toISOString() ?? null,
+    timerPaused: room.timerPaused,
+    elapsedMs: Math.round(room.elapsedMs),
+    editorLocked: room.editorLocked,
+    ...(room.status !== 'finished' ? collabCredentials(ctx, request, room.id, viewerId, myRole, isHost) : {}),
+  };
+}
+
+/** RoomDetail as the viewer sees it after a command (read-your-writes: the read model already shows the command). */
+export async function detailAfterWrite(ctx: AppContext, request: FastifyRequest, roomId: string, viewerId: string): Promise<RoomDetail> {
+  const found = await findRoomWithParticipants(ctx.db, roomId);
+  if (!found) throw roomErrors.notFound();
+  return roomDetail(ctx, request, { ...found, me: found.participants.find((p) => p.userId === viewerId) }, viewerId);
+}

@@ -1,0 +1,557 @@
+/**
+ * Rooms — lifecycle and membership (SPEC §4.4 and its PROPOSED additions: participants list, leave, lookup by code).
+ * Thin routes: schemas, the caller, a command or a query, the response shape.
+ */
+import { Type } from '@sinclair/typebox';
+import {
+  changeLanguage,
+  changeParticipantRole,
+  createRoom,
+  destroyRoom,
+  joinRoom,
+  leaveRoom,
+  removeParticipant,
+  toggleReady,
+  transferOwnership,
+} from '../../commands/rooms/lifecycle.js';
+import { collabFailure, collabOf, createCollabDocument } from '../../commands/rooms/collab.js';
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  releaseIdempotencyKey,
+} from '../../commands/rooms/room-store.js';
+import { readAggregate } from '../../commands/handle-command.js';
+import { BROWSEABLE_STATUSES, ROOM_CODE_LENGTH, isRoomCode } from '../../domain/room/constants.js';
+import { roomDecider } from '../../domain/room/decider.js';
+import { roomErrors } from '../../domain/room/errors.js';
+import { roomStream } from '../../domain/room/events.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { can } from '../../domain/user/capabilities.js';
+import { findProblem } from '../../projections/problems/queries.js';
+import { browsePublicRooms, findRoom, findRoomByCode, listMyRooms, UUID } from '../../projections/rooms/queries.js';
+import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
+import type { AppContext } from '../../runtime/context.js';
+import { requestMetadata } from '../command.js';
+import { validationError } from '../errors.js';
+import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
+import { enforceLimit, principalOf } from '../plugins/auth.js';
+import type { App } from '../types.js';
+import {
+  collabCredentials,
+  enumOf,
+  detailAfterWrite,
+  LanguageSchema,
+  loadVisibleRoom,
+  Nullable,
+  participantSummaries,
+  ParticipantSummarySchema,
+  roomBase,
+  RoomBaseSchema,
+  roomConfig,
+  RoomConfigSchema,
+  roomDetail,
+  RoomDetailSchema,
+  RoomIdParams,
+  RoomModeSchema,
+  RoomRoleSchema,
+  RoomStatusSchema,
+} from './room-views.js';
+
+const DateTime = Type.String({ format: 'date-time' });
+const Uuid = Type.String({ format: 'uuid' });
+const SortOrder = Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' });
+
+const CreateBody = Type.Object(
+  {
+    mode: RoomModeSchema,
+    name: Type.Optional(Type.String({ maxLength: 100 })),
+    problemId: Type.Optional(Uuid),
+    language: Type.Optional(LanguageSchema),
+    config: Type.Optional(
+      Type.Object(
+        {
+          maxParticipants: Type.Optional(Type.Integer({ minimum: 2, maximum: 8 })),
+          maxDuration: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 60 })),
+          isPrivate: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const CreatedSchema = Type.Composite([
+  RoomBaseSchema,
+  Type.Object({ problemId: Nullable(Uuid), config: RoomConfigSchema, collabCreated: Type.Boolean(), mediaCreated: Type.Boolean() }),
+]);
+
+const RoomSummarySchema = Type.Composite([
+  RoomBaseSchema,
+  Type.Object({ myRole: RoomRoleSchema, problemTitle: Nullable(Type.String()), participantCount: Type.Integer() }),
+]);
+
+const PublicRoomSummarySchema = Type.Object({
+  roomId: Uuid,
+  name: Nullable(Type.String()),
+  status: RoomStatusSchema,
+  mode: RoomModeSchema,
+  hostId: Uuid,
+  hostName: Type.String(),
+  hostAvatarUrl: Nullable(Type.String()),
+  language: Nullable(LanguageSchema),
+  problemTitle: Nullable(Type.String()),
+  problemDifficulty: Nullable(Type.String()),
+  participantCount: Type.Integer(),
+  isParticipant: Type.Boolean(),
+  maxParticipants: Type.Integer(),
+  createdAt: DateTime,
+});
+
+const RoomPreviewSchema = Type.Object({
+  roomId: Uuid,
+  name: Nullable(Type.String()),
+  status: RoomStatusSchema,
+  mode: RoomModeSchema,
+  hostName: Type.String(),
+  problemTitle: Nullable(Type.String()),
+  participantCount: Type.Integer(),
+  maxParticipants: Type.Integer(),
+  isPrivate: Type.Boolean(),
+});
+
+const JoinBody = Type.Object(
+  {
+    roomCode: Type.Optional(Type.String({ minLength: ROOM_CODE_LENGTH, maxLength: ROOM_CODE_LENGTH })),
+    requestedRole: Type.Optional(RoomRoleSchema),
+  },
+  { additionalProperties: false },
+);
+
+const JoinResponse = Type.Object({
+  room: RoomDetailSchema,
+  assignedRole: RoomRoleSchema,
+  requestedRole: Nullable(RoomRoleSchema),
+  assignmentReason: Type.Union([Type.Literal('requested'), Type.Literal('auto-assigned'), Type.Literal('fallback-observer')]),
+  myCapabilities: Type.Array(Type.String()),
+  collabToken: Type.String(),
+  collabUrl: Type.String(),
+});
+
+const ParticipantParams = Type.Object({ id: Uuid, participantUserId: Uuid }, { additionalProperties: false });
+const KickParams = Type.Object({ id: Uuid, userId: Uuid }, { additionalProperties: false });
+
+/** `[value, id]` cursors of the room lists; anything else is a 400. */
+function roomCursor(cursor: string | undefined, numeric: boolean): [string | number, string] | undefined {
+  const values = decodeCursor(cursor, 2);
+  if (!values) return undefined;
+  const [value, id] = values;
+  const okValue = numeric ? typeof value === 'number' : typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  if (!okValue || typeof id !== 'string' || !UUID.test(id)) throw validationError([{ field: 'cursor', constraint: 'cursor', value: cursor }], 'Invalid cursor');
+  return [value as string | number, id];
+}
+
+const hostName = (u: { username: string; displayName: string | null } | undefined) => u?.displayName ?? u?.username ?? 'unknown';
+
+export function roomRoutes(app: App, ctx: AppContext): void {
+  const tags = ['rooms'];
+
+  app.post(
+    '/rooms',
+    {
+      schema: {
+        tags,
+        summary: 'Create a room (idempotent with an Idempotency-Key header)',
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String()) }),
+        body: CreateBody,
+        response: { 201: CreatedSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const header = request.headers['idempotency-key'];
+      const key = typeof header === 'string' ? header : undefined;
+      let scoped: string | undefined;
+      if (key !== undefined) {
+        if (!UUID.test(key)) throw validationError([{ field: 'Idempotency-Key', constraint: 'format', value: key }], 'Idempotency-Key must be a valid UUID');
+        scoped = `${principal.userId}:POST:/rooms:${key.toLowerCase()}`;
+        const claim = await claimIdempotencyKey(ctx.db, scoped, principal.userId);
+        if (claim.state === 'in_flight') throw new DomainError('IDEMPOTENCY_CONFLICT', 409, 'A request with this Idempotency-Key is still in progress');
+        if (claim.state === 'completed') return reply.status(claim.statusCode as 201).send(claim.body as never);
+      }
+      try {
+        const { body } = request;
+        const created = await createRoom(ctx, {
+          hostId: principal.userId,
+          mode: body.mode,
+          name: body.name ?? null,
+          problemId: body.problemId ?? null,
+          language: body.language ?? null,
+          config: body.config ?? {},
+        }, requestMetadata(request));
+        const room = await findRoom(ctx.db, created.state.roomId);
+        if (!room) throw roomErrors.notFound();
+        const response = {
+          ...roomBase(room),
+          problemId: room.problemId,
+          config: roomConfig(room),
+          collabCreated: created.collabCreated,
+          mediaCreated: created.mediaCreated,
+        };
+        if (scoped) await completeIdempotencyKey(ctx.db, scoped, 201, response);
+        return reply.status(201).send(response);
+      } catch (err) {
+        if (scoped) await releaseIdempotencyKey(ctx.db, scoped);
+        throw err;
+      }
+    },
+  );
+
+  app.get(
+    '/rooms',
+    {
+      schema: {
+        tags,
+        summary: 'Rooms I am or was a participant of',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            sortOrder: SortOrder,
+            sortBy: Type.Union([Type.Literal('createdAt'), Type.Literal('status')], { default: 'createdAt' }),
+            status: Type.Optional(RoomStatusSchema),
+            mode: Type.Optional(RoomModeSchema),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(RoomSummarySchema) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      const rows = await listMyRooms(ctx.db, {
+        userId: principal.userId,
+        limit: q.limit,
+        sortOrder: q.sortOrder,
+        sortBy: q.sortBy,
+        status: q.status,
+        mode: q.mode,
+        after: roomCursor(q.cursor, q.sortBy === 'status'),
+      });
+      return toPage(
+        rows,
+        q.limit,
+        (r) => ({ ...roomBase(r), myRole: r.myRole, problemTitle: r.problemTitle, participantCount: r.activeCount }),
+        (r) => [q.sortBy === 'status' ? r.statusRank : r.createdAt.toISOString(), r.id],
+      );
+    },
+  );
+
+  app.get(
+    '/rooms/public',
+    {
+      schema: {
+        tags,
+        summary: 'Browse public rooms that can be joined',
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            sortOrder: Type.Optional(SortOrder),
+            status: Type.Optional(enumOf(BROWSEABLE_STATUSES)),
+            language: Type.Optional(LanguageSchema),
+            difficulty: Type.Optional(Type.Union([Type.Literal('easy'), Type.Literal('medium'), Type.Literal('hard')])),
+            search: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: pageOf(PublicRoomSummarySchema) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const q = request.query;
+      const search = q.search?.trim();
+      if (search !== undefined && (search.length === 0 || search.length > 100)) {
+        throw validationError([{ field: 'search', constraint: 'length', value: q.search }], 'search must be 1 to 100 characters');
+      }
+      const after = roomCursor(q.cursor, false) as [string, string] | undefined;
+      const rows = await browsePublicRooms(ctx.db, {
+        viewerId: principal.userId,
+        limit: q.limit,
+        status: q.status,
+        language: q.language,
+        difficulty: q.difficulty,
+        search,
+        after,
+      });
+      const page = toPage(rows, q.limit, (r) => r, (r) => [r.createdAt.toISOString(), r.id]);
+      return {
+        pagination: page.pagination,
+        data: await Promise.all(
+          page.data.map(async (r) => ({
+            roomId: r.id,
+            name: r.name,
+            status: r.status,
+            mode: r.mode,
+            hostId: r.hostId,
+            hostName: r.hostDisplayName ?? r.hostUsername ?? 'unknown',
+            hostAvatarUrl: await resolveAvatarUrl(ctx, r.hostAvatarKey),
+            language: r.language,
+            problemTitle: r.problemTitle,
+            problemDifficulty: r.problemDifficulty,
+            participantCount: r.activeCount,
+            isParticipant: r.isParticipant,
+            maxParticipants: r.maxParticipants,
+            createdAt: r.createdAt.toISOString(),
+          })),
+        ),
+      };
+    },
+  );
+
+  app.get(
+    '/rooms/lookup',
+    {
+      schema: {
+        tags,
+        summary: 'Find a room by its invite code',
+        querystring: Type.Object({ code: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
+        response: { 200: RoomPreviewSchema },
+      },
+    },
+    async (request) => {
+      principalOf(request);
+      const code = request.query.code.trim().toUpperCase();
+      if (!isRoomCode(code)) throw roomErrors.invalidCode();
+      const room = await findRoomByCode(ctx.db, code);
+      if (!room) throw roomErrors.notFound();
+      const users = await findUserSummaries(ctx.db, [room.hostId]);
+      const problem = room.problemId ? await findProblem(ctx.db, room.problemId, { includeDrafts: true }) : undefined;
+      return {
+        roomId: room.id,
+        name: room.name,
+        status: room.status,
+        mode: room.mode,
+        hostName: hostName(users.get(room.hostId)),
+        problemTitle: problem?.title ?? null,
+        participantCount: room.activeCount,
+        maxParticipants: room.maxParticipants,
+        isPrivate: room.isPrivate,
+      };
+    },
+  );
+
+  app.get(
+    '/rooms/:id',
+    {
+      config: { skipGlobalRateLimit: true },
+      schema: { tags, summary: 'Room detail with fresh collab credentials', params: RoomIdParams, response: { 200: RoomDetailSchema } },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const loaded = await loadVisibleRoom(ctx, request.params.id, principal.userId);
+      return roomDetail(ctx, request, loaded, principal.userId);
+    },
+  );
+
+  app.delete(
+    '/rooms/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Destroy a room (host; admins any) that is not finished',
+        params: RoomIdParams,
+        response: {
+          200: Type.Object({
+            roomId: Uuid,
+            finalSnapshot: Type.Optional(Type.Array(Type.Integer())),
+            collabDeleted: Type.Boolean(),
+            mediaDeleted: Type.Boolean(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return destroyRoom(ctx, request.params.id, principal.userId, can(principal.role, 'room:delete-any'), requestMetadata(request));
+    },
+  );
+
+  app.post(
+    '/rooms/:id/join',
+    { schema: { tags, summary: 'Join (or re-join) a room', params: RoomIdParams, body: Type.Optional(JoinBody), response: { 200: JoinResponse } } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await enforceLimit(ctx, reply, 'join', principal.userId, ctx.config.RATE_LIMIT_JOIN_PER_MIN, 60);
+      const body = request.body ?? {};
+      const outcome = await joinRoom(ctx, request.params.id, {
+        userId: principal.userId,
+        roomCode: body.roomCode ?? null,
+        requestedRole: body.requestedRole ?? null,
+        isAdmin: can(principal.role, 'room:join-any'),
+      }, requestMetadata(request));
+      const room = await detailAfterWrite(ctx, request, request.params.id, principal.userId);
+      const isHost = outcome.state.hostId === principal.userId;
+      const credentials = collabCredentials(ctx, request, request.params.id, principal.userId, outcome.assignedRole, isHost);
+      return {
+        room: { ...room, ...credentials },
+        assignedRole: outcome.assignedRole,
+        requestedRole: outcome.requestedRole,
+        assignmentReason: outcome.assignmentReason,
+        myCapabilities: room.myCapabilities,
+        ...credentials,
+      };
+    },
+  );
+
+  app.post(
+    '/rooms/:id/leave',
+    { schema: { tags, summary: 'Leave a room (inactive, never removed)', params: RoomIdParams} },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await leaveRoom(ctx, request.params.id, principal.userId, requestMetadata(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/rooms/:id/participants',
+    { schema: { tags, summary: 'Every participant of a room', params: RoomIdParams, response: { 200: Type.Object({ data: Type.Array(ParticipantSummarySchema) }) } } },
+    async (request) => {
+      const principal = principalOf(request);
+      const loaded = await loadVisibleRoom(ctx, request.params.id, principal.userId);
+      return { data: await participantSummaries(ctx, loaded.participants) };
+    },
+  );
+
+  app.patch(
+    '/rooms/:id/participants/:participantUserId',
+    {
+      schema: {
+        tags,
+        summary: "Change a participant's role (host, waiting only)",
+        params: ParticipantParams,
+        body: Type.Object({ role: RoomRoleSchema }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            room: RoomDetailSchema,
+            updatedUserId: Uuid,
+            previousRole: RoomRoleSchema,
+            currentRole: RoomRoleSchema,
+            updatedAt: DateTime,
+            updatedBy: Uuid,
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { id, participantUserId } = request.params;
+      const metadata = requestMetadata(request);
+      const result = await changeParticipantRole(ctx, id, principal.userId, participantUserId, request.body.role, metadata);
+      return {
+        room: await detailAfterWrite(ctx, request, id, principal.userId),
+        updatedUserId: participantUserId,
+        previousRole: result.previousRole,
+        currentRole: result.state.participants[participantUserId]!.role,
+        updatedAt: metadata.now.toISOString(),
+        updatedBy: principal.userId,
+      };
+    },
+  );
+
+  app.delete(
+    '/rooms/:id/participants/:userId',
+    { schema: { tags, summary: 'Remove (kick) a participant for good (host)', params: KickParams} },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await removeParticipant(ctx, request.params.id, principal.userId, request.params.userId, requestMetadata(request));
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/rooms/:id/ownership/transfer',
+    {
+      schema: {
+        tags,
+        summary: 'Hand the room to another active participant (host, waiting only)',
+        params: RoomIdParams,
+        body: Type.Object({ targetUserId: Uuid }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ roomId: Uuid, previousHostId: Uuid, currentHostId: Uuid, transferredAt: DateTime, transferredBy: Uuid }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const metadata = requestMetadata(request);
+      const result = await transferOwnership(ctx, request.params.id, principal.userId, request.body.targetUserId, metadata);
+      return reply.status(200).send({
+        roomId: request.params.id,
+        previousHostId: principal.userId,
+        currentHostId: result.state.hostId,
+        transferredAt: metadata.now.toISOString(),
+        transferredBy: principal.userId,
+      });
+    },
+  );
+
+  app.post(
+    '/rooms/:id/ready',
+    { schema: { tags, summary: 'Toggle my readiness (waiting only)', params: RoomIdParams, response: { 200: RoomDetailSchema } } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await toggleReady(ctx, request.params.id, principal.userId, requestMetadata(request));
+      return reply.status(200).send(await detailAfterWrite(ctx, request, request.params.id, principal.userId));
+    },
+  );
+
+  app.patch(
+    '/rooms/:id/language',
+    {
+      schema: {
+        tags,
+        summary: 'Change the room language',
+        params: RoomIdParams,
+        body: Type.Object({ language: LanguageSchema }, { additionalProperties: false }),
+        response: { 200: RoomDetailSchema },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      await changeLanguage(ctx, request.params.id, principal.userId, request.body.language, requestMetadata(request));
+      return detailAfterWrite(ctx, request, request.params.id, principal.userId);
+    },
+  );
+
+  app.post(
+    '/rooms/:id/collab/ensure',
+    {
+      schema: {
+        tags,
+        summary: 'Recreate the collab document if it is gone (after close 4004)',
+        params: RoomIdParams,
+        response: { 200: Type.Object({ recreated: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const room = await readAggregate(ctx.store, roomStream(request.params.id), roomDecider);
+      if (!room.exists || room.state.destroyed) throw roomErrors.notFound();
+      if (room.state.status === 'finished') throw roomErrors.finished();
+      if (!room.state.participants[principal.userId]) throw roomErrors.accessDenied();
+      try {
+        await collabOf(ctx).health();
+      } catch (err) {
+        throw collabFailure(err);
+      }
+      try {
+        const created = await createCollabDocument(ctx, room.state);
+        return { recreated: created.created };
+      } catch (err) {
+        throw collabFailure(err);
+      }
+    },
+  );
+}
