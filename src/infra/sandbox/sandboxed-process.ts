@@ -2,9 +2,9 @@
  * Runs one command inside the sandbox and reports what the kernel saw. The launch chain, all exec'd in a single
  * process so that its pid is the one placed in the cgroup before anything else starts:
  *
- *   sandbox-enter (joins the run's cgroup, closes leaked fds) → prlimit (rlimits) → bwrap (as root: new mount/pid/net/ipc/uts/cgroup
- *   namespaces, read-only /usr, tmpfs /tmp, the box at /box, seccomp filter) → setpriv (unprivileged uid, no
- *   capabilities, no_new_privs) → the program.
+ *   sandbox-enter (joins the run's cgroup, closes leaked fds) → prlimit (rlimits) → bwrap (as root: new
+ *   mount/pid/net/ipc/uts/cgroup namespaces, read-only /usr, tmpfs /tmp, the box at /box, seccomp filter)
+ *   → setpriv (unprivileged uid, no capabilities, no_new_privs) → the program.
  *
  * bwrap runs as root (no user namespace) so it can bind host paths whatever their permissions and works where
  * unprivileged user namespaces are disabled; privileges are dropped by setpriv inside, after the mounts and
