@@ -15,6 +15,7 @@ import {
   resetPassword,
 } from '../../commands/identity/auth.js';
 import type { SessionPrincipal } from '../../commands/identity/authenticate.js';
+import { DomainError } from '../../domain/shared/errors.js';
 import type { AppContext } from '../../runtime/context.js';
 import { requestMetadata, settle } from '../command.js';
 import { principalOf } from '../plugins/auth.js';
@@ -111,8 +112,8 @@ export function authRoutes(app: App, ctx: AppContext): void {
         setRefreshCookie(ctx, reply, next.refreshToken);
         return { accessToken: next.accessToken };
       } catch (err) {
-        // A refresh token that failed once never works again: drop it from the browser.
-        clearRefreshCookie(ctx, reply);
+        // A refused refresh token never works again: drop it from the browser (but keep it on a server failure).
+        if (err instanceof DomainError && (err.status === 401 || err.status === 403)) clearRefreshCookie(ctx, reply);
         throw err;
       }
     },

@@ -14,16 +14,54 @@ const textOrNull = (v: unknown): string | null => (typeof v === 'string' && v !=
 
 const RETENTION_EVENTS = ['AuditLogsPurged', 'UserAnonymised'];
 
-async function record(trx: Trx, event: RecordedEvent): Promise<void> {
+interface Row {
+  id: string;
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  metadata: string | null;
+  ip: string | null;
+  traceId: string | null;
+  at: Date;
+}
+
+function rowOf(event: RecordedEvent): Row | undefined {
   const entry = auditActions[event.type]?.(event);
-  if (!entry) return;
-  const actorId = entry.actorId !== undefined ? uuidOrNull(entry.actorId) : uuidOrNull(event.metadata['actorId']);
-  const metadata = entry.metadata === null ? null : JSON.stringify(entry.metadata);
+  if (!entry) return undefined;
+  return {
+    id: event.id,
+    actorId: entry.actorId !== undefined ? uuidOrNull(entry.actorId) : uuidOrNull(event.metadata['actorId']),
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    metadata: entry.metadata === null ? null : JSON.stringify(entry.metadata),
+    ip: textOrNull(event.metadata['ip']),
+    traceId: textOrNull(event.metadata['traceId']),
+    at: occurredAt(event),
+  };
+}
+
+async function insert(trx: Trx, rows: readonly Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map(
+    (r) => sql`(${r.id}::uuid, ${r.actorId}::uuid, ${r.action}, ${r.targetType}, ${r.targetId}, ${r.metadata}::jsonb, ${r.ip}, ${r.traceId}, ${r.at}::timestamptz)`,
+  );
   await sql`
     INSERT INTO audit_logs (id, actor_id, action, target_type, target_id, metadata, ip_address, trace_id, created_at)
-    VALUES (${event.id}, ${actorId}, ${entry.action}, ${entry.targetType}, ${entry.targetId}, ${metadata}::jsonb,
-            ${textOrNull(event.metadata['ip'])}, ${textOrNull(event.metadata['traceId'])}, ${occurredAt(event)})
+    VALUES ${sql.join(values)}
     ON CONFLICT (id) DO NOTHING`.execute(trx);
+}
+
+/** Retention events change existing rows; everything else may add one. */
+async function retention(trx: Trx, event: RecordedEvent): Promise<void> {
+  if (event.type === 'AuditLogsPurged') {
+    await sql`DELETE FROM audit_logs WHERE created_at < ${new Date(String(event.data['before']))}`.execute(trx);
+  } else if (event.type === 'UserAnonymised') {
+    await sql`
+      UPDATE audit_logs SET metadata = metadata - 'email' - 'username'
+      WHERE target_type = 'user' AND target_id = ${streamId(event)} AND metadata IS NOT NULL`.execute(trx);
+  }
 }
 
 export const auditLogProjection: Projection = {
@@ -35,15 +73,26 @@ export const auditLogProjection: Projection = {
   },
   tables: ['audit_logs'],
   async apply(trx, event) {
-    if (event.type === 'AuditLogsPurged') {
-      await sql`DELETE FROM audit_logs WHERE created_at < ${new Date(String(event.data['before']))}`.execute(trx);
-      return;
+    await retention(trx, event);
+    const row = rowOf(event);
+    if (row) await insert(trx, [row]);
+  },
+  // Runs of insertable events become one multi-row insert; retention events are applied in between, in order.
+  async applyBatch(trx, events) {
+    let pending: Row[] = [];
+    for (const event of events) {
+      if (RETENTION_EVENTS.includes(event.type)) {
+        await insert(trx, pending);
+        pending = [];
+        await retention(trx, event);
+      }
+      const row = rowOf(event);
+      if (row) pending.push(row);
+      if (pending.length >= 500) {
+        await insert(trx, pending);
+        pending = [];
+      }
     }
-    if (event.type === 'UserAnonymised') {
-      await sql`
-        UPDATE audit_logs SET metadata = metadata - 'email' - 'username'
-        WHERE target_type = 'user' AND target_id = ${streamId(event)} AND metadata IS NOT NULL`.execute(trx);
-    }
-    await record(trx, event);
+    await insert(trx, pending);
   },
 };

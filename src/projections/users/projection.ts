@@ -3,7 +3,7 @@
  * Idempotent: a user-stream event only applies when its revision is newer than the row's; sign-ins only move
  * `last_login_at` forward.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { USER_EVENT_TYPES, type UserEvent } from '../../domain/user/events.js';
 import type { RecordedEvent } from '../../infra/eventstore/port.js';
 import { occurredAt, streamId, type Projection, type Trx } from '../projection.js';
@@ -14,11 +14,12 @@ export function anonymisedIdentity(userId: string): { email: string; username: s
   return { email: `deleted-${short}@anonymised.invalid`, username: `deleted_${short}` };
 }
 
-async function update(trx: Trx, event: RecordedEvent, set: ReturnType<typeof sql>, touch = true): Promise<void> {
-  const at = occurredAt(event);
+/** Apply `assignments` to the user's row if `event` is newer than it; the revision (ETag) always moves. */
+async function update(trx: Trx, event: RecordedEvent, assignments: RawBuilder<unknown>[], touch = true): Promise<void> {
+  const set = [...assignments, sql`revision = ${event.revision.toString()}`];
+  if (touch) set.push(sql`updated_at = ${occurredAt(event)}`);
   await sql`
-    UPDATE users SET ${set}, revision = ${event.revision.toString()}
-      ${touch ? sql`, updated_at = ${at}` : sql``}
+    UPDATE users SET ${sql.join(set)}
     WHERE id = ${streamId(event)} AND revision < ${event.revision.toString()}`.execute(trx);
 }
 
@@ -45,38 +46,38 @@ export const usersProjection: Projection = {
           ON CONFLICT (id) DO NOTHING`.execute(trx);
         return;
       case 'UserProfileUpdated': {
-        const parts = [sql`id = id`];
-        if (e.data.displayName !== undefined) parts.push(sql`display_name = ${e.data.displayName}`);
-        if (e.data.bio !== undefined) parts.push(sql`bio = ${e.data.bio}`);
-        if (e.data.username !== undefined) parts.push(sql`username = ${e.data.username}`);
-        return update(trx, event, sql.join(parts));
+        const set: RawBuilder<unknown>[] = [];
+        if (e.data.displayName !== undefined) set.push(sql`display_name = ${e.data.displayName}`);
+        if (e.data.bio !== undefined) set.push(sql`bio = ${e.data.bio}`);
+        if (e.data.username !== undefined) set.push(sql`username = ${e.data.username}`);
+        return update(trx, event, set);
       }
       case 'UserAvatarSet':
-        return update(trx, event, sql`avatar_key = ${e.data.avatarKey}`);
+        return update(trx, event, [sql`avatar_key = ${e.data.avatarKey}`]);
       case 'UserAvatarRemoved':
-        return update(trx, event, sql`avatar_key = NULL`);
+        return update(trx, event, [sql`avatar_key = NULL`]);
       case 'UserBanned':
-        return update(trx, event, sql`banned_at = ${at}, banned_reason = ${e.data.reason}`);
+        return update(trx, event, [sql`banned_at = ${at}`, sql`banned_reason = ${e.data.reason}`]);
       case 'UserUnbanned':
-        return update(trx, event, sql`banned_at = NULL, banned_reason = NULL`);
+        return update(trx, event, [sql`banned_at = NULL`, sql`banned_reason = NULL`]);
       case 'UserRoleChanged':
-        return update(trx, event, sql`role = ${e.data.to}`);
+        return update(trx, event, [sql`role = ${e.data.to}`]);
       case 'UserDeleted':
-        return update(trx, event, sql`deleted_at = ${new Date(e.data.deletedAt)}`);
+        return update(trx, event, [sql`deleted_at = ${new Date(e.data.deletedAt)}`]);
       case 'UserAnonymised': {
         const anon = anonymisedIdentity(streamId(event));
-        return update(
-          trx,
-          event,
-          sql`email = ${anon.email}, username = ${anon.username}, display_name = NULL, bio = NULL, avatar_key = NULL,
-              banned_reason = NULL, anonymised_at = ${at}`,
-        );
+        return update(trx, event, [
+          sql`email = ${anon.email}`,
+          sql`username = ${anon.username}`,
+          sql`display_name = NULL, bio = NULL, avatar_key = NULL, banned_reason = NULL`,
+          sql`anonymised_at = ${at}`,
+        ]);
       }
       case 'UserPasswordChanged':
       case 'PasswordResetRequested':
       case 'PasswordResetCompleted':
         // Credentials are not in the read model, but the revision (the ETag) still moves.
-        return update(trx, event, sql`id = id`, false);
+        return update(trx, event, [], false);
     }
   },
 };

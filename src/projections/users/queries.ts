@@ -5,6 +5,8 @@ import type { Db } from '../../infra/db/database.js';
 import { storageOf } from '../../infra/storage/index.js';
 import type { AppContext } from '../../runtime/context.js';
 
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Signed avatar GET URLs live this long (SPEC §4.2). */
 export const AVATAR_URL_TTL_SECONDS = 24 * 3600;
 
@@ -77,7 +79,6 @@ export async function resolveAvatarUrl(ctx: AppContext, key: string | null | und
   return storageOf(ctx).signedGetUrl(key, AVATAR_URL_TTL_SECONDS);
 }
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AdminUserFilter {
   search?: string | undefined;
