@@ -26,6 +26,7 @@ def main() -> None:
     while node is not None:
         out.append(node.val)
         node = node.next
+    print(len(out))
     print(" ".join(map(str, out)))
 
 

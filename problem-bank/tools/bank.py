@@ -35,8 +35,8 @@ class Problem:
     examples: list[Example]
     tests: Callable[[random.Random], list[Test]]
     # Optional independent slow solution (takes the stdin text, returns the expected stdout) used to cross-check the
-    # reference solution on every test whose input is small enough.
-    brute: Optional[Callable[[str], str]] = None
+    # reference solution on every test whose input is small enough. It may return None to skip an input.
+    brute: Optional[Callable[[str], Optional[str]]] = None
     brute_max_chars: int = 400
     company: Optional[str] = None
     time_limit: int = 2000

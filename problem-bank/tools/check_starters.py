@@ -2,10 +2,11 @@
 """Compiles every starter program of the problem bank and runs it on every test input.
 
 For each problem and each language whose toolchain is installed (python3, node, tsx via the repository's
-node_modules, javac/java, g++, gcc, go, rustc) the starter is compiled with warnings enabled and run on every test
-input. A starter passes when it compiles, exits with status 0 on every input (so it read the whole input without
-running out of tokens), and prints the same output as the starters in the other languages (they all return the same
-placeholder value from `solve`, so their outputs must agree).
+node_modules, javac/java, g++, gcc, go, rustc; the /usr/bin ones when present, as the judge uses those), the starter
+is compiled with warnings enabled and run on every test input. TypeScript is also type-checked with `tsc --strict`.
+A starter passes when it compiles, exits with status 0 on every input (so it read the whole input without running out
+of tokens), and prints the same output as the starters in the other languages (they all return the same placeholder
+value from `solve`, so their outputs must agree).
 
 Usage:
   python3 problem-bank/tools/check_starters.py                 # all problems, all installed languages
@@ -28,6 +29,16 @@ REPO = BANK.parent
 TSC = REPO / "node_modules" / ".bin" / "tsc"
 TSX_LOADER = REPO / "node_modules" / "tsx" / "dist" / "loader.mjs"
 
+# Prefer the system toolchains in /usr/bin, which are the ones the judge's sandbox runs (a newer rustc elsewhere on
+# PATH would accept code that the judge's older one rejects).
+def tool(name: str) -> str | None:
+    system = Path("/usr/bin") / name
+    return str(system) if system.exists() else shutil.which(name)
+
+
+RUSTC = tool("rustc")
+PYTHON = tool("python3")
+
 SOURCES = {"python": "main.py", "javascript": "main.js", "typescript": "main.ts", "java": "Main.java",
            "cpp": "main.cpp", "c": "main.c", "go": "main.go", "rust": "main.rs"}
 
@@ -35,14 +46,14 @@ SOURCES = {"python": "main.py", "javascript": "main.js", "typescript": "main.ts"
 def available() -> list[str]:
     langs = []
     checks = {
-        "python": shutil.which("python3"),
+        "python": PYTHON,
         "javascript": shutil.which("node"),
         "typescript": shutil.which("node") and TSC.exists(),
         "java": shutil.which("javac") and shutil.which("java"),
         "cpp": shutil.which("g++"),
         "c": shutil.which("gcc"),
         "go": shutil.which("go"),
-        "rust": shutil.which("rustc"),
+        "rust": RUSTC,
     }
     for lang, ok in checks.items():
         if ok:
@@ -63,13 +74,13 @@ def compile_cmd(lang: str, d: Path) -> list[str] | None:
         "c": ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-o", str(d / "main"),
               str(d / "main.c"), "-lm"],
         "go": ["go", "build", "-o", str(d / "main"), str(d / "main.go")],
-        "rust": ["rustc", "--edition", "2021", "-O", "-o", str(d / "main"), str(d / "main.rs")],
+        "rust": [str(RUSTC), "--edition", "2021", "-O", "-o", str(d / "main"), str(d / "main.rs")],
     }.get(lang)
 
 
 def run_cmd(lang: str, d: Path) -> list[str]:
     return {
-        "python": ["python3", str(d / "main.py")],
+        "python": [str(PYTHON), str(d / "main.py")],
         "javascript": ["node", str(d / "main.js")],
         "typescript": ["node", "--import", TSX_LOADER.as_uri(), str(d / "main.ts")],
         "java": ["java", "-cp", str(d), "Main"],

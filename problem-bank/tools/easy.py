@@ -179,9 +179,9 @@ Print `true` if `s` is balanced and `false` otherwise.
 
 def reverse_list_tests(rng: random.Random) -> list[Test]:
     return [
-        Test("2\n1 2\n", "two nodes", hidden=False, expect="2 1"),
-        Test("4\n3 3 -1 3\n", "duplicates and a negative value", expect="3 -1 3 3"),
-        Test("1\n-5000\n", "single negative node", expect="-5000"),
+        Test("2\n1 2\n", "two nodes", hidden=False, expect="2\n2 1"),
+        Test("4\n3 3 -1 3\n", "duplicates and a negative value", expect="4\n3 -1 3 3"),
+        Test("1\n-5000\n", "single negative node", expect="1\n-5000"),
         Test(arr(rng.randint(-5000, 5000) for _ in range(50)), "fifty random values"),
         Test(arr(rng.randint(-5000, 5000) for _ in range(3000)), "three thousand random values"),
         Test(arr(range(1, 2001)), "long increasing list"),
@@ -190,7 +190,7 @@ def reverse_list_tests(rng: random.Random) -> list[Test]:
 
 def reverse_list_brute(text: str) -> str:
     t = text.split()
-    return " ".join(reversed(t[1:1 + int(t[0])]))
+    return t[0] + "\n" + " ".join(reversed(t[1:1 + int(t[0])]))
 
 
 REVERSE_LINKED_LIST = Problem(
@@ -214,17 +214,19 @@ The starter code builds the list from the input for you and prints the list you 
 - Line 2: `n` space-separated integers, the node values from head to tail (the line is empty when `n = 0`).
 
 ### Output format
-Print the values of the reversed list from head to tail, separated by single spaces. Print an empty line for an
-empty list.
+- Line 1: the number of nodes in the returned list.
+- Line 2: their values from head to tail, separated by single spaces (an empty line for an empty list).
+
+The starter code already prints the list you return in this format.
 """,
     constraints="""
 - `0 <= n <= 5000`
 - `-5000 <= value <= 5000`
 """,
     examples=[
-        Example("5\n1 2 3 4 5\n", "5 4 3 2 1"),
-        Example("1\n7\n", "7", "A single node is its own reverse."),
-        Example("0\n\n", "", "The empty list stays empty, so an empty line is printed."),
+        Example("5\n1 2 3 4 5\n", "5\n5 4 3 2 1"),
+        Example("1\n7\n", "1\n7", "A single node is its own reverse."),
+        Example("0\n\n", "0", "The empty list stays empty: the count is 0 and the line of values is empty."),
     ],
     tests=reverse_list_tests,
     brute=reverse_list_brute,
@@ -244,15 +246,15 @@ def merge_two_brute(text: str) -> str:
     a = t[1:1 + n]
     m = t[1 + n]
     b = t[2 + n:2 + n + m]
-    return " ".join(map(str, sorted(a + b)))
+    return f"{n + m}\n" + " ".join(map(str, sorted(a + b)))
 
 
 def merge_two_tests(rng: random.Random) -> list[Test]:
     return [
-        Test("0\n\n0\n\n", "both lists empty", expect=""),
-        Test("3\n1 2 3\n0\n\n", "second list empty", hidden=False, expect="1 2 3"),
-        Test("3\n4 5 6\n3\n1 2 3\n", "every value of the second list comes first", expect="1 2 3 4 5 6"),
-        Test("3\n-2 -2 0\n4\n-2 0 0 9\n", "equal values in both lists", expect="-2 -2 -2 0 0 0 9"),
+        Test("0\n\n0\n\n", "both lists empty", expect="0"),
+        Test("3\n1 2 3\n0\n\n", "second list empty", hidden=False, expect="3\n1 2 3"),
+        Test("3\n4 5 6\n3\n1 2 3\n", "every value of the second list comes first", expect="6\n1 2 3 4 5 6"),
+        Test("3\n-2 -2 0\n4\n-2 0 0 9\n", "equal values in both lists", expect="7\n-2 -2 -2 0 0 0 9"),
         Test(two_lists([rng.randint(-100, 100) for _ in range(40)], [rng.randint(-100, 100) for _ in range(25)]),
              "small random lists"),
         Test(two_lists([rng.randint(-100, 100) for _ in range(1500)], [rng.randint(-100, 100) for _ in range(1500)]),
@@ -282,7 +284,10 @@ Walk both lists at once and always take the smaller front node; a dummy head nod
 - Line 4: the `m` values of `list2` in order (empty when `m = 0`).
 
 ### Output format
-Print the values of the merged list separated by single spaces, or an empty line if it is empty.
+- Line 1: the number of nodes in the merged list.
+- Line 2: their values in order, separated by single spaces (an empty line for an empty list).
+
+The starter code already prints the list you return in this format.
 """,
     constraints="""
 - `0 <= n, m <= 2000`
@@ -290,8 +295,8 @@ Print the values of the merged list separated by single spaces, or an empty line
 - Both lists are sorted in non-decreasing order.
 """,
     examples=[
-        Example("3\n1 2 4\n3\n1 3 4\n", "1 1 2 3 4 4"),
-        Example("0\n\n2\n0 5\n", "0 5", "Merging with an empty list gives the other list unchanged."),
+        Example("3\n1 2 4\n3\n1 3 4\n", "6\n1 1 2 3 4 4"),
+        Example("0\n\n2\n0 5\n", "2\n0 5", "Merging with an empty list gives the other list unchanged."),
     ],
     tests=merge_two_tests,
     brute=merge_two_brute,

@@ -94,8 +94,9 @@ def three_sum_tests(rng: random.Random) -> list[Test]:
         Test("6\n-2 0 1 1 2 2\n", "duplicates must not repeat a triplet", hidden=False, expect="2\n-2 0 2\n-2 1 1"),
         Test("4\n-100000 50000 50000 1\n", "extreme values", expect="1\n-100000 50000 50000"),
         Test(arr(rng.randint(-10, 10) for _ in range(25)), "small random array with many repeats"),
-        Test(arr(rng.randint(-1000, 1000) for _ in range(300)), "three hundred random values"),
-        Test(arr(rng.randint(-100000, 100000) for _ in range(1500)), "fifteen hundred widely spread values"),
+        Test(arr(rng.randint(-1000, 1000) for _ in range(150)), "150 random values"),
+        Test(arr([rng.randint(1, 100000) for _ in range(1470)] + [rng.randint(-100000, -1) for _ in range(30)]),
+             "fifteen hundred values, only thirty of them negative"),
         Test(arr(rng.randint(1, 100) for _ in range(1000)), "only positive values", expect="0"),
     ]
 

@@ -16,8 +16,9 @@ input (it is not passed to `solve`). Field types:
     list[N]        N integers built into a singly linked list
     lists[K]       K linked lists, each given as its length followed by its values
 
-Return types: int, long, bool, str, int[] (one line, space separated), int[][] (a line with the row count, then one
-line per row) and list (the node values on one line).
+Return types: int, long, bool, str, str? (a string printed as `-` when empty), int[] (one line, space separated),
+int[][] (a line with the row count, then one line per row) and list (a line with the node count, then the node values
+on one line). Every test therefore expects at least one visible line of output.
 
 `render(signature, returns)` gives the starter program for each of the eight judge languages. Every starter reads the
 input, builds the structures, calls an empty `solve` and prints the result in the problem's output format.
@@ -29,7 +30,21 @@ from dataclasses import dataclass
 from typing import Callable, Optional
 
 LANGUAGES = ["python", "javascript", "typescript", "java", "cpp", "c", "go", "rust"]
-RETURN_TYPES = {"int", "long", "bool", "str", "int[]", "int[][]", "list"}
+RETURN_TYPES = {"int", "long", "bool", "str", "str?", "int[]", "int[][]", "list"}
+
+# For "str?" the starters return a string like "str", but print `-` in place of an empty result, so that the expected
+# output of every test is a visible line.
+DASH_FOR_EMPTY = {
+    "python": ("    print(result)\n", '    print(result if result else "-")\n'),
+    "javascript": ("  console.log(result);\n", "  console.log(result === '' ? '-' : result);\n"),
+    "typescript": ("  console.log(result);\n", "  console.log(result === '' ? '-' : result);\n"),
+    "java": ("        out.println(result);\n", '        out.println(result.isEmpty() ? "-" : result);\n'),
+    "cpp": ("    cout << result << '\\n';\n", "    cout << (result.empty() ? \"-\" : result) << '\\n';\n"),
+    "c": ('    printf("%s\\n", result);\n', '    printf("%s\\n", result[0] != \'\\0\' ? result : "-");\n'),
+    "go": ("\tfmt.Fprintln(out, result)\n", '\tif result == "" {\n\t\tresult = "-"\n\t}\n\tfmt.Fprintln(out, result)\n'),
+    "rust": ('    println!("{}", result);\n',
+             '    println!("{}", if result.is_empty() { "-" } else { result.as_str() });\n'),
+}
 
 
 @dataclass
@@ -210,7 +225,7 @@ def render_python(fields: list[Field], returns: str) -> str:
         "str": ["    print(result)"],
         "int[]": ['    print(" ".join(map(str, result)))'],
         "int[][]": ["    print(len(result))", "    for row in result:", '        print(" ".join(map(str, row)))'],
-        "list": ['    print(" ".join(map(str, list_values(result))))'],
+        "list": ["    values = list_values(result)", "    print(len(values))", '    print(" ".join(map(str, values)))'],
     }[returns]
     out += ["", "", 'if __name__ == "__main__":', "    main()", ""]
     return "\n".join(out)
@@ -400,7 +415,7 @@ def render_js(fields: list[Field], returns: str, ts: bool) -> str:
         "int[]": ["  console.log(result.join(' '));"],
         "int[][]": ["  const lines = [String(result.length), ...result.map((row) => row.join(' '))];",
                     "  console.log(lines.join('\\n'));"],
-        "list": ["  console.log(listValues(result).join(' '));"],
+        "list": ["  const values = listValues(result);", "  console.log(`${values.length}\\n${values.join(' ')}`);"],
     }[returns]
     out += [
         "}",
@@ -535,13 +550,15 @@ def render_java(fields: list[Field], returns: str) -> str:
             "    }",
             "",
         ] if returns == "int[]" else [
-            "    static String join(ListNode head) {",
+            "    // The node count on one line, then the values on the next.",
+            "    static String format(ListNode head) {",
             "        StringBuilder sb = new StringBuilder();",
+            "        int count = 0;",
             "        for (ListNode node = head; node != null; node = node.next) {",
-            "            if (sb.length() > 0) sb.append(' ');",
+            "            if (count++ > 0) sb.append(' ');",
             "            sb.append(node.val);",
             "        }",
-            "        return sb.toString();",
+            "        return count + \"\\n\" + sb;",
             "    }",
             "",
         ]
@@ -592,7 +609,7 @@ def render_java(fields: list[Field], returns: str) -> str:
         "str": ["        out.println(result);"],
         "int[]": ["        out.println(join(result));"],
         "int[][]": ["        out.println(result.size());", "        for (List<Integer> row : result) out.println(join(row));"],
-        "list": ["        out.println(join(result));"],
+        "list": ["        out.println(format(result));"],
     }[returns]
     out += ["        out.flush();", "    }", "}", ""]
     return "\n".join(out)
@@ -737,7 +754,7 @@ def render_cpp(fields: list[Field], returns: str) -> str:
         "int[][]": ["    cout << result.size() << '\\n';", "    for (const auto& row : result) cout << join(row) << '\\n';"],
         "list": ["    vector<int> values;",
                  "    for (ListNode* node = result; node != nullptr; node = node->next) values.push_back(node->val);",
-                 "    cout << join(values) << '\\n';"],
+                 "    cout << values.size() << '\\n' << join(values) << '\\n';"],
     }[returns]
     out += ["    return 0;", "}", ""]
     return "\n".join(out)
@@ -939,7 +956,10 @@ def render_c(fields: list[Field], returns: str) -> str:
             "long": ["    printf(\"%lld\\n\", result);"],
             "bool": ["    printf(\"%s\\n\", result ? \"true\" : \"false\");"],
             "str": ["    printf(\"%s\\n\", result);"],
-            "list": ["    for (struct ListNode *node = result; node != NULL; node = node->next)",
+            "list": ["    int count = 0;",
+                     "    for (struct ListNode *node = result; node != NULL; node = node->next) count++;",
+                     "    printf(\"%d\\n\", count);",
+                     "    for (struct ListNode *node = result; node != NULL; node = node->next)",
                      "        printf(node == result ? \"%d\" : \" %d\", node->val);",
                      "    printf(\"\\n\");"],
         }[returns]
@@ -1110,7 +1130,8 @@ def render_go(fields: list[Field], returns: str) -> str:
         "int[][]": ["\tfmt.Fprintln(out, len(result))", "\tfor _, row := range result {",
                     "\t\tfmt.Fprintln(out, join(row))", "\t}"],
         "list": ["\tvalues := []int{}", "\tfor node := result; node != nil; node = node.Next {",
-                 "\t\tvalues = append(values, node.Val)", "\t}", "\tfmt.Fprintln(out, join(values))"],
+                 "\t\tvalues = append(values, node.Val)", "\t}", "\tfmt.Fprintln(out, len(values))",
+                 "\tfmt.Fprintln(out, join(values))"],
     }[returns]
     out += ["}", ""]
     return "\n".join(out)
@@ -1272,6 +1293,7 @@ def render_rust(fields: list[Field], returns: str) -> str:
                  "        values.push(current.val);",
                  "        node = &current.next;",
                  "    }",
+                 "    println!(\"{}\", values.len());",
                  "    println!(\"{}\", join(&values));"],
     }[returns]
     out += ["}", ""]
@@ -1294,4 +1316,13 @@ def render(signature: str, returns: str) -> dict[str, str]:
     if returns not in RETURN_TYPES:
         raise ValueError(f"unknown return type {returns}")
     fields = parse_signature(signature)
-    return {lang: RENDERERS[lang](fields, returns) for lang in LANGUAGES}
+    if returns != "str?":
+        return {lang: RENDERERS[lang](fields, returns) for lang in LANGUAGES}
+    out = {}
+    for lang in LANGUAGES:
+        code = RENDERERS[lang](fields, "str")
+        old, new = DASH_FOR_EMPTY[lang]
+        if code.count(old) != 1:
+            raise ValueError(f"{lang}: cannot find the line that prints the result")
+        out[lang] = code.replace(old, new)
+    return out
