@@ -225,6 +225,8 @@ export class Connection implements RoomMember {
     // The room may have been unloaded or closed while the control plane was asked.
     const room = registry.live(roomId) ?? (await this.lookup(roomId));
     if (room === null || this.isClosed()) return;
+    if (room.closed) return this.reject(CloseCode.ROOM_CLOSED, 'Room closed');
+    if (room.tornDown) return this.reject(CloseCode.TRY_AGAIN_LATER, 'Room is reloading'); // defensive; retryable
     this.room = room;
     this.state = 'joined';
     room.join(this);

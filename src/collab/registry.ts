@@ -50,9 +50,10 @@ export class RoomRegistry {
     return run;
   }
 
+  /** The loaded, open room (not torn down, not closed). */
   live(roomId: string): Room | undefined {
     const room = this.rooms.get(roomId);
-    return room && !room.tornDown ? room : undefined;
+    return room && !room.tornDown && !room.closed ? room : undefined;
   }
 
   /** The live room, loading it from storage if needed. */
@@ -62,6 +63,8 @@ export class RoomRegistry {
     return this.withLock(roomId, async () => {
       const again = this.live(roomId);
       if (again) return { status: 'live', room: again } as const;
+      const loaded = this.rooms.get(roomId);
+      if (loaded && !loaded.tornDown && loaded.closed) return { status: 'closed' } as const;
       const stored = await this.store.loadDocument(roomId);
       if (!stored) return { status: 'missing' } as const;
       if (stored.closedAt !== null) return { status: 'closed' } as const;
@@ -242,6 +245,10 @@ export class RoomRegistry {
   private async expire(room: Room): Promise<void> {
     await this.withLock(room.roomId, async () => {
       if (room.size > 0 || room.tornDown || this.rooms.get(room.roomId) !== room) return;
+      if (room.closed) {
+        this.forget(room); // closed by another node: nothing left to send
+        return;
+      }
       try {
         await room.exclusive(async () => {
           await room.takeSnapshot('session_end', { dedupe: 'any' });

@@ -657,6 +657,12 @@ export class Room {
       );
       Y.applyUpdate(this.doc, stored.state, STORAGE_ORIGIN);
       this.version = stored.version;
+      if (stored.closedAt !== null && !this.closed) {
+        // another node closed this room (DELETE) while we held a stale copy: close it here too
+        this.closed = true;
+        this.closeAll(4403, 'Room closed', 'room-closed');
+        this.deps.onEmpty(this);
+      }
     }
     throw new Error(`could not save collab document ${this.roomId}: version kept moving`);
   }

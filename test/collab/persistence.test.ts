@@ -92,6 +92,28 @@ describe('restart', () => {
     }
   });
 
+  it('a node holding a stale copy of a room closed elsewhere closes it too (4403) instead of reopening it', async () => {
+    const cp = new FakeControlPlane();
+    const room = roomId();
+    const n1 = await startCollab(schema.db, cp);
+    const n2 = await startCollab(schema.db, cp);
+    try {
+      await n1.createRoom(room, { initialLanguage: 'python' });
+      const p2 = peer(n2.wsUrl, room, token('z', room, 'interviewer'));
+      peers.push(p2);
+      await synced(p2);
+      expect((await n1.internal('DELETE', `/internal/documents/${room}`)).status).toBe(200);
+      p2.doc.getText('code:python').insert(0, 'late edit');
+      await waitFor(() => p2.terminal !== null, 'closed on the stale node');
+      expect(p2.terminal).toEqual({ code: 4403, reason: 'Room closed' });
+      const stored = await new CollabStore(schema.db).loadDocument(room);
+      expect(stored!.closedAt).not.toBeNull();
+    } finally {
+      await n1.close();
+      await n2.close();
+    }
+  });
+
   it('an empty room is saved and unloaded after its TTL, with a doc-snapshot callback, and loads again on join', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
