@@ -197,6 +197,8 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
       counters: statsDelta,
     },
     generatorCpuPercentOfOneCore: Math.round(result.generatorCpuPercent * 10) / 10,
+    generatorElu: Math.round(result.generatorElu * 1000) / 1000,
+    generatorLoopDelayP99Ms: Math.round(result.generatorLoopDelayP99Ms * 100) / 100,
     unexpectedCloses: result.closes,
     callbacks: calls,
   };
@@ -212,7 +214,7 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     ['server RSS baseline / connected / peak', `${report.server.rssBaselineMb} / ${report.server.rssConnectedMb} / ${report.server.rssPeakMb} MB`],
     ['per room: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
     ['update frames out / batches (window)', `${statsDelta.updateFramesOut} / ${statsDelta.batches}`],
-    ['generator CPU (% of one core)', `${report.generatorCpuPercentOfOneCore} %`],
+    ['generator CPU (% of one core) / ELU / loop delay p99', `${report.generatorCpuPercentOfOneCore} % / ${report.generatorElu} / ${report.generatorLoopDelayP99Ms} ms`],
     ['machine load avg (1 min) before / after', `${report.machine.loadAvg1mBefore} / ${report.machine.loadAvg1mAfter} on ${report.machine.cpus} CPUs`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));

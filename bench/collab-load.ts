@@ -12,6 +12,7 @@
  * {type:'measure-end'}, {type:'result', …}.
  */
 import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
@@ -43,6 +44,8 @@ export interface LoadResult {
   charsSent: number;
   replicas: Array<{ roomId: string; length: number; sha256: string }>;
   generatorCpuPercent: number;
+  generatorElu: number;
+  generatorLoopDelayP99Ms: number;
   closes: Record<string, number>;
 }
 
@@ -195,9 +198,14 @@ async function main(): Promise<void> {
   measureStart = nowUs();
   measureEnd = measureStart + cfg.measureMs * 1000;
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   send({ type: 'measure-start' });
   await new Promise((r) => setTimeout(r, cfg.measureMs));
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  loopDelay.disable();
   send({ type: 'measure-end' });
   stopped = true;
   for (const t of timers) clearInterval(t);
@@ -226,6 +234,8 @@ async function main(): Promise<void> {
       return { roomId: c.roomId, length: text.length, sha256: createHash('sha256').update(text).digest('hex') };
     }),
     generatorCpuPercent: ((cpu.user + cpu.system) / 1000 / cfg.measureMs) * 100,
+    generatorElu: elu,
+    generatorLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     closes,
   };
   send(result);
