@@ -208,10 +208,16 @@ export class Room {
     this.awareness.setLocalState(null);
     doc.on('update', this.onDocUpdate);
     this.awareness.on('update', this.onAwarenessUpdate);
-    if (deps.options.snapshotIntervalMs > 0) {
-      this.snapshotTimer = setInterval(() => {
-        void this.takeSnapshot('periodic', { dedupe: 'any' }).catch(() => undefined);
-      }, deps.options.snapshotIntervalMs);
+    const every = deps.options.snapshotIntervalMs;
+    if (every > 0) {
+      // the first tick is jittered, so rooms loaded together do not all snapshot in the same instant
+      const tick = () => void this.takeSnapshot('periodic', { dedupe: 'any' }).catch(() => undefined);
+      this.snapshotTimer = setTimeout(() => {
+        if (this.tornDown) return;
+        tick();
+        this.snapshotTimer = setInterval(tick, every);
+        this.snapshotTimer.unref();
+      }, Math.floor(Math.random() * every));
       this.snapshotTimer.unref();
     }
   }
@@ -228,6 +234,10 @@ export class Room {
     return { phase: this.phase, editorLocked: this.editorLocked, language: this.language };
   }
 
+  /**
+   * The write rule, one with the REST side: observers never; while the editor is locked only interviewers and the
+   * host; nobody once the room is finished (it is history) or closed.
+   */
   canWrite(m: RoomMember): boolean {
     if (this.closed || this.phase === 'finished' || m.role === 'observer') return false;
     return !this.editorLocked || m.role === 'interviewer' || m.isHost;
@@ -871,7 +881,7 @@ export class Room {
   teardown(): void {
     if (this.tornDown) return;
     this.tornDown = true;
-    if (this.snapshotTimer) clearInterval(this.snapshotTimer);
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer); // clears a timeout or an interval alike
     if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.windowTimer) clearTimeout(this.windowTimer);
     for (const state of this.members.values()) if (state.awarenessTimer) clearTimeout(state.awarenessTimer);

@@ -129,6 +129,23 @@ describe('sync', () => {
   });
 });
 
+describe('finished rooms', () => {
+  it('once finished, nobody writes (interviewers included)', async () => {
+    const room = roomId();
+    await collab.createRoom(room, { initialLanguage: 'python', initialContentByLanguage: { python: 'final' } });
+    const a = open(room, 'fin-a', 'interviewer', true);
+    const b = open(room, 'fin-b', 'candidate');
+    await Promise.all([synced(a), synced(b)]);
+    const res = await collab.internal('POST', `/internal/documents/${room}/state`, { phase: 'finished', editorLocked: false, language: 'python' });
+    expect(res.status).toBe(201);
+    await waitFor(() => a.events.some((e) => e.type === 'phase-change'), 'phase-change');
+    a.doc.getText('code:python').insert(0, 'after-finish ');
+    await sleep(150);
+    expect(b.text()).toBe('final');
+    expect(collab.collab.registry.live(room)!.doc.getText('code:python').toString()).toBe('final');
+  });
+});
+
 describe('kick, eviction and close codes', () => {
   it('kick closes with 4402, the provider stops reconnecting, and a rejoin is denied (4407)', async () => {
     const room = roomId();
