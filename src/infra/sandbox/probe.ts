@@ -30,6 +30,18 @@ function executable(file: string): boolean {
   }
 }
 
+/** What is wrong with the /proc/self/status of a sandboxed process, or null when it is confined as intended. */
+function confinementProblem(exitCode: number | null, status: string): string | null {
+  if (exitCode !== 0) return `exit code ${exitCode}`;
+  const field = (name: string) => (new RegExp(`^${name}:(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/);
+  const uids = field('Uid');
+  if (uids.length !== 4 || uids.some((u) => u !== String(SANDBOX_UID))) return `uid ${uids.join(' ')}`;
+  if (field('CapEff')[0] !== '0000000000000000' || field('CapBnd')[0] !== '0000000000000000') return 'capabilities left';
+  if (field('NoNewPrivs')[0] !== '1') return 'no_new_privs not set';
+  if (field('Seccomp')[0] !== '2') return 'seccomp filter not loaded';
+  return null;
+}
+
 async function check(): Promise<Checked> {
   const fail = (reason: string, cgroup: SandboxProbe['cgroup'] = null) => ({
     probe: { available: false, reason, cgroup },
@@ -55,13 +67,14 @@ async function check(): Promise<Checked> {
     return fail(`cannot clean up after earlier runs: ${(e as Error).message}`, layout.version);
   }
 
-  // End-to-end smoke test: the chain must start a program and that program must not be root.
+  // End-to-end self-test: the chain must start a program, and that program must run as the sandbox uid with no
+  // capabilities, no_new_privs and the seccomp filter in force. Anything else means a broken chain: refuse.
   const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER };
   let box;
   try {
     box = await createBox({ writable: false, sizeMb: 1 });
     const out = await runInSandbox(host, {
-      argv: ['/usr/bin/id', '-u'],
+      argv: ['/usr/bin/cat', '/proc/self/status'],
       box,
       boxWritable: false,
       cwd: '/tmp',
@@ -74,9 +87,8 @@ async function check(): Promise<Checked> {
       outputBytes: 4096,
     });
     if (out.sandboxError) return fail(`sandbox launch failed: ${out.sandboxError}`, layout.version);
-    if (out.exitCode !== 0 || out.stdout.trim() !== String(SANDBOX_UID)) {
-      return fail(`sandbox self-test failed (exit ${out.exitCode}, uid "${out.stdout.trim()}")`, layout.version);
-    }
+    const problem = confinementProblem(out.exitCode, out.stdout);
+    if (problem) return fail(`sandbox self-test failed: ${problem}`, layout.version);
   } catch (e) {
     return fail(`sandbox self-test failed: ${(e as Error).message}`, layout.version);
   } finally {
