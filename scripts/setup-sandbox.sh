@@ -38,7 +38,7 @@ fi
 
 # 2. Two small C programs, kept here so they are rebuilt whenever they change: the seccomp filter generator
 #    (its output is a raw BPF program that bwrap loads with --seccomp FD) and the launcher starting the chain.
-out_dir=.data/sandbox
+out_dir=${SANDBOX_STATE_DIR:-.data/sandbox}  # same default as src/infra/sandbox/paths.ts
 filter="$out_dir/seccomp.bpf"
 read -r -d '' generator <<'EOF' || true
 /* Writes the sandbox seccomp filter as raw BPF to argv[1].
