@@ -668,6 +668,86 @@ Print the depth of the tree.
 )
 
 
+# ------------------------------------------------------------------------------------------------------ assign-cookies
+
+def cookies_brute(text: str) -> str:
+    """Maximum bipartite matching between children and cookies (the reference solution is greedy)."""
+    t = ints_of(text)
+    n = t[0]
+    greed = t[1:1 + n]
+    m = t[1 + n]
+    sizes = t[2 + n:2 + n + m]
+    owner = [-1] * m
+
+    def assign(child: int, seen: set[int]) -> bool:
+        for c in range(m):
+            if sizes[c] >= greed[child] and c not in seen:
+                seen.add(c)
+                if owner[c] == -1 or assign(owner[c], seen):
+                    owner[c] = child
+                    return True
+        return False
+
+    return str(sum(assign(child, set()) for child in range(n)))
+
+
+def ints_of(text: str) -> list[int]:
+    return list(map(int, text.split()))
+
+
+def cookies_tests(rng: random.Random) -> list[Test]:
+    return [
+        Test("2\n1 2\n0\n\n", "no cookies at all", expect="0"),
+        Test("3\n5 6 7\n2\n1 4\n", "every cookie is too small", hidden=False, expect="0"),
+        Test("3\n2 2 2\n4\n2 2 1 3\n", "equal greed, more cookies than children", expect="3"),
+        Test("4\n10 1 7 3\n3\n8 2 9\n", "a large cookie should not be wasted on a small appetite", expect="3"),
+        Test(arr(rng.randint(1, 10) for _ in range(12)) + arr(rng.randint(1, 10) for _ in range(9)),
+             "small random case"),
+        Test(arr(rng.randint(1, 100000) for _ in range(1200)) + arr(rng.randint(1, 100000) for _ in range(1200)),
+             "1200 children and 1200 cookies"),
+        Test(arr([100000] * 1000) + arr(range(99001, 100001)), "only one cookie is big enough", expect="1"),
+    ]
+
+
+ASSIGN_COOKIES = Problem(
+    slug="assign-cookies",
+    title="Assign Cookies",
+    difficulty="easy",
+    tags=["greedy", "sorting", "two-pointers"],
+    signature="n:#int greed:int[n] m:#int sizes:int[m]",
+    returns="int",
+    description="""
+You are handing out cookies to children. Child `i` is happy only with a cookie of size at least `greed[i]`, and cookie
+`j` has size `sizes[j]`. Every child gets at most one cookie and every cookie goes to at most one child. What is the
+largest number of children you can make happy?
+
+Sort both lists. The least greedy child should get the smallest cookie that satisfies them, because a bigger cookie
+might be needed by a greedier child later.
+
+### Input format
+- Line 1: `n`, the number of children.
+- Line 2: `n` space-separated integers, the greed values.
+- Line 3: `m`, the number of cookies (may be 0).
+- Line 4: `m` space-separated integers, the cookie sizes (empty when `m = 0`).
+
+### Output format
+Print the maximum number of happy children.
+""",
+    constraints="""
+- `1 <= n <= 3·10^4`
+- `0 <= m <= 3·10^4`
+- `1 <= greed[i], sizes[j] <= 2^31 - 1`
+""",
+    examples=[
+        Example("3\n1 2 3\n2\n1 1\n", "1", "Both cookies have size 1, which only satisfies the first child."),
+        Example("2\n1 2\n3\n1 2 3\n", "2"),
+    ],
+    tests=cookies_tests,
+    brute=cookies_brute,
+    brute_max_chars=400,
+)
+
+
 PROBLEMS = [
     TWO_SUM,
     VALID_PARENTHESES,
@@ -679,4 +759,5 @@ PROBLEMS = [
     CLIMBING_STAIRS,
     SINGLE_NUMBER,
     MAXIMUM_DEPTH_OF_BINARY_TREE,
+    ASSIGN_COOKIES,
 ]

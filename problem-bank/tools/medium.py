@@ -1141,6 +1141,72 @@ Print the number of primes less than `n`.
 )
 
 
+# ------------------------------------------------------------------------------------------------------ meeting-rooms-ii
+
+def rooms_brute(text: str) -> str:
+    """The largest number of meetings in progress at any start time."""
+    t = ints(text)
+    n = t[0]
+    meetings = [(t[1 + 2 * i], t[2 + 2 * i]) for i in range(n)]
+    return str(max(sum(1 for s, e in meetings if s <= at < e) for at, _ in meetings))
+
+
+def rooms_tests(rng: random.Random) -> list[Test]:
+    def rand(n: int, hi: int, longest: int) -> list[tuple[int, int]]:
+        out = []
+        for _ in range(n):
+            start = rng.randint(0, hi - 1)
+            out.append((start, min(hi, start + rng.randint(1, longest))))
+        return out
+
+    return [
+        Test("1\n0 1\n", "a single meeting", expect="1"),
+        Test("3\n1 2\n2 3\n3 4\n", "back-to-back meetings share one room", hidden=False, expect="1"),
+        Test("4\n5 9\n5 9\n5 9\n5 9\n", "identical meetings", expect="4"),
+        Test("4\n1 10\n2 3\n4 5\n6 7\n", "one long meeting around short ones", expect="2"),
+        Test(intervals_input(rand(12, 30, 8)), "small random schedule"),
+        Test(intervals_input(rand(1200, 1000000, 5000)), "1200 meetings over a long day"),
+        Test(intervals_input(rand(1500, 2000, 300)), "1500 meetings crowded into a short day"),
+    ]
+
+
+MEETING_ROOMS_II = Problem(
+    slug="meeting-rooms-ii",
+    title="Meeting Rooms II",
+    difficulty="medium",
+    tags=["intervals", "heap", "greedy", "sorting"],
+    signature="n:#int meetings:int[n][2]",
+    returns="int",
+    description="""
+Each meeting occupies a room from its `start` time up to, but not including, its `end` time. A meeting that ends at
+time `t` and one that starts at time `t` can therefore use the same room. What is the smallest number of rooms that
+lets every meeting take place?
+
+Handle the meetings in order of start time and keep a min-heap of the end times of the rooms in use: if the earliest
+ending room is free by the time the next meeting starts, reuse it; otherwise open a new room. Equivalently, sort all
+start and end times and sweep over them.
+
+### Input format
+- Line 1: `n`, the number of meetings.
+- The next `n` lines: two integers `start end` each.
+
+### Output format
+Print the minimum number of rooms.
+""",
+    constraints="""
+- `1 <= n <= 10^4`
+- `0 <= start < end <= 10^6`
+""",
+    examples=[
+        Example("3\n0 30\n5 10\n15 20\n", "2", "The meeting `[0, 30)` overlaps both others, which do not overlap."),
+        Example("2\n7 10\n2 4\n", "1"),
+    ],
+    tests=rooms_tests,
+    brute=rooms_brute,
+    brute_max_chars=20_000,
+)
+
+
 PROBLEMS = [
     LONGEST_SUBSTRING,
     THREE_SUM,
@@ -1157,4 +1223,5 @@ PROBLEMS = [
     SPIRAL_MATRIX,
     ROTTING_ORANGES,
     COUNT_PRIMES,
+    MEETING_ROOMS_II,
 ]
