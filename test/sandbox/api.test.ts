@@ -88,6 +88,7 @@ describe('internal errors', () => {
     memoryBytes: 64 * 1024 * 1024,
     maxProcesses: 8,
     fileSizeBytes: 1024 * 1024,
+    stackBytes: 8 * 1024 * 1024,
     tmpBytes: 1024 * 1024,
     outputBytes: 4096,
     ...over,

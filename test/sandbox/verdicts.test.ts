@@ -248,3 +248,24 @@ describe.each(Object.keys(BROKEN))('%s compile error', (language) => {
     expect(r.tests[0]!.error).toBeTruthy();
   }, 120_000);
 });
+
+/** Infinite recursion must end as a runtime error (stack overflow), not as a hang or an OOM kill. */
+const RUNAWAY_RECURSION: Record<string, string> = {
+  python: 'def f(n):\n    return f(n + 1) + 1\nf(0)\n',
+  javascript: 'function f(n) { return f(n + 1) + 1; }\nf(0);\n',
+  java: 'public class Main { static int f(int n) { return f(n + 1) + 1; } public static void main(String[] a) { System.out.println(f(0)); } }',
+  cpp: '#include <cstdio>\nint f(int n) { volatile char pad[256]; pad[0] = (char)n; return f(n + 1) + pad[0]; }\nint main() { std::printf("%d\\n", f(0)); }\n',
+  rust: 'fn f(n: u64) -> u64 { let pad = [n as u8; 256]; f(n + 1) + unsafe { std::ptr::read_volatile(&pad[0]) } as u64 }\nfn main() { println!("{}", f(0)); }\n',
+};
+
+describe.each(Object.keys(RUNAWAY_RECURSION))('%s runaway recursion', (language) => {
+  it('is RE (stack overflow) within the default memory limit', async () => {
+    const r = await judgeSubmission({ language, code: RUNAWAY_RECURSION[language]!, tests: [{ input: '', expectedOutput: '' }], timeoutMs: 10_000 });
+    const t = r.tests[0]!;
+    expect({ verdict: t.verdict, detail: `exit ${t.exitCode} ${t.signal} mem ${t.memoryUsageMb} ${t.stderr.slice(0, 200)} ${r.compile.stderr}` }).toEqual({
+      verdict: 'RE',
+      detail: expect.any(String),
+    });
+  }, 120_000);
+});
+

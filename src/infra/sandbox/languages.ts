@@ -43,6 +43,14 @@ function nodeBinds(): RoBind[] {
   return [{ host: NODE, sandbox: NODE }];
 }
 
+/**
+ * Stack limit for a run. Deep recursion is common in interview answers, so it is generous, but it stays at half
+ * the memory limit: a runaway recursion then overflows its stack (a runtime error) instead of eating all memory.
+ */
+export function stackLimitMb(memoryMb: number): number {
+  return Math.min(256, Math.max(8, Math.floor(memoryMb / 2)));
+}
+
 function nodeRun(file: string, memoryMb: number): ToolStep {
   return {
     argv: [
@@ -50,17 +58,22 @@ function nodeRun(file: string, memoryMb: number): ToolStep {
       // V8 sizes its heap from host RAM and cannot see the cgroup; without this a program with lots of garbage
       // would be OOM-killed before V8 bothered to collect it.
       `--max-old-space-size=${Math.max(16, Math.floor(memoryMb * 0.75))}`,
-      // Deep recursion is common in interview answers; RLIMIT_STACK is set well above this.
-      '--stack-size=65500',
+      // V8 checks its own stack bound (RangeError); keep it well inside the real one or it would segfault first.
+      `--stack-size=${Math.floor(stackLimitMb(memoryMb) * 1024 * 0.75)}`,
       `/box/${file}`,
     ],
     binds: nodeBinds(),
   };
 }
 
+/**
+ * Heap half the limit, leaving room for the JVM itself (~25 MB). The main thread's stack gets a tenth: a JIT-
+ * compiled recursion that overflows its stack peaks at about 4.5 × -Xss resident (measured), so this keeps a
+ * runaway recursion a StackOverflowError (RE) rather than an OOM kill, while allowing ~10⁵-deep recursion.
+ */
 const jvmMemoryFlags = (memoryMb: number) => [
-  `-Xmx${Math.max(16, Math.floor(memoryMb * 0.6))}m`,
-  '-Xss64m',
+  `-Xmx${Math.max(16, Math.floor(memoryMb / 2))}m`,
+  `-Xss${Math.max(1, Math.floor(memoryMb / 10))}m`,
   '-XX:+UseSerialGC', // one GC thread, smallest footprint
   '-XX:-UsePerfData', // no hsperfdata files in /tmp
 ];

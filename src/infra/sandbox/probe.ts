@@ -83,6 +83,7 @@ async function check(): Promise<Checked> {
       memoryBytes: 64 * 1024 * 1024,
       maxProcesses: 8,
       fileSizeBytes: 1024 * 1024,
+      stackBytes: 8 * 1024 * 1024,
       tmpBytes: 1024 * 1024,
       outputBytes: 4096,
     });

@@ -4,7 +4,7 @@
  */
 import { createBox, destroyBox, writeBoxFile, type Box } from './box.js';
 import { withSlot } from './concurrency.js';
-import { isLanguage, LANGUAGES } from './languages.js';
+import { isLanguage, LANGUAGES, stackLimitMb } from './languages.js';
 import { requireSandbox } from './probe.js';
 import { runInSandbox, type SandboxOutcome } from './sandboxed-process.js';
 import type {
@@ -114,6 +114,7 @@ export async function compile(language: LanguageId, code: string, limits: RunLim
         memoryBytes: memoryMb * MB,
         maxProcesses: COMPILE.maxProcesses,
         fileSizeBytes: COMPILE.fileSize,
+        stackBytes: stackLimitMb(memoryMb) * MB,
         tmpBytes: COMPILE.tmpSize,
         outputBytes: COMPILE.outputBytes,
       }),
@@ -166,6 +167,7 @@ export async function runProgram(artifact: Artifact, input: RunInput = {}): Prom
       memoryBytes: limits.memoryMb * MB,
       maxProcesses: RUN_MAX_PROCESSES,
       fileSizeBytes: RUN_FILE_SIZE,
+      stackBytes: stackLimitMb(limits.memoryMb) * MB,
       tmpBytes: Math.min(RUN_TMP_SIZE, limits.memoryMb * MB),
       outputBytes: OUTPUT_CAP_BYTES,
     }),

@@ -40,6 +40,7 @@ export interface SandboxSpec {
   memoryBytes: number;
   maxProcesses: number;
   fileSizeBytes: number;
+  stackBytes: number;
   tmpBytes: number;
   /** Cap per stream; reaching it kills the run (OLE). */
   outputBytes: number;
@@ -68,7 +69,6 @@ const ETC_BINDS = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/java-17-openjd
 const HAS_LIB64 = existsSync('/usr/lib64');
 
 const CPU_POLL_MS = 50;
-const STACK_BYTES = 256 * 1024 * 1024;
 
 function bwrapArgs(spec: SandboxSpec): string[] {
   // /usr/local holds whatever was installed by hand (tool configs such as a global npmrc may hold tokens):
@@ -112,8 +112,7 @@ function prlimitArgs(spec: SandboxSpec): string[] {
     '--nofile=512',
     // Per-uid and shared by all runs, so it is only a ceiling; the pids cgroup limits each run.
     '--nproc=4096',
-    // Deep recursion is common in interview answers. Only a cap: stack pages in use count against the cgroup.
-    `--stack=${STACK_BYTES}`,
+    `--stack=${spec.stackBytes}`,
     '--core=0',
   ];
 }
