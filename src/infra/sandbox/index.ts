@@ -1,4 +1,14 @@
-/** Code-execution sandbox (DESIGN §6, SPEC §6): the only way the system runs submitted code. */
+/**
+ * Code-execution sandbox (DESIGN §6, SPEC §6): the only way the system runs submitted code.
+ *
+ *   executeRun({language, code, stdin, timeoutMs, memoryMb})      one "Run": compile + one execution
+ *   judgeSubmission({language, code, tests})                      compile once, run every test, verdicts
+ *   compile(language, code) → artifact; runProgram(artifact, …); release(artifact)   the same, step by step
+ *   probeSandbox(), languageVersions()                            health and GET /execution/languages
+ *
+ * Needs root and the tools from scripts/setup-sandbox.sh; otherwise every call throws SandboxUnavailableError
+ * (never runs code unsandboxed). timeoutMs is CPU time; the wall clock allows 2 × timeoutMs + 1 s.
+ */
 export { probeSandbox, resetSandboxProbe, type SandboxProbe } from './probe.js';
 export {
   compile,
