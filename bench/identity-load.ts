@@ -71,7 +71,10 @@ async function run(cfg: LoadConfig): Promise<LoadResult> {
       const t0 = performance.now();
       const status = await once(r);
       const t1 = performance.now();
-      if (t0 >= measureFrom && t1 <= end) {
+      // Every answer that arrives inside the window counts (closed loop: throughput = completions / window),
+      // also when its request was sent before the window opened — with multi-second latencies (login at 50
+      // connections) counting only requests sent inside the window would undercount.
+      if (t1 >= measureFrom && t1 <= end) {
         samples.push(t1 - t0);
         statuses[status] = (statuses[status] ?? 0) + 1;
         if (status !== cfg.expectStatus) unexpected++;
