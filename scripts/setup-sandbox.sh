@@ -124,8 +124,9 @@ read -r -d '' enter <<'EOF' || true
 /* sandbox-enter: first link of the sandbox launch chain, run as root by the worker.
  *   usage: sandbox-enter CGROUP_PROCS_FILE... -- COMMAND [ARG...]
  * Moves itself into each given cgroup before anything else runs (children inherit it, so nothing escapes the
- * limits), closes every inherited descriptor above 4 (3 = seccomp filter, 4 = bwrap status pipe; anything
- * else was leaked to the worker by its own parent and must not reach untrusted code), then execs COMMAND. */
+ * limits), closes every inherited descriptor above 5 (3 = seccomp filter, 4 = bwrap status pipe, 5 = bwrap
+ * arguments; anything else was leaked to the worker by its own parent and must not reach untrusted code), then
+ * execs COMMAND. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -136,7 +137,7 @@ read -r -d '' enter <<'EOF' || true
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define FIRST_FD_TO_CLOSE 5
+#define FIRST_FD_TO_CLOSE 6
 
 static void close_inherited(void) {
 #ifdef SYS_close_range

@@ -201,11 +201,21 @@ out['dev'] = sorted(os.listdir('/dev'))
 out['box'] = sorted(os.listdir('/box'))
 out['proc_pids'] = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())
 out['hostname'] = os.uname().nodename
+out['mountinfo'] = open('/proc/self/mountinfo').read()
 print(json.dumps(out))
 `,
       { stdin: JSON.stringify(paths) },
     );
-    const seen = report<{ read: Record<string, string>; root: string[]; etc: string[]; dev: string[]; box: string[]; proc_pids: number[]; hostname: string }>(r);
+    const seen = report<{
+      read: Record<string, string>;
+      root: string[];
+      etc: string[];
+      dev: string[];
+      box: string[];
+      proc_pids: number[];
+      hostname: string;
+      mountinfo: string;
+    }>(r);
     for (const p of paths) expect(`${p}: ${seen.read[p]}`).toMatch(/Error|No such file|Permission denied/);
     expect(seen.root).toEqual(['bin', 'box', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr'].filter((e) => e !== 'lib64' || existsSync('/usr/lib64')));
     expect(seen.etc.every((e) => ['alternatives', 'ld.so.cache'].includes(e) || e.startsWith('java-'))).toBe(true);
@@ -213,6 +223,7 @@ print(json.dumps(out))
     expect(seen.box).toEqual(['code.py']);
     expect(seen.proc_pids.length).toBeLessThanOrEqual(3); // bwrap's init, the program, nothing of the host
     expect(seen.hostname).toBe('sandbox');
+    expect(seen.mountinfo).not.toContain(PROJECT_ROOT); // the box is a tmpfs of its own, not a host directory
   }, 60_000);
 
   it('cannot write outside /tmp, and /box is read-only while running', async () => {
@@ -347,6 +358,8 @@ print(json.dumps(out))
       );
       expect(r.stdout).not.toContain(secret);
       expect(r.stdout).not.toContain('DATABASE_URL');
+      expect(r.stdout).not.toContain(PROJECT_ROOT); // bwrap (pid 1) got its arguments through a pipe
+      expect(r.stdout).toContain('1/cmdline');
       const seen = report<{ env: Record<string, string> }>(r);
       expect(Object.keys(seen.env).sort()).toEqual(expect.arrayContaining(['PATH']));
       for (const key of Object.keys(seen.env)) expect(['PATH', 'HOME', 'LANG', 'LC_CTYPE', 'PWD']).toContain(key);

@@ -1,9 +1,10 @@
 /**
  * Boxes: the host directory that becomes /box inside the sandbox and holds one submission's source and build
- * output. A box the sandbox may write to (compiled languages) is its own size-limited tmpfs mounted
- * nosuid,nodev,nosymfollow, so a compiler cannot fill the host disk and nothing in it can point the host at a
- * host file. Interpreted languages only need their source, written by us into a plain directory that the
- * sandbox sees read-only. The host never reads anything back out of a box: results come from pipes.
+ * output. Every box is its own size-limited tmpfs mounted nosuid,nodev,nosymfollow: a compiler cannot fill the
+ * host disk, nothing in it can point the host at a host file, and the sandbox's mount table shows "/" as its
+ * origin rather than a host path. Boxes of compiled languages belong to the sandbox uid (the compiler writes
+ * there); the others stay root's. Runs always see their box read-only. The host never reads anything back out
+ * of a box: results come from pipes.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,9 +15,9 @@ import { BOXES_DIR, SANDBOX_GID, SANDBOX_UID, TOOLS } from './paths.js';
 const exec = promisify(execFile);
 
 export interface Box {
-  /** Host path. */
+  /** Host path of the mount point. */
   dir: string;
-  /** true when the box is a tmpfs mount the sandbox can write to. */
+  /** true when the sandbox uid owns it (compile steps write their output there). */
   writable: boolean;
 }
 
@@ -43,23 +44,15 @@ export async function createBox(opts: { writable: boolean; sizeMb: number }): Pr
   mkdirSync(BOXES_DIR, { recursive: true, mode: 0o755 });
   const dir = path.join(BOXES_DIR, uniqueName('box'));
   mkdirSync(dir, { mode: 0o755 });
-  if (!opts.writable) return { dir, writable: false };
-  const options = [
-    `size=${opts.sizeMb}m`,
-    'mode=0700',
-    `uid=${SANDBOX_UID}`,
-    `gid=${SANDBOX_GID}`,
-    'nosuid',
-    'nodev',
-    'nosymfollow',
-  ].join(',');
+  const owner = opts.writable ? ['mode=0700', `uid=${SANDBOX_UID}`, `gid=${SANDBOX_GID}`] : ['mode=0755'];
+  const options = [`size=${opts.sizeMb}m`, ...owner, 'nosuid', 'nodev', 'nosymfollow'].join(',');
   try {
     await exec(TOOLS.mount, ['-t', 'tmpfs', '-o', options, 'sandbox-box', dir]);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  return { dir, writable: true };
+  return { dir, writable: opts.writable };
 }
 
 /** Writes a file we generated (source code); never follows anything the sandbox created. */
@@ -69,7 +62,7 @@ export function writeBoxFile(box: Box, name: string, content: string): void {
 }
 
 export async function destroyBox(box: Box): Promise<void> {
-  if (box.writable) await unmount(box.dir);
+  await unmount(box.dir);
   rmSync(box.dir, { recursive: true, force: true });
 }
 

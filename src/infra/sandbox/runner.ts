@@ -89,7 +89,8 @@ export async function compile(language: LanguageId, code: string, limits: RunLim
   if (!spec) throw new Error(`unsupported language ${language}`);
   const { file, entry } = spec.source(code);
   const started = performance.now();
-  const box = await createBox({ writable: Boolean(spec.compile), sizeMb: COMPILE.boxMb });
+  const sizeMb = spec.compile ? COMPILE.boxMb : Math.ceil(Buffer.byteLength(code) / MB) + 1;
+  const box = await createBox({ writable: Boolean(spec.compile), sizeMb });
   let keep = false;
   try {
     writeBoxFile(box, file, code);

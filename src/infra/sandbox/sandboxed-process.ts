@@ -179,7 +179,10 @@ async function superviseChild(
     ...prlimitArgs(spec),
     '--',
     TOOLS.bwrap,
-    ...bwrapArgs(spec),
+    // bwrap's own process is pid 1 inside, and anyone may read its command line: its options (host paths,
+    // limits) come through a pipe instead, NUL-separated. Only the command, all sandbox paths, stays visible.
+    '--args',
+    '5',
     '--',
     TOOLS.setpriv,
     ...SETPRIV_ARGS,
@@ -197,7 +200,7 @@ async function superviseChild(
   try {
     child = spawn(TOOLS.enter, argv, {
       env: { PATH: SANDBOX_PATH },
-      stdio: ['pipe', 'pipe', 'pipe', filterFd, 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', filterFd, 'pipe', 'pipe'],
       detached: true, // own process group: terminal signals aimed at the service do not reach the sandbox
     });
   } finally {
@@ -225,6 +228,9 @@ async function superviseChild(
     if (!stderr.push(c)) kill('output');
   });
   (child.stdio[4] as NodeJS.ReadableStream).on('data', (c: Buffer) => status.push(c.toString('utf8')));
+  const argsPipe = (child.stdio as unknown as NodeJS.WritableStream[])[5]!;
+  argsPipe.on('error', () => undefined); // bwrap failed before reading them: reported through the exit status
+  argsPipe.end(bwrapArgs(spec).map((a) => `${a}\0`).join(''));
   child.stdin!.on('error', () => undefined); // the program may exit without reading its input (EPIPE)
   child.stdin!.end(spec.stdin ?? '');
 
