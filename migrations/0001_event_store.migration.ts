@@ -8,8 +8,8 @@
  * database do not serialise each other.
  *
  * Every function pins its search_path to the schema it was created in, so it works whatever the caller's path is.
- * Errors use custom SQLSTATEs: ES409 wrong expected revision (DETAIL is JSON {stream, expected, actual}),
- * ES410 stream deleted (tombstoned), ES422 event id already used elsewhere.
+ * Errors use custom SQLSTATEs: ES409 wrong expected revision (DETAIL is JSON {stream, expected, actual}) and
+ * ES410 stream deleted (tombstoned).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -33,7 +33,8 @@ CREATE TABLE es_streams (
 );
 
 -- No foreign key to es_streams: the append functions hold the stream row lock while inserting, and a key check
--- per event would only add an index probe to the hot path.
+-- per event would only add an index probe to the hot path. Event ids are not indexed: as in ESDB, idempotency is
+-- checked per stream (by revision), and nothing looks events up by id.
 CREATE TABLE es_events (
   global_position bigint PRIMARY KEY,
   stream_name     text NOT NULL,
@@ -43,16 +44,16 @@ CREATE TABLE es_events (
   data            jsonb NOT NULL,
   metadata        jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at      timestamptz NOT NULL,
-  CONSTRAINT es_events_stream_revision_key UNIQUE (stream_name, stream_revision),
-  CONSTRAINT es_events_event_id_key UNIQUE (event_id)
+  CONSTRAINT es_events_stream_revision_key UNIQUE (stream_name, stream_revision)
 );
 `;
 
 const HELPERS = `
--- NOTIFY channel of this schema: a fixed-length name that is always a valid identifier.
+-- NOTIFY channel of this schema: a fixed-length name that is always a valid identifier. No pinned search_path,
+-- so the planner can inline it; both callers (the append function and the store's LISTEN connection) run with the
+-- event store schema first on their path.
 CREATE FUNCTION es_notify_channel() RETURNS text
 LANGUAGE sql STABLE
-SET search_path FROM CURRENT
 AS $fn$ SELECT 'es_' || md5(current_schema()) $fn$;
 
 -- Plain ESDB expected-revision check against a current revision (-1 = no stream).
@@ -81,26 +82,30 @@ $fn$;
 /**
  * The group-commit append. p_appends is a JSON array of {s: stream, e: expected, ev: [{id, type, data, metadata}]};
  * it returns one row per element (idx is 1-based): either next_expected_revision + last_position, or an
- * error_code (ES409 with actual_revision, ES410, ES422) for that element alone while the others still commit.
+ * error_code (ES409 with actual_revision, or ES410) for that element alone while the others still commit.
  *
  * Expected revision follows EventStoreDB: 'no_stream' also accepts a soft-deleted stream (the first write recreates
  * it and revisions continue); 'stream_exists' accepts a stream with events or with metadata, and a soft-deleted
  * stream fails it with ES410 (ESDB answers StreamDeleted there too); a tombstoned stream fails everything with ES410.
- * Idempotency: if every event id of an element already sits in that stream at consecutive revisions right after
- * the expected revision (anywhere, for 'any'/'stream_exists'), the original result is returned and nothing is
- * written.
+ *
+ * Idempotency is per stream, as in ESDB: when the events of an element already sit in its stream, in order, right
+ * after the expected revision (for 'any'/'stream_exists': as the stream's last events), the original result is
+ * returned and nothing is written. The probe runs only where the append would otherwise fail (or for 'any' /
+ * 'stream_exists'), so the common exact-revision append pays nothing for it.
+ *
+ * Statement budget matters here (every append waits for this function while holding the stream locks): one
+ * INSERT for new streams, one query that locks the stream rows and drives the loop, one that writes and answers.
  */
 const APPEND_BATCH = `
 CREATE FUNCTION es_append_batch(p_appends jsonb)
 RETURNS TABLE (idx integer, error_code text, actual_revision bigint, next_expected_revision bigint, last_position bigint)
 LANGUAGE plpgsql
 SET search_path FROM CURRENT
+-- Custom plans would re-plan the array-driven statements on every call; their generic plans are just as good.
+SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
   r record;
-  v_names text[];
-  v_ids uuid[];
-  v_any_existing boolean;
   -- running state of the stream being processed (rows arrive grouped by stream, in arrival order)
   v_stream text;
   v_rev bigint;
@@ -110,13 +115,11 @@ DECLARE
   v_changed boolean := false;
   -- per element
   v_exact bigint;
-  v_err text;
   v_matches boolean;
+  v_err text;
+  v_probe_first bigint;
   v_idempotent boolean;
-  v_found bigint;
-  v_same_stream bigint;
-  v_first_min bigint;
-  v_first_max bigint;
+  v_found uuid[];
   v_found_pos bigint;
   -- results
   ok_idx integer[] := '{}';
@@ -133,24 +136,26 @@ DECLARE
   v_base bigint;
   v_now timestamptz;
 BEGIN
-  -- 1. Make sure every target stream has a row, then lock all of them in stream-name order. Batches that touch
-  --    the same streams queue in the same order, so they cannot deadlock.
-  v_names := ARRAY(SELECT DISTINCT a->>'s' FROM jsonb_array_elements(p_appends) AS a ORDER BY 1);
-  INSERT INTO es_streams (stream_name) SELECT unnest(v_names) ORDER BY 1 ON CONFLICT (stream_name) DO NOTHING;
-  PERFORM 1 FROM es_streams WHERE stream_name = ANY (v_names) ORDER BY stream_name FOR UPDATE;
+  -- 1. Every target stream gets a row (in name order, so concurrent creators queue in the same order).
+  INSERT INTO es_streams (stream_name)
+  SELECT DISTINCT a->>'s' FROM jsonb_array_elements(p_appends) AS a ORDER BY 1
+  ON CONFLICT (stream_name) DO NOTHING;
 
-  -- One probe for the whole batch: in the common case no id exists yet and the per-element check is skipped.
-  v_ids := ARRAY(SELECT (e->>'id')::uuid FROM jsonb_array_elements(p_appends) AS a, jsonb_array_elements(a->'ev') AS e);
-  v_any_existing := EXISTS (SELECT 1 FROM es_events WHERE event_id = ANY (v_ids));
-
-  -- 2. Check every element against the locked (and, within the batch, running) stream state.
+  -- 2. Lock the rows in name order (batches touching the same streams cannot deadlock) and check every element
+  --    against the locked state, which FOR UPDATE returns as committed by whoever held the lock before us.
   FOR r IN
     SELECT a.ord::integer AS i, a.v->>'s' AS s, a.v->>'e' AS e, a.v->'ev' AS ev,
            jsonb_array_length(a.v->'ev') AS n,
-           st.revision, st.soft_deleted, st.tombstoned, st.metadata_revision >= 0 AS has_metadata
-    FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS a(v, ord)
-    JOIN es_streams AS st ON st.stream_name = a.v->>'s'
-    ORDER BY st.stream_name, a.ord
+           l.revision, l.soft_deleted, l.tombstoned, l.has_metadata
+    FROM (
+      SELECT st.stream_name, st.revision, st.soft_deleted, st.tombstoned, st.metadata_revision >= 0 AS has_metadata
+      FROM es_streams AS st
+      WHERE st.stream_name = ANY (ARRAY(SELECT DISTINCT a->>'s' FROM jsonb_array_elements(p_appends) AS a))
+      ORDER BY st.stream_name
+      FOR UPDATE
+    ) AS l
+    JOIN jsonb_array_elements(p_appends) WITH ORDINALITY AS a(v, ord) ON a.v->>'s' = l.stream_name
+    ORDER BY l.stream_name, a.ord
   LOOP
     IF v_stream IS DISTINCT FROM r.s THEN
       IF v_changed THEN
@@ -165,40 +170,39 @@ BEGIN
       v_changed := false;
     END IF;
 
-    v_exact := CASE WHEN r.e IN ('any', 'no_stream', 'stream_exists') THEN NULL ELSE r.e::bigint END;
     v_err := NULL;
     v_idempotent := false;
-    v_found := 0;
-
     IF v_tombstoned THEN
       v_err := 'ES410';
     ELSE
-      IF v_any_existing AND r.n > 0 THEN
-        SELECT count(x.event_id), count(x.event_id) FILTER (WHERE x.stream_name = r.s),
-               min(x.stream_revision - (i.ord - 1)), max(x.stream_revision - (i.ord - 1)), max(x.global_position)
-          INTO v_found, v_same_stream, v_first_min, v_first_max, v_found_pos
-        FROM jsonb_array_elements(r.ev) WITH ORDINALITY AS i(v, ord)
-        LEFT JOIN es_events AS x ON x.event_id = (i.v->>'id')::uuid;
-        v_idempotent := coalesce(v_found = r.n AND v_same_stream = r.n AND v_first_min = v_first_max AND CASE
-          WHEN r.e IN ('any', 'stream_exists') THEN true
-          WHEN r.e = 'no_stream' THEN v_first_min = 0
-          ELSE v_first_min = v_exact + 1
-        END, false);
+      v_exact := CASE WHEN r.e IN ('any', 'no_stream', 'stream_exists') THEN NULL ELSE r.e::bigint END;
+      v_matches := CASE
+        WHEN r.e = 'any' THEN true
+        WHEN r.e = 'no_stream' THEN v_rev = -1 OR v_soft_deleted
+        WHEN r.e = 'stream_exists' THEN v_rev >= 0 OR v_has_metadata
+        ELSE v_rev = v_exact
+      END;
+      -- Where the events of a retried append would be, if this is one.
+      v_probe_first := CASE
+        WHEN r.n = 0 THEN NULL
+        WHEN r.e IN ('any', 'stream_exists') THEN v_rev - r.n + 1
+        WHEN v_matches THEN NULL
+        WHEN r.e = 'no_stream' THEN 0
+        ELSE v_exact + 1
+      END;
+      IF v_probe_first >= 0 AND v_probe_first + r.n - 1 <= v_rev THEN
+        SELECT array_agg(x.event_id ORDER BY x.stream_revision), max(x.global_position) INTO v_found, v_found_pos
+        FROM es_events AS x
+        WHERE x.stream_name = r.s AND x.stream_revision BETWEEN v_probe_first AND v_probe_first + r.n - 1;
+        v_idempotent := coalesce(
+          v_found = ARRAY(SELECT (e.v->>'id')::uuid FROM jsonb_array_elements(r.ev) WITH ORDINALITY AS e(v, ord) ORDER BY e.ord),
+          false);
       END IF;
-
       IF NOT v_idempotent THEN
-        v_matches := CASE
-          WHEN r.e = 'any' THEN true
-          WHEN r.e = 'no_stream' THEN v_rev = -1 OR v_soft_deleted
-          WHEN r.e = 'stream_exists' THEN v_rev >= 0 OR v_has_metadata
-          ELSE v_rev = v_exact
-        END;
         IF r.e = 'stream_exists' AND v_soft_deleted THEN
           v_err := 'ES410';
         ELSIF NOT v_matches THEN
           v_err := 'ES409';
-        ELSIF v_found > 0 THEN
-          v_err := 'ES422';
         END IF;
       END IF;
     END IF;
@@ -207,7 +211,7 @@ BEGIN
       res_idx := array_append(res_idx, r.i);
       res_err := array_append(res_err, NULL::text);
       res_actual := array_append(res_actual, NULL::bigint);
-      res_next := array_append(res_next, v_first_min + r.n - 1);
+      res_next := array_append(res_next, v_probe_first + r.n - 1);
       res_pos := array_append(res_pos, v_found_pos);
     ELSIF v_err IS NOT NULL THEN
       res_idx := array_append(res_idx, r.i);
@@ -240,28 +244,29 @@ BEGIN
       PERFORM setval('es_global_position', v_base + v_total - 1);
     END IF;
     v_now := clock_timestamp();
-
-    -- 4. Write: positions follow arrival order, revisions were fixed in step 2.
-    INSERT INTO es_events (global_position, stream_name, stream_revision, event_id, event_type, data, metadata, created_at)
-    SELECT v_base - 1 + row_number() OVER (ORDER BY o.i, e.ord),
-           a.v->>'s', o.first_rev + e.ord - 1, (e.v->>'id')::uuid, e.v->>'type', e.v->'data',
-           coalesce(e.v->'metadata', '{}'::jsonb), v_now
-    FROM unnest(ok_idx, ok_first) AS o(i, first_rev)
-    CROSS JOIN LATERAL (SELECT p_appends->(o.i - 1) AS v) AS a
-    CROSS JOIN LATERAL jsonb_array_elements(a.v->'ev') WITH ORDINALITY AS e(v, ord);
-
-    UPDATE es_streams AS st SET revision = u.rev, soft_deleted = false, updated_at = v_now
-    FROM unnest(upd_stream, upd_rev) AS u(name, rev)
-    WHERE st.stream_name = u.name;
-
     -- Delivered at commit only, so a rolled-back batch wakes nobody.
     PERFORM pg_notify(es_notify_channel(), (v_base + v_total - 1)::text);
   ELSE
-    -- Nothing written (all failed, idempotent or empty): empty appends report the current head.
+    -- Nothing to write (all failed, idempotent or empty): empty appends report the current head.
     v_base := coalesce((SELECT max(global_position) FROM es_events), 0) + 1;
+    v_now := clock_timestamp();
   END IF;
 
+  -- 4. Write and answer in one statement: positions follow arrival order, revisions were fixed in step 2.
   RETURN QUERY
+    WITH written AS (
+      INSERT INTO es_events (global_position, stream_name, stream_revision, event_id, event_type, data, metadata, created_at)
+      SELECT v_base - 1 + row_number() OVER (ORDER BY o.i, e.ord),
+             a.v->>'s', o.first_rev + e.ord - 1, (e.v->>'id')::uuid, e.v->>'type', e.v->'data',
+             coalesce(e.v->'metadata', '{}'::jsonb), v_now
+      FROM unnest(ok_idx, ok_first) AS o(i, first_rev)
+      CROSS JOIN LATERAL (SELECT p_appends->(o.i - 1) AS v) AS a
+      CROSS JOIN LATERAL jsonb_array_elements(a.v->'ev') WITH ORDINALITY AS e(v, ord)
+    ), updated AS (
+      UPDATE es_streams AS st SET revision = u.rev, soft_deleted = false, updated_at = v_now
+      FROM unnest(upd_stream, upd_rev) AS u(name, rev)
+      WHERE st.stream_name = u.name
+    )
     SELECT o.i, NULL::text, NULL::bigint, o.first_rev + o.n - 1, v_base - 1 + sum(o.n) OVER (ORDER BY o.i)
     FROM unnest(ok_idx, ok_first, ok_n) AS o(i, first_rev, n)
     UNION ALL
@@ -271,7 +276,7 @@ END
 $fn$;
 `;
 
-/** Single-stream append for SQL callers; same semantics, failures raised as ES409/ES410/ES422. */
+/** Single-stream append for SQL callers; same semantics, failures raised as ES409/ES410. */
 const APPEND_ONE = `
 CREATE FUNCTION es_append_to_stream(p_stream text, p_expected text, p_events jsonb)
 RETURNS TABLE (next_expected_revision bigint, last_position bigint)
@@ -290,9 +295,6 @@ BEGIN
       DETAIL = jsonb_build_object('stream', p_stream, 'expected', p_expected, 'actual', r.actual_revision)::text;
   ELSIF r.error_code = 'ES410' THEN
     RAISE EXCEPTION USING ERRCODE = 'ES410', MESSAGE = format('stream %s is deleted', p_stream),
-      DETAIL = jsonb_build_object('stream', p_stream)::text;
-  ELSIF r.error_code IS NOT NULL THEN
-    RAISE EXCEPTION USING ERRCODE = 'ES422', MESSAGE = format('event ids already used outside stream %s', p_stream),
       DETAIL = jsonb_build_object('stream', p_stream)::text;
   END IF;
   RETURN QUERY SELECT r.next_expected_revision, r.last_position;

@@ -6,8 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { connectionOptions } from '../../src/infra/db/database.js';
-import { EventStoreUnavailableError, StreamDeletedError, StreamNotFoundError, type Position } from '../../src/infra/eventstore/port.js';
-import { DuplicateEventIdError } from '../../src/infra/eventstore/postgres/errors.js';
+import { EventStoreUnavailableError, StreamDeletedError, StreamNotFoundError, WrongExpectedVersionError, type Position } from '../../src/infra/eventstore/port.js';
 import { listenerConfig } from '../../src/infra/eventstore/postgres/notifier.js';
 import { createPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from '../../src/infra/eventstore/postgres/store.js';
 import { createTestSchema, type TestSchema } from '../support/schema.js';
@@ -241,25 +240,29 @@ describe('postgres event store', () => {
 
     it('fails a bad append alone and commits the rest of its batch', async () => {
       const prefix = uniquePrefix();
-      const used = newEvent('Used');
-      await store.appendToStream(`${prefix}-owner`, [used]);
       await store.appendToStream(`${prefix}-gone`, events(1));
       await store.tombstoneStream(`${prefix}-gone`);
+      const twice = newEvent('Twice');
+      // An append in flight makes the rest queue up for one batch.
+      void store.appendToStream(`${prefix}-first`, events(1));
       const attempts = [
         ...Array.from({ length: 8 }, (_, i) => store.appendToStream(`${prefix}-ok${i}`, events(2))),
-        store.appendToStream(`${prefix}-dup`, [newEvent('Fresh'), { ...used }]),
+        store.appendToStream(`${prefix}-late`, events(1), { expectedRevision: 3n }),
         store.appendToStream(`${prefix}-gone`, events(1)),
         store.appendToStream(`${prefix}-bad`, [{ id: 'not-a-uuid', type: 'X', data: {} }]),
         store.appendToStream(`${prefix}-nul`, [newEvent('X', { text: 'a\u0000b' })]),
+        store.appendToStream(`${prefix}-twice`, [twice, { ...twice }]),
       ];
       const results = await Promise.allSettled(attempts);
       expect(results.slice(0, 8).every((r) => r.status === 'fulfilled')).toBe(true);
       const reasons = results.slice(8).map((r) => (r as PromiseRejectedResult).reason);
-      expect(reasons[0]).toBeInstanceOf(DuplicateEventIdError);
+      expect(reasons[0]).toBeInstanceOf(WrongExpectedVersionError);
       expect(reasons[1]).toBeInstanceOf(StreamDeletedError);
       expect(reasons[2]).toBeInstanceOf(TypeError);
       expect(reasons[3]).toBeInstanceOf(TypeError);
-      expect(await failureOf(collect(store.readStream(`${prefix}-dup`)))).toBeInstanceOf(StreamNotFoundError);
+      expect(reasons[4]).toBeInstanceOf(TypeError);
+      expect(await failureOf(collect(store.readStream(`${prefix}-late`)))).toBeInstanceOf(StreamNotFoundError);
+      expect(store.writerStats().largestBatch).toBeGreaterThan(1);
     });
   });
 

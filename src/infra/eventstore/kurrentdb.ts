@@ -124,6 +124,17 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
     return revision;
   }
 
+  async function headPosition(): Promise<Position | undefined> {
+    try {
+      for await (const resolved of client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
+        if (resolved.event) return resolved.event.position;
+      }
+      return undefined;
+    } catch (err) {
+      throw mapError(err);
+    }
+  }
+
   async function* subscribe(subscribeOptions: SubscribeOptions): AsyncGenerator<SubscriptionMessage> {
     const buffer: SubscriptionMessage[] = [];
     let failure: unknown;
@@ -286,19 +297,10 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
       }
     },
 
-    async headPosition() {
-      try {
-        for await (const resolved of client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
-          if (resolved.event) return resolved.event.position;
-        }
-        return undefined;
-      } catch (err) {
-        throw mapError(err);
-      }
-    },
+    headPosition,
 
     async ping() {
-      await this.headPosition();
+      await headPosition();
     },
 
     async close() {

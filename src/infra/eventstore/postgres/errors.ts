@@ -13,7 +13,6 @@ import {
 
 export const SQLSTATE_WRONG_EXPECTED = 'ES409';
 export const SQLSTATE_STREAM_DELETED = 'ES410';
-export const SQLSTATE_DUPLICATE_EVENT_ID = 'ES422';
 
 interface PgErrorLike {
   code?: string;
@@ -47,12 +46,6 @@ export function currentRevisionOf(value: bigint): CurrentRevision {
   return value < 0n ? 'no_stream' : value;
 }
 
-export class DuplicateEventIdError extends Error {
-  constructor(readonly streamName: string) {
-    super(`Event ids appended to ${streamName} are already used by other events`);
-  }
-}
-
 /** Translate a failure of one of the plpgsql functions (or of the connection) for `stream`. */
 export function mapPgError(err: unknown, stream: string, expected: ExpectedRevision): unknown {
   const e = err as PgErrorLike | undefined;
@@ -69,8 +62,6 @@ export function mapPgError(err: unknown, stream: string, expected: ExpectedRevis
     }
     case SQLSTATE_STREAM_DELETED:
       return new StreamDeletedError(stream);
-    case SQLSTATE_DUPLICATE_EVENT_ID:
-      return new DuplicateEventIdError(stream);
   }
   return toUnavailable(err);
 }

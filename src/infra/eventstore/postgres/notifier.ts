@@ -8,6 +8,7 @@ import pg from 'pg';
 
 export class Wakeups {
   private generation_ = 0;
+  private highest = 0n;
   private readonly waiters = new Set<() => void>();
 
   /** Read before querying; pass to wait() so a wake-up during the query is not missed. */
@@ -15,7 +16,15 @@ export class Wakeups {
     return this.generation_;
   }
 
-  wake(): void {
+  /**
+   * Wake every waiting subscription. With a position, only if it is new: a store's own commits arrive twice (from
+   * the writer and as NOTIFY), and one read per commit is enough.
+   */
+  wake(position?: bigint): void {
+    if (position !== undefined) {
+      if (position <= this.highest) return;
+      this.highest = position;
+    }
     this.generation_ += 1;
     const waiters = [...this.waiters];
     this.waiters.clear();
@@ -63,7 +72,8 @@ export class NotifyListener {
 
   constructor(
     private readonly config: pg.ClientConfig,
-    private readonly onWake: () => void,
+    /** Called with the committed position a notification carries, or without one after a (re)connect. */
+    private readonly onWake: (position?: bigint) => void,
     private readonly events: ListenerEvents = {},
   ) {}
 
@@ -80,7 +90,9 @@ export class NotifyListener {
     const client = new pg.Client(this.config);
     this.current = client;
     client.on('notification', (msg) => {
-      if (msg.channel === this.channel) this.onWake();
+      if (msg.channel !== this.channel) return;
+      const position = /^\d+$/.test(msg.payload ?? '') ? BigInt(msg.payload!) : undefined;
+      this.onWake(position);
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));

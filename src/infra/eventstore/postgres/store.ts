@@ -33,6 +33,10 @@ export interface PostgresEventStoreOptions {
   maxBatchAppends?: number;
   /** Most events per group commit (a larger single append still goes alone). Default 5000. */
   maxBatchEvents?: number;
+  /** Appends that may wait for a commit; more are refused with EventStoreUnavailableError. Default 10000. */
+  maxQueuedAppends?: number;
+  /** Group commits in flight at once (each on its own connection). Default 2. */
+  maxInFlight?: number;
   /** Positions a filtered subscription scans per read before it emits a checkpoint. Default 10000. */
   searchWindow?: number;
   /** LISTEN for other processes' commits (default true); a ClientConfig replaces the settings taken from the pool. */
@@ -77,7 +81,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const closedController = new AbortController();
   const listen = options.listen ?? true;
   const listener = listen
-    ? new NotifyListener(listen === true ? listenerConfig(pool, schema) : listen, () => wakeups.wake(), {
+    ? new NotifyListener(listen === true ? listenerConfig(pool, schema) : listen, (position) => wakeups.wake(position), {
         lost: (err) => options.logger?.warn({ err: err?.message, schema }, 'event store LISTEN connection lost; polling until it is back'),
         restored: () => options.logger?.info({ schema }, 'event store LISTEN connection restored'),
       })
@@ -85,7 +89,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const writer = new GroupCommitWriter(pool, {
     maxBatchAppends: options.maxBatchAppends ?? 500,
     maxBatchEvents: options.maxBatchEvents ?? 5000,
-    onCommitted: () => wakeups.wake(),
+    maxQueuedAppends: options.maxQueuedAppends ?? 10_000,
+    maxInFlight: options.maxInFlight ?? 2,
+    onCommitted: (position) => wakeups.wake(position),
   });
   let closing: Promise<void> | undefined;
 

@@ -3,16 +3,20 @@
  * `global_position > position` never skips an event that commits later: there is nothing below the last seen
  * position still to come.
  *
- * Filtered subscriptions read the head first and then only events up to that head, in windows of at most
- * `searchWindow` positions; when a window holds no more matches they emit a checkpoint at its end. A consumer of a
- * quiet filter therefore still moves its stored position forward, as with ESDB's checkpointReached.
+ * Filtered subscriptions read the head together with the matching events up to it, in windows of at most
+ * `searchWindow × checkpointInterval` positions; when a window holds no more matches they emit a checkpoint at its
+ * end. A consumer of a quiet filter therefore still moves its stored position forward, as with ESDB's
+ * checkpointReached.
+ *
+ * `caughtUp` is emitted each time the subscription has drained the log after delivering something (and once at
+ * the start), then it waits for a wake-up or the poll interval.
  */
 import type pg from 'pg';
 import { EventStoreUnavailableError, positionOf, type Position, type SubscribeOptions, type SubscriptionMessage } from '../port.js';
 import { EVENT_COLUMNS, filterCondition, likePatterns, toRecordedEvent, type EventRow } from './codec.js';
 import { isConnectionError } from './errors.js';
 import type { Wakeups } from './notifier.js';
-import { MAX_POSITION, headPosition } from './reads.js';
+import { headPosition } from './reads.js';
 
 export interface SubscriptionDeps {
   pool: pg.Pool;
@@ -70,7 +74,7 @@ export async function* subscribeToAll(deps: SubscriptionDeps, options: Subscribe
       let drained: boolean;
       try {
         if (!filter) {
-          const rows = await readPage(deps, position, undefined, undefined);
+          const rows = await readPage(deps, position);
           if (signal.aborted) return;
           for (const row of rows) {
             const event = toRecordedEvent(row);
@@ -81,12 +85,11 @@ export async function* subscribeToAll(deps: SubscriptionDeps, options: Subscribe
           if (rows.length > 0) reportCaughtUp = true;
           drained = rows.length < deps.batchSize;
         } else {
-          const head = await headPosition(deps.pool);
+          const { head, rows } = await readFilteredPage(deps, position, position + window, filterCondition(filter, 4), patterns!);
+          if (signal.aborted) return;
           const windowEnd = head < position + window ? head : position + window;
           drained = windowEnd <= position;
           if (!drained) {
-            const rows = await readPage(deps, position, windowEnd, { condition: filterCondition(filter, 4), patterns: patterns! });
-            if (signal.aborted) return;
             for (const row of rows) {
               const event = toRecordedEvent(row);
               position = event.position.commit;
@@ -132,19 +135,35 @@ export async function* subscribeToAll(deps: SubscriptionDeps, options: Subscribe
   }
 }
 
-async function readPage(
-  deps: SubscriptionDeps,
-  after: bigint,
-  upTo: bigint | undefined,
-  filter: { condition: string; patterns: string[] } | undefined,
-): Promise<EventRow[]> {
-  const values: unknown[] = [after.toString(), (upTo ?? MAX_POSITION).toString(), deps.batchSize];
-  if (filter) values.push(filter.patterns);
+async function readPage(deps: SubscriptionDeps, after: bigint): Promise<EventRow[]> {
   const { rows } = await deps.pool.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM es_events
-     WHERE global_position > $1 AND global_position <= $2 ${filter ? `AND ${filter.condition}` : ''}
-     ORDER BY global_position LIMIT $3`,
-    values,
+    `SELECT ${EVENT_COLUMNS} FROM es_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+    [after.toString(), deps.batchSize],
   );
   return rows;
+}
+
+/**
+ * The head and the matching events in (after, min(head, windowLimit)], in one statement: one snapshot sees the
+ * head's transaction committed, hence every lower position too (positions are handed out in commit order).
+ */
+async function readFilteredPage(
+  deps: SubscriptionDeps,
+  after: bigint,
+  windowLimit: bigint,
+  condition: string,
+  patterns: string[],
+): Promise<{ head: bigint; rows: EventRow[] }> {
+  const { rows } = await deps.pool.query<EventRow & { head: string }>(
+    `SELECT h.head, e.*
+     FROM (SELECT coalesce(max(global_position), 0) AS head FROM es_events) AS h
+     LEFT JOIN LATERAL (
+       SELECT ${EVENT_COLUMNS} FROM es_events
+       WHERE global_position > $1 AND global_position <= least(h.head, $2::bigint) AND ${condition}
+       ORDER BY global_position LIMIT $3
+     ) AS e ON true
+     ORDER BY e.global_position`,
+    [after.toString(), windowLimit.toString(), deps.batchSize, patterns],
+  );
+  return { head: BigInt(rows[0]?.head ?? '0'), rows: rows.filter((r) => r.global_position !== null) };
 }

@@ -6,10 +6,8 @@
  * every caller still gets its own revision, position or error.
  */
 import type pg from 'pg';
-import { StreamDeletedError, WrongExpectedVersionError, positionOf, type AppendResult, type ExpectedRevision } from '../port.js';
+import { EventStoreUnavailableError, StreamDeletedError, WrongExpectedVersionError, positionOf, type AppendResult, type ExpectedRevision } from '../port.js';
 import {
-  DuplicateEventIdError,
-  SQLSTATE_DUPLICATE_EVENT_ID,
   SQLSTATE_STREAM_DELETED,
   SQLSTATE_WRONG_EXPECTED,
   currentRevisionOf,
@@ -34,6 +32,13 @@ export interface WriterOptions {
   maxBatchAppends: number;
   /** Most events in one batch (a single larger append still goes alone). */
   maxBatchEvents: number;
+  /** Appends allowed to wait; beyond that callers are refused at once instead of queueing without bound. */
+  maxQueuedAppends: number;
+  /**
+   * Batches sent before the previous one committed. With 2, the next batch locks its streams and checks its
+   * expectations while the previous one waits for its WAL flush; it then queues on the global lock.
+   */
+  maxInFlight: number;
   /** Called after every committed batch (wakes local subscriptions without waiting for NOTIFY). */
   onCommitted(lastPosition: bigint): void;
 }
@@ -55,8 +60,10 @@ interface ResultRow {
 const DEADLOCK_RETRIES = 3;
 
 export class GroupCommitWriter {
-  private readonly queue: PendingAppend[] = [];
-  private running: Promise<void> | undefined;
+  private queue: PendingAppend[] = [];
+  private readonly running = new Set<Promise<void>>();
+  /** Streams of the batches in flight. */
+  private readonly busyStreams = new Set<string>();
   readonly stats: WriterStats = { batches: 0, appends: 0, largestBatch: 0 };
 
   constructor(
@@ -65,55 +72,74 @@ export class GroupCommitWriter {
   ) {}
 
   enqueue(append: PendingAppend): void {
+    if (this.queue.length >= this.options.maxQueuedAppends) {
+      append.reject(new EventStoreUnavailableError(`Event store overloaded: ${this.queue.length} appends already waiting`));
+      return;
+    }
     this.queue.push(append);
-    this.kick();
+    // After the current synchronous code: appends issued together (Promise.all) leave as one batch.
+    this.scheduleKick(queueMicrotask);
   }
 
-  private kick(): void {
-    if (this.running) return;
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      // An append may have arrived after the drain loop saw an empty queue.
-      if (this.queue.length > 0) this.kick();
+  private kickScheduled = false;
+
+  private scheduleKick(schedule: (callback: () => void) => void): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    schedule(() => {
+      this.kickScheduled = false;
+      this.kick();
     });
+  }
+
+  /** Start batches while fewer than maxInFlight are running and something can go. */
+  private kick(): void {
+    while (this.running.size < this.options.maxInFlight && this.queue.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return; // everything waiting touches a stream already in flight
+      const streams = new Set(batch.map((a) => a.stream));
+      for (const stream of streams) this.busyStreams.add(stream);
+      const run: Promise<void> = this.runBatch(batch).finally(() => {
+        for (const stream of streams) this.busyStreams.delete(stream);
+        this.running.delete(run);
+        // A macrotask later, so callers resumed by this batch can queue their next append and join the next one.
+        this.scheduleKick(setImmediate);
+      });
+      this.running.add(run);
+    }
   }
 
   /** Resolves when everything queued so far has been written (or failed). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.takeBatch();
-      await this.runBatch(batch);
-    }
+    while (this.running.size > 0) await Promise.all(this.running);
   }
 
   /**
-   * Take the next batch in arrival order. An append whose event ids overlap one already in the batch waits for the
-   * next batch, so that a retried append sees the committed original and gets the idempotent result; later appends
-   * to its stream wait with it, so one stream's appends never overtake each other.
+   * Take the next batch in arrival order. An append waits for a later batch when its stream is in a batch still in
+   * flight (two batches never touch one stream, so a stream's appends commit in arrival order) or when its event
+   * ids overlap an append already taken (a retry racing its original then gets the idempotent result). Later
+   * appends to a stream that had to wait, wait too.
    */
   private takeBatch(): PendingAppend[] {
     const batch: PendingAppend[] = [];
+    const rest: PendingAppend[] = [];
     const ids = new Set<string>();
-    const deferredStreams = new Set<string>();
+    const waiting = new Set<string>();
     let events = 0;
     let i = 0;
-    while (i < this.queue.length && batch.length < this.options.maxBatchAppends) {
+    for (; i < this.queue.length && batch.length < this.options.maxBatchAppends; i++) {
       const next = this.queue[i]!;
       if (batch.length > 0 && events + next.eventCount > this.options.maxBatchEvents) break;
-      if (deferredStreams.has(next.stream) || next.ids.some((id) => ids.has(id))) {
-        deferredStreams.add(next.stream);
-        i += 1;
+      if (this.busyStreams.has(next.stream) || waiting.has(next.stream) || next.ids.some((id) => ids.has(id))) {
+        waiting.add(next.stream);
+        rest.push(next);
         continue;
       }
-      this.queue.splice(i, 1);
       batch.push(next);
       events += next.eventCount;
       for (const id of next.ids) ids.add(id);
     }
+    this.queue = rest.concat(this.queue.slice(i));
     return batch;
   }
 
@@ -123,8 +149,8 @@ export class GroupCommitWriter {
       rows = await this.execute(batch);
     } catch (err) {
       if (batch.length > 1 && !isConnectionError(err)) {
-        // Something in one append broke the whole statement (e.g. an id committed concurrently by another
-        // process). Retry one by one so only the culprit sees the error.
+        // Something in one append broke the whole statement. Retry one by one so only the culprit sees the
+        // error (input is validated before queueing, so this is not expected to happen).
         for (const append of batch) await this.runBatch([append]);
         return;
       }
@@ -159,10 +185,12 @@ export class GroupCommitWriter {
     const payload = `[${batch.map((a) => a.json).join(',')}]`;
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.pool.query<ResultRow>(
-          'SELECT idx, error_code, actual_revision, next_expected_revision, last_position FROM es_append_batch($1::jsonb)',
-          [payload],
-        );
+        // Named, so each connection parses and plans the call once.
+        const result = await this.pool.query<ResultRow>({
+          name: 'syncode_es_append_batch',
+          text: 'SELECT idx, error_code, actual_revision, next_expected_revision, last_position FROM es_append_batch($1::jsonb)',
+          values: [payload],
+        });
         return result.rows;
       } catch (err) {
         if (attempt < DEADLOCK_RETRIES && isRetryable(err)) continue;
@@ -178,8 +206,6 @@ function rowError(row: ResultRow, append: PendingAppend): Error {
       return new WrongExpectedVersionError(append.stream, append.expected, currentRevisionOf(BigInt(row.actual_revision ?? '-1')));
     case SQLSTATE_STREAM_DELETED:
       return new StreamDeletedError(append.stream);
-    case SQLSTATE_DUPLICATE_EVENT_ID:
-      return new DuplicateEventIdError(append.stream);
     default:
       return new Error(`Unexpected append result ${String(row.error_code)} for ${append.stream}`);
   }
