@@ -1,16 +1,16 @@
 /**
  * Runs one projection: a catch-up subscription from its checkpoint, events applied in batches, and the checkpoint
  * written in the same transaction as the rows (exactly-once effects on top of at-least-once delivery).
- * One active runner per projection across all processes: the runner works only while it holds a session advisory
- * lock keyed by schema + name; a second process stays on standby and takes over when the first goes away.
+ * One active runner per projection across all processes (leadership.ts); a standby takes over when the leader goes.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../infra/db/database.js';
 import { positionOf, type EventStore, type RecordedEvent } from '../infra/eventstore/port.js';
 import { applyFast, applyIsolated, errorText, isTransient, PoisonEventError, type PoisonPolicy } from './apply-batch.js';
 import { markFaulted, readCheckpoint, resetProjection } from './checkpoints.js';
+import type { Leadership } from './leadership.js';
 import { progressChannel, type ProgressTracker } from './progress.js';
 import type { Projection } from './projection.js';
 
@@ -23,9 +23,13 @@ export interface RunnerDeps {
   logger: Logger;
   batchSize: number;
   onPoison: PoisonPolicy;
+  /** The process's shared lock connection (see leadership.ts). */
+  leadership: Leadership;
   /** How often a standby retries the leadership lock. */
   standbyRetryMs?: number;
 }
+
+class LeadershipLostError extends Error {}
 
 export interface RunningProjection {
   readonly name: string;
@@ -36,12 +40,12 @@ export interface RunningProjection {
 export function startProjection(deps: RunnerDeps, projection: Projection): RunningProjection {
   const abort = new AbortController();
   let leader = false;
+  const key = `${deps.schema}:projection:${projection.name}`;
   const done = run().catch((err) => deps.logger.error({ err, projection: projection.name }, 'projection runner crashed'));
 
   async function run(): Promise<void> {
     while (!abort.signal.aborted) {
-      const lockClient = await acquireLeadership();
-      if (!lockClient) return;
+      if (!(await acquireLeadership())) return;
       leader = true;
       try {
         await follow();
@@ -52,33 +56,22 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
           deps.logger.error({ projection: projection.name, eventId: err.event.id, err: errorText(err.cause) }, 'projection faulted');
           return;
         }
-        deps.logger.warn({ err, projection: projection.name }, 'projection runner restarting');
+        if (!(err instanceof LeadershipLostError)) deps.logger.warn({ err, projection: projection.name }, 'projection runner restarting');
         await sleep(500, abort.signal);
       } finally {
         leader = false;
-        lockClient.release();
+        await deps.leadership.release(key);
       }
     }
   }
 
-  async function acquireLeadership(): Promise<{ release(): void } | undefined> {
-    const key = `${deps.schema}:projection:${projection.name}`;
+  async function acquireLeadership(): Promise<boolean> {
     while (!abort.signal.aborted) {
-      const client = await deps.pool.connect();
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
-      if (rows[0]?.ok) {
-        return {
-          release() {
-            void client
-              .query('SELECT pg_advisory_unlock(hashtext($1))', [key])
-              .then(() => client.release(), (err: Error) => client.release(err));
-          },
-        };
-      }
-      client.release();
+      const won = await deps.leadership.tryAcquire(key).catch(() => false);
+      if (won) return true;
       await sleep(deps.standbyRetryMs ?? 2000, abort.signal);
     }
-    return undefined;
+    return false;
   }
 
   async function follow(): Promise<void> {
@@ -127,6 +120,7 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
   async function commit(events: RecordedEvent[], through: bigint): Promise<void> {
     let isolated = false;
     for (let attempt = 0; ; attempt++) {
+      if (!deps.leadership.isHeld(key)) throw new LeadershipLostError();
       try {
         await deps.db.transaction().execute(async (trx) => {
           const checkpoint = await readCheckpoint(trx, projection.name, true);

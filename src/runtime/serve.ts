@@ -9,7 +9,9 @@ import { seedOnStart } from '../commands/problems/seed-bank.js';
 import { buildApp } from '../http/app.js';
 import { routeModules } from '../http/modules.js';
 import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
+import { startExecutionWorker } from '../workers/execution/start.js';
 import { startProjections } from '../projections/host.js';
+import { attachCollabUpgrade, embedCollab, startCollabRole } from './collab-role.js';
 import type { AppContext } from './context.js';
 import { closeContext, createContext } from './create-context.js';
 import { wire } from './wiring.js';
@@ -25,7 +27,7 @@ export interface RoleStarter {
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
   api: [seedOnStart],
-  worker: [startIdentityScheduler, startRoomsScheduler],
+  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx)],
 };
 
 export interface Running {
@@ -36,25 +38,29 @@ export interface Running {
 
 export async function serve(config: Config, role: Role): Promise<Running> {
   const ctx = await createContext(config);
+  const embedded = role === 'all' ? embedCollab(ctx) : undefined;
   await wire(ctx);
   const has = (r: Exclude<Role, 'all'>) => role === 'all' || role === r;
   const stops: Array<() => Promise<void>> = [];
+  if (embedded) stops.push(() => embedded.close());
   let server: Server | undefined;
   let url: string | undefined;
 
   if (has('projector')) {
     const host = startProjections(
-      { db: ctx.db, pool: ctx.pool, store: ctx.store, schema: ctx.schema, progress: ctx.progress, logger: ctx.logger, batchSize: config.PROJECTION_BATCH_SIZE, onPoison: config.PROJECTION_ON_POISON },
+      { databaseUrl: config.DATABASE_URL, db: ctx.db, pool: ctx.pool, store: ctx.store, schema: ctx.schema, progress: ctx.progress, logger: ctx.logger, batchSize: config.PROJECTION_BATCH_SIZE, onPoison: config.PROJECTION_ON_POISON },
       ctx.projections,
     );
     stops.push(() => host.stop());
   }
   if (has('api')) {
     const app = await buildApp(ctx, routeModules);
+    if (embedded) attachCollabUpgrade(embedded, app.server);
     url = await app.listen({ port: config.PORT, host: config.HOST });
     server = app.server;
     stops.push(() => app.close());
   }
+  if (role === 'collab') stops.push(await startCollabRole(ctx));
   for (const r of ['projector', 'api', 'collab', 'worker'] as const) {
     if (!has(r)) continue;
     for (const start of roleStarters[r] ?? []) stops.push(await start(ctx, server));

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createLogger } from '../../src/infra/observability/logger.js';
 import { readCheckpoint } from '../../src/projections/checkpoints.js';
+import { createLeadership, type Leadership } from '../../src/projections/leadership.js';
 import { rebuildProjection } from '../../src/projections/rebuild.js';
 import { startProjection, type RunnerDeps } from '../../src/projections/runner.js';
 import { verifyProjection } from '../../src/projections/verify.js';
@@ -19,8 +20,17 @@ afterAll(() => h.close());
 const increment = (stream: string, by = 1) =>
   h.ctx.store.appendToStream(`counter-${stream}`, [{ id: randomUUID(), type: 'CounterIncremented', data: { by }, metadata: { occurredAt: '2026-01-01T00:00:00.000Z' } }]);
 
+// Each runner gets its own lock connection, as if it ran in its own process.
+const leaderships: Leadership[] = [];
+afterAll(async () => {
+  await Promise.all(leaderships.map((l) => l.close()));
+});
+
 function deps(overrides: Partial<RunnerDeps> = {}): RunnerDeps {
+  const leadership = createLeadership(h.config.DATABASE_URL, h.ctx.schema);
+  leaderships.push(leadership);
   return {
+    leadership,
     db: h.ctx.db, pool: h.ctx.pool, store: h.ctx.store, schema: h.ctx.schema, progress: h.ctx.progress,
     logger: createLogger('silent'), batchSize: 50, onPoison: 'stop', standbyRetryMs: 100, ...overrides,
   };

@@ -71,7 +71,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   if (options.wire !== false) await wire(ctx);
   await options.setup?.(ctx);
   const projections = startProjections(
-    { db: ctx.db, pool: ctx.pool, store: ctx.store, schema, progress: ctx.progress, logger, batchSize: config.PROJECTION_BATCH_SIZE, onPoison: config.PROJECTION_ON_POISON, standbyRetryMs: 200 },
+    { databaseUrl: config.DATABASE_URL, db: ctx.db, pool: ctx.pool, store: ctx.store, schema, progress: ctx.progress, logger, batchSize: config.PROJECTION_BATCH_SIZE, onPoison: config.PROJECTION_ON_POISON, standbyRetryMs: 200 },
     ctx.projections,
   );
   const app = await buildApp(ctx, options.modules ?? routeModules);
