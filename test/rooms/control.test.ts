@@ -29,8 +29,8 @@ let admin: TestUser;
 beforeAll(async () => {
   h = await roomHarness();
   admin = await newAdmin(h);
-});
-afterAll(() => h.close());
+}, 120_000);
+afterAll(() => h.close(), 60_000);
 
 const get = (user: TestUser, url: string) => h.request({ method: 'GET', url, token: user.token });
 const detail = async (user: TestUser, roomId: string) => (await get(user, `/rooms/${roomId}`)).body;

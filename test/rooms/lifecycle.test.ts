@@ -32,8 +32,8 @@ beforeAll(async () => {
   admin = await newAdmin(h);
   problem = await createProblem(h, admin, { title: `Two Sum ${randomUUID().slice(0, 6)}`, difficulty: 'easy', starterCode: { python: 'def solve():\n    pass\n' } });
   draft = await createProblem(h, admin, { isPublished: false });
-});
-afterAll(() => h.close());
+}, 120_000);
+afterAll(() => h.close(), 60_000);
 
 const get = (user: TestUser, url: string) => h.request({ method: 'GET', url, token: user.token });
 
