@@ -349,6 +349,8 @@ describe('admin rooms', () => {
     const events = [];
     for await (const e of h.ctx.store.readStream(`room-${room.roomId}`)) events.push(e.type);
     expect(events.slice(-2)).toEqual(['RoomForceClosed', 'PhaseChanged']);
+    const audit = await get(admin, `/admin/audit-logs?action=admin.room.force_close&targetId=${room.roomId}`);
+    expect(audit.body.data).toEqual([expect.objectContaining({ action: 'admin.room.force_close', targetType: 'room', targetId: room.roomId, actorId: admin.id, metadata: { previousStatus: 'waiting' } })]);
     expectError(await post(h, admin, `/admin/rooms/${room.roomId}/close`), 409, 'ROOM_FINISHED');
     expectError(await post(h, admin, `/admin/rooms/${randomUUID()}/close`), 404, 'ROOM_NOT_FOUND');
   });

@@ -10,6 +10,7 @@
  */
 import type { RecordedEvent } from '../../infra/eventstore/port.js';
 import { problemAuditActions } from '../problems/audit.js';
+import { roomAuditActions } from '../rooms/audit.js';
 import { streamId } from '../projection.js';
 
 export interface AuditEntry {
@@ -70,4 +71,7 @@ export const auditActions: Record<string, AuditMapper> = {
 
   // problems: administration (admin.problem.create / update / publish / unpublish / delete)
   ...problemAuditActions,
+
+  // rooms: administration (admin.room.force_close)
+  ...roomAuditActions,
 };
