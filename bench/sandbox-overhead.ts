@@ -102,11 +102,11 @@ for (const c of cases) {
 }
 
 console.log(`\nSandbox overhead (${RUNS} interleaved runs, cgroup ${probe.cgroup}, load ${loadavg()[0]!.toFixed(2)})`);
-console.log('wall ms                 bare med   p10   p90 | sandboxed med   p10   p90 | ratio | CPU ms bare  sandboxed  ratio');
+console.log('wall ms                 bare med   p10   min | sandboxed med   p10   min | ratio (of mins) | CPU ms bare  sandboxed  ratio');
 for (const r of rows) {
   console.log(
-    `${r.case.padEnd(22)} ${fmt(r.bare.median)} ${fmt(r.bare.p10)} ${fmt(r.bare.p90)} |     ${fmt(r.sandboxed.median)} ${fmt(r.sandboxed.p10)} ${fmt(r.sandboxed.p90)} | ${r.ratio.toFixed(2)}× |` +
-      `   ${fmt(r.bareCpu.median)}    ${fmt(r.sandboxedCpu.median)}  ${r.cpuRatio.toFixed(2)}×`,
+    `${r.case.padEnd(22)} ${fmt(r.bare.median)} ${fmt(r.bare.p10)} ${fmt(r.bare.min)} |     ${fmt(r.sandboxed.median)} ${fmt(r.sandboxed.p10)} ${fmt(r.sandboxed.min)} |` +
+      ` ${r.ratio.toFixed(2)}× (${(r.sandboxed.min / r.bare.min).toFixed(2)}×) |   ${fmt(r.bareCpu.median)}    ${fmt(r.sandboxedCpu.median)}  ${r.cpuRatio.toFixed(2)}×`,
   );
 }
 const python = rows[0]!;
