@@ -28,6 +28,7 @@ import {
   getProblemDetail,
   listProblems,
   listTags,
+  problemRevision,
   problemSortKeys,
   type AttemptFilter,
   type ProblemDetail,
@@ -306,6 +307,16 @@ export const problemRoutes: RouteModule = (app, ctx) => {
       const principal = principalOf(request);
       const includeHidden = request.query.includeHidden === true;
       if (includeHidden) assertCanSeeHiddenTests(principal.role);
+      const conditional = request.headers['if-none-match'];
+      if (conditional) {
+        // Revalidation costs one indexed lookup: the full detail is read only when the client's copy is stale.
+        const revision = await problemRevision(ctx.db, request.params.id, principal.role === 'admin');
+        if (revision === undefined) throw problemNotFound();
+        if (ifNoneMatches(conditional, problemEtag(revision))) {
+          reply.header('ETag', problemEtag(revision));
+          return reply.code(304).send(null);
+        }
+      }
       const view = await getProblemDetail(ctx.db, request.params.id, {
         userId: principal.userId,
         isAdmin: principal.role === 'admin',

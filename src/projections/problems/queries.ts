@@ -398,19 +398,22 @@ export async function getProblemDetail(
       memory_limit_mb: number | null;
       deleted_at: Date | null;
       revision: string;
+      test_cases: ProblemTestCaseView[];
     }
   >`
     SELECT ${summaryColumns}, p.description, p.constraints, p.examples, p.starter_code, p.time_limit_ms,
-      p.memory_limit_mb, p.deleted_at, p.revision
+      p.memory_limit_mb, p.deleted_at, p.revision,
+      COALESCE((
+        SELECT jsonb_agg(jsonb_build_object(
+          'input', t.input, 'expectedOutput', t.expected_output, 'description', t.description,
+          'isHidden', t.is_hidden, 'timeoutMs', t.timeout_ms, 'memoryMb', t.memory_mb) ORDER BY t.idx)
+        FROM problem_test_cases t
+        WHERE t.problem_id = p.id ${viewer.includeHidden ? sql`` : sql`AND NOT t.is_hidden`}
+      ), '[]'::jsonb) AS test_cases
     FROM problems p ${summaryJoins(viewer.userId)}
     WHERE p.id = ${id}`.execute(db);
   const row = rows[0];
   if (!row || row.deleted_at !== null || (!row.is_published && !viewer.isAdmin)) return undefined;
-  const tests = await sql<{ input: string; expected_output: string; description: string | null; is_hidden: boolean; timeout_ms: number | null; memory_mb: number | null }>`
-    SELECT input, expected_output, description, is_hidden, timeout_ms, memory_mb
-    FROM problem_test_cases
-    WHERE problem_id = ${id} ${viewer.includeHidden ? sql`` : sql`AND NOT is_hidden`}
-    ORDER BY idx`.execute(db);
   return {
     revision: row.revision,
     detail: {
@@ -418,14 +421,7 @@ export async function getProblemDetail(
       description: row.description,
       constraints: row.constraints,
       examples: row.examples,
-      testCases: tests.rows.map((t) => ({
-        input: t.input,
-        expectedOutput: t.expected_output,
-        description: t.description,
-        isHidden: t.is_hidden,
-        timeoutMs: t.timeout_ms,
-        memoryMb: t.memory_mb,
-      })),
+      testCases: row.test_cases,
       starterCode: row.starter_code,
       timeLimit: row.time_limit_ms,
       memoryLimit: row.memory_limit_mb,
