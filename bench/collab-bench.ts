@@ -188,6 +188,8 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     converged,
     server: {
       cpuPercentOfOneCore: s ? Math.round(s.cpuPercent * 10) / 10 : null,
+      // contention-robust cost figure: server CPU time per incoming update, fan-out included
+      cpuMicrosPerUpdate: s && result.opsSentInWindow ? Math.round((s.cpuPercent / 100) * s.ms * 1000 / result.opsSentInWindow) : null,
       eventLoopUtilisation: s ? Math.round(s.elu * 1000) / 1000 : null,
       rssBaselineMb: mb(baseline.rss),
       rssConnectedMb: mem ? mb(mem.rss) : null,
@@ -211,6 +213,7 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     ['delivered', `${(report.delivered * 100).toFixed(2)} % (${result.deliveries} / ${result.expectedDeliveries})`],
     ['converged', String(converged)],
     ['server CPU (% of one core) / ELU', `${report.server.cpuPercentOfOneCore} % / ${report.server.eventLoopUtilisation}`],
+    ['server CPU per incoming update', `${report.server.cpuMicrosPerUpdate} µs`],
     ['server RSS baseline / connected / peak', `${report.server.rssBaselineMb} / ${report.server.rssConnectedMb} / ${report.server.rssPeakMb} MB`],
     ['per room: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
     ['update frames out / batches (window)', `${statsDelta.updateFramesOut} / ${statsDelta.batches}`],
