@@ -3,7 +3,7 @@
  * and every reference solution (problem-bank/solutions/<slug>.py) passes all of its problem's tests under python3.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,15 @@ const REQUIRED_TAGS = [
 ];
 /** Python processes in flight at once while checking the reference solutions (they are short-lived). */
 const CONCURRENCY = Math.max(2, Math.min(8, 2 * availableParallelism()));
+
+/**
+ * The interpreter `python3` on PATH resolves to, asked once: a version-manager shim in front of it can cost more
+ * than the solution itself on every start.
+ */
+const PYTHON = (() => {
+  const probe = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  return probe.status === 0 && probe.stdout.trim() ? probe.stdout.trim() : 'python3';
+})();
 
 const bank = loadProblemBank();
 
@@ -148,7 +157,7 @@ interface RunResult {
 
 function runPython(script: string, input: string): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(PYTHON, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
