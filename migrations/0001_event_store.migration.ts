@@ -7,7 +7,8 @@
  * (no gaps that fill in later). The lock key includes the schema, so deployments or test schemas sharing one
  * database do not serialise each other.
  *
- * Every function pins its search_path to the schema it was created in, so it works whatever the caller's path is.
+ * The functions meant to be called (append, delete, metadata) pin their search_path to the schema they were created
+ * in, so they work whatever the caller's path is; the small helpers rely on that pinned path.
  * Errors use custom SQLSTATEs: ES409 wrong expected revision (DETAIL is JSON {stream, expected, actual}) and
  * ES410 stream deleted (tombstoned).
  */
@@ -95,6 +96,10 @@ $fn$;
  *
  * Statement budget matters here (every append waits for this function while holding the stream locks): one
  * INSERT for new streams, one query that locks the stream rows and drives the loop, one that writes and answers.
+ *
+ * It sends no NOTIFY: Postgres serialises every notifying transaction of the cluster on one lock held through its
+ * commit flush, so a NOTIFY here would queue appends behind every other notifier's fsync. The store announces
+ * the committed position right after the commit instead, in a transaction of its own that writes nothing.
  */
 const APPEND_BATCH = `
 CREATE FUNCTION es_append_batch(p_appends jsonb)
@@ -244,8 +249,6 @@ BEGIN
       PERFORM setval('es_global_position', v_base + v_total - 1);
     END IF;
     v_now := clock_timestamp();
-    -- Delivered at commit only, so a rolled-back batch wakes nobody.
-    PERFORM pg_notify(es_notify_channel(), (v_base + v_total - 1)::text);
   ELSE
     -- Nothing to write (all failed, idempotent or empty): empty appends report the current head.
     v_base := coalesce((SELECT max(global_position) FROM es_events), 0) + 1;
@@ -296,6 +299,10 @@ BEGIN
   ELSIF r.error_code = 'ES410' THEN
     RAISE EXCEPTION USING ERRCODE = 'ES410', MESSAGE = format('stream %s is deleted', p_stream),
       DETAIL = jsonb_build_object('stream', p_stream)::text;
+  END IF;
+  -- SQL callers have no store to announce the commit for them; delivered at commit only.
+  IF jsonb_array_length(coalesce(p_events, '[]'::jsonb)) > 0 THEN
+    PERFORM pg_notify(es_notify_channel(), r.last_position::text);
   END IF;
   RETURN QUERY SELECT r.next_expected_revision, r.last_position;
 END

@@ -1,8 +1,8 @@
 /**
- * Wake-ups for subscriptions. Commits made through this store wake its subscriptions directly; commits made by
- * other processes arrive as NOTIFY on one LISTEN connection per store, shared by all its subscriptions. NOTIFY is
- * only a hint: subscriptions also poll, so a lost notification (listener reconnecting, proxy that drops them)
- * costs at most one poll interval.
+ * Wake-ups for subscriptions. Commits made through this store wake its subscriptions directly and are announced
+ * with NOTIFY; commits made by other processes arrive as NOTIFY on one LISTEN connection per store, shared by all
+ * its subscriptions. NOTIFY is only a hint: subscriptions also poll, so a lost notification (listener
+ * reconnecting, proxy that drops them) costs at most one poll interval.
  */
 import pg from 'pg';
 
@@ -52,6 +52,41 @@ export interface ListenerEvents {
   /** The connection dropped (reported once per outage). */
   lost?(err: Error | undefined): void;
   restored?(): void;
+}
+
+/**
+ * Tells other processes about commits: `pg_notify` with the committed position, sent after the append committed
+ * (so only committed positions are announced) in a statement that writes nothing and so holds Postgres' notify lock
+ * only briefly. At most one announcement is in flight; positions arriving meanwhile collapse into the highest one.
+ * Failures are ignored: subscribers poll anyway.
+ */
+export class Announcer {
+  private pending: bigint | undefined;
+  private sending: Promise<void> | undefined;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  announce(position: bigint): void {
+    if (this.pending === undefined || position > this.pending) this.pending = position;
+    this.sending ??= this.send().finally(() => {
+      this.sending = undefined;
+    });
+  }
+
+  /** Resolves once nothing is being sent. */
+  async idle(): Promise<void> {
+    while (this.sending) await this.sending;
+  }
+
+  private async send(): Promise<void> {
+    while (this.pending !== undefined) {
+      const position = this.pending;
+      this.pending = undefined;
+      await this.pool
+        .query({ name: 'syncode_es_announce', text: 'SELECT pg_notify(es_notify_channel(), $1)', values: [position.toString()] })
+        .catch(() => undefined);
+    }
+  }
 }
 
 const MIN_BACKOFF_MS = 100;

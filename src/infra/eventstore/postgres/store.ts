@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL event store: appends go through the group-commit writer, reads are plain paged queries,
- * subscriptions poll and are woken by local commits and by NOTIFY from other processes.
+ * subscriptions poll and are woken by local commits and by NOTIFY from other processes (each store announces its
+ * commits with NOTIFY right after they commit).
  *
  * The store borrows the pool (it never ends it); close() stops its subscriptions, flushes queued appends and
  * closes the LISTEN connection, the only connection it owns.
@@ -16,7 +17,7 @@ import {
 } from '../port.js';
 import { assertStreamName, encodeAppend, encodeExpected, eventIds } from './codec.js';
 import { currentRevisionOf, mapPgError, toUnavailable } from './errors.js';
-import { NotifyListener, Wakeups, listenerConfig } from './notifier.js';
+import { Announcer, NotifyListener, Wakeups, listenerConfig } from './notifier.js';
 import { headPosition, readAll, readStream } from './reads.js';
 import { subscribeToAll } from './subscription.js';
 import { GroupCommitWriter, type WriterStats } from './writer.js';
@@ -86,12 +87,16 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         restored: () => options.logger?.info({ schema }, 'event store LISTEN connection restored'),
       })
     : undefined;
+  const announcer = new Announcer(pool);
   const writer = new GroupCommitWriter(pool, {
     maxBatchAppends: options.maxBatchAppends ?? 500,
     maxBatchEvents: options.maxBatchEvents ?? 5000,
     maxQueuedAppends: options.maxQueuedAppends ?? 10_000,
     maxInFlight: options.maxInFlight ?? 2,
-    onCommitted: (position) => wakeups.wake(position),
+    onCommitted: (position) => {
+      wakeups.wake(position);
+      announcer.announce(position);
+    },
   });
   let closing: Promise<void> | undefined;
 
@@ -216,6 +221,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       closing ??= (async () => {
         closedController.abort();
         await writer.idle();
+        await announcer.idle();
         await listener?.close();
       })();
       return closing;

@@ -143,7 +143,16 @@ export class GroupCommitWriter {
     return batch;
   }
 
+  /** Never rejects: whatever goes wrong, every caller in the batch hears about it (settling twice is a no-op). */
   private async runBatch(batch: PendingAppend[]): Promise<void> {
+    try {
+      await this.writeBatch(batch);
+    } catch (err) {
+      for (const append of batch) append.reject(err);
+    }
+  }
+
+  private async writeBatch(batch: PendingAppend[]): Promise<void> {
     let rows: ResultRow[];
     try {
       rows = await this.execute(batch);
