@@ -13,6 +13,7 @@ import type { AppContext } from '../runtime/context.js';
 import { envelope, sendError } from './errors.js';
 import { registerAuth } from './plugins/auth.js';
 import { traceIdOf } from './plugins/trace.js';
+import { validatorCompiler } from './validation.js';
 import { healthRoutes } from './routes/health.js';
 import type { App } from './types.js';
 
@@ -33,7 +34,6 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     bodyLimit: ctx.config.BODY_LIMIT_BYTES,
     trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
     disableRequestLogging: ctx.config.NODE_ENV === 'test',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false, verbose: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.addHook('onRequest', async (request, reply) => {
@@ -52,6 +52,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     return payload;
   });
 
+  app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler((err, request, reply) => sendError(reply, request, err));
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(envelope(404, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`));

@@ -53,6 +53,11 @@ describe('HTTP skeleton', () => {
     expectEnvelope(res.body, 400, 'VALIDATION_FAILED');
     expect(res.body.details.fields).toEqual([{ field: 'by', constraint: 'type', value: 'many' }]);
 
+    // JSON bodies are not coerced: a string where an integer belongs is rejected, not converted.
+    const stringly = await h.request({ method: 'POST', url: '/counters/a/increment', token, body: { by: '5' } });
+    expect(stringly.status).toBe(400);
+    expect(stringly.body.details.fields[0]).toMatchObject({ field: 'by', constraint: 'type', value: '5' });
+
     const missing = await h.request({ method: 'POST', url: '/counters/a/increment', token, body: {} });
     expect(missing.body.details.fields[0]).toMatchObject({ field: 'by', constraint: 'required' });
 
