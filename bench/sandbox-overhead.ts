@@ -38,7 +38,7 @@ function bare(argv: string[], cwd: string): Promise<number> {
  */
 let measuring = 0;
 async function bareCpuMs(argv: string[], cwd: string): Promise<number> {
-  const cg = createRunCgroup(detectCgroups()!, `${process.pid}-bench${measuring++}`, { memoryBytes: 1 << 30, maxProcesses: 64 });
+  const cg = createRunCgroup(detectCgroups()!, `${process.pid}-bench${measuring++}`, { memoryBytes: 1024 ** 3, maxProcesses: 64 });
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(TOOLS.enter, [...cg.procsFiles, '--', ...argv], { cwd, env: { PATH: '/usr/bin:/bin' } });

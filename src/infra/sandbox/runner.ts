@@ -52,12 +52,13 @@ export interface Artifact {
 }
 
 export type CompileResult =
-  | { ok: true; artifact: Artifact; stderr: string; durationMs: number }
+  | { ok: true; artifact: Artifact; stderr: string; durationMs: number; cpuTimeMs: number }
   | {
       ok: false;
       artifact: null;
       stderr: string;
       durationMs: number;
+      cpuTimeMs: number;
       /** CE: the code does not build (or the compiler hit its limits); IE: the sandbox failed. */
       verdict: 'CE' | 'IE';
       error: string;
@@ -96,7 +97,7 @@ export async function compile(language: LanguageId, code: string, limits: RunLim
     writeBoxFile(box, file, code);
     if (!spec.compile) {
       keep = true;
-      return { ok: true, artifact: { language, box, entry, released: false }, stderr: '', durationMs: 0 };
+      return { ok: true, artifact: { language, box, entry, released: false }, stderr: '', durationMs: 0, cpuTimeMs: 0 };
     }
     const step = spec.compile(file);
     const cpuMs = Math.min(COMPILE.cpuMs, limits.timeoutMs ?? COMPILE.cpuMs);
@@ -121,17 +122,27 @@ export async function compile(language: LanguageId, code: string, limits: RunLim
       }),
     );
     const durationMs = performance.now() - started;
+    const cpuTimeMs = Math.round(out.cpuMs);
     const stderr = [out.stderr, out.stdout].filter(Boolean).join('\n');
     if (out.sandboxError) {
-      return { ok: false, artifact: null, stderr, durationMs, verdict: 'IE', error: `sandbox failure: ${out.sandboxError}`, timedOut: false };
+      return {
+        ok: false,
+        artifact: null,
+        stderr,
+        durationMs,
+        cpuTimeMs,
+        verdict: 'IE',
+        error: `sandbox failure: ${out.sandboxError}`,
+        timedOut: false,
+      };
     }
     const verdict = runVerdict(out, cpuMs);
     if (verdict !== 'OK') {
       const reason = compileFailure(verdict, out, stderr);
-      return { ok: false, artifact: null, stderr, durationMs, verdict: 'CE', error: reason, timedOut: verdict === 'TLE' };
+      return { ok: false, artifact: null, stderr, durationMs, cpuTimeMs, verdict: 'CE', error: reason, timedOut: verdict === 'TLE' };
     }
     keep = true;
-    return { ok: true, artifact: { language, box, entry, released: false }, stderr, durationMs };
+    return { ok: true, artifact: { language, box, entry, released: false }, stderr, durationMs, cpuTimeMs };
   } finally {
     if (!keep) await destroyBox(box);
   }
@@ -260,7 +271,7 @@ export async function judgeSubmission(req: {
 }): Promise<SubmissionResult> {
   const invalid = invalidInput(req.language, req.code);
   const built = invalid
-    ? ({ ok: false, artifact: null, stderr: '', durationMs: 0, verdict: 'CE', error: invalid, timedOut: false } as const)
+    ? ({ ok: false, artifact: null, stderr: '', durationMs: 0, cpuTimeMs: 0, verdict: 'CE', error: invalid, timedOut: false } as const)
     : await compile(req.language as LanguageId, req.code);
   const tests: TestResult[] = [];
   try {
@@ -291,7 +302,7 @@ export async function judgeSubmission(req: {
   const firstBad = tests.find((t) => t.verdict !== 'AC');
   return {
     verdict: firstBad?.verdict ?? (built.ok ? 'AC' : built.verdict),
-    compile: { ok: built.ok, stderr: built.stderr, durationMs: Math.round(built.durationMs) },
+    compile: { ok: built.ok, stderr: built.stderr, durationMs: Math.round(built.durationMs), cpuTimeMs: built.cpuTimeMs },
     tests,
     passed: tests.filter((t) => t.passed === true).length,
     failed: tests.filter((t) => t.passed === false).length,

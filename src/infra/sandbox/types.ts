@@ -59,7 +59,7 @@ export interface TestResult extends Omit<ExecutionResult, 'verdictHint'> {
 export interface SubmissionResult {
   /** AC when every test is AC, otherwise the verdict of the first test that is not. */
   verdict: TestVerdict;
-  compile: { ok: boolean; stderr: string; durationMs: number };
+  compile: { ok: boolean; stderr: string; durationMs: number; cpuTimeMs: number };
   tests: TestResult[];
   passed: number;
   failed: number;
