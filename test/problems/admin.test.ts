@@ -1,9 +1,12 @@
 /** Admin writes over HTTP: create, update (If-Match), publish-status, soft delete, title uniqueness, validation. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Harness } from '../support/harness.js';
 import { createProblem, newAdmin, newUser, problemBody, problemHarness, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

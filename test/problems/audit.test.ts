@@ -1,7 +1,10 @@
 /** Successful admin mutations of problems write complete audit entries (SPEC §4.10, §4.13). */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Harness } from '../support/harness.js';
 import { newAdmin, problemBody, problemHarness, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

@@ -1,9 +1,12 @@
 /** SPEC §4.3 bookmarks over HTTP, and isBookmarked on the problem reads. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Harness } from '../support/harness.js';
 import { createProblem, newAdmin, newUser, problemHarness, submit, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

@@ -2,7 +2,7 @@
  * Paging through 95 problems 20 at a time returns each exactly once, in order, for every sort and direction —
  * with many ties (equal difficulty, equal creation time, equal counts and ratios) left to the id to break.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Harness } from '../support/harness.js';
 import { systemMetadata } from '../../src/commands/metadata.js';
@@ -10,6 +10,9 @@ import { createProblem as createProblemCommand } from '../../src/commands/proble
 import type { Difficulty, ProblemContent } from '../../src/domain/problem/content.js';
 import { PROBLEM_SORTS } from '../../src/projections/problems/queries.js';
 import { newAdmin, newUser, problemHarness, settled, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let user: TestUser;

@@ -1,8 +1,11 @@
 /** GET /problems/:id: visibility, hidden tests, per-caller fields, conditional requests. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { Harness } from '../support/harness.js';
 import { createProblem, newAdmin, newUser, problemHarness, submit, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

@@ -4,11 +4,14 @@
  * those tables (filling any other required column with a neutral value), so it does not depend on their exact
  * shape, and creates minimal tables when the rooms module's migrations are absent.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Harness } from '../support/harness.js';
 import { createProblem, newAdmin, problemHarness, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

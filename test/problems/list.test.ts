@@ -1,8 +1,11 @@
 /** GET /problems (filters, sorts, drafts, per-caller status) and GET /problems/tags. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Harness } from '../support/harness.js';
 import { encodeCursor } from '../../src/http/pagination.js';
 import { createProblem, newAdmin, newUser, problemHarness, submit, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

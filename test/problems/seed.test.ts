@@ -1,5 +1,5 @@
 /** Seeding the problem bank: everything published with its tags, idempotent, matched by slug or by title. */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Harness } from '../support/harness.js';
@@ -7,6 +7,9 @@ import { seedBank } from '../../src/commands/problems/seed-bank.js';
 import { problemIdForSlug, seedProblems } from '../../src/commands/problems/seed.js';
 import { loadProblemBank } from '../../src/infra/problem-bank/load.js';
 import { newAdmin, newUser, problemHarness, settled, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;

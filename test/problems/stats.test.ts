@@ -2,7 +2,7 @@
  * The problem-stats projector from the execution module's submission events, appended directly to
  * `submission-<id>`: counts, attempt status, idempotency, rebuild/verify.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Harness } from '../support/harness.js';
@@ -11,6 +11,9 @@ import { problemStatsProjection } from '../../src/projections/problem-stats/proj
 import { problemsProjection } from '../../src/projections/problems/projection.js';
 import { bookmarksProjection } from '../../src/projections/bookmarks/projection.js';
 import { createProblem, newAdmin, newUser, problemHarness, settled, submit, type TestUser } from './support.js';
+
+// Whole-control-plane setup can be slow on a busy machine.
+jest.setTimeout(120_000);
 
 let h: Harness;
 let admin: TestUser;
