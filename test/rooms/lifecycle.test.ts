@@ -57,7 +57,7 @@ describe('POST /rooms', () => {
       mediaCreated: false,
     });
     const detail = await get(host, `/rooms/${res.body.roomId}`);
-    expect(detail.body.participants).toEqual([expect.objectContaining({ userId: host.id, role: 'interviewer', isActive: true, isReady: false, joinedAt: isoString })]);
+    expect(detail.body.participants).toEqual([{ userId: host.id, username: host.username, displayName: null, avatarUrl: null, role: 'interviewer', isActive: true, isReady: false, joinedAt: isoString }]);
     expect(detail.body.myRole).toBe('interviewer');
   });
 

@@ -115,8 +115,12 @@ export function collabCredentials(ctx: AppContext, request: FastifyRequest, room
   };
 }
 
+/** Names come with the rows when they were read with them (one query); otherwise they are looked up here. */
 export async function participantSummaries(ctx: AppContext, participants: readonly ParticipantRow[]) {
-  const users = await findUserSummaries(ctx.db, participants.map((p) => p.userId));
+  const withNames = participants.every((p) => p.username !== undefined);
+  const users = withNames
+    ? new Map(participants.map((p) => [p.userId, { username: p.username ?? 'unknown', displayName: p.displayName ?? null, avatarKey: p.avatarKey ?? null }]))
+    : await findUserSummaries(ctx.db, participants.map((p) => p.userId));
   return Promise.all(
     participants.map(async (p) => {
       const u = users.get(p.userId);

@@ -88,6 +88,10 @@ export interface ParticipantRow {
   joinedAt: Date;
   leftAt: Date | null;
   removedAt: Date | null;
+  /** from the users read model (identity), when the row was read with names */
+  username?: string | null;
+  displayName?: string | null;
+  avatarKey?: string | null;
 }
 
 const ROOM_COLUMNS = sql`
@@ -117,15 +121,16 @@ export async function listParticipants(db: Db, roomId: string): Promise<Particip
   return rows;
 }
 
-/** The room with its participants in one round trip. */
+/** The room with its participants (and their names, from the users read model) in one round trip. */
 export async function findRoomWithParticipants(db: Db, roomId: string): Promise<{ room: RoomRow; participants: ParticipantRow[] } | undefined> {
   if (!UUID.test(roomId)) return undefined;
   const { rows } = await sql<RoomRow & { participants: Array<Record<string, unknown>> | null }>`
     SELECT ${ROOM_COLUMNS},
       (SELECT json_agg(json_build_object('userId', p.user_id, 'role', p.role, 'isActive', p.is_active, 'isReady', p.is_ready,
-                                         'joinedAt', p.joined_at, 'leftAt', p.left_at, 'removedAt', p.removed_at)
+                                         'joinedAt', p.joined_at, 'leftAt', p.left_at, 'removedAt', p.removed_at,
+                                         'username', u.username, 'displayName', u.display_name, 'avatarKey', u.avatar_key)
                        ORDER BY p.joined_at, p.user_id)
-       FROM room_participants p WHERE p.room_id = r.id) AS participants
+       FROM room_participants p LEFT JOIN users u ON u.id = p.user_id WHERE p.room_id = r.id) AS participants
     FROM rooms r WHERE r.id = ${roomId}`.execute(db);
   const row = rows[0];
   if (!row) return undefined;
@@ -141,6 +146,9 @@ export async function findRoomWithParticipants(db: Db, roomId: string): Promise<
       joinedAt: new Date(String(p['joinedAt'])),
       leftAt: toDate(p['leftAt']),
       removedAt: toDate(p['removedAt']),
+      username: (p['username'] as string | null) ?? null,
+      displayName: (p['displayName'] as string | null) ?? null,
+      avatarKey: (p['avatarKey'] as string | null) ?? null,
     })),
   };
 }
