@@ -12,7 +12,7 @@
  * hold no secrets either.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
 import type { Box } from './box.js';
@@ -64,8 +64,14 @@ export interface SandboxOutcome {
   sandboxError: string | null;
 }
 
-/** /etc entries toolchains need: alternatives symlinks (java, cc), the loader cache, the JDK's config links. */
-const ETC_BINDS = ['/etc/alternatives', '/etc/ld.so.cache', '/etc/java-17-openjdk'].filter((p) => existsSync(p));
+/** /etc entries toolchains need: alternatives symlinks (java, cc), the loader cache, the JDKs' config links. */
+const ETC_BINDS = [
+  '/etc/alternatives',
+  '/etc/ld.so.cache',
+  ...readdirSync('/etc')
+    .filter((name) => /^java-\d+-openjdk$/.test(name))
+    .map((name) => `/etc/${name}`),
+].filter((p) => existsSync(p));
 const HAS_LIB64 = existsSync('/usr/lib64');
 
 const CPU_POLL_MS = 50;
