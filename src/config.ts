@@ -101,6 +101,12 @@ export const ConfigSchema = Type.Object({
   EXECUTION_MAX_TIMEOUT_MS: Int(30000, 1),
   EXECUTION_DEFAULT_MEMORY_MB: Int(256, 16),
   EXECUTION_MAX_MEMORY_MB: Int(1024, 16),
+  /** Breaker timeout around enqueueing an execution job (504 EXECUTION_SERVICE_TIMEOUT past it). */
+  EXECUTION_QUEUE_TIMEOUT_MS: Int(5000, 1),
+  /** Static-analysis jobs a worker runs at once (the linters run outside the sandbox, on the worker's cores). */
+  ANALYSIS_CONCURRENCY: Int(1, 1),
+  /** Time limit of each static-analysis tool. */
+  ANALYSIS_TOOL_TIMEOUT_MS: Int(15000, 1),
 
   /** Seed the problem bank on start when the database has no problems. */
   SEED_ON_START: Bool(true),

@@ -11,6 +11,8 @@ import { adminRoomRoutes } from './routes/admin-rooms.js';
 import { internalRoutes } from './routes/internal.js';
 import { roomControlRoutes } from './routes/room-control.js';
 import { roomRoutes } from './routes/rooms.js';
+import { executionRoutes } from './routes/execution.js';
+import { roomExecutionRoutes } from './routes/room-execution.js';
 import { sessionPendingRoutes, sessionRoutes } from './routes/sessions.js';
 
 export const routeModules: readonly RouteModule[] = [
@@ -27,4 +29,6 @@ export const routeModules: readonly RouteModule[] = [
   sessionPendingRoutes,
   adminRoomRoutes,
   internalRoutes,
+  roomExecutionRoutes,
+  executionRoutes,
 ];

@@ -8,7 +8,10 @@ import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
 import { roomsProjection } from './rooms/projection.js';
+import { runsProjection } from './runs/projection.js';
 import { sessionsProjection } from './sessions/projection.js';
+import { staticAnalysisProjection } from './static-analysis/projection.js';
+import { submissionsProjection } from './submissions/projection.js';
 import { timelineProjection } from './timeline/projection.js';
 import { usersProjection } from './users/projection.js';
 
@@ -21,6 +24,9 @@ export const projections: readonly Projection[] = [
   roomsProjection,
   sessionsProjection,
   timelineProjection,
+  runsProjection,
+  submissionsProjection,
+  staticAnalysisProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

@@ -1,0 +1,90 @@
+/**
+ * The execution plane of role `worker`: the run/submission queue (EXECUTION_CONCURRENCY jobs at once), the
+ * static-analysis queue (ANALYSIS_CONCURRENCY) and, when SCHEDULER_ENABLED, the hourly output-retention sweep.
+ *
+ * A worker process that dies mid-job (kill -9) stops renewing the job's lock; after `lockDurationMs` another
+ * worker's stalled-job check (every `stalledIntervalMs`) puts the job back in the queue, and the deciders make
+ * the second processing finish the work exactly once.
+ */
+import type { Job, Worker } from 'bullmq';
+import { expireExecutionOutputs } from '../../commands/execution/retention.js';
+import { ANALYSIS_QUEUE, EXECUTION_QUEUE, RETENTION_QUEUE, type AnalysisJob, type ExecutionJob } from '../../commands/execution/jobs.js';
+import { probeSandbox } from '../../infra/sandbox/index.js';
+import type { AppContext } from '../../runtime/context.js';
+import { processAnalysisJob } from '../analysis/processor.js';
+import { processExecutionJob } from './processor.js';
+
+export interface ExecutionWorkerOptions {
+  /** How long a job stays owned by a worker that stopped renewing its lock. */
+  lockDurationMs?: number;
+  /** How often stalled jobs (lock expired) are looked for. */
+  stalledIntervalMs?: number;
+  /** Start the retention scheduler (default: config.SCHEDULER_ENABLED). */
+  scheduler?: boolean;
+  /** Start the static-analysis consumer (default true). */
+  analysis?: boolean;
+}
+
+const RETENTION_EVERY_MS = 3600_000;
+
+export async function startExecutionWorker(ctx: AppContext, options: ExecutionWorkerOptions = {}): Promise<() => Promise<void>> {
+  const probe = await probeSandbox();
+  if (probe.available) ctx.logger.info({ cgroup: probe.cgroup }, 'execution worker: sandbox available');
+  else ctx.logger.error({ reason: probe.reason }, 'execution worker: sandbox UNAVAILABLE — every job completes as failed (IE) until it is fixed');
+
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const stalledInterval = options.stalledIntervalMs ?? 15_000;
+  const workers: Worker[] = [];
+  const deps = { store: ctx.store, logger: ctx.logger };
+
+  workers.push(
+    ctx.queues.worker(EXECUTION_QUEUE, (job) => processExecutionJob(deps, job as Job<ExecutionJob>), {
+      concurrency: ctx.config.EXECUTION_CONCURRENCY,
+      lockDuration,
+      stalledInterval,
+      maxStalledCount: 2,
+    }),
+  );
+  if (options.analysis !== false) {
+    workers.push(
+      ctx.queues.worker(ANALYSIS_QUEUE, (job) => processAnalysisJob(ctx, job as Job<AnalysisJob>), {
+        concurrency: ctx.config.ANALYSIS_CONCURRENCY,
+        lockDuration,
+        stalledInterval,
+        maxStalledCount: 2,
+      }),
+    );
+  }
+  if (options.scheduler ?? ctx.config.SCHEDULER_ENABLED) {
+    const queue = ctx.queues.queue(RETENTION_QUEUE);
+    await queue.upsertJobScheduler('execution-output-retention', { every: RETENTION_EVERY_MS }, {
+      name: 'expire-outputs',
+      data: {},
+      opts: { removeOnComplete: 100, removeOnFail: 100 },
+    });
+    workers.push(
+      ctx.queues.worker(
+        RETENTION_QUEUE,
+        async () => {
+          const result = await expireExecutionOutputs(ctx);
+          ctx.logger.info(result, 'execution output retention done');
+          return result;
+        },
+        { concurrency: 1 },
+      ),
+    );
+  }
+  for (const w of workers) {
+    w.on('failed', (job, err) => ctx.logger.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job attempt failed'));
+  }
+  return async () => {
+    await Promise.all(
+      workers.map(async (w) => {
+        await w.close();
+        // The queue factory hands each worker a connection of its own that closing the worker leaves open.
+        const connection = w.opts.connection as { disconnect?: () => void };
+        connection.disconnect?.();
+      }),
+    );
+  };
+}
