@@ -254,14 +254,19 @@ function tryRmdir(dir: string): boolean {
   }
 }
 
-/** rmdir fails with EBUSY until the last task is fully gone; keep killing and retrying for a few seconds. */
+/**
+ * rmdir fails with EBUSY until the last task is fully gone. bwrap returns as soon as its init reports the
+ * program's exit, while that init is still tearing the pid namespace down, so for a few milliseconds the run's
+ * cgroup can still hold dying processes: poll briefly (this is on the path of every run), then back off,
+ * killing whatever is left each time, for about five seconds in all.
+ */
 async function removeDirs(dirs: string[], remaining: () => number[]): Promise<void> {
   let left = dirs;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 150; attempt++) {
     left = left.filter((d) => !tryRmdir(d));
     if (left.length === 0) return;
     killPids(remaining());
-    await sleep(attempt < 10 ? 5 : 50);
+    await sleep(attempt < 50 ? 1 : 50);
   }
   throw new Error(`could not remove cgroup ${left.join(', ')}`);
 }
