@@ -4,7 +4,7 @@
  * replay, presence callbacks, kick, ensure and destroy.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { replaySession } from '../../src/commands/sessions/replay.js';
+import { replayCli, replaySession } from '../../src/commands/sessions/replay.js';
 import { verifyProjection } from '../../src/projections/verify.js';
 import { cleanupAbandonedRooms } from '../../src/workers/scheduler/rooms.js';
 import { peer, synced, waitFor, type Peer } from '../collab/support.js';
@@ -244,6 +244,33 @@ describe('with the real collab plane: a scripted session, its timeline and its r
     const earlier = await replaySession(h.ctx, sessionId, beforeLock);
     expect(earlier.code).toMatchObject({ language: 'python', code: 'def solve():\n    pass\n', trigger: 'phase_change' });
     expect(earlier.events.map((e) => e.eventType)).toEqual(told.slice(0, 9).map((t: any) => t[0]));
+
+    // `syncode replay <sessionId> [--at <iso>]` prints the same story and the code
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => printed.push(line);
+    try {
+      expect(await replayCli(h.ctx, [sessionId])).toBe(0);
+      expect(await replayCli(h.ctx, [sessionId, '--at', beforeLock.toISOString()])).toBe(0);
+      expect(await replayCli(h.ctx, ['--json', sessionId])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    const [full, atLock, json] = printed;
+    expect(full!.split('\n').filter((l) => /^\d{4}-/.test(l)).map((l) => l.split(/\s+/)[1])).toEqual(told.map((t: any) => t[0]));
+    expect(full).toContain('function solve() {\n  return 42;\n}');
+    expect(atLock).toContain(`code at ${beforeLock.toISOString()}: python`);
+    expect(atLock).toContain('def solve():\n    pass');
+    expect(JSON.parse(json!).events).toEqual(data);
+    const errors: string[] = [];
+    const error = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      expect(await replayCli(h.ctx, [crypto.randomUUID()])).toBe(1);
+      expect(await replayCli(h.ctx, [])).toBe(2);
+    } finally {
+      console.error = error;
+    }
 
     // ?at= answers the same
     const at = await timelineOf(host, sessionId, `?at=${encodeURIComponent(beforeLock.toISOString())}`);

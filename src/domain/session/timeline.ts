@@ -167,11 +167,11 @@ export function timelineEntries(source: TimelineSource): TimelineItems | null {
     case 'RunRequested':
       return one(entry('code_run', str(d['userId']) ?? source.actorId, { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: 'queued', language: d['language'] ?? null }));
     case 'RunCompleted':
-      return one(entry('code_run_completed', str(d['userId']) ?? source.actorId, { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: d['status'] ?? 'completed' }));
+      return one(entry('code_run_completed', str(d['userId']) ?? source.actorId, { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: d['status'] ?? 'completed', verdict: d['verdict'] ?? null }));
     case 'SubmissionRequested':
       return one(entry('code_submitted', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, language: d['language'] ?? null }));
     case 'SubmissionCompleted':
-      return one(entry('submission_completed', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, passed: num(d['passed']), total: num(d['total']) }));
+      return one(entry('submission_completed', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, passed: num(d['passed']), total: num(d['total']), verdict: d['verdict'] ?? null }));
     default:
       return null;
   }
