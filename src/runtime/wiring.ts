@@ -3,12 +3,12 @@
  * authenticator, the collab client, queues, storage) installs them on the context here.
  */
 import { identityWiring } from '../commands/identity/wiring.js';
-import { collabWiring } from '../infra/collab-callbacks/index.js';
+import { roomsWiring } from '../commands/rooms/wiring.js';
 import type { AppContext } from './context.js';
 
 export type Wiring = (ctx: AppContext) => void | Promise<void>;
 
-export const wirings: readonly Wiring[] = [identityWiring, collabWiring];
+export const wirings: readonly Wiring[] = [identityWiring, roomsWiring];
 
 export async function wire(ctx: AppContext): Promise<void> {
   for (const w of wirings) await w(ctx);

@@ -271,6 +271,18 @@ describe('late joiners (DESIGN §10)', () => {
   });
 });
 
+describe('numbers in the users endpoints', () => {
+  it('profile stats count finished sessions; quotas count open hosted rooms', async () => {
+    const me = (await get(cand, '/users/me')).body;
+    const listed = (await get(cand, '/sessions?limit=100')).body.data.length;
+    expect(me.stats.totalSessions).toBe(listed);
+    const quotas = (await get(host, '/users/me/quotas')).body;
+    const { rows } = await h.ctx.pool.query("SELECT count(*)::int AS n FROM rooms WHERE host_id = $1 AND status <> 'finished'", [host.id]);
+    expect(quotas.rooms.activeCount).toBe(rows[0].n);
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+});
+
 describe('read models', () => {
   it('equal a rebuild from the events (rooms, sessions, timeline)', async () => {
     await h.projections.stop();
