@@ -43,7 +43,7 @@ describe('read-your-writes', () => {
     }
     const noise = await Promise.all(background);
     expect(noise.reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
-  });
+  }, 180_000);
 
   it('concurrent commands on one stream are serialised by the expected revision: none is lost', async () => {
     const results = await Promise.all(

@@ -6,6 +6,7 @@
  * The store borrows the pool (it never ends it); close() stops its subscriptions, flushes queued appends and
  * closes the LISTEN connection, the only connection it owns.
  */
+import { setMaxListeners } from 'node:events';
 import type pg from 'pg';
 import {
   EventStoreUnavailableError,
@@ -80,6 +81,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   const batchSize = options.readBatchSize ?? 500;
   const wakeups = new Wakeups();
   const closedController = new AbortController();
+  // Every subscription (one per projection) listens for the store closing.
+  setMaxListeners(0, closedController.signal);
   const listen = options.listen ?? true;
   const listener = listen
     ? new NotifyListener(listen === true ? listenerConfig(pool, schema) : listen, (position) => wakeups.wake(position), {
