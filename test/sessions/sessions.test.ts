@@ -174,6 +174,29 @@ describe('GET /sessions/:id', () => {
   });
 });
 
+describe('runs and submissions in the detail (the execution module\'s events)', () => {
+  it('lists the room\'s terminal runs and submissions, oldest first, and tells them in the timeline', async () => {
+    const s = await finishedSession();
+    const runId = randomUUID();
+    const submissionId = randomUUID();
+    const outcome = { status: 'completed', verdict: 'OK', stdout: '42\n', stderr: '', exitCode: 0, signal: null, durationMs: 12, cpuTimeMs: 10, memoryUsageMb: 5, timedOut: false, outputTruncated: false, compileDurationMs: 0, error: null };
+    await h.ctx.store.appendToStream(`run-${runId}`, [
+      { id: randomUUID(), type: 'RunRequested', data: { runId, roomId: s.roomId, sessionId: s.sessionId, userId: cand.id, language: 'python', code: 'print(42)', codeHash: 'h', stdin: null, timeoutMs: 1000, memoryMb: 64, staticAnalysisJobId: null, requestedAt: new Date().toISOString() }, metadata: { actorId: cand.id, occurredAt: new Date().toISOString() } },
+      { id: randomUUID(), type: 'RunCompleted', data: { ...outcome, runId, roomId: s.roomId, userId: cand.id, completedAt: new Date().toISOString() }, metadata: { actorId: null, occurredAt: new Date().toISOString() } },
+    ]);
+    const submitted = await h.ctx.store.appendToStream(`submission-${submissionId}`, [
+      { id: randomUUID(), type: 'SubmissionRequested', data: { submissionId, roomId: s.roomId, sessionId: s.sessionId, problemId: problem.id, userId: cand.id, language: 'python', code: 'x', codeHash: 'h', testCaseCount: 2, hiddenTestIndexes: [], staticAnalysisJobId: null, requestedAt: new Date().toISOString() }, metadata: { actorId: cand.id, occurredAt: new Date().toISOString() } },
+      { id: randomUUID(), type: 'SubmissionCompleted', data: { submissionId, problemId: problem.id, userId: cand.id, roomId: s.roomId, sessionId: s.sessionId, passed: 1, failed: 1, errors: 0, total: 2, accepted: false, totalDurationMs: 30, status: 'completed', verdict: 'WA', compileDurationMs: null, compileError: null, error: null, completedAt: new Date().toISOString() }, metadata: { actorId: null, occurredAt: new Date().toISOString() } },
+    ]);
+    await h.ctx.progress.waitFor(submitted.position.commit, ['runs', 'submissions', 'session-timeline'], 10_000);
+    const detail = (await get(cand, `/sessions/${s.sessionId}`)).body;
+    expect(detail.runs).toEqual([{ jobId: runId, status: 'completed', createdAt: isoString }]);
+    expect(detail.submissions).toEqual([{ submissionId, status: 'completed', passed: 1, total: 2, createdAt: isoString }]);
+    const tail = (await get(cand, `/sessions/${s.sessionId}/timeline`)).body.data.slice(-4).map((e: any) => [e.eventType, e.userId]);
+    expect(tail).toEqual([['code_run', cand.id], ['code_run_completed', cand.id], ['code_submitted', cand.id], ['submission_completed', cand.id]]);
+  });
+});
+
 describe('DELETE /sessions/:id (per-user soft delete)', () => {
   it('hides the session for that user only; idempotent; 403 non-participant; 404 unknown; admins may hide any', async () => {
     const s = await finishedSession();

@@ -17,6 +17,7 @@ import {
   listSessions,
   listSnapshots,
   SESSION_SORTS,
+  sessionExecutions,
   sessionViewer,
   type SessionParticipantRow,
   type SessionRow,
@@ -238,9 +239,10 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
     { schema: { tags, summary: 'Session detail', params: SessionIdParams, response: { 200: SessionDetailSchema } } },
     async (request) => {
       const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: true });
-      const [participants, latest] = await Promise.all([
+      const [participants, latest, executions] = await Promise.all([
         listSessionParticipants(ctx.db, [session.id]).then((rows) => participantsWithUsers(ctx, rows)),
         latestSnapshot(ctx.db, session.id),
+        sessionExecutions(ctx.db, session.roomId),
       ]);
       return {
         sessionId: session.id,
@@ -250,8 +252,8 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
         language: session.language,
         duration: durationSeconds(session.durationMs),
         participants: participants.map(({ sessionId: _s, ...p }) => p),
-        runs: [],
-        submissions: [],
+        runs: executions.runs.map((r) => ({ jobId: r.jobId, status: r.status, createdAt: r.createdAt.toISOString() })),
+        submissions: executions.submissions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
         report: null,
         latestCodeSnapshot: latest
           ? { id: latest.id, code: latest.code, language: latest.language, trigger: latest.trigger, linesOfCode: latest.linesOfCode, createdAt: latest.createdAt.toISOString(), phase: latest.phase }

@@ -157,3 +157,19 @@ export async function latestSnapshot(db: Db, sessionId: string): Promise<Snapsho
     SELECT ${SNAPSHOT_COLUMNS} FROM code_snapshots WHERE session_id = ${sessionId} ORDER BY created_at DESC, id DESC LIMIT 1`.execute(db);
   return rows[0];
 }
+
+/** Terminal runs and submissions made in the session's room, oldest first (the execution module's read models). */
+export async function sessionExecutions(db: Db, roomId: string): Promise<{
+  runs: Array<{ jobId: string; status: string; createdAt: Date }>;
+  submissions: Array<{ submissionId: string; status: string; passed: number; total: number; createdAt: Date }>;
+}> {
+  const [runs, submissions] = await Promise.all([
+    sql<{ jobId: string; status: string; createdAt: Date }>`
+      SELECT id AS "jobId", status, created_at AS "createdAt" FROM runs
+      WHERE room_id = ${roomId} AND status IN ('completed', 'failed') ORDER BY created_at, id`.execute(db),
+    sql<{ submissionId: string; status: string; passed: number; total: number; createdAt: Date }>`
+      SELECT id AS "submissionId", status, passed_test_cases AS passed, total_test_cases AS total, submitted_at AS "createdAt" FROM submissions
+      WHERE room_id = ${roomId} AND status IN ('completed', 'failed') ORDER BY submitted_at, id`.execute(db),
+  ]);
+  return { runs: runs.rows, submissions: submissions.rows };
+}
