@@ -65,7 +65,13 @@ async function run(cfg: LoadConfig): Promise<LoadResult> {
       }
     }
   };
+  // The server samples its own CPU between these two marks.
+  const marks = [
+    setTimeout(() => process.send?.({ type: 'measure-start' }), cfg.warmupMs),
+    setTimeout(() => process.send?.({ type: 'measure-end' }), cfg.warmupMs + cfg.measureMs),
+  ];
   await Promise.all(Array.from({ length: cfg.connections }, loop));
+  marks.forEach(clearTimeout);
   agent.destroy();
   samples.sort((a, b) => a - b);
   return {

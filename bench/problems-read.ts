@@ -4,7 +4,9 @@
  * The server is a whole control plane (harness: real event store, projections, auth) listening on an ephemeral
  * port with rate limits off; the load generator runs in its own process (bench/problems-load.ts).
  *   node --import tsx bench/problems-read.ts [measureSeconds=10] [connections=50]
- * Prints a table and writes bench/results/problems-read.json.
+ * Prints a table and writes bench/results/problems-read.json. Besides throughput and latency it reports the server
+ * process's CPU time per request over the measured window (and the request rate one fully available core would
+ * sustain at that cost), which depends far less than wall-clock figures on what else the machine is running.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -146,22 +148,30 @@ try {
       ...(s.headers ? { headers: s.headers } : {}),
       expectStatus: s.expectStatus,
     };
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
+    let cpu0 = process.cpuUsage();
+    let t0 = performance.now();
+    let window: { cpuMs: number; ms: number } | undefined;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'problems-load.ts')], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, PROBLEMS_LOAD_CONFIG: JSON.stringify(cfg) },
     });
     const result = await new Promise<LoadResult>((resolve, reject) => {
       child.on('message', (m: { type: string }) => {
-        if (m.type === 'result') resolve(m as unknown as LoadResult);
+        if (m.type === 'measure-start') {
+          cpu0 = process.cpuUsage();
+          t0 = performance.now();
+        } else if (m.type === 'measure-end') {
+          const cpu = process.cpuUsage(cpu0);
+          window = { cpuMs: (cpu.user + cpu.system) / 1000, ms: performance.now() - t0 };
+        } else if (m.type === 'result') resolve(m as unknown as LoadResult);
       });
       child.on('exit', (code) => {
         if (code !== 0) reject(new Error(`load generator exited with ${code}`));
       });
     });
-    const cpu = process.cpuUsage(cpu0);
-    const serverCpu = ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100;
+    const measured = window ?? { cpuMs: Number.NaN, ms: Number.NaN };
+    const serverCpu = (measured.cpuMs / measured.ms) * 100;
+    const cpuPerRequest = measured.cpuMs / result.requests;
     rows.push({
       scenario: s.name,
       'req/s': Math.round(result.rps),
@@ -172,8 +182,10 @@ try {
       requests: result.requests,
       'bad status': result.unexpected,
       'server cpu %': Math.round(serverCpu),
+      'cpu ms/req': cpuPerRequest,
+      'req/s per core': Math.round(1000 / cpuPerRequest),
     });
-    details.push({ scenario: s.name, paths: s.paths.length, ...result, serverCpuPercent: serverCpu });
+    details.push({ scenario: s.name, paths: s.paths.length, ...result, serverCpuPercent: serverCpu, serverCpuMsPerRequest: cpuPerRequest });
   }
 
   printTable(`Problem reads at ${connections} connections, ${measureSeconds} s each (${counts.published} published problems of ${counts.total}, ${counts.cases} test cases)`, rows);
