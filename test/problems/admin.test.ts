@@ -242,6 +242,16 @@ describe('PATCH /problems/:id/publish-status', () => {
     expect((await h.request({ method: 'GET', url: `/problems/${id}`, token: user.token })).status).toBe(404);
   });
 
+  it('honours If-Match too', async () => {
+    const p = await createProblem(h, admin);
+    const stale = await h.request({ method: 'PATCH', url: `/problems/${p.id}/publish-status`, token: admin.token, headers: { 'if-match': 'W/"5"' }, body: { isPublished: false } });
+    expect(stale.status).toBe(412);
+    expect(stale.body.code).toBe('PRECONDITION_FAILED');
+    const fresh = await h.request({ method: 'PATCH', url: `/problems/${p.id}/publish-status`, token: admin.token, headers: { 'if-match': 'W/"0"' }, body: { isPublished: false } });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.etag).toBe('W/"1"');
+  });
+
   it('is strict and admin-only', async () => {
     const p = await createProblem(h, admin);
     expect((await h.request({ method: 'PATCH', url: `/problems/${p.id}/publish-status`, token: admin.token, body: {} })).status).toBe(400);
