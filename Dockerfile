@@ -4,7 +4,7 @@ FROM node:20-bookworm-slim
 # The sandbox chain and the toolchains of the eight judged languages, from Debian.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      bubblewrap util-linux libseccomp-dev gcc g++ make python3 openjdk-17-jdk-headless golang-go rustc \
+      bubblewrap util-linux mount libseccomp-dev gcc g++ make python3 openjdk-17-jdk-headless golang-go rustc \
       postgresql-client ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
