@@ -115,7 +115,7 @@ describe('kill -9 of the worker mid-submission', () => {
     const { EXECUTION_QUEUE } = await import('../../src/commands/execution/jobs.js');
     const queue = h.ctx.queues.queue(EXECUTION_QUEUE);
     await queue.add('judge-submission', { kind: 'submission', submissionId: res.body.submissionId, traceId: 'dup', tests: [] }, { jobId: `${res.body.submissionId}-dup` });
-    await until('the duplicate to be processed', async () => ((await queue.getJobCounts('completed')).completed >= 2 ? true : undefined), 30_000);
+    await until('the duplicate to be processed', async () => (((await queue.getJobCounts('completed')).completed ?? 0) >= 2 ? true : undefined), 30_000);
     expect((await streamEvents(stream)).length).toBe(events.length);
   }, 240_000);
 });

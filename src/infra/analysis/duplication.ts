@@ -5,8 +5,8 @@
  *
  * Method: every window of MIN_TOKENS tokens gets a rolling hash; windows with equal hashes are compared token by
  * token, and each match is grown to its maximal length (a match that also matches one token earlier is part of a
- * longer one and is not reported again). Matches that start at the same place with the same length are one
- * duplication with several occurrences.
+ * longer one and is not reported again). Matches that share their first occurrence are one duplication with
+ * several occurrences, as long as the shortest of them.
  */
 import type { AnalysisDuplication } from '../../domain/run/static-analysis.js';
 import { FAMILY, tokenize } from './tokenize.js';
@@ -57,9 +57,8 @@ export function findDuplications(code: string, language: string, file: string | 
     for (let k = 0; k < len; k++) if (seq[a + k] !== seq[b + k]) return false;
     return true;
   };
-  // first occurrence → length → every other occurrence
-  const groups = new Map<string, { first: number; length: number; others: Set<number> }>();
-  const covered = new Set<string>();
+  // Maximal matches as pairs (a < b), found from the windows that share a hash.
+  const pairs: Array<{ a: number; b: number; length: number }> = [];
   for (const starts of buckets.values()) {
     if (starts.length < 2) continue;
     for (let x = 0; x < starts.length; x++) {
@@ -71,15 +70,22 @@ export function findDuplications(code: string, language: string, file: string | 
         if (!same(a, b, minTokens)) continue;
         let length = minTokens;
         while (b + length < n && a + length < b && seq[a + length] === seq[b + length]) length++;
-        const key = `${a}:${length}`;
-        if (covered.has(`${b}:${length}`)) continue; // b is already an occurrence of a group
-        const group = groups.get(key) ?? { first: a, length, others: new Set<number>() };
-        group.others.add(b);
-        groups.set(key, group);
-        covered.add(key);
-        covered.add(`${b}:${length}`);
+        pairs.push({ a, b, length });
       }
     }
+  }
+  // A block copied k times gives pairs (first, each other) and (other, other): one duplication per first
+  // occurrence, as long as the shortest of its matches, with every other occurrence.
+  pairs.sort((p, q) => p.a - q.a || p.b - q.b);
+  const groups = new Map<number, { first: number; length: number; others: Set<number> }>();
+  const others = new Set<number>();
+  for (const { a, b, length } of pairs) {
+    if (others.has(a)) continue;
+    const group = groups.get(a) ?? { first: a, length, others: new Set<number>() };
+    group.length = Math.min(group.length, length);
+    group.others.add(b);
+    groups.set(a, group);
+    others.add(b);
   }
 
   const span = (start: number, length: number) => ({ file, startLine: tokens[start]!.line, endLine: tokens[start + length - 1]!.line });

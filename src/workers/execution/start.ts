@@ -74,6 +74,7 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
       ),
     );
   }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
   for (const w of workers) {
     w.on('failed', (job, err) => ctx.logger.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job attempt failed'));
   }
