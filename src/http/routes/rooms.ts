@@ -406,7 +406,17 @@ export function roomRoutes(app: App, ctx: AppContext): void {
 
   app.post(
     '/rooms/:id/leave',
-    { schema: { tags, summary: 'Leave a room (inactive, never removed)', params: RoomIdParams} },
+    {
+      schema: {
+        tags,
+        summary: 'Leave a room (inactive, never removed)',
+        description:
+          'Marks the caller inactive; they may join again later (no invite code needed). When the host leaves a room that is not ' +
+          'finished while others are active, ownership passes to the active participant who joined earliest (roles stay as they ' +
+          'are). A host who leaves an otherwise empty room stays its host. Leaving again is a no-op.',
+        params: RoomIdParams,
+      },
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       await leaveRoom(ctx, request.params.id, principal.userId, requestMetadata(request));
@@ -462,7 +472,7 @@ export function roomRoutes(app: App, ctx: AppContext): void {
 
   app.delete(
     '/rooms/:id/participants/:userId',
-    { schema: { tags, summary: 'Remove (kick) a participant for good (host)', params: KickParams} },
+    { schema: { tags, summary: 'Remove (kick) a participant for good (host)', params: KickParams } },
     async (request, reply) => {
       const principal = principalOf(request);
       await removeParticipant(ctx, request.params.id, principal.userId, request.params.userId, requestMetadata(request));
