@@ -78,7 +78,7 @@ describe.each(Object.keys(PROGRAMS))('%s', (language) => {
       expect(details.testCases[0].errorMessage).toEqual(expect.any(String));
     }
     if (verdict === 'TLE') expect(details.testCases[0].timedOut).toBe(true);
-    if (verdict === 'RE') expect(details.testCases[0].passed).toBeNull();
+    if (verdict === 'RE') expect(details.testCases[0]).toMatchObject({ passed: null, errorMessage: expect.stringContaining('Runtime error') });
   }, 150_000);
 });
 
