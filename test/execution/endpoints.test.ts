@@ -89,6 +89,16 @@ describe('POST /rooms/:id/run', () => {
     expectError(await run(h, room.host, room.roomId, { language: 'python', code: '' }), 400, 'VALIDATION_FAILED');
     expectError(await run(h, room.host, room.roomId, { language: 'python', code: sum, extra: 1 }), 400, 'VALIDATION_FAILED');
     expectError(await run(h, room.host, 'not-a-uuid', { language: 'python', code: sum }), 400, 'VALIDATION_FAILED');
+    // text Postgres cannot store is refused up front
+    expectError(await run(h, room.host, room.roomId, { language: 'python', code: 'print(1)\u0000' }), 400, 'VALIDATION_FAILED');
+    expectError(await run(h, room.host, room.roomId, { language: 'python', code: 'print(1)', stdin: 'a\ud800' }), 400, 'VALIDATION_FAILED');
+    expectError(await submit(h, room.host, room.roomId, { language: 'python', code: 'x = "\u0000"' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('stores any program output: astral characters as they are, NUL bytes as U+FFFD', async () => {
+    const res = await run(h, room.host, room.roomId, { language: 'python', code: 'import sys\nsys.stdout.write("a\\0b 😀\\n")\n' });
+    expect(res.status).toBe(202);
+    expect((await runResult(h, room.host, res.body.jobId)).stdout).toBe('a\ufffdb 😀\n');
   });
 
   it('checks the room: 404 unknown room, 403 non-participant, 403 observer, 409 locked editor for everyone', async () => {

@@ -21,6 +21,10 @@ import { decodeCursor, pageOf, PageQuery, toPage } from '../pagination.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
+/** Text without NUL characters or lone surrogates (events and read models are jsonb and text in Postgres, which cannot
+ * hold them). */
+const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
+const Code = Type.String({ minLength: 1, pattern: STORABLE_TEXT });
 export const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -135,8 +139,8 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
         body: Type.Object(
           {
             language: LanguageSchema,
-            code: Type.String({ minLength: 1 }),
-            stdin: Type.Optional(Type.String()),
+            code: Code,
+            stdin: Type.Optional(Type.String({ pattern: STORABLE_TEXT })),
             timeoutMs: Type.Optional(Type.Integer({ minimum: 1, maximum: caps.maxTimeoutMs })),
             memoryMb: Type.Optional(Type.Integer({ minimum: 1, maximum: caps.maxMemoryMb })),
           },
@@ -163,7 +167,7 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
         summary: 'Submit code against the test cases of the room’s problem',
         params: Params,
         // DESIGN §10: REF body, limits come from the problem and its test cases.
-        body: Type.Object({ language: LanguageSchema, code: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ language: LanguageSchema, code: Code }, { additionalProperties: false }),
         response: { 202: SubmissionAccepted },
       },
     },

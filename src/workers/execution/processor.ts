@@ -57,14 +57,16 @@ function metadataOf(job: Job<ExecutionJob>): RequestMetadata {
   return { actorId: null, traceId: randomUUID(), correlationId: job.data.traceId, causationId: null, ip: null, now: new Date() };
 }
 
-const clip = (s: string) => (s.length > MAX_ERROR_CHARS ? `${s.slice(0, MAX_ERROR_CHARS)}\n… (truncated)` : s);
+/** Program output as it can be stored: JSON in Postgres (jsonb, text) cannot hold NUL, shown as U+FFFD instead. */
+const storable = (s: string) => (s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s);
+const clip = (s: string) => storable(s.length > MAX_ERROR_CHARS ? `${s.slice(0, MAX_ERROR_CHARS)}\n… (truncated)` : s);
 
 function outcomeOf(r: RunResult): ExecutionOutcome {
   return {
     status: r.status,
     verdict: r.verdictHint,
-    stdout: r.stdout,
-    stderr: r.stderr,
+    stdout: storable(r.stdout),
+    stderr: storable(r.stderr),
     exitCode: r.exitCode,
     signal: r.signal,
     durationMs: r.durationMs,
@@ -106,8 +108,8 @@ function judged(index: number, run: ExecutionResult, expectedOutput: string): Ju
   return {
     testCaseIndex: index,
     verdict: testVerdictOf(run.verdictHint, outputMatches(run.stdout, expectedOutput)),
-    stdout: run.stdout,
-    stderr: run.stderr,
+    stdout: storable(run.stdout),
+    stderr: storable(run.stderr),
     exitCode: run.exitCode,
     signal: run.signal,
     durationMs: run.durationMs,
