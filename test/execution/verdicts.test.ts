@@ -77,7 +77,11 @@ describe.each(Object.keys(PROGRAMS))('%s', (language) => {
       expect(details.compileError).toEqual(expect.any(String));
       expect(details.testCases[0].errorMessage).toEqual(expect.any(String));
     }
-    if (verdict === 'TLE') expect(details.testCases[0].timedOut).toBe(true);
+    if (verdict === 'TLE') {
+      expect(details.testCases[0].timedOut).toBe(true);
+      // the completion is stamped when it happens, not when the job started
+      expect(Date.parse(details.completedAt) - Date.parse(details.submittedAt)).toBeGreaterThan(2 * 2500);
+    }
     if (verdict === 'RE') expect(details.testCases[0]).toMatchObject({ passed: null, errorMessage: expect.stringContaining('Runtime error') });
   }, 150_000);
 });

@@ -114,7 +114,8 @@ export async function requestRun(
     await executionQueueGuard(ctx)(() => ctx.queues.queue(EXECUTION_QUEUE).add('run-code', job, { ...executionJobOptions, jobId: runId }));
   } catch (err) {
     const reason = err instanceof DomainError ? err.message : 'the execution queue is unavailable';
-    await run(ctx, stream, runDecider, { type: 'CompleteRun', outcome: internalFailure(`Could not queue the run: ${reason}`), now: new Date().toISOString() }, metadata);
+    const now = new Date();
+    await run(ctx, stream, runDecider, { type: 'CompleteRun', outcome: internalFailure(`Could not queue the run: ${reason}`), now: now.toISOString() }, { ...metadata, now });
     throw queueError(err);
   }
   const analysis = await enqueueAnalysis(ctx, metadata, { staticAnalysisJobId, source: 'run', id: runId, traceId: metadata.traceId }, (reason) =>
@@ -193,7 +194,8 @@ export async function requestSubmission(
     );
   } catch (err) {
     const reason = err instanceof DomainError ? err.message : 'the execution queue is unavailable';
-    await run(ctx, stream, submissionDecider, { type: 'CompleteSubmission', now: new Date().toISOString(), failure: `Could not queue the submission: ${reason}` }, metadata);
+    const now = new Date();
+    await run(ctx, stream, submissionDecider, { type: 'CompleteSubmission', now: now.toISOString(), failure: `Could not queue the submission: ${reason}` }, { ...metadata, now });
     throw queueError(err);
   }
   const analysis = await enqueueAnalysis(ctx, metadata, { staticAnalysisJobId, source: 'submission', id: submissionId, traceId: metadata.traceId }, (reason) =>

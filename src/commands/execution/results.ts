@@ -15,30 +15,44 @@ import type { EventStore } from '../../infra/eventstore/port.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 
-const now = () => new Date().toISOString();
+/** Each command happens now: its events' `occurredAt` and its own time fields agree, whenever the job started. */
+function at(meta: RequestMetadata): { meta: RequestMetadata; now: string } {
+  const now = new Date();
+  return { meta: { ...meta, now }, now: now.toISOString() };
+}
 
 export const readRun = (store: EventStore, runId: string) => readAggregate(store, runStream(runId), runDecider);
 export const readSubmission = (store: EventStore, submissionId: string) =>
   readAggregate(store, submissionStream(submissionId), submissionDecider);
 
-export const startRun = (store: EventStore, meta: RequestMetadata, runId: string, attempt: number) =>
-  handleCommand(store, runStream(runId), runDecider, { type: 'StartRun', attempt, now: now() }, meta);
+export function startRun(store: EventStore, meta: RequestMetadata, runId: string, attempt: number) {
+  const t = at(meta);
+  return handleCommand(store, runStream(runId), runDecider, { type: 'StartRun', attempt, now: t.now }, t.meta);
+}
 
-export const completeRun = (store: EventStore, meta: RequestMetadata, runId: string, outcome: ExecutionOutcome) =>
-  handleCommand(store, runStream(runId), runDecider, { type: 'CompleteRun', outcome, now: now() }, meta);
+export function completeRun(store: EventStore, meta: RequestMetadata, runId: string, outcome: ExecutionOutcome) {
+  const t = at(meta);
+  return handleCommand(store, runStream(runId), runDecider, { type: 'CompleteRun', outcome, now: t.now }, t.meta);
+}
 
-export const startSubmission = (store: EventStore, meta: RequestMetadata, submissionId: string, attempt: number) =>
-  handleCommand(store, submissionStream(submissionId), submissionDecider, { type: 'StartSubmission', attempt, now: now() }, meta);
+export function startSubmission(store: EventStore, meta: RequestMetadata, submissionId: string, attempt: number) {
+  const t = at(meta);
+  return handleCommand(store, submissionStream(submissionId), submissionDecider, { type: 'StartSubmission', attempt, now: t.now }, t.meta);
+}
 
-export const recordJudgedTests = (store: EventStore, meta: RequestMetadata, submissionId: string, results: JudgedTest[]) =>
-  handleCommand(store, submissionStream(submissionId), submissionDecider, { type: 'JudgeTests', results }, meta);
+export function recordJudgedTests(store: EventStore, meta: RequestMetadata, submissionId: string, results: JudgedTest[]) {
+  return handleCommand(store, submissionStream(submissionId), submissionDecider, { type: 'JudgeTests', results }, at(meta).meta);
+}
 
-export const completeSubmission = (
+export function completeSubmission(
   store: EventStore,
   meta: RequestMetadata,
   submissionId: string,
   outcome: { compile?: CompileInfo; failure?: string },
-) => handleCommand(store, submissionStream(submissionId), submissionDecider, { type: 'CompleteSubmission', now: now(), ...outcome }, meta);
+) {
+  const t = at(meta);
+  return handleCommand(store, submissionStream(submissionId), submissionDecider, { type: 'CompleteSubmission', now: t.now, ...outcome }, t.meta);
+}
 
 export async function completeStaticAnalysis(
   store: EventStore,
@@ -48,7 +62,8 @@ export async function completeStaticAnalysis(
   staticAnalysisJobId: string,
   report: AnalysisReport,
 ): Promise<void> {
-  const command = { type: 'CompleteStaticAnalysis' as const, staticAnalysisJobId, report, now: now() };
-  if (source === 'run') await handleCommand(store, runStream(id), runDecider, command, meta);
-  else await handleCommand(store, submissionStream(id), submissionDecider, command, meta);
+  const t = at(meta);
+  const command = { type: 'CompleteStaticAnalysis' as const, staticAnalysisJobId, report, now: t.now };
+  if (source === 'run') await handleCommand(store, runStream(id), runDecider, command, t.meta);
+  else await handleCommand(store, submissionStream(id), submissionDecider, command, t.meta);
 }
