@@ -58,7 +58,7 @@ function metadataOf(job: Job<ExecutionJob>): RequestMetadata {
 }
 
 /** Program output as it can be stored: JSON in Postgres (jsonb, text) cannot hold NUL, shown as U+FFFD instead. */
-const storable = (s: string) => (s.includes('\u0000') ? s.replace(/\u0000/g, '\uFFFD') : s);
+const storable = (s: string) => (s.includes('\u0000') ? s.split('\u0000').join('\uFFFD') : s);
 const clip = (s: string) => storable(s.length > MAX_ERROR_CHARS ? `${s.slice(0, MAX_ERROR_CHARS)}\n… (truncated)` : s);
 
 function outcomeOf(r: RunResult): ExecutionOutcome {
