@@ -121,18 +121,19 @@ describe('GET /execution/static-analysis/:jobId', () => {
 });
 
 describe('linters per language (trusted tools reading the code, never running it)', () => {
+  // [language, tool, rule it must find, code]
   const SAMPLES: Array<[string, string, string, string]> = [
-    ['python', 'import os\nprint(undefined_thing)\n', 'pyflakes', 'undefined-name'],
-    ['javascript', 'function f(a) { return b; }\nf(1);\n', 'eslint', 'no-undef'],
-    ['typescript', 'let x: number = 1;\nconsole.log(x);\n', 'eslint', 'prefer-const'],
-    ['java', 'import java.util.*;\npublic class Solution { public static void main(String[] a) { List l = new ArrayList(); System.out.println(l); } }\n', 'javac-lint', 'rawtypes'],
-    ['cpp', '#include <cstdio>\nint main() { int x; printf("%d", x); return 0; }\n', 'cppcheck', 'uninitvar'],
-    ['c', '#include <stdio.h>\nint main(void) { int a[3]; a[3] = 1; printf("%d", a[0]); return 0; }\n', 'cppcheck', 'arrayIndexOutOfBounds'],
-    ['go', 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Printf("%s\\n", 42)\n}\n', 'go-vet', 'printf'],
-    ['rust', 'fn main() {\n    let unused = 5;\n    println!("hi");\n}\n', 'clippy', 'unused_variables'],
+    ['python', 'pyflakes', 'undefined-name', 'import os\nprint(undefined_thing)\n'],
+    ['javascript', 'eslint', 'no-undef', 'function f(a) { return b; }\nf(1);\n'],
+    ['typescript', 'eslint', 'prefer-const', 'let x: number = 1;\nconsole.log(x);\n'],
+    ['java', 'javac-lint', 'rawtypes', 'import java.util.*;\npublic class Solution { public static void main(String[] a) { List l = new ArrayList(); System.out.println(l); } }\n'],
+    ['cpp', 'cppcheck', 'uninitvar', '#include <cstdio>\nint main() { int x; printf("%d", x); return 0; }\n'],
+    ['c', 'cppcheck', 'arrayIndexOutOfBounds', '#include <stdio.h>\nint main(void) { int a[3]; a[3] = 1; printf("%d", a[0]); return 0; }\n'],
+    ['go', 'go-vet', 'printf', 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Printf("%s\\n", 42)\n}\n'],
+    ['rust', 'clippy', 'unused_variables', 'fn main() {\n    let unused = 5;\n    println!("hi");\n}\n'],
   ];
 
-  it.each(SAMPLES)('%s: %s finds %s', async (language, source, tool, rule) => {
+  it.each(SAMPLES)('%s: %s finds %s', async (language, tool, rule, source) => {
     const report = await analyzeCode({ language, code: source, timeoutMs: 60_000 });
     const linter = report.toolResults[0]!;
     expect(linter.tool).toBe(tool);
@@ -142,9 +143,17 @@ describe('linters per language (trusted tools reading the code, never running it
     expect(report.diagnostics.every((d) => d.file === report.diagnostics[0]!.file && d.line !== null)).toBe(true);
   }, 90_000);
 
-  it('keeps findings inside the submitted file only, and never runs the code', async () => {
-    const report = await analyzeCode({ language: 'c', code: '#include "/etc/passwd"\nint main(void) { return 0; }\n', timeoutMs: 30_000 });
-    expect(JSON.stringify(report.diagnostics)).not.toContain('root:');
+  it('does not let a compiler read other files for the code, and never runs the code', async () => {
+    const c = await analyzeCode({ language: 'c', code: '#include "/etc/passwd"\nint main(void) { return 0; }\n', timeoutMs: 30_000 });
+    expect(c.toolResults[0]).toMatchObject({ tool: 'cppcheck', status: 'skipped', error: expect.stringContaining('#include "/etc/passwd"') });
+    expect(JSON.stringify(c)).not.toContain('root:');
+    const cpp = await analyzeCode({ language: 'cpp', code: '#include <../../etc/passwd>\nint main() {}\n', timeoutMs: 30_000 });
+    expect(cpp.toolResults[0]!.status).toBe('skipped');
+    const rust = await analyzeCode({ language: 'rust', code: 'fn main() { compile_error!(concat!(include_str!("/etc/passwd"))); }\n', timeoutMs: 30_000 });
+    expect(rust.toolResults[0]).toMatchObject({ status: 'skipped', error: expect.stringContaining('include') });
+    expect(JSON.stringify(rust)).not.toContain('root:');
+    // complexity and duplication still run
+    expect(rust.toolResults.slice(1).map((t) => t.status)).toEqual(['completed', 'completed']);
     const python = await analyzeCode({ language: 'python', code: 'open("/tmp/syncode-analysis-ran", "w").write("x")\n', timeoutMs: 30_000 });
     expect(python.status).toBe('completed');
     const { existsSync } = await import('node:fs');

@@ -48,8 +48,9 @@ export function failedAnalysis(error: string): AnalysisReport {
 async function lint(language: string, code: string, timeoutMs: number): Promise<{ result: AnalysisToolResult; diagnostics: AnalysisDiagnostic[] }> {
   const plan = linterFor(language, code);
   if (!plan) return { result: { tool: 'linter', status: 'skipped', exitCode: null, durationMs: 0, timedOut: false, error: `no linter for ${language}` }, diagnostics: [] };
-  if (plan.unavailable) {
-    return { result: { tool: plan.tool, status: 'skipped', exitCode: null, durationMs: 0, timedOut: false, error: plan.unavailable }, diagnostics: [] };
+  const skipped = plan.unavailable ?? plan.refuse?.(code) ?? null;
+  if (skipped) {
+    return { result: { tool: plan.tool, status: 'skipped', exitCode: null, durationMs: 0, timedOut: false, error: skipped }, diagnostics: [] };
   }
   const work = createWorkDir();
   try {

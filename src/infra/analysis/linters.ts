@@ -12,8 +12,10 @@
  * | go | go vet | `go vet -json .` (module `main`, GOPROXY=off, GOTOOLCHAIN=local, CGO_ENABLED=0) |
  * | rust | clippy (Debian `rust-clippy`), else rustc's own lints | `clippy-driver -W clippy::all --emit=metadata --error-format=json Main.rs` |
  *
- * A tool that is not installed is `skipped` (scripts/setup-analysis.sh installs the Debian ones). Only findings in
- * the submitted file are kept, so a tool that followed an `#include "/etc/…"` cannot echo another file's content.
+ * A tool that is not installed is `skipped` (scripts/setup-analysis.sh installs the Debian ones). The tools run as
+ * `nobody` (see tool-process.ts) and only findings located in the submitted file are kept; on top of that, code
+ * that asks a compiler to read other files (C/C++ includes other than `<header>`, Rust's `include*!` macros, which
+ * `compile_error!` could quote) is not linted at all — the linter is reported as skipped with the reason.
  */
 import { existsSync, mkdirSync, chownSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,6 +29,11 @@ export interface LinterPlan {
   tool: string;
   /** Why it cannot run here (then the tool is reported as skipped). */
   unavailable?: string;
+  /**
+   * Why this code is not given to the tool (reported as skipped): code that would make a compiler front end read
+   * files outside the submission and quote them back in its messages (`include_str!`, `#include "/etc/…"`).
+   */
+  refuse?(code: string): string | null;
   /** Source file name inside the work directory. */
   file: string;
   prepare(work: WorkDir): { argv: string[]; env?: Record<string, string> };
@@ -235,6 +242,15 @@ function cppcheckPlan(language: 'c' | 'cpp'): LinterPlan {
     tool: 'cppcheck',
     ...(existsSync(CPPCHECK) ? {} : { unavailable: 'cppcheck is not installed (scripts/setup-analysis.sh)' }),
     file,
+    refuse(code) {
+      for (const m of code.matchAll(/^\s*#\s*include\b(.*)$/gm)) {
+        const target = m[1]!.trim();
+        if (!/^<[A-Za-z0-9_+.\-/]+>/.test(target) || target.startsWith('</') || target.includes('..')) {
+          return `not analysed: #include ${target} (only <system> headers are followed)`;
+        }
+      }
+      return null;
+    },
     prepare: () => ({
       argv: [
         CPPCHECK,
@@ -340,6 +356,7 @@ function rustPlan(): LinterPlan {
     tool,
     ...(clippy || existsSync(RUSTC) ? {} : { unavailable: 'neither clippy nor rustc is installed' }),
     file: 'Main.rs',
+    refuse: (code) => (/\binclude(?:_str|_bytes)?\s*!/.test(code) ? 'not analysed: include!/include_str!/include_bytes! read files outside the submission' : null),
     prepare: (work) => ({
       argv: [
         clippy ? CLIPPY : RUSTC,
