@@ -110,6 +110,7 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
   let stats0 = node.collab.stats();
   let server: { cpuPercent: number; elu: number; ms: number } | null = null;
   let statsDelta: Record<string, number> = {};
+  let serverPropagation: ReturnType<typeof node.collab.propagation.summary> | null = null;
   let rssPeak = 0;
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
@@ -125,7 +126,9 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
         elu0 = performance.eventLoopUtilization();
         t0 = performance.now();
         stats0 = node.collab.stats();
+        node.collab.propagation.reset();
       } else if (msg.type === 'measure-end') {
+        serverPropagation = node.collab.propagation.summary();
         const ms = performance.now() - t0;
         const cpu = process.cpuUsage(cpu0!);
         const elu = performance.eventLoopUtilization(elu0!);
@@ -155,6 +158,7 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
   const perRoomRss = mem ? (mem.rss - baseline.rss) / p.rooms : NaN;
   const perRoomHeap = mem ? (mem.heapUsed - baseline.heapUsed) / p.rooms : NaN;
   const s = server as { cpuPercent: number; elu: number; ms: number } | null;
+  const prop = serverPropagation as ReturnType<typeof node.collab.propagation.summary> | null;
   const report = {
     name: p.name,
     title: p.title,
@@ -187,6 +191,8 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     expectedDeliveries: result.expectedDeliveries,
     converged,
     server: {
+      // time updates spend inside the collab plane: socket read → frame handed to the last socket of the room
+      propagationMs: prop,
       cpuPercentOfOneCore: s ? Math.round(s.cpuPercent * 10) / 10 : null,
       // contention-robust cost figure: server CPU time per incoming update, fan-out included
       cpuMicrosPerUpdate: s && result.opsSentInWindow ? Math.round((s.cpuPercent / 100) * s.ms * 1000 / result.opsSentInWindow) : null,
@@ -208,7 +214,8 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
   const rows: Array<[string, string]> = [
     ['scenario', `${p.rooms} room(s) × ${p.writersPerRoom} writers @ ${p.opsPerSec} ops/s`],
     ['updates in / s', String(report.updatesPerSec)],
-    ['latency p50 / p90 / p99 / p99.9 / max (ms)', [result.latencyMs.p50, result.latencyMs.p90, result.latencyMs.p99, result.latencyMs.p999, result.latencyMs.max].map((v) => v.toFixed(2)).join(' / ')],
+    ['end-to-end p50 / p90 / p99 / p99.9 / max (ms)', [result.latencyMs.p50, result.latencyMs.p90, result.latencyMs.p99, result.latencyMs.p999, result.latencyMs.max].map((v) => v.toFixed(2)).join(' / ')],
+    ['server-side propagation p50 / p99 / max (ms)', prop ? [prop.p50, prop.p99, prop.max].map((v) => v.toFixed(2)).join(' / ') : 'n/a'],
     ['goal p99', `≤ ${p.goalP99Ms} ms → ${report.goalMet ? 'met' : 'NOT met'}`],
     ['delivered', `${(report.delivered * 100).toFixed(2)} % (${result.deliveries} / ${result.expectedDeliveries})`],
     ['converged', String(converged)],

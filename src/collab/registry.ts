@@ -7,6 +7,7 @@ import * as Y from 'yjs';
 import type { ControlPlaneCallbacks, RoomPhase } from './control-plane-port.js';
 import type { CollabStore, StoredDocument } from './persistence.js';
 import type { CollabLogger, CollabOptions } from './options.js';
+import { LatencyHistogram } from './metrics.js';
 import { CHAT_RING_SIZE, type ChatMessage, type ChatReadState } from './chat.js';
 import { Room, SERVER_ORIGIN, materializeLayout, type CollabStats, type RoomAttributes } from './room.js';
 
@@ -36,6 +37,7 @@ export class RoomRegistry {
     private readonly options: CollabOptions,
     private readonly logger: CollabLogger,
     readonly stats: CollabStats,
+    readonly propagation: LatencyHistogram = new LatencyHistogram(),
   ) {}
 
   /** Serialise work on one room id. */
@@ -115,6 +117,7 @@ export class RoomRegistry {
       logger: this.logger,
       options: this.options,
       stats: this.stats,
+      propagation: this.propagation,
       onEmpty: (r) => this.scheduleTtl(r),
       onJoin: (r) => this.cancelTtl(r.roomId),
     });

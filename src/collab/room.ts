@@ -18,6 +18,7 @@ import type { CollabRole } from './token.js';
 import type { ControlPlaneCallbacks, RoomPhase, SnapshotTrigger } from './control-plane-port.js';
 import type { CollabStore, DocumentWrite } from './persistence.js';
 import type { CollabLogger, CollabOptions } from './options.js';
+import type { LatencyHistogram } from './metrics.js';
 import {
   decodeAwarenessUpdate,
   decodeBinaryMessage,
@@ -125,6 +126,8 @@ export interface RoomDeps {
   logger: CollabLogger;
   options: CollabOptions;
   stats: CollabStats;
+  /** server-side propagation delay: socket read → frame out (to the last socket of the room) */
+  propagation: LatencyHistogram;
   /** the room has no socket left (registry starts the TTL) */
   onEmpty(room: Room): void;
   /** a socket joined (registry cancels the TTL) */
@@ -158,7 +161,9 @@ export class Room {
   tornDown = false;
 
   // batching
-  private incoming: Array<{ m: RoomMember; update: Uint8Array }> = [];
+  private incoming: Array<{ m: RoomMember; update: Uint8Array; at: number }> = [];
+  /** arrival times of the updates applied since the last frame went out */
+  private appliedArrivals: number[] = [];
   private batchAuthors: Set<unknown> | null = null;
   private pendingUpdates: Uint8Array[] = [];
   private pendingOrigins = new Set<unknown>();
@@ -356,7 +361,7 @@ export class Room {
       return;
     }
     this.deps.stats.updatesIn++;
-    this.incoming.push({ m, update });
+    this.incoming.push({ m, update, at: performance.now() });
     this.scheduleFlush();
   }
 
@@ -368,7 +373,7 @@ export class Room {
     this.batchAuthors = authors;
     try {
       this.doc.transact(() => {
-        for (const { m, update } of batch) {
+        for (const { m, update, at: arrivedAt } of batch) {
           const state = this.members.get(m);
           if (!state || !this.canWrite(m)) {
             this.deps.stats.droppedWrites++;
@@ -378,6 +383,7 @@ export class Room {
           try {
             Y.applyUpdate(this.doc, update, m);
             authors.add(m);
+            this.appliedArrivals.push(arrivedAt);
           } catch (err) {
             this.deps.stats.invalidFrames++;
             this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'invalid Yjs update dropped');
@@ -509,9 +515,10 @@ export class Room {
     if (this.incoming.length > 0) this.applyIncoming();
     const hasWork = this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0;
     if (hasWork) {
-      this.sendPending();
+      // the window is measured from the start of this flush, so sending to many sockets does not stretch it
       this.flushState = 'window';
       this.windowTimer = setTimeout(this.endWindow, this.deps.options.batchWindowMs);
+      this.sendPending();
     } else {
       this.flushState = 'idle';
     }
@@ -537,6 +544,11 @@ export class Room {
         if (m === soleAuthor) continue;
         m.sendBinary(frame);
         this.deps.stats.updateFramesOut++;
+      }
+      if (this.appliedArrivals.length > 0) {
+        const sentAt = performance.now();
+        for (const at of this.appliedArrivals) this.deps.propagation.add(sentAt - at);
+        this.appliedArrivals = [];
       }
     }
     if (this.pendingAwareness.size > 0) {

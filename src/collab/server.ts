@@ -23,6 +23,7 @@ import { Connection, type ConnectionContext } from './connection.js';
 import { CollabService } from './service.js';
 import { createInternalApi } from './internal-api.js';
 import type { EventMode } from './protocol.js';
+import type { LatencyHistogram } from './metrics.js';
 
 export interface CollabSecrets {
   /** COLLAB_JWT_SECRET: verifies collab tokens */
@@ -55,6 +56,8 @@ export interface CollabServer {
   /** Save every room, close every socket (1012, clients reconnect), stop timers. */
   close(): Promise<void>;
   stats(): CollabServerStats;
+  /** server-side propagation delay (socket read → frame out) since start or the last reset */
+  propagation: LatencyHistogram;
 }
 
 const EVENT_MODES = new Set<EventMode>(['text', 'binary', 'none']);
@@ -157,6 +160,7 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
     service,
     registry,
     options,
+    propagation: registry.propagation,
     async close() {
       if (closing) return;
       closing = true;
