@@ -147,8 +147,14 @@ describe('linters per language (trusted tools reading the code, never running it
     const c = await analyzeCode({ language: 'c', code: '#include "/etc/passwd"\nint main(void) { return 0; }\n', timeoutMs: 30_000 });
     expect(c.toolResults[0]).toMatchObject({ tool: 'cppcheck', status: 'skipped', error: expect.stringContaining('#include "/etc/passwd"') });
     expect(JSON.stringify(c)).not.toContain('root:');
-    const cpp = await analyzeCode({ language: 'cpp', code: '#include <../../etc/passwd>\nint main() {}\n', timeoutMs: 30_000 });
-    expect(cpp.toolResults[0]!.status).toBe('skipped');
+    for (const sneaky of ['#include <../../etc/passwd>', '%:include "/etc/passwd"', '#/* */include "/etc/passwd"', '#inc\\\nlude "/etc/passwd"', '#include HEADER']) {
+      const cpp = await analyzeCode({ language: 'cpp', code: `${sneaky}\nint main() {}\n`, timeoutMs: 30_000 });
+      expect({ sneaky, status: cpp.toolResults[0]!.status }).toEqual({ sneaky, status: 'skipped' });
+    }
+    const fine = await analyzeCode({ language: 'cpp', code: '#include <bits/stdc++.h>\nint main() {}\n', timeoutMs: 30_000 });
+    expect(fine.toolResults[0]!.status).toBe('completed');
+    const renamed = await analyzeCode({ language: 'rust', code: 'use std::include_str as x;\nfn main() { println!("{}", x!("/etc/passwd")); }\n', timeoutMs: 30_000 });
+    expect(renamed.toolResults[0]!.status).toBe('skipped');
     const rust = await analyzeCode({ language: 'rust', code: 'fn main() { compile_error!(concat!(include_str!("/etc/passwd"))); }\n', timeoutMs: 30_000 });
     expect(rust.toolResults[0]).toMatchObject({ status: 'skipped', error: expect.stringContaining('include') });
     expect(JSON.stringify(rust)).not.toContain('root:');

@@ -243,10 +243,15 @@ function cppcheckPlan(language: 'c' | 'cpp'): LinterPlan {
     ...(existsSync(CPPCHECK) ? {} : { unavailable: 'cppcheck is not installed (scripts/setup-analysis.sh)' }),
     file,
     refuse(code) {
-      for (const m of code.matchAll(/^\s*#\s*include\b(.*)$/gm)) {
+      // what the preprocessor sees: continued lines joined, digraph/trigraph `#` spelled out, comments gone
+      const directives = code
+        .replace(/\\\r?\n/g, '')
+        .replace(/%:|\?\?=/g, '#')
+        .replace(/\/\*[\s\S]*?\*\//g, ' ');
+      for (const m of directives.matchAll(/^\s*#\s*include\b(.*)$/gm)) {
         const target = m[1]!.trim();
         if (!/^<[A-Za-z0-9_+.\-/]+>/.test(target) || target.startsWith('</') || target.includes('..')) {
-          return `not analysed: #include ${target} (only <system> headers are followed)`;
+          return `not analysed: #include ${target.slice(0, 100)} (only <system> headers are followed)`;
         }
       }
       return null;
@@ -356,7 +361,8 @@ function rustPlan(): LinterPlan {
     tool,
     ...(clippy || existsSync(RUSTC) ? {} : { unavailable: 'neither clippy nor rustc is installed' }),
     file: 'Main.rs',
-    refuse: (code) => (/\binclude(?:_str|_bytes)?\s*!/.test(code) ? 'not analysed: include!/include_str!/include_bytes! read files outside the submission' : null),
+    // any mention, so `use std::include_str as x;` cannot smuggle it in under another name
+    refuse: (code) => (/\binclude(?:_str|_bytes)?\b/.test(code) ? 'not analysed: include!/include_str!/include_bytes! read files outside the submission' : null),
     prepare: (work) => ({
       argv: [
         clippy ? CLIPPY : RUSTC,
