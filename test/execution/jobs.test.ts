@@ -10,7 +10,7 @@ import { EXECUTION_QUEUE, type ExecutionJob } from '../../src/commands/execution
 import { recordJudgedTests } from '../../src/commands/execution/results.js';
 import { systemMetadata } from '../../src/commands/metadata.js';
 import { settle } from '../../src/http/command.js';
-import { processExecutionJob } from '../../src/workers/execution/processor.js';
+import { completeAbandoned, processExecutionJob } from '../../src/workers/execution/processor.js';
 import { createProblem, createRoom, execHarness, newAdmin, run, submit, type ExecHarness, type TestRoom } from './support.js';
 
 let h: ExecHarness;
@@ -100,5 +100,18 @@ describe('read models between events', () => {
       }
     }
     expect(found).toEqual([]);
+  });
+
+  it('a job BullMQ gives up on (stalled too often) completes its work as failed, once', async () => {
+    const res = await run(h, room.candidate, room.roomId, { language: 'python', code: 'print(1)' });
+    const deps = { store: h.ctx.store, logger: h.ctx.logger };
+    const job = { id: res.body.jobId, data: { kind: 'run', runId: res.body.jobId, traceId: 't' }, attemptsMade: 0, opts: { attempts: 3 } } as unknown as Job<ExecutionJob>;
+    const stalled = new Error('job stalled more than allowable limit');
+    expect(await completeAbandoned(deps, job, stalled)).toBe(true);
+    expect(await completeAbandoned(deps, job, stalled)).toBe(false);
+    const head = await h.ctx.store.headPosition();
+    await settle(h.ctx, head, ['RunCompleted']);
+    const result = (await h.request({ method: 'GET', url: `/execution/${res.body.jobId}`, token: room.candidate.token })).body;
+    expect(result).toMatchObject({ status: 'failed', verdict: 'IE', error: expect.stringContaining('abandoned') });
   });
 });

@@ -209,3 +209,17 @@ export async function processExecutionJob(deps: ProcessorDeps, job: Job<Executio
     return { status: 'failed' };
   }
 }
+
+/**
+ * A job BullMQ gave up on without our processor finishing it — stalled too often (a worker process died each time
+ * it ran it), or out of attempts — completes its run or submission as failed (IE), so nothing stays pending.
+ * Work that is already complete, or that never existed, is left as it is.
+ */
+export async function completeAbandoned(deps: ProcessorDeps, job: Job<ExecutionJob>, err: Error): Promise<boolean> {
+  if (err instanceof UnrecoverableError || /does not exist/.test(err.message)) return false;
+  const reason = `Internal error: the job was abandoned (${err.message})`;
+  const meta = metadataOf(job);
+  const data = job.data;
+  const done = data.kind === 'run' ? await completeRun(deps.store, meta, data.runId, internalFailure(reason)) : await completeSubmission(deps.store, meta, data.submissionId, { failure: reason });
+  return done.events.length > 0;
+}

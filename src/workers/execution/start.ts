@@ -12,7 +12,7 @@ import { ANALYSIS_QUEUE, EXECUTION_QUEUE, RETENTION_QUEUE, type AnalysisJob, typ
 import { probeSandbox } from '../../infra/sandbox/index.js';
 import type { AppContext } from '../../runtime/context.js';
 import { processAnalysisJob } from '../analysis/processor.js';
-import { processExecutionJob } from './processor.js';
+import { completeAbandoned, processExecutionJob } from './processor.js';
 
 export interface ExecutionWorkerOptions {
   /** How long a job stays owned by a worker that stopped renewing its lock. */
@@ -37,14 +37,20 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
   const workers: Worker[] = [];
   const deps = { store: ctx.store, logger: ctx.logger };
 
-  workers.push(
-    ctx.queues.worker(EXECUTION_QUEUE, (job) => processExecutionJob(deps, job as Job<ExecutionJob>), {
-      concurrency: ctx.config.EXECUTION_CONCURRENCY,
-      lockDuration,
-      stalledInterval,
-      maxStalledCount: 2,
-    }),
-  );
+  const execution = ctx.queues.worker(EXECUTION_QUEUE, (job) => processExecutionJob(deps, job as Job<ExecutionJob>), {
+    concurrency: ctx.config.EXECUTION_CONCURRENCY,
+    lockDuration,
+    stalledInterval,
+    maxStalledCount: 2,
+  });
+  execution.on('failed', (job, err) => {
+    const attempts = job?.opts.attempts ?? 1;
+    if (!job || (job.attemptsMade < attempts && !/stalled/i.test(err.message))) return; // BullMQ will retry it
+    completeAbandoned(deps, job as Job<ExecutionJob>, err).catch((e: Error) =>
+      ctx.logger.error({ jobId: job.id, err: e.message }, 'could not complete an abandoned execution job'),
+    );
+  });
+  workers.push(execution);
   if (options.analysis !== false) {
     workers.push(
       ctx.queues.worker(ANALYSIS_QUEUE, (job) => processAnalysisJob(ctx, job as Job<AnalysisJob>), {
