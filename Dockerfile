@@ -12,8 +12,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Generates the seccomp filter and checks the toolchains once at build time.
-RUN bash scripts/setup-sandbox.sh || true
+# Generates the seccomp filter, checks the toolchains and installs the linters once at build time.
+RUN bash scripts/setup-sandbox.sh && bash scripts/setup-analysis.sh
 
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000 3001

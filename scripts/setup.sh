@@ -24,7 +24,8 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_missing[@]}" >/dev/null
 fi
-if [ -x scripts/setup-sandbox.sh ]; then bash scripts/setup-sandbox.sh; fi
+bash scripts/setup-sandbox.sh
+bash scripts/setup-analysis.sh
 
 # 3. Services: start them when they do not answer.
 pg_up() { (echo > /dev/tcp/127.0.0.1/5432) >/dev/null 2>&1; }

@@ -19,7 +19,7 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
   const connection: Redis = createQueueConnection(redisUrl);
   connection.on('error', () => undefined);
   const queues = new Map<string, Queue>();
-  const workers: Worker[] = [];
+  const workers: Array<{ worker: Worker; connection: Redis }> = [];
   const bullPrefix = `${prefix}:bull`;
 
   return {
@@ -33,10 +33,13 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
       return q;
     },
     worker(name, processor, options = {}) {
-      // Workers block on Redis, so each gets its own connection.
-      const w = new Worker(name, processor, { connection: createQueueConnection(redisUrl), prefix: bullPrefix, ...options });
+      // Workers block on Redis, so each gets its own connection (closed with the worker: BullMQ leaves a
+      // connection it was given open).
+      const own = createQueueConnection(redisUrl);
+      own.on('error', () => undefined);
+      const w = new Worker(name, processor, { connection: own, prefix: bullPrefix, ...options });
       w.on('error', () => undefined);
-      workers.push(w);
+      workers.push({ worker: w, connection: own });
       return w;
     },
     async counts() {
@@ -45,7 +48,8 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
       return out;
     },
     async close() {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map(({ worker }) => worker.close()));
+      for (const { connection: own } of workers) own.disconnect();
       await Promise.all([...queues.values()].map((q) => q.close()));
       connection.disconnect();
     },
