@@ -10,6 +10,7 @@ import { problemRoutes } from './routes/problems.js';
 import { adminRoomRoutes } from './routes/admin-rooms.js';
 import { internalRoutes } from './routes/internal.js';
 import { roomControlRoutes } from './routes/room-control.js';
+import { roomMediaRoutes } from './routes/room-media.js';
 import { roomRoutes } from './routes/rooms.js';
 import { executionRoutes } from './routes/execution.js';
 import { roomExecutionRoutes } from './routes/room-execution.js';
@@ -25,6 +26,7 @@ export const routeModules: readonly RouteModule[] = [
   bookmarkRoutes,
   roomRoutes,
   roomControlRoutes,
+  roomMediaRoutes,
   sessionRoutes,
   sessionPendingRoutes,
   adminRoomRoutes,

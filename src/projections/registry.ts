@@ -7,6 +7,7 @@ import { bookmarksProjection } from './bookmarks/projection.js';
 import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
+import { recordingsProjection } from './recordings/projection.js';
 import { roomsProjection } from './rooms/projection.js';
 import { runsProjection } from './runs/projection.js';
 import { sessionsProjection } from './sessions/projection.js';
@@ -27,6 +28,7 @@ export const projections: readonly Projection[] = [
   runsProjection,
   submissionsProjection,
   staticAnalysisProjection,
+  recordingsProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

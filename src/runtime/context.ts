@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { CollabClient } from '../infra/collab-client/port.js';
 import type { Db } from '../infra/db/database.js';
 import type { EventStore } from '../infra/eventstore/port.js';
+import type { EgressPort } from '../infra/livekit/port.js';
 import type { Metrics } from '../infra/observability/metrics.js';
 import type { ObjectStorage } from '../infra/storage/port.js';
 import type { RateLimiter } from '../infra/redis/rate-limiter.js';
@@ -37,6 +38,8 @@ export interface AppContext {
   authenticate: Authenticator;
   /** Object storage (avatars, assets); installed by the identity wiring, see `storageOf` in src/infra/storage. */
   storage?: ObjectStorage;
+  /** Media recording (LiveKit Egress); created on first use by `egressOf` in src/infra/livekit. */
+  egress?: EgressPort;
   /** The collab plane's internal API; installed by the rooms wiring (`collabWiring`), read through `collabOf`. */
   collab?: CollabClient;
   /** Named dependency checks reported by GET /health (`ok` | `fail` each). */

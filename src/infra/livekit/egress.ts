@@ -1,0 +1,60 @@
+/**
+ * LiveKit Egress behind the media circuit breaker. Any failure to reach the server (refused, reset, a 5xx from it)
+ * answers 503 MEDIA_SERVICE_UNAVAILABLE; an open breaker answers the same code without trying; a call slower than
+ * the timeout answers 504 MEDIA_SERVICE_TIMEOUT.
+ */
+import { EgressClient, EncodedFileOutput, EncodedFileType } from 'livekit-server-sdk';
+import { createBreaker, type Guarded } from '../breaker.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import type { EgressPort } from './port.js';
+
+export interface LiveKitEgressOptions {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  timeoutMs?: number;
+  resetMs?: number;
+}
+
+export const MEDIA_CIRCUIT = 'livekit-egress';
+
+export function unavailable(cause?: unknown): DomainError {
+  return new DomainError('MEDIA_SERVICE_UNAVAILABLE', 503, 'Media service unavailable', {
+    circuit: MEDIA_CIRCUIT,
+    ...(cause instanceof Error ? { reason: cause.name } : {}),
+  });
+}
+
+/** Runs `fn` through the breaker; errors that are not already answers become 503 MEDIA_SERVICE_UNAVAILABLE. */
+export function mediaGuard(options: { timeoutMs?: number; resetMs?: number } = {}): Guarded {
+  const guard = createBreaker('MEDIA', MEDIA_CIRCUIT, { timeoutMs: options.timeoutMs ?? 10_000, resetMs: options.resetMs ?? 10_000 });
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await guard(fn);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      throw unavailable(err);
+    }
+  };
+}
+
+/** The http(s) address of the server's API, from a ws(s) or http(s) LIVEKIT_URL. */
+export function apiHost(url: string): string {
+  return url.replace(/^ws(s?):\/\//i, 'http$1://');
+}
+
+export function createLiveKitEgress(options: LiveKitEgressOptions): EgressPort {
+  const client = new EgressClient(apiHost(options.url), options.apiKey, options.apiSecret);
+  const guarded = mediaGuard(options);
+  return {
+    async startRoomRecording(roomName, filepath) {
+      const info = await guarded(() =>
+        client.startRoomCompositeEgress(roomName, new EncodedFileOutput({ fileType: EncodedFileType.MP4, filepath }), { layout: 'speaker' }),
+      );
+      return { egressId: info.egressId };
+    },
+    async stopRecording(egressId) {
+      await guarded(() => client.stopEgress(egressId));
+    },
+  };
+}

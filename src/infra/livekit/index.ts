@@ -1,0 +1,30 @@
+/**
+ * LiveKit for a process: whether it is configured, the local token signer, and the egress adapter (created on first
+ * use and kept on the context as `ctx.egress`, where tests may install another implementation of the port).
+ */
+import type { Config } from '../../config.js';
+import type { AppContext } from '../../runtime/context.js';
+import { createLiveKitEgress } from './egress.js';
+import type { EgressPort } from './port.js';
+
+export type { EgressPort, StartedEgress } from './port.js';
+export { unavailable as mediaUnavailable } from './egress.js';
+export { MEDIA_TOKEN_TTL_SECONDS, signMediaToken } from './token.js';
+
+/** Tokens can be signed: an API key and secret are set. */
+export function canSignTokens(config: Config): boolean {
+  return config.LIVEKIT_API_KEY !== '' && config.LIVEKIT_API_SECRET !== '';
+}
+
+/** The URL clients connect to: LIVEKIT_CLIENT_URL when set, LIVEKIT_URL otherwise. */
+export function clientUrl(config: Config): string {
+  return config.LIVEKIT_CLIENT_URL || config.LIVEKIT_URL;
+}
+
+/** The egress port, or undefined when LiveKit is not configured (no server URL, key or secret) and none was installed. */
+export function egressOf(ctx: AppContext): EgressPort | undefined {
+  if (ctx.egress) return ctx.egress;
+  if (!canSignTokens(ctx.config) || ctx.config.LIVEKIT_URL === '') return undefined;
+  ctx.egress = createLiveKitEgress({ url: ctx.config.LIVEKIT_URL, apiKey: ctx.config.LIVEKIT_API_KEY, apiSecret: ctx.config.LIVEKIT_API_SECRET });
+  return ctx.egress;
+}
