@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { ensureDatabaseExists, ensureSchema, openDatabase } from '../src/infra/db/database.js';
 import { migrateToLatest } from '../src/infra/db/migrate.js';
@@ -112,6 +113,14 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
   let statsDelta: Record<string, number> = {};
   let serverPropagation: ReturnType<typeof node.collab.propagation.summary> | null = null;
   let rssPeak = 0;
+  // GC pauses and event-loop delay of the server process during the measured window
+  const gcPauses: number[] = [];
+  let measuring = false;
+  const gcObserver = new PerformanceObserver((list) => {
+    if (measuring) for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   const sampler = setInterval(() => {
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   }, 200);
@@ -127,7 +136,11 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
         t0 = performance.now();
         stats0 = node.collab.stats();
         node.collab.propagation.reset();
+        measuring = true;
+        loopDelay.enable();
       } else if (msg.type === 'measure-end') {
+        measuring = false;
+        loopDelay.disable();
         serverPropagation = node.collab.propagation.summary();
         const ms = performance.now() - t0;
         const cpu = process.cpuUsage(cpu0!);
@@ -144,6 +157,8 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     child.on('exit', (code) => reject(new Error(`load generator exited with ${code} before reporting`)));
   });
   clearInterval(sampler);
+  gcObserver.disconnect();
+  const gcTotal = gcPauses.reduce((a, b) => a + b, 0);
 
   // convergence: every replica equals the server's document, which holds every char that was sent
   const convergence = result.replicas.map((r) => {
@@ -195,6 +210,9 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
       propagationMs: prop,
       cpuPercentOfOneCore: s ? Math.round(s.cpuPercent * 10) / 10 : null,
       // contention-robust cost figure: server CPU time per incoming update, fan-out included
+      eventLoopDelayP99Ms: Math.round((loopDelay.percentile(99) / 1e6) * 100) / 100,
+      eventLoopDelayMaxMs: Math.round((loopDelay.max / 1e6) * 100) / 100,
+      gcPauses: { count: gcPauses.length, totalMs: Math.round(gcTotal), maxMs: Math.round(Math.max(0, ...gcPauses) * 10) / 10 },
       cpuMicrosPerUpdate: s && result.opsSentInWindow ? Math.round((s.cpuPercent / 100) * s.ms * 1000 / result.opsSentInWindow) : null,
       eventLoopUtilisation: s ? Math.round(s.elu * 1000) / 1000 : null,
       rssBaselineMb: mb(baseline.rss),
@@ -221,6 +239,7 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     ['converged', String(converged)],
     ['server CPU (% of one core) / ELU', `${report.server.cpuPercentOfOneCore} % / ${report.server.eventLoopUtilisation}`],
     ['server CPU per incoming update', `${report.server.cpuMicrosPerUpdate} µs`],
+    ['server loop delay p99 / max; GC pauses n / total / max', `${report.server.eventLoopDelayP99Ms} / ${report.server.eventLoopDelayMaxMs} ms; ${report.server.gcPauses.count} / ${report.server.gcPauses.totalMs} / ${report.server.gcPauses.maxMs} ms`],
     ['server RSS baseline / connected / peak', `${report.server.rssBaselineMb} / ${report.server.rssConnectedMb} / ${report.server.rssPeakMb} MB`],
     ['per room: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
     ['update frames out / batches (window)', `${statsDelta.updateFramesOut} / ${statsDelta.batches}`],

@@ -178,6 +178,11 @@ export class Room {
   private savedMetaSeq = 0;
   private firstDirtyAt = 0;
   private lastChangeAt = 0;
+  /**
+   * This room's max-wait, jittered ±25 %: rooms that started typing together would otherwise all hit the max-wait at
+   * the same instant (every 10 s) and save in one burst that stalls the event loop for everyone.
+   */
+  private readonly persistMaxWait: number;
   private persistTimer: NodeJS.Timeout | null = null;
   private persisting: Promise<void> | null = null;
 
@@ -208,6 +213,7 @@ export class Room {
     this.editorLocked = attrs.editorLocked;
     this.language = attrs.language;
     this.lastSnapshotHash = lastSnapshotHash;
+    this.persistMaxWait = Math.round(deps.options.persistMaxWaitMs * (0.75 + Math.random() * 0.5));
     materializeLayout(doc);
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState(null);
@@ -592,7 +598,8 @@ export class Room {
   private readonly onPersistTimer = (): void => {
     this.persistTimer = null;
     if (this.tornDown || !this.isDirty()) return;
-    const { persistDebounceMs, persistMaxWaitMs } = this.deps.options;
+    const { persistDebounceMs } = this.deps.options;
+    const persistMaxWaitMs = this.persistMaxWait;
     const now = Date.now();
     const quietFor = now - this.lastChangeAt;
     const dirtyFor = now - this.firstDirtyAt;
