@@ -17,14 +17,14 @@ export const mediaRoomFinished = () => new DomainError('ROOM_FINISHED', 403, 'Ro
 /**
  * 404 ROOM_NOT_FOUND → 403 ROOM_ACCESS_DENIED (no active participant row; after the finish, any participant who was
  * not removed is told ROOM_FINISHED instead, when `finished` is given) → 403 ROOM_PERMISSION_DENIED unless the
- * caller holds at least one of `anyOf` (an empty list asks for no capability).
+ * caller holds at least one of `anyOf` (an empty list asks for no capability) or, with `hostAlways`, is the host.
  */
 export async function authorizeMedia(
   db: Db,
   roomId: string,
   userId: string,
   anyOf: readonly Capability[],
-  options: { finished?: () => DomainError } = {},
+  options: { finished?: () => DomainError; hostAlways?: boolean } = {},
 ): Promise<MediaAccess> {
   const access = await findRoomAccess(db, roomId, userId);
   if (!access) throw roomErrors.notFound();
@@ -34,6 +34,7 @@ export async function authorizeMedia(
   if (access.room.status === 'finished' && options.finished) throw options.finished();
   const isHost = access.room.hostId === userId;
   const capabilities = capabilitiesOf(p.role, isHost);
-  if (anyOf.length > 0 && !anyOf.some((c) => capabilities.includes(c))) throw roomErrors.permissionDenied();
+  const allowed = anyOf.length === 0 || anyOf.some((c) => capabilities.includes(c)) || (options.hostAlways === true && isHost);
+  if (!allowed) throw roomErrors.permissionDenied();
   return { ...access, capabilities, isHost };
 }
