@@ -13,6 +13,7 @@ import { roomControlRoutes } from './routes/room-control.js';
 import { roomMediaRoutes } from './routes/room-media.js';
 import { roomRoutes } from './routes/rooms.js';
 import { executionRoutes } from './routes/execution.js';
+import { matchmakingRoutes } from './routes/matchmaking.js';
 import { roomExecutionRoutes } from './routes/room-execution.js';
 import { sessionPendingRoutes, sessionRoutes } from './routes/sessions.js';
 
@@ -33,4 +34,5 @@ export const routeModules: readonly RouteModule[] = [
   internalRoutes,
   roomExecutionRoutes,
   executionRoutes,
+  matchmakingRoutes,
 ];

@@ -4,6 +4,7 @@
  */
 import { auditLogProjection } from './audit-log/projection.js';
 import { bookmarksProjection } from './bookmarks/projection.js';
+import { matchmakingProjection } from './matchmaking/projection.js';
 import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
@@ -28,6 +29,7 @@ export const projections: readonly Projection[] = [
   runsProjection,
   submissionsProjection,
   staticAnalysisProjection,
+  matchmakingProjection,
   recordingsProjection,
 ];
 

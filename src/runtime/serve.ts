@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { Config } from '../config.js';
 import { startIdentityScheduler } from '../commands/identity/scheduler.js';
 import { seedOnStart } from '../commands/problems/seed-bank.js';
+import { startMatchmakingScheduler } from '../commands/matchmaking/scheduler.js';
 import { buildApp } from '../http/app.js';
 import { routeModules } from '../http/modules.js';
 import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
@@ -27,7 +28,7 @@ export interface RoleStarter {
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
   api: [seedOnStart],
-  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx)],
+  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler],
 };
 
 export interface Running {
