@@ -163,7 +163,10 @@ export class Connection implements RoomMember {
   private readonly onMessage = (data: RawData, isBinary: boolean): void => {
     if (this.state === 'closed') return;
     if (!this.take()) {
-      this.ctx.logger.warn({ userId: this.userId, roomId: this.tokenRoomId }, 'collab socket rate limited');
+      this.ctx.logger.warn(
+        { userId: this.userId, roomId: this.tokenRoomId, remoteAddress: this.params.remoteAddress },
+        'collab socket rate limited',
+      );
       if (this.state === 'joined') this.close(CloseCode.RATE_LIMITED, 'Rate limited', 'error');
       else this.reject(CloseCode.RATE_LIMITED, 'Rate limited');
       return;

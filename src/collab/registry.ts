@@ -136,6 +136,8 @@ export class RoomRegistry {
    */
   async create(input: CreateRoomInput): Promise<{ room: Room; created: boolean }> {
     return this.withLock(input.roomId, async () => {
+      const stale = this.rooms.get(input.roomId);
+      if (stale && stale.closed) this.forget(stale); // closed elsewhere, still in memory: make way for a reopen
       const existing = this.live(input.roomId) ?? (await this.loadOpen(input.roomId));
       if (existing) {
         if (input.initialLanguage && input.initialLanguage !== existing.language) {
