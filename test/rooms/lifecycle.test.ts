@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createRoom as createRoomCommand } from '../../src/commands/rooms/lifecycle.js';
+import { systemMetadata } from '../../src/commands/metadata.js';
 import { ROOM_CODE_PATTERN } from '../../src/domain/room/constants.js';
 import { verifyProjection } from '../../src/projections/verify.js';
 import { createProblem } from '../problems/support.js';
@@ -108,6 +110,19 @@ describe('POST /rooms', () => {
     expect(created.length + conflicts.length).toBe(5);
     expect(new Set(created.map((r) => r.body.roomId)).size).toBe(1);
     for (const c of conflicts) expect(c.body.code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('codes are unique by reservation: 500 ROOM_INVITE_CODE_EXHAUSTED after five taken codes; destroying frees a code', async () => {
+    const host = await newUser(h);
+    const fixed = () => 'QQQ777';
+    const first = await createRoomCommand(h.ctx, { hostId: host.id, mode: 'peer' }, systemMetadata(randomUUID()), fixed);
+    expect(first.state.code).toBe('QQQ777');
+    let tries = 0;
+    const err = await createRoomCommand(h.ctx, { hostId: host.id, mode: 'peer' }, systemMetadata(randomUUID()), () => (tries++, 'QQQ777')).catch((e) => e);
+    expect({ code: err.code, status: err.status, tries }).toEqual({ code: 'ROOM_INVITE_CODE_EXHAUSTED', status: 500, tries: 5 });
+    expect((await h.request({ method: 'DELETE', url: `/rooms/${first.state.roomId}`, token: host.token })).status).toBe(200);
+    const again = await createRoomCommand(h.ctx, { hostId: host.id, mode: 'peer' }, systemMetadata(randomUUID()), fixed);
+    expect(again.state.code).toBe('QQQ777');
   });
 
   it('401 without a token', async () => {
