@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expireProposals } from '../../src/commands/matchmaking/matchmaking.js';
 import { runMatchmakingJob } from '../../src/commands/matchmaking/scheduler.js';
 import { settle } from '../../src/http/command.js';
+import { verifyProjection } from '../../src/projections/verify.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { registerUser, type TestUser } from '../support/users.js';
 
@@ -212,5 +213,15 @@ describe('races', () => {
     expect(searching.length).toBeLessThanOrEqual(1);
     expect(matches.size).toBe((10 - searching.length) / 2);
     for (const u of users) await leave(u);
+  });
+});
+
+describe('read models', () => {
+  it('equal a rebuild from the events', async () => {
+    await caughtUp();
+    await h.projections.stop();
+    const p = h.ctx.projections.find((x) => x.name === 'matchmaking')!;
+    const r = await verifyProjection(h.ctx.db, h.ctx.schema, h.ctx.store, p);
+    expect({ equal: r.equal, differences: r.differences }).toEqual({ equal: true, differences: [] });
   });
 });
