@@ -6,6 +6,9 @@ import { expect } from '@jest/globals';
 import type { Harness } from '../support/harness.js';
 import { createRoom, join, newUser, post, type TestUser } from '../rooms/support.js';
 
+/** A smaller connection pool than the harness default: these files open a few harnesses, often next to other suites. */
+export const SMALL_POOL = { DB_POOL_SIZE: '5' };
+
 export const LIVEKIT_TEST_ENV = {
   LIVEKIT_API_KEY: 'devkey-media-tests',
   LIVEKIT_API_SECRET: 'a-livekit-secret-for-the-media-tests-0123456789',

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sanitizeChatFileName, sanitizeWhiteboardFileName } from '../../src/commands/media/uploads.js';
 import { localStorageOf } from '../../src/infra/storage/index.js';
 import { expectError, post, roomHarness, type RoomHarness } from '../rooms/support.js';
-import { mediaRoom, MISSING_ROOM, type MediaRoom } from './support.js';
+import { mediaRoom, MISSING_ROOM, SMALL_POOL, type MediaRoom } from './support.js';
 
 let h: RoomHarness;
 let r: MediaRoom;
 
 beforeAll(async () => {
-  h = await roomHarness();
+  h = await roomHarness({ env: SMALL_POOL });
   r = await mediaRoom(h);
 });
 afterAll(async () => h.close());
