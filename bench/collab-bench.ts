@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import * as Y from 'yjs';
 import { ensureDatabaseExists, ensureSchema, openDatabase } from '../src/infra/db/database.js';
 import { migrateToLatest } from '../src/infra/db/migrate.js';
 import { startStandaloneCollab } from '../src/collab/standalone.js';
@@ -158,6 +159,8 @@ async function runOnce(p: CollabBenchParams) {
   });
   clearInterval(sampler);
   gcObserver.disconnect();
+  gc();
+  const afterRun = process.memoryUsage();
   const gcTotal = gcPauses.reduce((a, b) => a + b, 0);
 
   // convergence: every replica equals the server's document, which holds every char that was sent
@@ -220,6 +223,13 @@ async function runOnce(p: CollabBenchParams) {
       rssPeakMb: mb(rssPeak),
       rssPerRoomKb: Math.round(perRoomRss / 1024),
       heapPerRoomKb: Math.round(perRoomHeap / 1024),
+      // after the run, every document holding what was typed into it (measured as the generator disconnects)
+      rssAfterRunMb: mb(afterRun.rss),
+      rssPerRoomAfterRunKb: Math.round((afterRun.rss - baseline.rss) / p.rooms / 1024),
+      heapPerRoomAfterRunKb: Math.round((afterRun.heapUsed - baseline.heapUsed) / p.rooms / 1024),
+      docBytesPerRoomAfterRun: Math.round(
+        roomIds.reduce((n, id) => n + (node.collab.registry.live(id)?.doc ? Y.encodeStateAsUpdate(node.collab.registry.live(id)!.doc).length : 0), 0) / p.rooms,
+      ),
       counters: statsDelta,
     },
     generatorCpuPercentOfOneCore: Math.round(result.generatorCpuPercent * 10) / 10,
@@ -241,7 +251,8 @@ async function runOnce(p: CollabBenchParams) {
     ['server CPU per incoming update', `${report.server.cpuMicrosPerUpdate} µs`],
     ['server loop delay p99 / max; GC pauses n / total / max', `${report.server.eventLoopDelayP99Ms} / ${report.server.eventLoopDelayMaxMs} ms; ${report.server.gcPauses.count} / ${report.server.gcPauses.totalMs} / ${report.server.gcPauses.maxMs} ms`],
     ['server RSS baseline / connected / peak', `${report.server.rssBaselineMb} / ${report.server.rssConnectedMb} / ${report.server.rssPeakMb} MB`],
-    ['per room: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
+    ['per room at join: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
+    ['per room after run: RSS / heap / Yjs state', `${report.server.rssPerRoomAfterRunKb} KB / ${report.server.heapPerRoomAfterRunKb} KB / ${Math.round(report.server.docBytesPerRoomAfterRun / 1024)} KB`],
     ['update frames out / batches (window)', `${statsDelta.updateFramesOut} / ${statsDelta.batches}`],
     ['generator CPU (% of one core) / ELU / loop delay p99', `${report.generatorCpuPercentOfOneCore} % / ${report.generatorElu} / ${report.generatorLoopDelayP99Ms} ms`],
     ['machine load avg (1 min) before / after', `${report.machine.loadAvg1mBefore} / ${report.machine.loadAvg1mAfter} on ${report.machine.cpus} CPUs`],
@@ -287,6 +298,8 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     serverCpuPercentMedian: median(pick((r) => r.server.cpuPercentOfOneCore)),
     serverCpuMicrosPerUpdateMedian: median(pick((r) => r.server.cpuMicrosPerUpdate)),
     rssPerRoomKbMedian: median(pick((r) => r.server.rssPerRoomKb)),
+    rssPerRoomAfterRunKbMedian: median(pick((r) => r.server.rssPerRoomAfterRunKb)),
+    heapPerRoomAfterRunKbMedian: median(pick((r) => r.server.heapPerRoomAfterRunKb)),
     rssPeakMbMax: Math.max(...pick((r) => r.server.rssPeakMb)),
     allDelivered: runs.every((r) => r.delivered === 1),
     allConverged: runs.every((r) => r.converged),
