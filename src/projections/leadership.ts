@@ -21,6 +21,13 @@ export function createLeadership(url: string, schema: string): Leadership {
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
+  // One connection, many runners: queries on it go one at a time.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
 
   const drop = (c: pg.Client) => {
     if (client !== c) return;
@@ -47,14 +54,19 @@ export function createLeadership(url: string, schema: string): Leadership {
     async tryAcquire(key) {
       if (closed) return false;
       if (held.has(key)) return true;
-      const c = await connection();
-      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
-      if (rows[0]?.ok && client === c) held.add(key);
-      return held.has(key);
+      return serial(async () => {
+        if (held.has(key)) return true;
+        const c = await connection();
+        const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [key]);
+        if (rows[0]?.ok && client === c) held.add(key);
+        return held.has(key);
+      });
     },
     async release(key) {
-      if (!held.delete(key) || !client) return;
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+      if (!held.delete(key)) return;
+      await serial(async () => {
+        await client?.query('SELECT pg_advisory_unlock(hashtext($1))', [key]);
+      }).catch(() => undefined);
     },
     isHeld: (key) => held.has(key),
     async close() {
