@@ -9,6 +9,7 @@ import type { Written } from '../../commands/identity/common.js';
 import { userNotFound, type Precondition } from '../../domain/user/user.js';
 import { findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/users/queries.js';
 import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries } from '../../projections/users/usage.js';
+import { findActiveRoom } from '../../projections/rooms/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 import { requestMetadata, settle } from '../command.js';
 import { validationError } from '../errors.js';
@@ -173,6 +174,25 @@ export function usersRoutes(app: App, ctx: AppContext): void {
         execution: { used: used.execution, limit: QUOTA_LIMITS.executionDaily, resetsAt },
         rooms: { activeCount: used.activeRooms, maxActive: QUOTA_LIMITS.roomsMaxActive },
       };
+    },
+  );
+
+  app.get(
+    '/users/me/active-room',
+    {
+      schema: {
+        tags,
+        description: 'The room to reconnect to: 200 with it, or 204 when the caller has none.',
+        response: {
+          200: Type.Object({ roomId: Type.String({ format: 'uuid' }), status: Type.String(), myRole: Type.String() }),
+          204: Type.Null(),
+        },
+      },
+    },
+    async (request, reply) => {
+      const room = await findActiveRoom(ctx.db, principalOf(request).userId);
+      if (!room) return reply.status(204).send(null);
+      return room;
     },
   );
 

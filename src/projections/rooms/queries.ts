@@ -300,3 +300,18 @@ export async function findRoomsWithExpiredSwaps(db: Db, now: Date, limit: number
     SELECT DISTINCT room_id FROM room_role_swaps WHERE status = 'pending' AND expires_at <= ${now} LIMIT ${limit}`.execute(db);
   return rows.map((r) => r.room_id);
 }
+
+/**
+ * The room a user should reconnect to: the most recently joined room that is not finished and where the user still
+ * has a participant row that was not removed (active, or inactive after a disconnect and so re-joinable).
+ */
+export async function findActiveRoom(db: Db, userId: string): Promise<{ roomId: string; status: string; myRole: string } | undefined> {
+  const { rows } = await sql<{ room_id: string; status: string; role: string }>`
+    SELECT p.room_id, r.status, p.role
+    FROM room_participants p JOIN rooms r ON r.id = p.room_id
+    WHERE p.user_id = ${userId} AND p.removed_at IS NULL AND r.status <> 'finished'
+    ORDER BY p.is_active DESC, p.joined_at DESC, p.room_id DESC
+    LIMIT 1`.execute(db);
+  const row = rows[0];
+  return row && { roomId: row.room_id, status: row.status, myRole: row.role };
+}
