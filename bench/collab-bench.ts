@@ -44,7 +44,15 @@ async function runOnce(p: CollabBenchParams) {
   const schema = `bench_collab_${randomBytes(4).toString('hex')}`;
   const handle = openDatabase(url, schema, 10);
   await ensureSchema(handle.db, schema);
-  await migrateToLatest(handle.db, schema);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(handle.db, schema);
+      break;
+    } catch (err) {
+      // kysely's table introspection reads every schema; one dropped concurrently by another process fails it
+      if ((err as { code?: string }).code !== '3F000' || attempt >= 5) throw err;
+    }
+  }
 
   const calls = { authorize: 0, snapshots: 0, heartbeats: 0 };
   const callbacks: ControlPlaneCallbacks = {
