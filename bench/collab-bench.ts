@@ -173,11 +173,11 @@ async function runOnce(p: CollabBenchParams) {
 
   // convergence: every replica equals the server's document, which holds every char that was sent
   const convergence = result.replicas.map((r) => {
-    const text = node.collab.registry.live(r.roomId)!.doc.getText('code:python').toString();
+    const text = node.collab.registry.live(r.roomId)!.currentDoc().getText('code:python').toString();
     return { roomId: r.roomId, ok: createHash('sha256').update(text).digest('hex') === r.sha256 };
   });
   let serverChars = 0;
-  for (const id of roomIds) serverChars += node.collab.registry.live(id)?.doc.getText('code:python').length ?? 0;
+  for (const id of roomIds) serverChars += node.collab.registry.live(id)?.currentDoc().getText('code:python').length ?? 0;
   const converged = convergence.every((c) => c.ok) && serverChars === result.charsSent;
 
   const mem = connectedMem as NodeJS.MemoryUsage | null;
@@ -236,7 +236,7 @@ async function runOnce(p: CollabBenchParams) {
       rssPerRoomAfterRunKb: Math.round((afterRun.rss - baseline.rss) / p.rooms / 1024),
       heapPerRoomAfterRunKb: Math.round((afterRun.heapUsed - baseline.heapUsed) / p.rooms / 1024),
       docBytesPerRoomAfterRun: Math.round(
-        roomIds.reduce((n, id) => n + (node.collab.registry.live(id)?.doc ? Y.encodeStateAsUpdate(node.collab.registry.live(id)!.doc).length : 0), 0) / p.rooms,
+        roomIds.reduce((n, id) => n + (node.collab.registry.live(id)?.currentDoc() ? Y.encodeStateAsUpdate(node.collab.registry.live(id)!.currentDoc()).length : 0), 0) / p.rooms,
       ),
       counters: statsDelta,
     },

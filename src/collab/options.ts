@@ -23,6 +23,10 @@ export interface CollabOptions {
   roomTtlMs: number;
   /** per-room update coalescing window (leading edge sends at once, then at most one frame per window) */
   batchWindowMs: number;
+  /** relayed socket updates are applied to the server's doc in one transaction at most this long after they went out */
+  applyDelayMs: number;
+  /** … or as soon as this many are waiting */
+  applyMaxQueued: number;
   /** awareness frames of one connection closer than this are coalesced (the latest wins, applied at window end) */
   awarenessThrottleMs: number;
   /** document save: this long after the last change … */
@@ -53,6 +57,8 @@ export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
   path: '/ws',
   roomTtlMs: 5 * 60_000,
   batchWindowMs: 5,
+  applyDelayMs: 250,
+  applyMaxQueued: 512,
   awarenessThrottleMs: 50,
   persistDebounceMs: 2_000,
   persistMaxWaitMs: 10_000,

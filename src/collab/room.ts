@@ -2,14 +2,16 @@
  * One live room: its Y.Doc and awareness, the joined sockets, write rules (role, lock, phase), update batching,
  * debounced versioned persistence, code snapshots and chat.
  *
- * Batching: updates from sockets are queued, not applied one by one. The first one after a quiet period is handled on
- * the next turn of the event loop (setImmediate), then at most once per `batchWindowMs`: everything queued meanwhile
- * is applied to the doc in ONE transaction, whose single 'update' event is the merged delta that goes out as one
- * frame to every socket. So a room of N writers costs one Yjs transaction and N frames per window instead of one
- * transaction per update and N² frames. (Per-update transactions are what saturate: each computes the state vector
- * over every client of the doc twice.) A frame skips a socket only when that socket authored everything in it (a
- * client ignores structs it already has, so echoing is harmless otherwise). Any other doc change (storage merge) is
- * queued for the same frame, merged with `Y.mergeUpdates`.
+ * Relay first, apply in bulk. A socket's update (once its write is allowed) is queued for the room's next frame; the
+ * first one after a quiet period goes out on the next turn of the event loop (setImmediate), then at most one frame
+ * per `batchWindowMs` carries everything queued meanwhile. The frame's payload is always produced by `Y.mergeUpdates`
+ * (for a single update, merged with an empty one), which decodes and re-encodes it — so what reaches other clients is
+ * well-formed Yjs even if the sender was not — and it goes to every socket but the one that authored all of it.
+ * The server's own copy of the doc is brought up to date separately, in ONE transaction per `applyDelayMs` (or
+ * sooner when many updates are queued, and always before anything reads the doc: sync answers, joins, snapshots,
+ * saves). Yjs transactions are the expensive part of a relay — each allocates state-vector maps over every client of
+ * the doc — so a room of N writers costs a few transactions per second instead of one per keystroke, and N frames per
+ * window instead of N² sends. Changes the server makes itself (seeding, storage merges) are sent the same way.
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
@@ -44,8 +46,10 @@ import {
 export const STORAGE_ORIGIN = Symbol('collab-storage');
 /** Origin of changes the server makes itself (seeding). */
 export const SERVER_ORIGIN = Symbol('collab-server');
-/** Origin of the transaction that applies a batch of socket updates (authors are tracked separately). */
-const CLIENT_BATCH_ORIGIN = Symbol('collab-clients');
+/** Origin of the transaction that applies socket updates that were already relayed (never sent again). */
+const RELAYED_ORIGIN = Symbol('collab-relayed');
+/** An empty V1 update: merging a single update with it makes Yjs decode and re-encode that update. */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 export type CloseKind = 'left' | 'kicked' | 'replaced' | 'room-closed' | 'shutdown' | 'rejected' | 'error';
 
@@ -161,10 +165,12 @@ export class Room {
   tornDown = false;
 
   // batching
-  private incoming: Array<{ m: RoomMember; update: Uint8Array; at: number }> = [];
-  /** arrival times of the updates applied since the last frame went out */
-  private appliedArrivals: number[] = [];
-  private batchAuthors: Set<unknown> | null = null;
+  /** allowed socket updates waiting for the next frame */
+  private relay: Array<{ m: RoomMember; update: Uint8Array; at: number }> = [];
+  /** socket updates already sent to the room, not yet applied to the server's doc */
+  private unapplied: Array<{ m: RoomMember; update: Uint8Array }> = [];
+  private unappliedSince = 0;
+  private applyTimer: NodeJS.Timeout | null = null;
   private pendingUpdates: Uint8Array[] = [];
   private pendingOrigins = new Set<unknown>();
   private pendingAwareness = new Set<number>();
@@ -280,6 +286,7 @@ export class Room {
     }
     m.sendEvent(new PreparedEvent('room-state', { phase: this.phase, editorLocked: this.editorLocked }));
     m.sendEvent(new PreparedEvent('chat-history', { messages: this.chat, readStates: this.readStates() }));
+    this.applyUnapplied();
     m.sendBinary(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     const clients = [...this.awareness.getStates().keys()];
     if (clients.length > 0) {
@@ -291,8 +298,8 @@ export class Room {
   leave(m: RoomMember, opts: { notify: boolean }): void {
     const state = this.members.get(m);
     if (!state) return;
-    // what this socket sent before it went away is kept
-    if (this.incoming.some((e) => e.m === m)) this.applyIncoming();
+    // what this socket sent before it went away is kept (relayed now, while it is still a member)
+    if (this.relay.some((e) => e.m === m)) this.sendPending();
     this.members.delete(m);
     if (this.byUser.get(m.userId) === m) this.byUser.delete(m.userId);
     if (state.awarenessTimer) clearTimeout(state.awarenessTimer);
@@ -330,6 +337,7 @@ export class Room {
     }
     switch (msg.kind) {
       case 'sync-step1': {
+        this.applyUnapplied();
         let reply: Uint8Array;
         try {
           reply = Y.encodeStateAsUpdate(this.doc, msg.stateVector);
@@ -367,38 +375,35 @@ export class Room {
       return;
     }
     this.deps.stats.updatesIn++;
-    this.incoming.push({ m, update, at: performance.now() });
+    this.relay.push({ m, update, at: performance.now() });
     this.scheduleFlush();
   }
 
-  /** Apply every queued socket update in one transaction (rules re-checked: a lock or kick may have come since). */
-  private applyIncoming(): void {
-    const batch = this.incoming;
-    this.incoming = [];
-    const authors = new Set<RoomMember>();
-    this.batchAuthors = authors;
-    try {
-      this.doc.transact(() => {
-        for (const { m, update, at: arrivedAt } of batch) {
-          const state = this.members.get(m);
-          if (!state || !this.canWrite(m)) {
-            this.deps.stats.droppedWrites++;
-            if (state && update.length > EMPTY_UPDATE_BYTES) state.droppedWrite = true;
-            continue;
-          }
-          try {
-            Y.applyUpdate(this.doc, update, m);
-            authors.add(m);
-            this.appliedArrivals.push(arrivedAt);
-          } catch (err) {
-            this.deps.stats.invalidFrames++;
-            this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'invalid Yjs update dropped');
-          }
-        }
-      }, CLIENT_BATCH_ORIGIN);
-    } finally {
-      this.batchAuthors = null;
+  /**
+   * Bring the server's doc up to date with every update already relayed: one transaction for all of them. Updates
+   * that fail to apply are dropped (they were well-formed, so this means a semantic problem in the sender's doc).
+   */
+  applyUnapplied(): void {
+    if (this.applyTimer) {
+      clearTimeout(this.applyTimer);
+      this.applyTimer = null;
     }
+    if (this.unapplied.length === 0 || this.tornDown) return;
+    const batch = this.unapplied;
+    this.unapplied = [];
+    this.unappliedSince = 0;
+    const authors = new Set<RoomMember>();
+    this.doc.transact(() => {
+      for (const { m, update } of batch) {
+        try {
+          Y.applyUpdate(this.doc, update, RELAYED_ORIGIN);
+          authors.add(m);
+        } catch (err) {
+          this.deps.stats.invalidFrames++;
+          this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'Yjs update failed to apply');
+        }
+      }
+    }, RELAYED_ORIGIN);
     // Structs that depend on something the server never got (e.g. edits dropped during a lock) stay pending;
     // ask their authors for everything we lack, at most once a second each.
     const store = this.doc.store;
@@ -411,9 +416,15 @@ export class Room {
     }
   }
 
+  private readonly onApplyTimer = (): void => {
+    this.applyTimer = null;
+    this.applyUnapplied();
+  };
+
   private requestResync(m: RoomMember, state: MemberState, now: number): void {
     if (now - state.lastResyncAt < 1000) return;
     state.lastResyncAt = now;
+    this.applyUnapplied();
     m.sendBinary(encodeSyncStep1(Y.encodeStateVector(this.doc)));
   }
 
@@ -479,11 +490,11 @@ export class Room {
   // ---------------------------------------------------------------- doc / awareness listeners and batching
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    this.pendingUpdates.push(update);
-    if (origin === CLIENT_BATCH_ORIGIN && this.batchAuthors) for (const a of this.batchAuthors) this.pendingOrigins.add(a);
-    else this.pendingOrigins.add(origin);
     this.changeSeq++;
     this.markDirty();
+    if (origin === RELAYED_ORIGIN) return; // its updates went out already
+    this.pendingUpdates.push(update);
+    this.pendingOrigins.add(origin);
     this.scheduleFlush();
   };
 
@@ -518,8 +529,7 @@ export class Room {
 
   private readonly flush = (): void => {
     if (this.tornDown) return;
-    if (this.incoming.length > 0) this.applyIncoming();
-    const hasWork = this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0;
+    const hasWork = this.relay.length > 0 || this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0;
     if (hasWork) {
       // the window is measured from the start of this flush, so sending to many sockets does not stretch it
       this.flushState = 'window';
@@ -532,29 +542,63 @@ export class Room {
 
   private readonly endWindow = (): void => {
     this.windowTimer = null;
-    if (this.incoming.length > 0 || this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.flush();
+    if (this.relay.length > 0 || this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.flush();
     else this.flushState = 'idle';
   };
 
   private sendPending(): void {
-    if (this.pendingUpdates.length > 0) {
-      const updates = this.pendingUpdates;
-      const origins = this.pendingOrigins;
+    if (this.relay.length > 0 || this.pendingUpdates.length > 0) {
+      const relay = this.relay;
+      this.relay = [];
+      const outgoing: Uint8Array[] = [];
+      const authors = new Set<unknown>();
+      const relayed: typeof relay = [];
+      for (const e of relay) {
+        // the rules may have changed since this update was queued (lock, kick)
+        const state = this.members.get(e.m);
+        if (!state || !this.canWrite(e.m)) {
+          this.deps.stats.droppedWrites++;
+          if (state && e.update.length > EMPTY_UPDATE_BYTES) state.droppedWrite = true;
+          continue;
+        }
+        outgoing.push(e.update);
+        authors.add(e.m);
+        relayed.push(e);
+      }
+      for (const u of this.pendingUpdates) outgoing.push(u);
+      for (const o of this.pendingOrigins) authors.add(o);
       this.pendingUpdates = [];
       this.pendingOrigins = new Set();
-      const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-      const frame = encodeSyncUpdate(merged);
-      const soleAuthor = origins.size === 1 ? origins.values().next().value : undefined;
-      this.deps.stats.batches++;
-      for (const m of this.members.keys()) {
-        if (m === soleAuthor) continue;
-        m.sendBinary(frame);
-        this.deps.stats.updateFramesOut++;
+
+      let merged: Uint8Array | null = null;
+      if (outgoing.length > 0) {
+        try {
+          merged = Y.mergeUpdates(outgoing.length === 1 ? [outgoing[0]!, EMPTY_UPDATE] : outgoing);
+        } catch {
+          merged = this.mergeSkippingInvalid(relayed, outgoing.slice(relayed.length));
+        }
       }
-      if (this.appliedArrivals.length > 0) {
+      if (merged !== null) {
+        const frame = encodeSyncUpdate(merged);
+        const soleAuthor = authors.size === 1 ? authors.values().next().value : undefined;
+        this.deps.stats.batches++;
+        for (const m of this.members.keys()) {
+          if (m === soleAuthor) continue;
+          m.sendBinary(frame);
+          this.deps.stats.updateFramesOut++;
+        }
+      }
+      if (relayed.length > 0) {
         const sentAt = performance.now();
-        for (const at of this.appliedArrivals) this.deps.propagation.add(sentAt - at);
-        this.appliedArrivals = [];
+        for (const e of relayed) this.deps.propagation.add(sentAt - e.at);
+        if (this.unapplied.length === 0) this.unappliedSince = sentAt;
+        for (const e of relayed) this.unapplied.push({ m: e.m, update: e.update });
+        const delay = this.deps.options.applyDelayMs;
+        if (this.unapplied.length >= this.deps.options.applyMaxQueued || delay <= 0) this.applyUnapplied();
+        else if (this.applyTimer === null) {
+          this.applyTimer = setTimeout(this.onApplyTimer, delay);
+          this.applyTimer.unref();
+        }
       }
     }
     if (this.pendingAwareness.size > 0) {
@@ -569,11 +613,39 @@ export class Room {
     }
   }
 
-  /** Apply queued socket updates and send pending frames now (before snapshots, teardown, shutdown). */
+  /**
+   * An update that Yjs cannot decode was queued: merge the rest one by one, drop the bad ones and close their
+   * sockets (their doc is broken; a reconnect starts a clean sync).
+   */
+  private mergeSkippingInvalid(relayed: Array<{ m: RoomMember; update: Uint8Array }>, server: Uint8Array[]): Uint8Array | null {
+    const good: Uint8Array[] = [...server];
+    for (let i = relayed.length - 1; i >= 0; i--) {
+      const e = relayed[i]!;
+      try {
+        Y.mergeUpdates([e.update, EMPTY_UPDATE]);
+        good.unshift(e.update);
+      } catch {
+        this.deps.stats.invalidFrames++;
+        relayed.splice(i, 1);
+        this.deps.logger.warn({ roomId: this.roomId, userId: e.m.userId }, 'malformed Yjs update; closing the socket');
+        e.m.close(1007, 'Malformed update', 'error');
+      }
+    }
+    if (good.length === 0) return null;
+    return Y.mergeUpdates(good.length === 1 ? [good[0]!, EMPTY_UPDATE] : good);
+  }
+
+  /** Send everything queued and bring the server's doc up to date (before snapshots, saves, teardown, shutdown). */
   flushNow(): void {
     if (this.tornDown) return;
-    if (this.incoming.length > 0) this.applyIncoming();
-    if (this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.sendPending();
+    if (this.relay.length > 0 || this.pendingUpdates.length > 0 || this.pendingAwareness.size > 0) this.sendPending();
+    this.applyUnapplied();
+  }
+
+  /** The server's doc with every relayed update applied. */
+  currentDoc(): Y.Doc {
+    this.flushNow();
+    return this.doc;
   }
 
   broadcast(type: string, data: unknown): void {
@@ -903,6 +975,7 @@ export class Room {
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer); // clears a timeout or an interval alike
     if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.windowTimer) clearTimeout(this.windowTimer);
+    if (this.applyTimer) clearTimeout(this.applyTimer);
     for (const state of this.members.values()) if (state.awarenessTimer) clearTimeout(state.awarenessTimer);
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);

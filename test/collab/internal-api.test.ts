@@ -76,7 +76,7 @@ describe('documents', () => {
     const room = roomId();
     const res = await collab.internal('POST', '/internal/documents', { roomId: room, snapshot: destroyed.body.finalSnapshot, initialLanguage: 'rust' });
     expect(res.status).toBe(201);
-    expect(collab.collab.registry.live(room)!.doc.getText('code:rust').toString()).toBe('fn main() {}');
+    expect(collab.collab.registry.live(room)!.currentDoc().getText('code:rust').toString()).toBe('fn main() {}');
 
     const bad = await collab.internal('POST', '/internal/documents', { roomId: roomId(), snapshot: [1, 2, 3, 250, 250] });
     expect(bad.status).toBe(400);

@@ -36,7 +36,7 @@ describe('restart', () => {
     await waitFor(() => c.texts.length >= 2, 'joined');
     c.ws.send(JSON.stringify({ type: 'chat-send', data: { text: 'survive this' } }));
     await waitFor(() => c.texts.some((t) => t.type === 'chat-message-created'), 'chat stored');
-    await waitFor(() => node.collab.registry.live(room)?.doc.getText('code:python').toString().includes('42') === true, 'edit at server');
+    await waitFor(() => node.collab.registry.live(room)?.currentDoc().getText('code:python').toString().includes('42') === true, 'edit at server');
 
     await node.close(); // clients see 1012 and keep trying to reconnect
     a.provider.disconnect();
@@ -124,7 +124,7 @@ describe('restart', () => {
       peers.push(p);
       await synced(p);
       p.doc.getText('code:python').insert(0, 'kept');
-      await waitFor(() => node.collab.registry.live(room)?.doc.getText('code:python').length === 4, 'edit arrived');
+      await waitFor(() => node.collab.registry.live(room)?.currentDoc().getText('code:python').length === 4, 'edit arrived');
       p.provider.disconnect();
       await waitFor(() => node.collab.registry.live(room) === undefined, 'unloaded', 3000);
       expect(cp.docSnapshots.some((d) => d.roomId === room)).toBe(true);

@@ -85,7 +85,7 @@ describe('sync', () => {
     await sleep(150);
     expect(interviewer.text()).toBe('x = 1\n');
     const server = collab.collab.registry.live(room)!;
-    expect(server.doc.getText('code:python').toString()).toBe('x = 1\n');
+    expect(server.currentDoc().getText('code:python').toString()).toBe('x = 1\n');
     expect(collab.collab.stats().droppedWrites).toBeGreaterThan(0);
 
     // a late joiner sees only the interviewer's text
@@ -129,6 +129,23 @@ describe('sync', () => {
   });
 });
 
+describe('malformed input', () => {
+  it('a malformed Yjs update is never relayed; its socket is closed (1007) and the room carries on', async () => {
+    const room = roomId();
+    await collab.createRoom(room, { initialLanguage: 'python' });
+    const good = open(room, 'gus', 'interviewer');
+    await synced(good);
+    const bad = raw(`${collab.wsUrl}/${room}?events=none&token=${token('bart', room, 'interviewer')}`);
+    await bad.opened;
+    await waitFor(() => bad.binaries.length > 0, 'bad client joined');
+    bad.ws.send(new Uint8Array([0, 2, 4, 5, 200, 200, 200])); // sync update whose payload is truncated garbage
+    expect((await bad.closed).code).toBe(1007);
+    good.doc.getText('code:python').insert(0, 'still fine');
+    await waitFor(() => collab.collab.registry.live(room)?.currentDoc().getText('code:python').toString() === 'still fine', 'room works');
+    expect(good.provider.wsconnected).toBe(true);
+  });
+});
+
 describe('finished rooms', () => {
   it('once finished, nobody writes (interviewers included)', async () => {
     const room = roomId();
@@ -142,7 +159,7 @@ describe('finished rooms', () => {
     a.doc.getText('code:python').insert(0, 'after-finish ');
     await sleep(150);
     expect(b.text()).toBe('final');
-    expect(collab.collab.registry.live(room)!.doc.getText('code:python').toString()).toBe('final');
+    expect(collab.collab.registry.live(room)!.currentDoc().getText('code:python').toString()).toBe('final');
   });
 });
 
