@@ -2,8 +2,12 @@
  * Load generator for the collab benchmarks — runs as its own process (spawned by bench/collab-bench.ts with
  * `node --import tsx`), so its CPU is not counted against the server.
  *
- * Every writer is a raw y-protocols client with its own Y.Doc. Each op appends a marker `~<writer>:<seq>:<µs>~` to
- * `code:python` and sends the resulting update. Every client (writers included) scans the update frames it receives
+ * Every writer is a raw y-protocols client with its own Yjs client id. Each op appends a marker `~<writer>:<seq>:<µs>~`
+ * to `code:python` and sends that update, encoded directly in the Yjs V1 format (one string item whose left origin is
+ * the writer's previous character) instead of through a Y.Doc transaction per op — which would make the generator's
+ * own GC pauses and event-loop delay, added to every measured latency, the dominant term. The replicas apply every
+ * update with Yjs, and the server's document must equal them (and hold every char sent), so a bad encoding fails the
+ * convergence check. Every client (writers included) scans the update frames it receives
  * for markers of the other writers in its room and records `now − sendTime` (same process, same clock). Receivers do
  * not apply updates (so client-side Yjs work is not billed to the server); one replica client per checked room does
  * apply everything, to prove convergence against the server's document.
@@ -16,6 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { encodeSyncStep1, encodeSyncStep2, encodeSyncUpdate } from '../src/collab/protocol.js';
 import { signCollabToken } from '../src/collab/token.js';
 
@@ -106,12 +111,35 @@ function parseMarkers(buf: Buffer): number[] {
   return out;
 }
 
+/** V1 update: one ContentString item of `client` at `clock`, after (client, originClock) or at the start of the text. */
+function encodeAppend(client: number, clock: number, text: string, originClock: number): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1); // clients
+  encoding.writeVarUint(e, 1); // structs of this client
+  encoding.writeVarUint(e, client);
+  encoding.writeVarUint(e, clock);
+  if (originClock >= 0) {
+    encoding.writeUint8(e, 4 | 0x80); // ContentString, left origin present
+    encoding.writeVarUint(e, client);
+    encoding.writeVarUint(e, originClock);
+  } else {
+    encoding.writeUint8(e, 4); // ContentString, no origins: parent given by root key
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarString(e, 'code:python');
+  }
+  encoding.writeVarString(e, text);
+  encoding.writeVarUint(e, 0); // empty delete set
+  return encoding.toUint8Array(e);
+}
+
 class Client {
   ws!: WebSocket;
   /** highest seq seen per writer of this room (updates of one writer arrive in order) */
   readonly lastSeq: Int32Array;
   doc: Y.Doc | null = null;
   seq = 0;
+  private readonly yClient = 1 + Math.floor(Math.random() * 0xfffffffe);
+  private clock = 0;
 
   constructor(
     readonly roomId: string,
@@ -119,7 +147,7 @@ class Client {
     readonly replica: boolean,
   ) {
     this.lastSeq = new Int32Array(cfg.writersPerRoom).fill(-1);
-    if (index >= 0 || replica) this.doc = new Y.Doc();
+    if (replica) this.doc = new Y.Doc();
   }
 
   connect(): Promise<void> {
@@ -134,11 +162,6 @@ class Client {
     this.ws.on('close', (code) => {
       if (!stopped) closes[String(code)] = (closes[String(code)] ?? 0) + 1;
     });
-    if (this.doc && !this.replica) {
-      this.doc.on('update', (update: Uint8Array) => {
-        if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeSyncUpdate(update));
-      });
-    }
     return new Promise((resolve, reject) => {
       this.ws.once('open', () => {
         this.ws.send(encodeSyncStep1(Y.encodeStateVector(this.doc ?? new Y.Doc())));
@@ -153,7 +176,7 @@ class Client {
     const sub = buf[1];
     if (sub === 0) {
       // server's SyncStep1: answer with our state (writers start empty)
-      if (this.doc && !this.replica) this.ws.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc)));
+      if (!this.replica) this.ws.send(encodeSyncStep2(Y.encodeStateAsUpdate(new Y.Doc())));
       return;
     }
     if (this.replica && this.doc) {
@@ -179,11 +202,11 @@ class Client {
   }
 
   op(): void {
-    if (stopped || !this.doc) return;
+    if (stopped || this.replica || this.ws.readyState !== WebSocket.OPEN) return;
     const t = nowUs();
     const marker = `~${this.index}:${this.seq++}:${t}~`;
-    const text = this.doc.getText('code:python');
-    text.insert(text.length, marker);
+    this.ws.send(encodeSyncUpdate(encodeAppend(this.yClient, this.clock, marker, this.clock - 1)));
+    this.clock += marker.length;
     opsSentTotal++;
     charsSent += marker.length;
     if (t >= measureStart && t < measureEnd) opsSentInWindow++;
