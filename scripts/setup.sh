@@ -12,7 +12,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 # 1. npm dependencies (re-install when package-lock.json changed since the last install).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund
+  # `npm install` honours package-lock.json; `npm ci` refuses this lock on npm 11 because it omits the entries of
+  # optional platform binaries (@swc/core-*) that do not apply here.
+  npm install --no-audit --no-fund
 fi
 
 # 2. Debian packages: Postgres and Redis servers if absent, then the sandbox chain and toolchains.
