@@ -10,7 +10,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 # Generates the seccomp filter, checks the toolchains and installs the linters once at build time.
 RUN bash scripts/setup-sandbox.sh && bash scripts/setup-analysis.sh
