@@ -82,6 +82,8 @@ async function runOnce(p: CollabBenchParams) {
       // generous limits: the benchmark measures fan-out, not the per-socket limiter
       rateLimitPerSecond: 1000,
       rateLimitBurst: 2000,
+      // experiments: COLLAB_BENCH_OPTIONS='{"applyDelayMs":50}' overrides any collab option
+      ...(JSON.parse(process.env.COLLAB_BENCH_OPTIONS ?? '{}') as Record<string, unknown>),
     },
     host: '127.0.0.1',
     port: 0,
