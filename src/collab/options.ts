@@ -57,7 +57,7 @@ export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
   path: '/ws',
   roomTtlMs: 5 * 60_000,
   batchWindowMs: 5,
-  applyDelayMs: 250,
+  applyDelayMs: 1000,
   applyMaxQueued: 512,
   awarenessThrottleMs: 50,
   persistDebounceMs: 2_000,
