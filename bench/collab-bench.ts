@@ -307,9 +307,14 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
     serverPropagationP99MsMedian: median(pick((r) => r.server.propagationMs?.p99)),
     serverCpuPercentMedian: median(pick((r) => r.server.cpuPercentOfOneCore)),
     serverCpuMicrosPerUpdateMedian: median(pick((r) => r.server.cpuMicrosPerUpdate)),
-    rssPerRoomKbMedian: median(pick((r) => r.server.rssPerRoomKb)),
-    rssPerRoomAfterRunKbMedian: median(pick((r) => r.server.rssPerRoomAfterRunKb)),
-    heapPerRoomAfterRunKbMedian: median(pick((r) => r.server.heapPerRoomAfterRunKb)),
+    // later runs in the same process start from the previous run's heap, so per-room memory comes from run 1 only
+    memoryPerRoomRun1: {
+      rssAtJoinKb: runs[0]!.server.rssPerRoomKb,
+      heapAtJoinKb: runs[0]!.server.heapPerRoomKb,
+      rssAfterRunKb: runs[0]!.server.rssPerRoomAfterRunKb,
+      heapAfterRunKb: runs[0]!.server.heapPerRoomAfterRunKb,
+      yjsStateAfterRunBytes: runs[0]!.server.docBytesPerRoomAfterRun,
+    },
     rssPeakMbMax: Math.max(...pick((r) => r.server.rssPeakMb)),
     allDelivered: runs.every((r) => r.delivered === 1),
     allConverged: runs.every((r) => r.converged),
