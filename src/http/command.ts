@@ -11,23 +11,27 @@ export function requestMetadata(request: FastifyRequest, now = new Date()): Requ
   return { actorId: request.principal?.userId ?? null, traceId: request.id, ip: request.ip, now };
 }
 
-export async function settle(ctx: AppContext, position: Position | undefined, eventTypes: readonly string[]): Promise<void> {
-  await waitForProjections(
+/** Waits (bounded) for the read models to show the write; false when they did not in time. */
+export async function settle(ctx: AppContext, position: Position | undefined, eventTypes: readonly string[]): Promise<boolean> {
+  return waitForProjections(
     { progress: ctx.progress, projections: ctx.projections, logger: ctx.logger, timeoutMs: ctx.config.READ_YOUR_WRITES_TIMEOUT_MS },
     position,
     eventTypes,
   );
 }
 
-/** Run a command against one stream and return once the read models reflect it. */
+/**
+ * Run a command against one stream and return once the read models reflect it, or once the wait timed out
+ * (`settled: false`): a route then answers from the result's events and state rather than from the read model.
+ */
 export async function execute<Command, State, Event extends DomainEvent>(
   ctx: AppContext,
   metadata: RequestMetadata,
   stream: string,
   decider: Decider<Command, State, Event>,
   command: Command | ((state: State, exists: boolean) => Command),
-): Promise<CommandResult<State, Event>> {
+): Promise<CommandResult<State, Event> & { settled: boolean }> {
   const result = await handleCommand(ctx.store, stream, decider, command, metadata);
-  await settle(ctx, result.position, result.events.map((e) => e.type));
-  return result;
+  const settled = await settle(ctx, result.position, result.events.map((e) => e.type));
+  return { ...result, settled };
 }

@@ -27,7 +27,7 @@ export function errorText(err: unknown): string {
 const TRANSIENT = new Set(['40001', '40P01', '57P01', '08006', '08003', '08000', '53300']);
 export function isTransient(err: unknown): boolean {
   const code = (err as { code?: string } | null)?.code;
-  return (typeof code === 'string' && TRANSIENT.has(code)) || /Connection terminated|ECONNRESET|ECONNREFUSED/.test(errorText(err));
+  return (typeof code === 'string' && TRANSIENT.has(code)) || /Connection terminated|ECONNRESET|ECONNREFUSED|not queryable|timeout exceeded when trying to connect/.test(errorText(err));
 }
 
 export async function applyFast(trx: Trx, projection: Projection, events: readonly RecordedEvent[]): Promise<void> {

@@ -26,6 +26,7 @@ export function createProgressTracker(): ProgressTracker {
   const changed = new EventEmitter();
   changed.setMaxListeners(0);
   let client: pg.Client | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
   let closed = false;
 
   const report = (name: string, position: bigint) => {
@@ -37,20 +38,42 @@ export function createProgressTracker(): ProgressTracker {
   const reached = (position: bigint, names: readonly string[]) =>
     names.every((n) => (positions.get(n) ?? -1n) >= position);
 
-  async function connect(url: string, schema: string): Promise<void> {
-    const c = new pg.Client(connectionOptions(url, schema));
-    c.on('error', () => undefined);
-    c.on('end', () => {
-      if (!closed) setTimeout(() => void connect(url, schema).catch(() => undefined), 1000);
-    });
+  /**
+   * One LISTEN connection. When it is cut (Postgres restarted, backend terminated) or cannot be opened, it is
+   * opened again with backoff; each (re)connect reloads the checkpoints, so notifications missed meanwhile are
+   * made up for.
+   */
+  async function connect(url: string, schema: string, backoffMs = 250): Promise<void> {
+    const c = new pg.Client({ ...connectionOptions(url, schema), application_name: 'syncode-projection-progress' });
+    let lost = false;
+    const reconnect = () => {
+      if (lost) return; // 'error' and 'end' both fire
+      lost = true;
+      if (client === c) client = undefined;
+      c.end().catch(() => undefined);
+      if (closed) return;
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        connect(url, schema, Math.min(backoffMs * 2, 5_000)).catch(() => undefined);
+      }, backoffMs);
+      retryTimer.unref();
+    };
+    c.on('error', reconnect);
+    c.on('end', reconnect);
     c.on('notification', (msg) => {
       const [name, pos] = (msg.payload ?? '').split(':');
       if (name && pos) report(name, BigInt(pos));
     });
-    await c.connect();
-    await c.query(`LISTEN "${progressChannel(schema)}"`);
-    const rows = await c.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints');
-    for (const row of rows.rows) report(row.name, BigInt(row.position));
+    try {
+      await c.connect();
+      await c.query(`LISTEN "${progressChannel(schema)}"`);
+      const rows = await c.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints');
+      for (const row of rows.rows) report(row.name, BigInt(row.position));
+    } catch (err) {
+      reconnect();
+      throw err;
+    }
+    if (closed || lost) return void c.end().catch(() => undefined);
     client = c;
   }
 
@@ -76,6 +99,7 @@ export function createProgressTracker(): ProgressTracker {
     listen: connect,
     async close() {
       closed = true;
+      clearTimeout(retryTimer);
       await client?.end().catch(() => undefined);
     },
   };

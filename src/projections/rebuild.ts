@@ -1,23 +1,26 @@
 /**
- * Offline replays: `rebuild` resets a projection and replays every event into its live tables; `replayInto`
- * replays into whatever tables the transaction's search_path resolves first (verify uses a scratch schema).
+ * Replays: `rebuild` replays every event into shadow tables and swaps them in; `replayInto` replays into whatever
+ * tables the transaction's search_path resolves first (rebuild and verify use a scratch schema).
  */
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../infra/db/database.js';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.js';
 import { positionOf } from '../infra/eventstore/port.js';
 import { applyFast } from './apply-batch.js';
-import { resetProjection } from './checkpoints.js';
+import { readCheckpoint } from './checkpoints.js';
+import { progressChannel } from './progress.js';
 import type { Projection, Trx } from './projection.js';
 
-/** Reads matching events in position order, up to and including `until` when given. */
+/** Reads matching events in position order, after `after` and up to and including `until` when given. */
 export async function* eventsFor(
   store: EventStore,
   projection: Projection,
   until?: bigint,
   batch = 2000,
+  after?: bigint,
 ): AsyncGenerator<RecordedEvent[]> {
-  let from: bigint | undefined;
+  let from: bigint | undefined = after;
   while (true) {
     const chunk: RecordedEvent[] = [];
     for await (const event of store.readAll({
@@ -45,16 +48,50 @@ export async function replayInto(trx: Trx, store: EventStore, projection: Projec
 }
 
 /**
- * Rebuild in place, in one transaction: readers keep seeing the old rows until the new ones commit. The running
- * projector (if any) blocks on the checkpoint row meanwhile and continues from the rebuilt position afterwards.
+ * Rebuild under traffic, without blocking readers: replay every event into shadow tables in a scratch schema
+ * (readers keep reading the live tables, the running projector keeps applying to them), then swap in one short
+ * transaction — hold the checkpoint row (the projector waits), replay the events that arrived meanwhile into the
+ * shadow tables, drop each live table and move its shadow into the live schema, and move the checkpoint. Readers
+ * wait only for that swap (milliseconds), never see an empty table, and the projector continues after the swap
+ * from the rebuilt position.
  */
 export async function rebuildProjection(db: Db, store: EventStore, projection: Projection): Promise<{ events: number; position: bigint }> {
-  const head = (await store.headPosition())?.commit ?? 0n;
-  return db.transaction().execute(async (trx) => {
-    await sql`SELECT 1 FROM projection_checkpoints WHERE name = ${projection.name} FOR UPDATE`.execute(trx);
-    await resetProjection(trx, projection);
-    const events = await replayInto(trx, store, projection, head);
-    await sql`UPDATE projection_checkpoints SET position = ${head.toString()}, updated_at = now() WHERE name = ${projection.name}`.execute(trx);
-    return { events, position: head };
-  });
+  const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
+  const live = rows[0]!.schema;
+  const scratch = `rebuild_${randomBytes(5).toString('hex')}`;
+  try {
+    const head = (await store.headPosition())?.commit ?? 0n;
+    const replayed = await db.transaction().execute(async (trx) => {
+      await sql`CREATE SCHEMA ${sql.id(scratch)}`.execute(trx);
+      for (const table of projection.tables) {
+        await sql`CREATE TABLE ${sql.id(scratch, table)} (LIKE ${sql.id(live, table)} INCLUDING ALL)`.execute(trx);
+      }
+      await sql.raw(`SET LOCAL search_path TO "${scratch}", "${live}", public`).execute(trx);
+      return replayInto(trx, store, projection, head);
+    });
+    return await db.transaction().execute(async (trx) => {
+      const checkpoint = await readCheckpoint(trx, projection.name, true);
+      const target = checkpoint && checkpoint.version === projection.version && checkpoint.position > head ? checkpoint.position : head;
+      await sql.raw(`SET LOCAL search_path TO "${scratch}", "${live}", public`).execute(trx);
+      let events = replayed;
+      for await (const batch of eventsFor(store, projection, target, 2000, head)) {
+        await applyFast(trx, projection, batch);
+        events += batch.length;
+      }
+      for (const table of projection.tables) {
+        await sql`DROP TABLE ${sql.id(live, table)}`.execute(trx);
+        await sql`ALTER TABLE ${sql.id(scratch, table)} SET SCHEMA ${sql.id(live)}`.execute(trx);
+      }
+      await sql`DELETE FROM ${sql.id(live, 'projection_dead_letters')} WHERE projection = ${projection.name}`.execute(trx);
+      await sql`
+        INSERT INTO ${sql.id(live, 'projection_checkpoints')} (name, version, position, status)
+        VALUES (${projection.name}, ${projection.version}, ${target.toString()}, 'running')
+        ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, status = 'running',
+          last_error = NULL, updated_at = now()`.execute(trx);
+      await sql`SELECT pg_notify(${progressChannel(live)}, ${`${projection.name}:${target}`})`.execute(trx);
+      return { events, position: target };
+    });
+  } finally {
+    await sql`DROP SCHEMA IF EXISTS ${sql.id(scratch)} CASCADE`.execute(db).catch(() => undefined);
+  }
 }

@@ -52,7 +52,10 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
         return;
       } catch (err) {
         if (err instanceof PoisonEventError) {
-          await markFaulted(deps.db, projection.name, err.message);
+          // Faulted even if recording it fails (the checkpoint stays before the event either way).
+          await markFaulted(deps.db, projection.name, err.message).catch((e: Error) =>
+            deps.logger.error({ err: e.message, projection: projection.name }, 'could not record the projection fault'),
+          );
           deps.logger.error({ projection: projection.name, eventId: err.event.id, err: errorText(err.cause) }, 'projection faulted');
           return;
         }
@@ -158,13 +161,18 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts; the abort listener goes away with the timer (standbys sleep often). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -31,7 +31,9 @@ const notWired = async (): Promise<never> => {
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   await ensureDatabaseExists(config.DATABASE_URL);
-  const database = openDatabase(config.DATABASE_URL, config.DB_SCHEMA, config.DB_POOL_SIZE);
+  const database = openDatabase(config.DATABASE_URL, config.DB_SCHEMA, config.DB_POOL_SIZE, {
+    onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost'),
+  });
   await ensureSchema(database.db, config.DB_SCHEMA);
   if (options.migrate !== false) {
     const applied = await migrateToLatest(database.db, config.DB_SCHEMA);
@@ -53,7 +55,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     schema: config.DB_SCHEMA,
     store,
     redis,
-    rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX),
+    rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX, {
+      onFailOpen: (err) => logger.warn({ err: err.message }, 'redis unreachable: rate limits fail open'),
+    }),
     queues: createQueueFactory(config.REDIS_URL, config.REDIS_PREFIX),
     progress,
     projections,

@@ -17,6 +17,7 @@ import {
 } from '../../domain/room/constants.js';
 import { roomErrors } from '../../domain/room/errors.js';
 import { canViewRoom } from '../../domain/room/rules.js';
+import type { RoomState } from '../../domain/room/state.js';
 import { findRoomWithParticipants, type ParticipantRow, type RoomRow } from '../../projections/rooms/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
 import type { AppContext } from '../../runtime/context.js';
@@ -91,6 +92,35 @@ export function roomBase(room: RoomRow) {
     hostId: room.hostId,
     language: room.language,
     createdAt: room.createdAt.toISOString(),
+  };
+}
+
+/**
+ * The room as its own events describe it, shaped like its read-model row: what a command answers when the read
+ * model has not caught up within the read-your-writes wait (never a 404 for a room that was just created).
+ */
+export function roomRowFromState(state: RoomState): RoomRow {
+  const date = (iso: string | null) => (iso ? new Date(iso) : null);
+  return {
+    id: state.roomId,
+    code: state.code,
+    name: state.name,
+    status: state.status,
+    mode: state.mode,
+    hostId: state.hostId,
+    language: state.language,
+    problemId: state.problemId,
+    sessionId: state.sessionId,
+    editorLocked: state.editorLocked,
+    isPrivate: state.isPrivate,
+    maxParticipants: state.maxParticipants,
+    maxDuration: state.maxDuration,
+    timerPaused: state.timerPaused,
+    phaseStartedAt: date(state.phaseStartedAt),
+    elapsedMs: state.elapsedMs,
+    activeCount: Object.values(state.participants).filter((p) => p.isActive).length,
+    createdAt: new Date(state.createdAt),
+    endedAt: date(state.endedAt),
   };
 }
 

@@ -50,6 +50,7 @@ import {
   roomConfig,
   RoomConfigSchema,
   roomDetail,
+  roomRowFromState,
   RoomDetailSchema,
   RoomIdParams,
   RoomModeSchema,
@@ -143,7 +144,7 @@ const KickParams = Type.Object({ id: Uuid, userId: Uuid }, { additionalPropertie
 
 /** `[value, id]` cursors of the room lists; anything else is a 400. */
 function roomCursor(cursor: string | undefined, numeric: boolean): [string | number, string] | undefined {
-  const values = decodeCursor(cursor, 2);
+  const values = decodeCursor(cursor, numeric ? ['int', 'uuid'] : ['timestamp', 'uuid']);
   if (!values) return undefined;
   const [value, id] = values;
   const okValue = numeric ? typeof value === 'number' : typeof value === 'string' && !Number.isNaN(Date.parse(value));
@@ -189,8 +190,9 @@ export function roomRoutes(app: App, ctx: AppContext): void {
           language: body.language ?? null,
           config: body.config ?? {},
         }, requestMetadata(request));
-        const room = await findRoom(ctx.db, created.state.roomId);
-        if (!room) throw roomErrors.notFound();
+        // The read model, or — when it has not caught up within the read-your-writes wait — the created room's
+        // own events: a room that was just created is never answered as 404.
+        const room = (await findRoom(ctx.db, created.state.roomId)) ?? roomRowFromState(created.state);
         const response = {
           ...roomBase(room),
           problemId: room.problemId,

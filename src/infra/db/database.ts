@@ -21,10 +21,27 @@ export function connectionOptions(url: string, schema: string): pg.PoolConfig {
   return { connectionString: url, options: `-c search_path=${schema},public` };
 }
 
-export function openDatabase(url: string, schema: string, poolSize = 20): DatabaseHandle {
-  const pool = new pg.Pool({ ...connectionOptions(url, schema), max: poolSize, idleTimeoutMillis: 30_000 });
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it. Queries surface their own errors.
+export interface DatabaseOptions {
+  /** Told about every connection that was cut (server restart, pg_terminate_backend, network). */
+  onConnectionLost?: (err: Error) => void;
+}
+
+export function openDatabase(url: string, schema: string, poolSize = 20, options: DatabaseOptions = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    ...connectionOptions(url, schema),
+    max: poolSize,
+    idleTimeoutMillis: 30_000,
+    // A dead server must not make callers wait forever for a connection (they answer 503 instead).
+    connectionTimeoutMillis: 10_000,
+  });
+  const lost = (err: Error) => options.onConnectionLost?.(err);
+  pool.on('error', lost); // an idle client lost its connection; the pool replaces it
+  // pg-pool listens for errors only on idle clients. A client that is checked out (a transaction, a projection
+  // batch, an append) and loses its connection emits 'error' with nobody listening, which would end the process.
+  // Its running query fails on its own (the caller rolls back and retries), and the pool drops the dead client
+  // when it is released, so this listener only has to keep the error from being unhandled.
+  pool.on('connect', (client) => {
+    client.on('error', lost);
   });
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -1,8 +1,13 @@
 /**
  * Fixed-window counters in Redis, so a limit holds across every API instance. One round trip per check (a Lua
  * script increments and sets the expiry atomically).
+ *
+ * Fails open: while Redis is unreachable every check allows the request (the limits are protection against abuse,
+ * not a correctness rule, and refusing every request for a cache outage would be worse). Redis fails fast
+ * (see redis.ts), so a check during an outage costs no waiting.
  */
 import type { Redis } from 'ioredis';
+import { isRedisOutage } from './outage.js';
 
 export interface RateDecision {
   allowed: boolean;
@@ -27,11 +32,30 @@ export interface RateLimiter {
   refund(scope: string, key: string): Promise<void>;
 }
 
-export function createRateLimiter(redis: Redis, prefix: string): RateLimiter {
+export interface RateLimiterOptions {
+  /** Called when a check let a request through because Redis did not answer (once per outage). */
+  onFailOpen?: (err: Error) => void;
+}
+
+export function createRateLimiter(redis: Redis, prefix: string, options: RateLimiterOptions = {}): RateLimiter {
   const keyOf = (scope: string, key: string) => `${prefix}:rl:${scope}:${key}`;
+  let failingOpen = false;
+  const failOpen = (err: unknown, limit: number, windowSeconds: number): RateDecision => {
+    if (!isRedisOutage(err)) throw err;
+    if (!failingOpen) options.onFailOpen?.(err as Error);
+    failingOpen = true;
+    return { allowed: true, limit, remaining: limit, resetAt: Math.ceil(Date.now() / 1000) + windowSeconds, retryAfter: 0 };
+  };
   return {
     async consume(scope, key, limit, windowSeconds) {
-      const [count, ttlMs] = (await redis.eval(SCRIPT, 1, keyOf(scope, key), String(windowSeconds * 1000))) as [number, number];
+      let reply: [number, number];
+      try {
+        reply = (await redis.eval(SCRIPT, 1, keyOf(scope, key), String(windowSeconds * 1000))) as [number, number];
+      } catch (err) {
+        return failOpen(err, limit, windowSeconds);
+      }
+      failingOpen = false;
+      const [count, ttlMs] = reply;
       const resetAt = Math.ceil((Date.now() + ttlMs) / 1000);
       return {
         allowed: count <= limit,
@@ -42,7 +66,9 @@ export function createRateLimiter(redis: Redis, prefix: string): RateLimiter {
       };
     },
     async refund(scope, key) {
-      await redis.decr(keyOf(scope, key));
+      await redis.decr(keyOf(scope, key)).catch((err: unknown) => {
+        if (!isRedisOutage(err)) throw err;
+      });
     },
   };
 }
