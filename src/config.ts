@@ -38,6 +38,16 @@ export const ConfigSchema = Type.Object({
   COLLAB_JWT_SECRET: Type.String({ default: `${DEV_SECRET}-collab`, minLength: 32 }),
   INTERNAL_CALLBACK_SECRET: Type.String({ default: `${DEV_SECRET}-internal`, minLength: 32 }),
   STORAGE_SIGNING_SECRET: Type.String({ default: `${DEV_SECRET}-storage`, minLength: 32 }),
+  /** HMAC key of the list cursors handed to clients (a cursor the server did not issue is a 400). */
+  CURSOR_SIGNING_SECRET: Type.String({ default: `${DEV_SECRET}-cursor`, minLength: 32 }),
+  /** Older secrets still accepted (comma-separated) while tokens signed with them may be alive: key rotation. */
+  AUTH_JWT_PREVIOUS_SECRETS: Str(''),
+  JWT_REFRESH_PREVIOUS_SECRETS: Str(''),
+  COLLAB_JWT_PREVIOUS_SECRETS: Str(''),
+  /** `iss` of every token; `aud` is `<JWT_AUDIENCE>:access|refresh|collab`. Both are checked. */
+  JWT_ISSUER: Str('syncode'),
+  JWT_AUDIENCE: Str('syncode'),
+  JWT_CLOCK_TOLERANCE_SECONDS: Int(5, 0),
   ACCESS_TOKEN_TTL_SECONDS: Int(900, 1),
   REFRESH_TOKEN_TTL_SECONDS: Int(604800, 1),
   PASSWORD_RESET_TTL_SECONDS: Int(3600, 1),
@@ -56,6 +66,16 @@ export const ConfigSchema = Type.Object({
   BODY_LIMIT_BYTES: Int(1_048_576, 1),
   SUBMIT_BODY_LIMIT_BYTES: Int(5_242_880, 1),
   TRANSCRIBE_BODY_LIMIT_BYTES: Int(6_291_456, 1),
+  /** Time to receive a whole request (headers and body); cuts clients that stall mid-body. */
+  HTTP_REQUEST_TIMEOUT_MS: Int(60_000, 1000),
+  /** Time to receive the request headers (slow-header clients). */
+  HTTP_HEADERS_TIMEOUT_MS: Int(15_000, 500),
+  /** Idle time before a keep-alive connection between requests is closed (above common proxy idle timeouts). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Int(65_000, 1000),
+  /** Inactivity on a socket with a request in progress (longer than the slowest synchronous handler). */
+  HTTP_IDLE_TIMEOUT_MS: Int(120_000, 1000),
+  /** Open connections (HTTP and WebSocket) per peer address; 0 = no cap. */
+  HTTP_MAX_CONNECTIONS_PER_IP: Int(256, 0),
 
   RATE_LIMIT_ENABLED: Bool(true),
   RATE_LIMIT_GLOBAL_PER_MIN: Int(100, 1),
@@ -79,6 +99,10 @@ export const ConfigSchema = Type.Object({
   S3_ACCESS_KEY: Str(''),
   S3_SECRET_KEY: Str(''),
   S3_REGION: Str('us-east-1'),
+  /** Endpoint put in presigned URLs when clients reach the object store by another name than the API does. */
+  S3_PUBLIC_ENDPOINT: Str(''),
+  /** Path-style addressing (`<endpoint>/<bucket>/<key>`), what MinIO and most self-hosted stores need. */
+  S3_FORCE_PATH_STYLE: Bool(true),
 
   MAIL_DRIVER: Type.Union([Type.Literal('outbox'), Type.Literal('smtp')], { default: 'outbox' }),
   SMTP_URL: Str(''),
@@ -103,11 +127,30 @@ export const ConfigSchema = Type.Object({
   EXECUTION_MAX_MEMORY_MB: Int(1024, 16),
   /** Breaker timeout around enqueueing an execution job (504 EXECUTION_SERVICE_TIMEOUT past it). */
   EXECUTION_QUEUE_TIMEOUT_MS: Int(5000, 1),
+  /**
+   * How long a run or submission may wait in the queue. When the queue is deeper than the workers can drain in
+   * that time, new runs and submissions answer 503 with Retry-After instead of waiting (backpressure).
+   */
+  EXECUTION_QUEUE_BUDGET_MS: Int(30000, 1),
+  /** How often the sweeper looks for requested work whose queue job vanished (0 = never). */
+  SWEEPER_INTERVAL_MS: Int(30000, 0),
+  /** Work younger than this is left alone by the sweeper (its enqueue may still be on its way). */
+  SWEEPER_GRACE_MS: Int(30000, 0),
+  /** Work still unfinished this long after it was requested is failed with a reason (never pending forever). */
+  SWEEPER_DEADLINE_MS: Int(900000, 1),
   /** Static-analysis jobs a worker runs at once (the linters run outside the sandbox, on the worker's cores). */
   ANALYSIS_CONCURRENCY: Int(1, 1),
   /** Time limit of each static-analysis tool. */
   ANALYSIS_TOOL_TIMEOUT_MS: Int(15000, 1),
 
+  /** Ports of the ops endpoints (/health/live, /health/ready, /metrics) of the roles that serve no API. */
+  WORKER_OPS_PORT: Int(3002),
+  PROJECTOR_OPS_PORT: Int(3003),
+  COLLAB_OPS_PORT: Int(3004),
+  /** Deadline for a graceful stop (in-flight requests and jobs); past it the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: Int(45000, 1),
+  /** Create the demo accounts and a finished demo session on start when the database has no users. */
+  SEED_DEMO: Bool(false),
   /** Seed the problem bank on start when the database has no problems. */
   SEED_ON_START: Bool(true),
   /** Run the BullMQ repeatable jobs (sweeps, expiries, retention) in this process. */
@@ -117,6 +160,34 @@ export const ConfigSchema = Type.Object({
 export type Config = Static<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+/** Values never printed in a configuration error: secrets, keys, and URLs that may carry credentials. */
+const SENSITIVE = /SECRET|KEY|PASSWORD|TOKEN|_URL$/;
+/** Placeholder marker of `.env.example` and the dev defaults: refused as a secret in production. */
+const PLACEHOLDER = /change[-_]?me/i;
+
+function allowedValues(key: string): string[] | undefined {
+  const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[key];
+  const options = schema?.anyOf?.map((s) => s.const).filter((v) => v !== undefined);
+  return options && options.length > 0 ? options.map(String) : undefined;
+}
+
+function describeProblem(key: string, message: string, value: unknown): string {
+  const allowed = allowedValues(key);
+  const what = allowed ? `must be one of ${allowed.join(', ')}` : message;
+  const shown = SENSITIVE.test(key) ? '(value hidden)' : `(got ${JSON.stringify(value)})`;
+  return `  ${key}: ${what} ${shown}`;
+}
+
+function refusePlaceholders(config: Config): void {
+  const secrets = ['AUTH_JWT_SECRET', 'JWT_REFRESH_SECRET', 'COLLAB_JWT_SECRET', 'INTERNAL_CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET', 'CURSOR_SIGNING_SECRET'] as const;
+  for (const key of secrets) {
+    if (config[key].startsWith(DEV_SECRET) || PLACEHOLDER.test(config[key])) throw new ConfigError(`${key} must be set in production (a real secret, not a placeholder)`);
+  }
+  for (const key of ['LIVEKIT_API_SECRET', 'S3_SECRET_KEY', 'OPENAI_API_KEY'] as const) {
+    if (PLACEHOLDER.test(config[key])) throw new ConfigError(`${key} is still a placeholder; set a real value in production`);
+  }
+}
 
 /** Parse and validate a config from an env-like record. Unknown variables are ignored. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -129,14 +200,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const converted = Value.Convert(ConfigSchema, withDefaults);
   const errors = [...Value.Errors(ConfigSchema, converted)];
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.path.slice(1)}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    const byKey = new Map(errors.map((e) => [e.path.slice(1).split('/')[0] ?? '', e] as const));
+    const lines = [...byKey].map(([key, e]) => describeProblem(key, e.message, e.value));
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = converted as Config;
-  if (config.NODE_ENV === 'production') {
-    for (const key of ['AUTH_JWT_SECRET', 'JWT_REFRESH_SECRET', 'COLLAB_JWT_SECRET', 'INTERNAL_CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET'] as const) {
-      if (config[key].startsWith(DEV_SECRET)) throw new ConfigError(`${key} must be set in production`);
-    }
-  }
+  if (config.NODE_ENV === 'production') refusePlaceholders(config);
   return config;
 }

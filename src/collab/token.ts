@@ -2,7 +2,11 @@
  * The collab token: a room-scoped HS256 JWT the control plane hands out with room detail / join and the collab
  * plane verifies on every WebSocket connection. Claims: `{sub: userId, roomId, role, isHost, type: 'collab'}`.
  */
-import { JwtError, signJwt, verifyJwt } from '../infra/jwt.js';
+import { DEFAULT_ISSUER, JwtError, keySetOf, signToken, verifyToken, type JwtKeySet } from '../infra/jwt/keyring.js';
+
+/** A bare secret means the default issuer and the collab audience (`syncode:collab`). */
+export type CollabKeys = string | JwtKeySet;
+const collabKeys = (keys: CollabKeys) => keySetOf(keys, `${DEFAULT_ISSUER}:collab`);
 
 export const COLLAB_ROLES = ['interviewer', 'candidate', 'observer'] as const;
 export type CollabRole = (typeof COLLAB_ROLES)[number];
@@ -35,25 +39,26 @@ export class CollabTokenError extends Error {
 
 export function signCollabToken(
   input: CollabTokenInput,
-  secret: string,
+  keys: CollabKeys,
   options: { ttlSeconds?: number; nowMs?: number } = {},
 ): string {
-  return signJwt(
+  return signToken(
     { sub: input.userId, roomId: input.roomId, role: input.role, isHost: input.isHost, type: 'collab' },
-    secret,
+    collabKeys(keys),
     options.ttlSeconds ?? COLLAB_TOKEN_TTL_SECONDS,
     options.nowMs ?? Date.now(),
   );
 }
 
-export function verifyCollabToken(token: string, secret: string, nowMs = Date.now()): CollabTokenClaims {
+export function verifyCollabToken(token: string, keys: CollabKeys, nowMs = Date.now()): CollabTokenClaims {
   let claims: Record<string, unknown>;
   try {
-    claims = verifyJwt(token, secret, nowMs);
+    claims = verifyToken(token, collabKeys(keys), nowMs);
   } catch (err) {
     if (err instanceof JwtError) {
       if (err.reason === 'expired' || err.reason === 'not_yet_valid') throw new CollabTokenError('expired');
       if (err.reason === 'malformed') throw new CollabTokenError('malformed');
+      if (err.reason === 'claims') throw new CollabTokenError('wrong_type');
       throw new CollabTokenError('signature');
     }
     throw err;

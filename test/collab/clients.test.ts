@@ -16,7 +16,7 @@ import {
 import { httpControlPlaneCallbacks } from '../../src/collab/control-plane-port.js';
 import { inProcessCollabClient } from '../../src/collab/in-process-client.js';
 import { signCollabToken, verifyCollabToken, CollabTokenError } from '../../src/collab/token.js';
-import { signJwt } from '../../src/infra/jwt.js';
+import { keySetOf, signToken } from '../../src/infra/jwt/keyring.js';
 import { FakeControlPlane, INTERNAL_SECRET, peer, roomId, startCollab, synced, token, waitFor, type Peer, type TestCollab } from './support.js';
 
 let schema: TestSchema;
@@ -189,11 +189,11 @@ describe('collab token', () => {
     expect(c.exp - c.iat).toBe(24 * 3600);
   });
   it('rejects other token types, bad roles and missing room ids', () => {
-    const access = signJwt({ sub: 'u', roomId: 'r', role: 'candidate', type: 'access' }, secret, 60);
+    const access = signToken({ sub: 'u', roomId: 'r', role: 'candidate', type: 'access' }, keySetOf(secret, 'syncode:collab'), 60);
     expect(() => verifyCollabToken(access, secret)).toThrow(CollabTokenError);
-    const badRole = signJwt({ sub: 'u', roomId: 'r', role: 'host', type: 'collab' }, secret, 60);
+    const badRole = signToken({ sub: 'u', roomId: 'r', role: 'host', type: 'collab' }, keySetOf(secret, 'syncode:collab'), 60);
     expect(() => verifyCollabToken(badRole, secret)).toThrow('invalid_claims');
-    const noRoom = signJwt({ sub: 'u', role: 'candidate', type: 'collab' }, secret, 60);
+    const noRoom = signToken({ sub: 'u', role: 'candidate', type: 'collab' }, keySetOf(secret, 'syncode:collab'), 60);
     expect(() => verifyCollabToken(noRoom, secret)).toThrow('invalid_claims');
   });
 });

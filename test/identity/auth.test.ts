@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { outboxFor } from '../../src/infra/mail/outbox.js';
-import { signJwt } from '../../src/infra/jwt.js';
+import { jwtKeys, signToken } from '../../src/infra/jwt/keyring.js';
 import { createHarness, type Harness, type TestResponse } from '../support/harness.js';
 import { cookieFrom, DEFAULT_PASSWORD, makeAdmin, registerUser, type TestUser } from '../support/users.js';
 
@@ -204,7 +204,7 @@ describe('POST /auth/refresh and /auth/logout', () => {
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
     expectError(await post('/auth/refresh', undefined, `refreshToken=${none}`), 401, 'UNAUTHORIZED');
-    const expired = signJwt({ ...claims, iat: undefined, exp: undefined }, h.config.JWT_REFRESH_SECRET, 60, Date.now() - 3600_000);
+    const expired = signToken({ ...claims, iat: undefined, exp: undefined }, jwtKeys(h.config, 'refresh'), 60, Date.now() - 3600_000);
     expectError(await post('/auth/refresh', undefined, `refreshToken=${expired}`), 401, 'AUTH_TOKEN_EXPIRED');
     expectError(await post('/auth/refresh', undefined, `refreshToken=${user.accessToken}`), 401, 'UNAUTHORIZED');
     // None of that spent the real token.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { signJwt } from '../../src/infra/jwt.js';
+import { jwtKeys, signToken } from '../../src/infra/jwt/keyring.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { registerUser, makeAdmin, type TestUser } from '../support/users.js';
 
@@ -38,7 +38,7 @@ describe('authenticator', () => {
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     const forged = `${hd}.${b64({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })}.${s}`;
     expect401(await h.request({ method: 'GET', url: '/users/me', token: forged }));
-    const otherSecret = signJwt({ sub: alice.id, email: alice.email, tokenType: 'access' }, 'x'.repeat(48), 900);
+    const otherSecret = signToken({ sub: alice.id, email: alice.email, tokenType: 'access' }, 'x'.repeat(48), 900);
     expect401(await h.request({ method: 'GET', url: '/users/me', token: otherSecret }));
   });
 
@@ -48,16 +48,16 @@ describe('authenticator', () => {
   });
 
   it('rejects an expired token', async () => {
-    const expired = signJwt({ sub: alice.id, email: alice.email, tokenType: 'access' }, h.config.AUTH_JWT_SECRET, 900, Date.now() - 3600_000);
+    const expired = signToken({ sub: alice.id, email: alice.email, tokenType: 'access' }, jwtKeys(h.config, 'access'), 900, Date.now() - 3600_000);
     expect401(await h.request({ method: 'GET', url: '/users/me', token: expired }));
   });
 
   it('rejects a token of another type (a refresh token used as access token)', async () => {
     const refresh = decodeURIComponent(alice.refreshCookie.split('=')[1]!);
     expect401(await h.request({ method: 'GET', url: '/users/me', token: refresh }));
-    const wrongType = signJwt({ sub: alice.id, email: alice.email, tokenType: 'refresh' }, h.config.AUTH_JWT_SECRET, 900);
+    const wrongType = signToken({ sub: alice.id, email: alice.email, tokenType: 'refresh' }, jwtKeys(h.config, 'access'), 900);
     expect401(await h.request({ method: 'GET', url: '/users/me', token: wrongType }));
-    const noType = signJwt({ sub: alice.id, email: alice.email }, h.config.AUTH_JWT_SECRET, 900);
+    const noType = signToken({ sub: alice.id, email: alice.email }, jwtKeys(h.config, 'access'), 900);
     expect401(await h.request({ method: 'GET', url: '/users/me', token: noType }));
   });
 

@@ -1,6 +1,8 @@
 /**
  * Access and refresh tokens.
  *
+ * Tokens are signed and verified by `src/infra/jwt/keyring.ts` (key rotation, issuer and audience checks).
+ *
  * Access token: HS256 JWT (`AUTH_JWT_SECRET`), claims `{sub, email, tokenType:'access', sid}`, 15 minutes by
  * default. `sid` names the sign-in session it belongs to (used to keep the caller's own session alive when a
  * password change revokes the others).
@@ -16,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { JwtError, signJwt, verifyJwt } from '../../infra/jwt.js';
+import { JwtError, jwtKeys, signToken, verifyToken } from '../../infra/jwt/keyring.js';
 
 export interface AccessClaims {
   sub: string;
@@ -43,7 +45,7 @@ export const unauthorized = (message = 'Invalid or expired token') => new Domain
 export const tokenRevoked = () => new DomainError('AUTH_TOKEN_REVOKED', 401, 'Refresh token has been revoked');
 
 export function signAccessToken(config: Config, user: { id: string; email: string }, sid: string, nowMs = Date.now()): string {
-  return signJwt({ sub: user.id, email: user.email, tokenType: 'access', sid }, config.AUTH_JWT_SECRET, config.ACCESS_TOKEN_TTL_SECONDS, nowMs);
+  return signToken({ sub: user.id, email: user.email, tokenType: 'access', sid }, jwtKeys(config, 'access'), config.ACCESS_TOKEN_TTL_SECONDS, nowMs);
 }
 
 export function signRefreshToken(
@@ -52,9 +54,9 @@ export function signRefreshToken(
   session: { sid: string; jti: string },
   nowMs = Date.now(),
 ): string {
-  return signJwt(
+  return signToken(
     { sub: user.id, email: user.email, tokenType: 'refresh', jti: session.jti, sid: session.sid },
-    config.JWT_REFRESH_SECRET,
+    jwtKeys(config, 'refresh'),
     config.REFRESH_TOKEN_TTL_SECONDS,
     nowMs,
   );
@@ -64,7 +66,7 @@ export function signRefreshToken(
 export function verifyAccessToken(config: Config, token: string, nowMs = Date.now()): AccessClaims {
   let claims: Record<string, unknown>;
   try {
-    claims = verifyJwt(token, config.AUTH_JWT_SECRET, nowMs);
+    claims = verifyToken(token, jwtKeys(config, 'access'), nowMs);
   } catch (err) {
     if (err instanceof JwtError) throw unauthorized(err.reason === 'expired' ? 'Access token expired' : 'Invalid access token');
     throw err;
@@ -79,7 +81,7 @@ export function verifyAccessToken(config: Config, token: string, nowMs = Date.no
 export function verifyRefreshToken(config: Config, token: string, nowMs = Date.now()): RefreshClaims {
   let claims: Record<string, unknown>;
   try {
-    claims = verifyJwt(token, config.JWT_REFRESH_SECRET, nowMs);
+    claims = verifyToken(token, jwtKeys(config, 'refresh'), nowMs);
   } catch (err) {
     if (err instanceof JwtError) {
       if (err.reason === 'expired') throw new DomainError('AUTH_TOKEN_EXPIRED', 401, 'Refresh token expired');

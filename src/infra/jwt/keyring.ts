@@ -1,0 +1,156 @@
+/**
+ * JSON Web Tokens through `@fastify/jwt` (and the `fast-jwt` engine under it), HS256 only.
+ *
+ * A token kind (access, refresh, collab) has a key set: a list of secrets, newest first. The newest signs and puts
+ * its key id (`kid`, a short hash of the secret) in the header; every secret of the list verifies, so a secret can
+ * be rotated by prepending the new one and dropping the old one once the longest-lived token signed with it has
+ * expired. Every token carries `iss` and `aud` and both are checked; `aud` names the kind (`<audience>:access`), so
+ * a token of one kind never passes as another even when secrets are shared. A small clock tolerance absorbs skew
+ * between the API, collab and worker hosts.
+ *
+ * The plugin is registered once on a headless fastify instance (no server); every call passes its key and claims
+ * checks, so one instance serves every kind and every process role, synchronously.
+ */
+import { createHash } from 'node:crypto';
+import Fastify from 'fastify';
+import fastifyJwt, { type JWT } from '@fastify/jwt';
+import type { Config } from '../../config.js';
+
+export type JwtFailure = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not_yet_valid' | 'claims';
+
+export class JwtError extends Error {
+  constructor(readonly reason: JwtFailure) {
+    super(`Invalid token: ${reason}`);
+  }
+}
+
+export interface JwtKeySet {
+  /** Newest first; the first signs, all verify. */
+  secrets: readonly string[];
+  issuer: string;
+  audience: string;
+  clockToleranceSeconds: number;
+}
+
+export type TokenKind = 'access' | 'refresh' | 'collab';
+
+export const DEFAULT_ISSUER = 'syncode';
+const DEFAULT_TOLERANCE_SECONDS = 5;
+
+const engine = Fastify({ logger: false });
+// The registration secret is never used: every sign/verify call below passes its own key.
+await engine.register(fastifyJwt, {
+  secret: 'unused-registration-secret-every-call-passes-its-key',
+  sign: { algorithm: 'HS256' },
+  verify: { algorithms: ['HS256'] },
+  decode: { complete: true },
+});
+await engine.ready();
+const jwt: JWT = engine.jwt;
+
+export function keyId(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url').slice(0, 12);
+}
+
+/** A plain secret stands for a one-key set with the default issuer and the given audience. */
+export function keySetOf(keys: string | JwtKeySet, audience = `${DEFAULT_ISSUER}:access`): JwtKeySet {
+  if (typeof keys !== 'string') return keys;
+  return { secrets: [keys], issuer: DEFAULT_ISSUER, audience, clockToleranceSeconds: DEFAULT_TOLERANCE_SECONDS };
+}
+
+/** Comma-separated list of older secrets, blanks dropped. */
+export function parseSecretList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+const SECRET_OF: Record<TokenKind, (c: Config) => [string, string]> = {
+  access: (c) => [c.AUTH_JWT_SECRET, c.AUTH_JWT_PREVIOUS_SECRETS],
+  refresh: (c) => [c.JWT_REFRESH_SECRET, c.JWT_REFRESH_PREVIOUS_SECRETS],
+  collab: (c) => [c.COLLAB_JWT_SECRET, c.COLLAB_JWT_PREVIOUS_SECRETS],
+};
+
+/** The key set of one token kind from the configuration. */
+export function jwtKeys(config: Config, kind: TokenKind): JwtKeySet {
+  const [current, previous] = SECRET_OF[kind](config);
+  return {
+    secrets: [current, ...parseSecretList(previous)],
+    issuer: config.JWT_ISSUER,
+    audience: `${config.JWT_AUDIENCE}:${kind}`,
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+  };
+}
+
+/** Signs `claims` with the newest secret; `iat`, `exp`, `iss`, `aud` and `kid` are set here. */
+export function signToken(claims: Record<string, unknown>, keys: string | JwtKeySet, ttlSeconds: number, nowMs = Date.now()): string {
+  const set = keySetOf(keys);
+  const secret = set.secrets[0];
+  if (!secret) throw new Error('JWT key set has no secret');
+  const { iat: _iat, exp: _exp, iss: _iss, aud: _aud, ...payload } = claims;
+  return jwt.sign(payload, {
+    key: secret,
+    algorithm: 'HS256',
+    kid: keyId(secret),
+    iss: set.issuer,
+    aud: set.audience,
+    expiresIn: ttlSeconds, // @fastify/jwt reads a number as seconds
+    clockTimestamp: nowMs,
+  });
+}
+
+function failureOf(err: unknown): JwtFailure {
+  const code = (err as { code?: string }).code ?? '';
+  if (code.endsWith('_EXPIRED')) return 'expired';
+  if (code.endsWith('_INACTIVE')) return 'not_yet_valid';
+  if (code.endsWith('_INVALID_ALGORITHM')) return 'algorithm';
+  if (code.endsWith('_INVALID_SIGNATURE') || code.endsWith('_MISSING_SIGNATURE')) return 'signature';
+  if (code.endsWith('_INVALID_CLAIM_VALUE') || code.endsWith('_MISSING_REQUIRED_CLAIM') || code.endsWith('_INVALID_CLAIM_TYPE')) return 'claims';
+  return 'malformed';
+}
+
+function headerOf(token: string): { alg?: unknown; kid?: unknown } {
+  try {
+    const decoded = jwt.decode<{ header: { alg?: unknown; kid?: unknown } }>(token);
+    return decoded?.header ?? {};
+  } catch {
+    throw new JwtError('malformed');
+  }
+}
+
+/**
+ * Verifies signature, algorithm (HS256 only: `none`, RS*, ES* are refused before any key is tried), expiry, issuer
+ * and audience. The secret named by `kid` is tried; a token without a known `kid` is tried against every secret.
+ */
+export function verifyToken<T extends Record<string, unknown> = Record<string, unknown>>(
+  token: string,
+  keys: string | JwtKeySet,
+  nowMs = Date.now(),
+): T {
+  const set = keySetOf(keys);
+  if (typeof token !== 'string' || token.split('.').length !== 3) throw new JwtError('malformed');
+  const header = headerOf(token);
+  if (header.alg !== 'HS256') throw new JwtError('algorithm');
+  const named = set.secrets.filter((s) => keyId(s) === header.kid);
+  const candidates = named.length > 0 ? named : set.secrets;
+  let failure: JwtFailure = 'signature';
+  for (const secret of candidates) {
+    try {
+      return jwt.verify<T>(token, {
+        key: secret,
+        algorithms: ['HS256'],
+        allowedIss: set.issuer,
+        allowedAud: set.audience,
+        requiredClaims: ['exp', 'iss', 'aud'],
+        clockTolerance: set.clockToleranceSeconds * 1000,
+        clockTimestamp: nowMs,
+      });
+    } catch (err) {
+      failure = failureOf(err);
+      // Another secret can only help when this one's signature did not match.
+      if (failure !== 'signature') break;
+    }
+  }
+  throw new JwtError(failure);
+}
