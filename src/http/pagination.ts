@@ -1,29 +1,83 @@
 /**
  * One cursor format for every list: base64url of a JSON array of the sort key values of the last row returned
- * (the tie-breaking id last). A cursor that does not decode to what the list expects is a 400.
+ * (the tie-breaking id last), followed by `.` and an HMAC of it under `CURSOR_SIGNING_SECRET`. A cursor the server
+ * did not issue — edited, truncated, hand-made — fails the signature and is a 400 VALIDATION_FAILED, so the values
+ * a list's query receives are always ones a row of that database once had. Lists still check the decoded shape
+ * (arity and kinds) so a cursor issued by another list or sort is a 400 too.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { validationError } from './errors.js';
+import { isDateTime, isUuid } from './validation.js';
 
 export type CursorValue = string | number | null;
 
-export function encodeCursor(values: readonly CursorValue[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+const SIGNATURE_CHARS = 22; // 128 bits of HMAC-SHA256 in base64url
+const CURSOR_SHAPE = new RegExp(`^([A-Za-z0-9_-]{1,900})\\.([A-Za-z0-9_-]{${SIGNATURE_CHARS}})$`);
+let signingKey = 'syncode-cursor-key-until-configured';
+
+/** Sets the HMAC key (the app does it from the config at start). */
+export function configureCursorSigning(secret: string): void {
+  signingKey = secret;
 }
 
-/** Decodes a cursor made of `arity` values; throws 400 VALIDATION_FAILED on anything else. */
-export function decodeCursor(cursor: string | undefined, arity: number): CursorValue[] | undefined {
+function signatureOf(payload: string): string {
+  return createHmac('sha256', signingKey).update(payload).digest('base64url').slice(0, SIGNATURE_CHARS);
+}
+
+export function encodeCursor(values: readonly CursorValue[]): string {
+  const payload = Buffer.from(JSON.stringify(values)).toString('base64url');
+  return `${payload}.${signatureOf(payload)}`;
+}
+
+export const invalidCursorError = (cursor: unknown) =>
+  validationError([{ field: 'cursor', constraint: 'cursor', value: typeof cursor === 'string' ? cursor.slice(0, 200) : null }], 'Invalid cursor');
+
+/** The kinds of value a cursor position can hold; `?` suffix = may also be null. */
+export type CursorKind = 'timestamp' | 'uuid' | 'text' | 'int' | 'number' | 'timestamp?' | 'number?' | 'text?';
+
+const INT32_MAX = 2_147_483_647;
+
+/** Is `value` a well-formed value of `kind` (one Postgres accepts for the matching column type)? */
+export function isCursorValue(kind: CursorKind, value: unknown): boolean {
+  if (kind.endsWith('?') && value === null) return true;
+  switch (kind.replace('?', '')) {
+    case 'timestamp':
+      return isDateTime(value);
+    case 'uuid':
+      return isUuid(value);
+    case 'text':
+      return typeof value === 'string';
+    case 'int':
+      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= INT32_MAX;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Decodes a cursor issued by `encodeCursor`: `shape` is either its arity or the kind of each position.
+ * Throws 400 VALIDATION_FAILED on anything else (bad signature, wrong arity, a value of the wrong kind).
+ */
+export function decodeCursor(cursor: string | undefined, shape: number | readonly CursorKind[]): CursorValue[] | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const invalid = () => validationError([{ field: 'cursor', constraint: 'cursor', value: cursor }], 'Invalid cursor');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  const match = CURSOR_SHAPE.exec(cursor);
+  if (!match) throw invalidCursorError(cursor);
+  const [, payload, signature] = match as unknown as [string, string, string];
+  const expected = Buffer.from(signatureOf(payload));
+  if (!timingSafeEqual(expected, Buffer.from(signature))) throw invalidCursorError(cursor);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    throw invalidCursorError(cursor);
   }
-  if (!Array.isArray(parsed) || parsed.length !== arity) throw invalid();
-  if (!parsed.every((v) => v === null || typeof v === 'string' || typeof v === 'number')) throw invalid();
+  const arity = typeof shape === 'number' ? shape : shape.length;
+  if (!Array.isArray(parsed) || parsed.length !== arity) throw invalidCursorError(cursor);
+  if (!parsed.every((v) => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) throw invalidCursorError(cursor);
+  if (typeof shape !== 'number' && !shape.every((kind, i) => isCursorValue(kind, parsed[i]))) throw invalidCursorError(cursor);
   return parsed as CursorValue[];
 }
 

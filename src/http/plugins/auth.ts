@@ -35,11 +35,22 @@ export async function enforceLimit(
   if (!d.allowed) throw rateLimited(code, d);
 }
 
+// RFC 6750 §2.1: `Bearer` (case-insensitive), one space, one token68 — nothing before, between or after.
+const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * The access token of an `Authorization` header: undefined when there is none; a 401 when it is present but is
+ * not exactly `Bearer <token>` (a second token, trailing junk, another scheme, a repeated header).
+ */
+export function parseBearer(header: string | string[] | undefined): string | undefined {
+  if (header === undefined || header === '') return undefined;
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (!match) throw new DomainError('UNAUTHORIZED', 401, 'Authorization header must be exactly "Bearer <token>"');
+  return match[1];
+}
+
 function bearer(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (!header) return undefined;
-  const [scheme, token] = header.split(' ');
-  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
+  return parseBearer(request.headers.authorization);
 }
 
 export function registerAuth(app: App, ctx: AppContext): void {

@@ -57,7 +57,7 @@ export function adminRoomRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       requireCapability(principalOf(request), 'room:force-close');
       const q = request.query;
-      const values = decodeCursor(q.cursor, 2);
+      const values = decodeCursor(q.cursor, ['timestamp', 'uuid']);
       if (values && (typeof values[0] !== 'string' || Number.isNaN(Date.parse(values[0])) || typeof values[1] !== 'string' || !UUID.test(values[1]))) {
         throw validationError([{ field: 'cursor', constraint: 'cursor', value: q.cursor }], 'Invalid cursor');
       }

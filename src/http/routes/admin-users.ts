@@ -63,7 +63,7 @@ export function toAdminUser(row: UserRow) {
 
 /** `[createdAt ISO, id]`; a cursor that decodes to anything else is a 400. */
 export function decodeTimeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
-  const values = decodeCursor(cursor, 2);
+  const values = decodeCursor(cursor, ['timestamp', 'uuid']);
   if (!values) return undefined;
   const [createdAt, id] = values;
   if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) {

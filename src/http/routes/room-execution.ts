@@ -74,7 +74,7 @@ export const SubmissionSummarySchema = Type.Object({
 
 /** A [time ISO, uuid] cursor of these lists, or 400 VALIDATION_FAILED. */
 function keysetAfter(cursor: string | undefined, arity: number): [string, string] | undefined {
-  const values = decodeCursor(cursor, arity);
+  const values = decodeCursor(cursor, arity === 2 ? ['timestamp', 'uuid'] : arity);
   if (!values) return undefined;
   const [at, id] = values;
   if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !new RegExp(UUID_PATTERN).test(id)) {
