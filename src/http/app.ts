@@ -10,10 +10,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../runtime/context.js';
-import { envelope, sendError } from './errors.js';
+import { envelope, isEnvelopePayload, sendError, statusEnvelope } from './errors.js';
+import { registerJsonBodyParser } from './json-body.js';
+import { namedSchemas } from './openapi-components.js';
+import { configureCursorSigning } from './pagination.js';
 import { registerAuth } from './plugins/auth.js';
 import { traceIdOf } from './plugins/trace.js';
-import { validatorCompiler } from './validation.js';
+import { clientErrorHandler, guardServer, serverTimeouts } from './server-guards.js';
+import { rejectUnstorableText, validatorCompiler } from './validation.js';
 import { healthRoutes } from './routes/health.js';
 import type { App } from './types.js';
 
@@ -34,7 +38,14 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     bodyLimit: ctx.config.BODY_LIMIT_BYTES,
     trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
     disableRequestLogging: ctx.config.NODE_ENV === 'test',
+    ...serverTimeouts(ctx.config),
+    clientErrorHandler,
+    // Router errors (a URL that is not validly percent-encoded, a path parameter over the length limit).
+    frameworkErrors: (err, request, reply) => sendError(reply, request, err),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  guardServer(app.server, ctx.config, ctx.logger);
+  configureCursorSigning(ctx.config.CURSOR_SIGNING_SECRET);
+  registerJsonBodyParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Trace-Id', request.id);
@@ -43,6 +54,15 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  // Answers produced outside the error handler (plugins such as CORS or the docs' static files) get the
+  // envelope too: every error of the API has a code and a trace id.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode < 400 || isEnvelopePayload(payload)) return payload;
+    reply.header('X-Trace-Id', request.id);
+    reply.removeHeader('content-length');
+    reply.type('application/json; charset=utf-8');
+    return JSON.stringify(statusEnvelope(reply.statusCode));
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{')) {
@@ -53,6 +73,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
   });
 
   app.setValidatorCompiler(validatorCompiler());
+  app.addHook('preValidation', rejectUnstorableText);
   app.setErrorHandler((err, request, reply) => sendError(reply, request, err));
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(envelope(404, 'NOT_FOUND', `Route ${request.method} ${request.url.split('?')[0]} not found`));
@@ -68,7 +89,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     openapi: {
       openapi: '3.0.3',
       info: { title: 'SynCode API', version: '1.0.0', description: 'Control plane of SynCode: rooms, problems, sessions, execution, AI coaching.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: namedSchemas },
       security: [{ bearer: [] }],
     },
   });

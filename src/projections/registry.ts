@@ -4,6 +4,7 @@
  */
 import { auditLogProjection } from './audit-log/projection.js';
 import { bookmarksProjection } from './bookmarks/projection.js';
+import { peerFeedbackProjection } from './feedback/projection.js';
 import { matchmakingProjection } from './matchmaking/projection.js';
 import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
@@ -31,6 +32,7 @@ export const projections: readonly Projection[] = [
   staticAnalysisProjection,
   matchmakingProjection,
   recordingsProjection,
+  peerFeedbackProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

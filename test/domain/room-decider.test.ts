@@ -643,14 +643,14 @@ describe('role swap (peer rooms, 30 s to answer)', () => {
     expect(when(requested, request())).toEqual([]);
   });
 
-  it('request rejects: AI room 409 ROOM_NOT_PEER_MODE, from coding 409 PARTICIPANT_CANNOT_CHANGE_ROLE, self 400, inactive target 404, same role 409, stranger 403, finished 409', () => {
+  it('request rejects: AI room 409 ROOM_NOT_PEER_MODE, in wrapup or finished 409 PARTICIPANT_CANNOT_CHANGE_ROLE, self 400, inactive target 404, same role 409, stranger 403', () => {
     thenError([...created('ai'), joined(BOB, 'observer')], request(), 'ROOM_NOT_PEER_MODE', 409);
-    thenError(peerRoomIn('coding'), request(), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
+    thenError(peerRoomIn('wrapup'), request(), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
     thenError(waiting, request(HOST, HOST), 'VALIDATION_FAILED', 400);
     thenError([...waiting, left(BOB)], request(), 'PARTICIPANT_NOT_FOUND', 404);
     thenError([...waiting, joined(DAVE, 'observer', 3)], request(CAROL, DAVE), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
     thenError(waiting, request(DAVE, BOB), 'ROOM_ACCESS_DENIED', 403);
-    thenError(peerRoomIn('finished'), request(), 'ROOM_FINISHED', 409);
+    thenError(peerRoomIn('finished'), request(), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
   });
 
   it('the target accepts: roles are exchanged once; accepting again is a no-op', () => {
@@ -690,14 +690,29 @@ describe('role swap (peer rooms, 30 s to answer)', () => {
     thenError(declined, respond(BOB, true, 21), 'ROLE_SWAP_NOT_FOUND', 404);
   });
 
-  it('409 PARTICIPANT_CANNOT_CHANGE_ROLE when the roles changed since the request or coding started', () => {
+  it('the halfway swap: requested and accepted while coding, the session roles follow', () => {
+    const coding = peerRoomIn('coding');
+    const req = when(coding, request(HOST, BOB, 30));
+    expect(req[0]).toMatchObject({ type: 'RoleSwapRequested', data: { requesterRole: 'interviewer', targetRole: 'candidate' } });
+    const acc = when([...coding, ...req], respond(BOB, true, 31));
+    expect(acc).toEqual([
+      { type: 'RoleSwapAccepted', data: { swapId: 'sw-1', requesterId: HOST, targetUserId: BOB, requesterRole: 'candidate', targetRole: 'interviewer', respondedAt: at(31) } },
+    ]);
+    expect(stateOf([...coding, ...req, ...acc]).sessionMembers).toEqual({
+      [HOST]: { role: 'candidate', joinedAt: at(0) },
+      [BOB]: { role: 'interviewer', joinedAt: at(1) },
+    });
+  });
+
+  it('409 PARTICIPANT_CANNOT_CHANGE_ROLE when the roles changed since the request or the session reached wrapup', () => {
     const changed = [...requested, { type: 'ParticipantRoleChanged', data: { userId: BOB, from: 'candidate', to: 'observer', changedBy: HOST, reason: 'assigned', changedAt: at(12) } } as RoomEvent];
     thenError(changed, respond(BOB, true), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
     thenError([...requested, left(BOB, 12)], respond(BOB, true), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
     const warm = peerRoomIn('warmup');
     const req = when(warm, request(HOST, BOB, 11));
-    const coding = [...warm, ...req, phase('warmup', 'coding', 12)];
-    thenError(coding, respond(BOB, true, 13), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
+    const wrapup = [...warm, ...req, phase('warmup', 'coding', 12), phase('coding', 'wrapup', 13)];
+    thenError(wrapup, respond(BOB, true, 14), 'PARTICIPANT_CANNOT_CHANGE_ROLE', 409);
+    expect(when(wrapup, respond(BOB, false, 14))[0]).toMatchObject({ type: 'RoleSwapDeclined' });
   });
 
   it('expiry lapses only overdue pending swaps', () => {

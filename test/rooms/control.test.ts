@@ -242,7 +242,7 @@ describe('role swap', () => {
     expect(rows).toEqual([{ user_id: host.id, role: 'candidate' }, { user_id: candidate.id, role: 'interviewer' }]);
   });
 
-  it('decline; 404 ROLE_SWAP_NOT_FOUND; 409 ROLE_SWAP_EXPIRED after the expiry job; 409 ROOM_NOT_PEER_MODE; 409 once coding', async () => {
+  it('decline; 404 ROLE_SWAP_NOT_FOUND; 409 ROLE_SWAP_EXPIRED after the expiry job; 409 ROOM_NOT_PEER_MODE; 409 in wrapup', async () => {
     const { host, candidate, room } = await peerRoom(h);
     const ask = () => post(h, host, `/rooms/${room.roomId}/control/role-swap`, { targetUserId: candidate.id });
     const answer = (u: TestUser, swapId: string, accept: boolean) => post(h, u, `/rooms/${room.roomId}/control/role-swap/${swapId}`, { accept });
@@ -260,8 +260,8 @@ describe('role swap', () => {
     const aiObs = await newUser(h);
     await join(h, aiObs, ai);
     expectError(await post(h, host, `/rooms/${ai.roomId}/control/role-swap`, { targetUserId: aiObs.id }), 409, 'ROOM_NOT_PEER_MODE');
-    const coding = await peerRoom(h, 'coding');
-    expectError(await post(h, coding.host, `/rooms/${coding.room.roomId}/control/role-swap`, { targetUserId: coding.candidate.id }), 409, 'PARTICIPANT_CANNOT_CHANGE_ROLE');
+    const wrapup = await peerRoom(h, 'wrapup');
+    expectError(await post(h, wrapup.host, `/rooms/${wrapup.room.roomId}/control/role-swap`, { targetUserId: wrapup.candidate.id }), 409, 'PARTICIPANT_CANNOT_CHANGE_ROLE');
   });
 });
 

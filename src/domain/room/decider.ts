@@ -14,8 +14,10 @@
  *   come back, and may finish the room while inactive.
  * - Role swaps (peer rooms): requested by an active participant towards another active participant with a different
  *   role; only the target accepts, either side may decline; answered within 30 s (ROLE_SWAP_EXPIRED after that);
- *   allowed in `waiting` and `warmup` — once coding starts roles stay put (PARTICIPANT_CANNOT_CHANGE_ROLE). Answering
- *   again with the same answer is a no-op, so concurrent accepts swap exactly once.
+ *   allowed in `waiting`, `warmup` and `coding` (DESIGN §10: the pair trades interviewer and candidate halfway
+ *   through); in `wrapup` and `finished` roles stay put (PARTICIPANT_CANNOT_CHANGE_ROLE). Answering again with the
+ *   same answer is a no-op, so concurrent accepts swap exactly once. An accepted swap during a session changes the
+ *   session's roles too, which is what divides a session into each person's candidate segments.
  * - Timer pause/resume: host or interviewer, only while coding (409 ROOM_INVALID_STATE otherwise); idempotent.
  * - Settings and problem selection need the host as an active participant; the problem can change until coding
  *   starts; `maxParticipants` may not drop below the current active count.
@@ -379,13 +381,19 @@ function phaseChange(
   };
 }
 
+/** Phases in which a role swap may be requested and accepted. */
+export const SWAP_PHASES: readonly RoomStatus[] = ['waiting', 'warmup', 'coding'];
+
+function assertSwapPhase(s: RoomState): void {
+  if (!SWAP_PHASES.includes(s.status)) throw roomErrors.cannotChangeRole('Roles cannot be swapped once the session is wrapping up');
+}
+
 function requestSwap(c: RequestRoleSwap, s: RoomState): RoomEvent[] {
   requireRoom(s);
-  requireNotFinished(s);
   if (s.mode !== 'peer') throw roomErrors.notPeerMode();
   if (s.roleSwaps[c.swapId]) return [];
+  assertSwapPhase(s);
   const requester = requireActive(s, c.by);
-  if (s.status !== 'waiting' && s.status !== 'warmup') throw roomErrors.cannotChangeRole('Roles cannot be swapped once coding has started');
   if (c.targetUserId === c.by) throw roomErrors.validation('targetUserId', 'You cannot swap roles with yourself', c.targetUserId);
   const target = s.participants[c.targetUserId];
   if (!target || !target.isActive) throw roomErrors.participantNotFound();
@@ -410,7 +418,8 @@ function respondSwap(c: RespondToRoleSwap, s: RoomState): RoomEvent[] {
   requireRoom(s);
   const swap = s.roleSwaps[c.swapId];
   if (!swap) throw roomErrors.swapNotFound();
-  requireNotFinished(s);
+  if (c.accept) assertSwapPhase(s);
+  else requireNotFinished(s);
   const mayRespond = c.by === swap.targetUserId || (c.by === swap.requesterId && !c.accept);
   if (!mayRespond) throw roomErrors.permissionDenied('Only the requested participant can accept this swap');
   if (swap.status === 'expired') throw roomErrors.swapExpired();
@@ -418,7 +427,7 @@ function respondSwap(c: RespondToRoleSwap, s: RoomState): RoomEvent[] {
   if (swap.status !== 'pending') throw roomErrors.swapNotFound();
   if (Date.parse(c.now) > Date.parse(swap.expiresAt)) throw roomErrors.swapExpired();
   if (!c.accept) return [{ type: 'RoleSwapDeclined', data: { swapId: swap.swapId, declinedBy: c.by, respondedAt: c.now } }];
-  if (s.status !== 'waiting' && s.status !== 'warmup') throw roomErrors.cannotChangeRole('Roles cannot be swapped once coding has started');
+  assertSwapPhase(s);
   const requester = s.participants[swap.requesterId];
   const target = s.participants[swap.targetUserId];
   if (!requester?.isActive || !target?.isActive || requester.role !== swap.requesterRole || target.role !== swap.targetRole) {

@@ -23,6 +23,9 @@ import {
   type SessionRow,
 } from '../../projections/sessions/queries.js';
 import { listTimeline } from '../../projections/timeline/queries.js';
+import { sessionsWithFeedback } from '../../projections/feedback/queries.js';
+import { listSessionRecordings } from '../../projections/recordings/queries.js';
+import { feedbackView, visibleFeedback } from './feedback.js';
 import { UUID } from '../../projections/rooms/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
 import type { AppContext } from '../../runtime/context.js';
@@ -163,7 +166,7 @@ async function participantsWithUsers(ctx: AppContext, rows: readonly SessionPart
 }
 
 function sessionCursor(cursor: string | undefined, numeric: boolean): [string | number | null, string] | undefined {
-  const values = decodeCursor(cursor, 2);
+  const values = decodeCursor(cursor, numeric ? ['number?', 'uuid'] : ['timestamp?', 'uuid']);
   if (!values) return undefined;
   const [value, id] = values;
   const okValue = value === null || (numeric ? typeof value === 'number' : typeof value === 'string' && !Number.isNaN(Date.parse(value)));
@@ -213,6 +216,7 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
       });
       const page = toPage(rows, q.limit, (r) => r, (r) => [r.sortValue ?? null, r.id]);
       const participants = await participantsWithUsers(ctx, await listSessionParticipants(ctx.db, page.data.map((r) => r.id)));
+      const withFeedback = await sessionsWithFeedback(ctx.db, page.data.map((r) => r.id));
       return {
         pagination: page.pagination,
         data: page.data.map((r) => ({
@@ -226,7 +230,7 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
           participants: participants.filter((p) => p.sessionId === r.id),
           overallScore: r.overallScore,
           hasReport: false,
-          hasFeedback: false,
+          hasFeedback: withFeedback.has(r.id),
           createdAt: r.startedAt.toISOString(),
           finishedAt: r.finishedAt?.toISOString() ?? null,
         })),
@@ -238,12 +242,15 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
     '/sessions/:id',
     { schema: { tags, summary: 'Session detail', params: SessionIdParams, response: { 200: SessionDetailSchema } } },
     async (request) => {
-      const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: true });
-      const [participants, latest, executions] = await Promise.all([
+      const { session, isAdmin } = await readableSession(ctx, request, request.params.id, { finishedOnly: true });
+      const [participants, latest, executions, feedback, recordings] = await Promise.all([
         listSessionParticipants(ctx.db, [session.id]).then((rows) => participantsWithUsers(ctx, rows)),
         latestSnapshot(ctx.db, session.id),
         sessionExecutions(ctx.db, session.roomId),
+        feedbackView(ctx, session.id),
+        listSessionRecordings(ctx.db, session.id),
       ]);
+      const peerFeedback = session.mode === 'peer' ? await visibleFeedback(ctx, feedback, principalOf(request).userId, isAdmin) : [];
       return {
         sessionId: session.id,
         roomId: session.roomId,
@@ -258,10 +265,10 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
         latestCodeSnapshot: latest
           ? { id: latest.id, code: latest.code, language: latest.language, trigger: latest.trigger, linesOfCode: latest.linesOfCode, createdAt: latest.createdAt.toISOString(), phase: latest.phase }
           : null,
-        peerFeedback: [],
+        peerFeedback,
         hasReport: false,
-        hasFeedback: false,
-        hasRecording: false,
+        hasFeedback: feedback.rows.some((r) => r.status === 'submitted'),
+        hasRecording: recordings.length > 0,
         createdAt: session.startedAt.toISOString(),
         finishedAt: session.finishedAt?.toISOString() ?? null,
       };
@@ -353,8 +360,6 @@ export function sessionPendingRoutes(app: App, ctx: AppContext): void {
 
   const artefacts: Array<[string, string, string]> = [
     ['ai-messages', 'SESSION_AI_MESSAGES_NOT_FOUND', 'No AI conversation for this session'],
-    ['recording', 'SESSION_RECORDING_NOT_FOUND', 'No recording for this session'],
-    ['whiteboard', 'SESSION_WHITEBOARD_NOT_FOUND', 'No whiteboard export for this session'],
   ];
   for (const [path, code, message] of artefacts) {
     app.get(`/sessions/:id/${path}`, { schema: { tags, params: SessionIdParams } }, async (request) => {
