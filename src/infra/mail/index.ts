@@ -1,6 +1,6 @@
 /**
  * The mailer of a process: `MAIL_DRIVER=outbox` (default) writes to the `mail_outbox` table, `smtp` sends through
- * `SMTP_URL`. Created on first use and kept per context.
+ * `SMTP_URL` with nodemailer. Created on first use and kept per context; the SMTP pool closes with the context.
  */
 import type { AppContext } from '../../runtime/context.js';
 import { createOutboxMailer } from './outbox.js';
@@ -11,13 +11,23 @@ export type { Mailer, MailMessage } from './port.js';
 
 const mailers = new WeakMap<AppContext, Mailer>();
 
+function createMailer(ctx: AppContext): Mailer {
+  if (ctx.config.MAIL_DRIVER === 'smtp') {
+    if (!ctx.config.SMTP_URL) {
+      ctx.logger.warn('MAIL_DRIVER=smtp without SMTP_URL; mail goes to the outbox table');
+    } else {
+      const smtp = createSmtpMailer(ctx.config.SMTP_URL, ctx.config.MAIL_FROM);
+      ctx.closers.push(async () => smtp.close());
+      return smtp;
+    }
+  }
+  return createOutboxMailer(ctx.db, ctx.config.MAIL_FROM);
+}
+
 export function mailerOf(ctx: AppContext): Mailer {
   let mailer = mailers.get(ctx);
   if (!mailer) {
-    mailer =
-      ctx.config.MAIL_DRIVER === 'smtp' && ctx.config.SMTP_URL
-        ? createSmtpMailer(ctx.config.SMTP_URL, ctx.config.MAIL_FROM)
-        : createOutboxMailer(ctx.db, ctx.config.MAIL_FROM);
+    mailer = createMailer(ctx);
     mailers.set(ctx, mailer);
   }
   return mailer;
