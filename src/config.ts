@@ -85,6 +85,8 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_JOIN_PER_MIN: Int(5, 1),
   RATE_LIMIT_HINTS_PER_5MIN: Int(3, 1),
   RATE_LIMIT_AI_MESSAGES_PER_MIN: Int(20, 1),
+  RATE_LIMIT_AI_ANALYSIS_PER_5MIN: Int(10, 1),
+  RATE_LIMIT_AI_TRANSCRIPTIONS_PER_5MIN: Int(10, 1),
 
   /** Bounded wait for projections to reach a command's position before its response is sent. */
   READ_YOUR_WRITES_TIMEOUT_MS: Int(2000, 0),
@@ -113,6 +115,23 @@ export const ConfigSchema = Type.Object({
   OPENAI_API_KEY: Str(''),
   OPENAI_MODEL: Str('gpt-4o-mini'),
   LLM_TIMEOUT_MS: Int(30000, 1),
+  /** Retries of one LLM call after the first attempt (408, 429 and 5xx answers, network errors). */
+  LLM_MAX_RETRIES: Int(2, 0),
+  LLM_RETRY_BASE_MS: Int(500, 0),
+  /** A Retry-After longer than this ends the call (the local coach answers) instead of waiting. */
+  LLM_RETRY_AFTER_MAX_MS: Int(10000, 0),
+  /** Ask for `response_format: json_object` (some proxies reject it). */
+  LLM_JSON_MODE: Bool(true),
+  LLM_BREAKER_RESET_MS: Int(30000, 1),
+  /** Calls seen before the LLM breaker may open. */
+  LLM_BREAKER_VOLUME: Int(5, 1),
+  /** Model of the OpenAI-compatible /audio/transcriptions endpoint; empty = speech-to-text off (503). */
+  OPENAI_TRANSCRIPTION_MODEL: Str(''),
+  /** AI jobs a worker runs at once, and how many of those slots batch jobs (reports) may never take. */
+  AI_MAX_CONCURRENT_TASKS: Int(5, 1),
+  AI_RESERVED_REALTIME_SLOTS: Int(2, 0),
+  /** Breaker timeout around enqueueing an AI job (504 AI_SERVICE_TIMEOUT past it). */
+  AI_QUEUE_TIMEOUT_MS: Int(5000, 1),
 
   LIVEKIT_URL: Str(''),
   LIVEKIT_CLIENT_URL: Str(''),
@@ -140,6 +159,8 @@ export const ConfigSchema = Type.Object({
   SWEEPER_DEADLINE_MS: Int(900000, 1),
   /** Static-analysis jobs a worker runs at once (the linters run outside the sandbox, on the worker's cores). */
   ANALYSIS_CONCURRENCY: Int(1, 1),
+  /** Report grading jobs a worker runs at once (the deterministic grader takes milliseconds of CPU per report). */
+  REPORT_CONCURRENCY: Int(4, 1),
   /** Time limit of each static-analysis tool. */
   ANALYSIS_TOOL_TIMEOUT_MS: Int(15000, 1),
 
@@ -205,6 +226,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = converted as Config;
+  if (config.NODE_ENV === 'development') applyMediaDevDefaults(config);
   if (config.NODE_ENV === 'production') refusePlaceholders(config);
   return config;
+}
+
+/**
+ * Development only: with no LiveKit settings at all, use those of `livekit-server --dev` (key `devkey`, secret
+ * `secret`, ws://127.0.0.1:7880), so a client developer running a local media server gets working tokens without
+ * configuring anything. Any LiveKit variable that is set switches the defaults off.
+ */
+export const LIVEKIT_DEV = { key: 'devkey', secret: 'secret', url: 'ws://127.0.0.1:7880' } as const;
+function applyMediaDevDefaults(config: Config): void {
+  if (config.LIVEKIT_API_KEY !== '' || config.LIVEKIT_API_SECRET !== '' || config.LIVEKIT_URL !== '') return;
+  config.LIVEKIT_API_KEY = LIVEKIT_DEV.key;
+  config.LIVEKIT_API_SECRET = LIVEKIT_DEV.secret;
+  config.LIVEKIT_URL = LIVEKIT_DEV.url;
 }

@@ -11,6 +11,8 @@ import { buildApp } from '../http/app.js';
 import { routeModules } from '../http/modules.js';
 import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
 import { startExecutionWorker } from '../workers/execution/start.js';
+import { startReportWorker } from '../workers/reports/start.js';
+import { startSweeper } from '../workers/sweeper/start.js';
 import { startProjections } from '../projections/host.js';
 import { attachCollabUpgrade, embedCollab, startCollabRole } from './collab-role.js';
 import type { AppContext } from './context.js';
@@ -28,7 +30,7 @@ export interface RoleStarter {
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
   api: [seedOnStart],
-  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler],
+  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler, (ctx) => startReportWorker(ctx), startSweeper],
 };
 
 export interface Running {

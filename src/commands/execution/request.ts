@@ -19,6 +19,7 @@ import type { AppContext } from '../../runtime/context.js';
 import { handleCommand, type CommandResult } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { waitForProjections } from '../read-your-writes.js';
+import { admitExecution } from './admission.js';
 import { executionQueueGuard } from './breaker.js';
 import {
   ANALYSIS_QUEUE,
@@ -89,6 +90,7 @@ export async function requestRun(
   userId: string,
   body: RunRequest,
 ): Promise<{ runId: string; staticAnalysisJobId: string | null }> {
+  await admitExecution(ctx);
   const caps = executionCaps(ctx);
   const runId = randomUUID();
   const staticAnalysisJobId = randomUUID();
@@ -167,6 +169,7 @@ export async function requestSubmission(
   userId: string,
   body: { language: string; code: string },
 ): Promise<{ submissionId: string; staticAnalysisJobId: string | null }> {
+  await admitExecution(ctx);
   const submissionId = randomUUID();
   const staticAnalysisJobId = randomUUID();
   const stream = submissionStream(submissionId);

@@ -23,7 +23,7 @@ import {
   written,
   type Written,
 } from './common.js';
-import { signAccessToken, signRefreshToken, tokenRevoked, unauthorized, verifyRefreshToken } from './tokens.js';
+import { sessionExpired, signAccessToken, signRefreshToken, tokenRevoked, unauthorized, verifyRefreshToken } from './tokens.js';
 
 export interface SignedIn {
   userId: string;
@@ -119,6 +119,7 @@ export async function refresh(
   }
   const next = await sessions.rotate(claims.sub, claims.sid, claims.jti);
   if (next.status === 'reused') return reportReuse(ctx, metadata, claims);
+  if (next.status === 'expired') throw sessionExpired();
   if (next.status !== 'rotated') throw tokenRevoked();
   const account = { id: user.id, email: user.email };
   return {
@@ -132,6 +133,7 @@ export async function logout(ctx: AppContext, metadata: RequestMetadata, refresh
   const claims = verifyRefreshToken(ctx.config, refreshToken);
   const ended = await refreshSessionsOf(ctx).end(claims.sub, claims.sid, claims.jti);
   if (ended.status === 'reused') return reportReuse(ctx, metadata, claims);
+  if (ended.status === 'expired') throw sessionExpired();
   if (ended.status !== 'ended') throw tokenRevoked();
   return appendFact(
     ctx,

@@ -43,6 +43,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const unauthorized = (message = 'Invalid or expired token') => new DomainError('UNAUTHORIZED', 401, message);
 export const tokenRevoked = () => new DomainError('AUTH_TOKEN_REVOKED', 401, 'Refresh token has been revoked');
+export const sessionExpired = () => new DomainError('AUTH_TOKEN_EXPIRED', 401, 'The session has expired; sign in again');
 
 export function signAccessToken(config: Config, user: { id: string; email: string }, sid: string, nowMs = Date.now()): string {
   return signToken({ sub: user.id, email: user.email, tokenType: 'access', sid }, jwtKeys(config, 'access'), config.ACCESS_TOKEN_TTL_SECONDS, nowMs);
@@ -99,21 +100,29 @@ export function verifyRefreshToken(config: Config, token: string, nowMs = Date.n
   return claims as unknown as RefreshClaims;
 }
 
-export type AdvanceResult = { status: 'rotated'; jti: string } | { status: 'ended' } | { status: 'reused' } | { status: 'revoked' };
+export type AdvanceResult =
+  | { status: 'rotated'; jti: string }
+  | { status: 'ended' }
+  | { status: 'reused' }
+  | { status: 'revoked' }
+  | { status: 'expired' };
 
-// KEYS: session, user-sessions. ARGV: presented jti, next jti ('' = end the session), userId, ttl seconds, sid.
+// A session that was ended on purpose (logout, reuse, revocation) leaves a marker for the refresh lifetime; a
+// session missing without one expired — or Redis lost it (restart without persistence) — and the client is told
+// that its session expired (sign in again) rather than that its token was revoked.
+// KEYS: session, user-sessions, ended marker. ARGV: presented jti, next jti ('' = end), userId, ttl seconds, sid.
 const ADVANCE = `
 local cur = redis.call('HGET', KEYS[1], 'current')
-if not cur then return 'revoked' end
-if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[3] then return 'revoked' end
-if cur ~= ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('SREM', KEYS[2], ARGV[5])
-  return 'reused'
+if not cur then
+  if redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
+  return 'expired'
 end
-if ARGV[2] == '' then
+if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[3] then return 'revoked' end
+if cur ~= ARGV[1] or ARGV[2] == '' then
   redis.call('DEL', KEYS[1])
   redis.call('SREM', KEYS[2], ARGV[5])
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
+  if cur ~= ARGV[1] then return 'reused' end
   return 'ended'
 end
 redis.call('HSET', KEYS[1], 'current', ARGV[2])
@@ -136,11 +145,12 @@ export interface RefreshSessions {
 export function createRefreshSessions(redis: Redis, prefix: string, ttlSeconds: number): RefreshSessions {
   const sessionKey = (sid: string) => `${prefix}:auth:session:${sid}`;
   const userKey = (userId: string) => `${prefix}:auth:user-sessions:${userId}`;
+  const endedKey = (sid: string) => `${prefix}:auth:session-ended:${sid}`;
 
   async function advance(userId: string, sid: string, jti: string, next: string): Promise<AdvanceResult> {
-    const status = (await redis.eval(ADVANCE, 2, sessionKey(sid), userKey(userId), jti, next, userId, String(ttlSeconds), sid)) as string;
+    const status = (await redis.eval(ADVANCE, 3, sessionKey(sid), userKey(userId), endedKey(sid), jti, next, userId, String(ttlSeconds), sid)) as string;
     if (status === 'rotated') return { status, jti: next };
-    return { status: status as 'ended' | 'reused' | 'revoked' };
+    return { status: status as 'ended' | 'reused' | 'revoked' | 'expired' };
   }
 
   return {
@@ -161,11 +171,9 @@ export function createRefreshSessions(redis: Redis, prefix: string, ttlSeconds: 
     async revokeAll(userId, keepSid) {
       const sids = (await redis.smembers(userKey(userId))).filter((s) => s !== keepSid);
       if (sids.length === 0) return 0;
-      await redis
-        .multi()
-        .del(...sids.map(sessionKey))
-        .srem(userKey(userId), ...sids)
-        .exec();
+      const tx = redis.multi().del(...sids.map(sessionKey)).srem(userKey(userId), ...sids);
+      for (const sid of sids) tx.set(endedKey(sid), '1', 'EX', ttlSeconds);
+      await tx.exec();
       return sids.length;
     },
     async list(userId) {

@@ -12,6 +12,11 @@ export interface QueueFactory {
   worker(name: string, processor: Processor, options?: Partial<WorkerOptions>): Worker;
   /** Job counts of every queue opened so far (for /metrics and /health). */
   counts(): Promise<Record<string, Record<string, number>>>;
+  /**
+   * Register again every job scheduler (repeatable job) this process registered: after Redis lost its data they
+   * are gone with it. Returns how many were registered.
+   */
+  rearmSchedulers(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -21,12 +26,23 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
   const queues = new Map<string, Queue>();
   const workers: Array<{ worker: Worker; connection: Redis }> = [];
   const bullPrefix = `${prefix}:bull`;
+  const schedulers = new Map<string, { queue: Queue; args: Parameters<Queue['upsertJobScheduler']> }>();
+
+  /** Remember each scheduler a module upserts, so `rearmSchedulers` can put it back. */
+  const remembering = (q: Queue): Queue => {
+    const upsert = q.upsertJobScheduler.bind(q);
+    q.upsertJobScheduler = ((...args: Parameters<Queue['upsertJobScheduler']>) => {
+      schedulers.set(`${q.name}/${args[0]}`, { queue: q, args });
+      return upsert(...args);
+    }) as Queue['upsertJobScheduler'];
+    return q;
+  };
 
   return {
     queue(name) {
       let q = queues.get(name);
       if (!q) {
-        q = new Queue(name, { connection, prefix: bullPrefix });
+        q = remembering(new Queue(name, { connection, prefix: bullPrefix }));
         q.on('error', () => undefined);
         queues.set(name, q);
       }
@@ -46,6 +62,10 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
       const out: Record<string, Record<string, number>> = {};
       for (const [name, q] of queues) out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
       return out;
+    },
+    async rearmSchedulers() {
+      for (const { queue, args } of schedulers.values()) await queue.upsertJobScheduler(...args);
+      return schedulers.size;
     },
     async close() {
       await Promise.all(workers.map(({ worker }) => worker.close()));

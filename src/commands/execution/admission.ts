@@ -1,0 +1,65 @@
+/**
+ * Backpressure for runs and submissions: accept only what the workers can start within EXECUTION_QUEUE_BUDGET_MS.
+ * The drain rate is estimated from the queue's consumers (worker connections × EXECUTION_CONCURRENCY) and the
+ * recent processing time of runs and submissions; past it the request answers 503 with Retry-After at once,
+ * before anything is recorded, instead of waiting in a queue for longer than anyone waits for a run.
+ */
+import { sql } from 'kysely';
+import { DomainError } from '../../domain/shared/errors.js';
+import { backlogReader, type Backlog } from '../../infra/queue/backlog.js';
+import type { AppContext } from '../../runtime/context.js';
+import { EXECUTION_QUEUE } from './jobs.js';
+
+const readers = new WeakMap<AppContext, { backlog: () => Promise<Backlog>; jobMs: () => Promise<number> }>();
+const MIN_JOB_MS = 100;
+const FALLBACK_JOB_MS = 1000;
+
+/** Mean time a worker spent on the latest completed runs and submissions (cached for a few seconds). */
+function jobTimeReader(ctx: AppContext): () => Promise<number> {
+  let cached: { at: number; value: number } | undefined;
+  return async () => {
+    if (cached && Date.now() - cached.at < 5000) return cached.value;
+    const { rows } = await sql<{ ms: number | null }>`
+      SELECT avg(ms)::float8 AS ms FROM (
+        (SELECT extract(epoch FROM completed_at - started_at) * 1000 AS ms FROM runs
+          WHERE output_expired_at IS NULL AND completed_at IS NOT NULL AND started_at IS NOT NULL ORDER BY completed_at DESC LIMIT 50)
+        UNION ALL
+        (SELECT extract(epoch FROM completed_at - started_at) * 1000 FROM submissions
+          WHERE output_expired_at IS NULL AND completed_at IS NOT NULL AND started_at IS NOT NULL ORDER BY completed_at DESC LIMIT 50)
+      ) recent`.execute(ctx.db);
+    const measured = rows[0]?.ms;
+    const value = Math.min(Math.max(measured ?? FALLBACK_JOB_MS, MIN_JOB_MS), ctx.config.EXECUTION_MAX_TIMEOUT_MS);
+    cached = { at: Date.now(), value };
+    return value;
+  };
+}
+
+function readersOf(ctx: AppContext) {
+  let r = readers.get(ctx);
+  if (!r) {
+    r = { backlog: backlogReader(ctx.queues.queue(EXECUTION_QUEUE)), jobMs: jobTimeReader(ctx) };
+    readers.set(ctx, r);
+  }
+  return r;
+}
+
+/** Throws 503 EXECUTION_SERVICE_UNAVAILABLE (with retryAfter) when the queue cannot take more work in budget. */
+export async function admitExecution(ctx: AppContext): Promise<void> {
+  const r = readersOf(ctx);
+  let backlog: Backlog;
+  let jobMs: number;
+  try {
+    [backlog, jobMs] = await Promise.all([r.backlog(), r.jobMs()]);
+  } catch {
+    return; // cannot tell: the enqueue itself answers 503 if the queue is really unavailable
+  }
+  const slots = Math.max(1, backlog.workers) * ctx.config.EXECUTION_CONCURRENCY;
+  const drainable = Math.floor((slots * ctx.config.EXECUTION_QUEUE_BUDGET_MS) / jobMs);
+  if (backlog.waiting < drainable) return;
+  const retryAfter = Math.max(1, Math.ceil(((backlog.waiting - drainable + 1) * jobMs) / slots / 1000));
+  throw new DomainError('EXECUTION_SERVICE_UNAVAILABLE', 503, 'The execution queue is full; retry later', {
+    reason: 'queue_full',
+    queued: backlog.waiting,
+    retryAfter,
+  });
+}
