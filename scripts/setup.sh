@@ -21,6 +21,8 @@ fi
 apt_missing=()
 command -v pg_ctlcluster >/dev/null || apt_missing+=(postgresql)
 command -v redis-server >/dev/null || apt_missing+=(redis-server)
+# headless Chromium for the replay page's browser test (driven by playwright-core; tests only)
+command -v chromium >/dev/null || apt_missing+=(chromium)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]}"
   as_root apt-get update -qq

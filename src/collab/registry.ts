@@ -8,6 +8,7 @@ import type { ControlPlaneCallbacks, RoomPhase } from './control-plane-port.js';
 import type { CollabStore, StoredDocument } from './persistence.js';
 import type { CollabLogger, CollabOptions } from './options.js';
 import { LatencyHistogram } from './metrics.js';
+import type { EditHistory } from './history.js';
 import { CHAT_RING_SIZE, type ChatMessage, type ChatReadState } from './chat.js';
 import { Room, SERVER_ORIGIN, materializeLayout, type CollabStats, type RoomAttributes } from './room.js';
 
@@ -38,6 +39,7 @@ export class RoomRegistry {
     private readonly logger: CollabLogger,
     readonly stats: CollabStats,
     readonly propagation: LatencyHistogram = new LatencyHistogram(),
+    readonly history?: EditHistory,
   ) {}
 
   /** Serialise work on one room id. */
@@ -120,6 +122,7 @@ export class RoomRegistry {
       propagation: this.propagation,
       onEmpty: (r) => this.scheduleTtl(r),
       onJoin: (r) => this.cancelTtl(r.roomId),
+      ...(this.history ? { history: this.history } : {}),
     });
     room.chat = chat;
     for (const r of reads) room.readMarkers.set(r.userId, r.lastReadAt);
@@ -219,6 +222,8 @@ export class RoomRegistry {
         await room.persist();
       });
       const finalState = Y.encodeStateAsUpdate(room.doc);
+      // a room destroyed before it finished takes its session — and the session's edit history — with it
+      if (this.history && room.phase !== 'finished') await this.history.discardRoom(roomId);
       this.forget(room);
       return { finalState };
     });

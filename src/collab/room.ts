@@ -21,6 +21,7 @@ import type { ControlPlaneCallbacks, RoomPhase, SnapshotTrigger } from './contro
 import type { CollabStore, DocumentWrite } from './persistence.js';
 import type { CollabLogger, CollabOptions } from './options.js';
 import type { LatencyHistogram } from './metrics.js';
+import type { EditHistory } from './history.js';
 import {
   decodeAwarenessUpdate,
   decodeBinaryMessage,
@@ -136,6 +137,8 @@ export interface RoomDeps {
   onEmpty(room: Room): void;
   /** a socket joined (registry cancels the TTL) */
   onJoin(room: Room): void;
+  /** edit history of sessions (docs/playback.md); absent = not recorded */
+  history?: EditHistory;
 }
 
 export class SnapshotFailedError extends Error {}
@@ -567,6 +570,7 @@ export class Room {
       }
       for (const u of this.pendingUpdates) outgoing.push(u);
       for (const o of this.pendingOrigins) authors.add(o);
+      const serverUpdates = this.pendingUpdates;
       this.pendingUpdates = [];
       this.pendingOrigins = new Set();
 
@@ -587,6 +591,7 @@ export class Room {
           m.sendBinary(frame);
           this.deps.stats.updateFramesOut++;
         }
+        if (this.deps.history && this.phase !== 'waiting' && this.phase !== 'finished') this.recordHistory(merged, relayed, serverUpdates);
       }
       if (relayed.length > 0) {
         const sentAt = performance.now();
@@ -611,6 +616,17 @@ export class Room {
         for (const m of this.members.keys()) m.sendBinary(frame);
       }
     }
+  }
+
+  /** Hand a relayed frame to the edit history (accepted writes only: dropped ones never reach `relayed`). */
+  private recordHistory(merged: Uint8Array, relayed: ReadonlyArray<{ m: RoomMember; update: Uint8Array }>, server: Uint8Array[]): void {
+    const accepted = relayed.map((e): { userId: string | null; update: Uint8Array } => ({ userId: e.m.userId, update: e.update }));
+    for (const update of server) accepted.push({ userId: null, update });
+    this.deps.history!.record(this.roomId, Date.now(), merged, accepted, () => {
+      // the document before this frame: the server's doc plus what went out earlier and is not applied yet
+      const state = Y.encodeStateAsUpdate(this.doc);
+      return this.unapplied.length === 0 ? state : Y.mergeUpdates([state, ...this.unapplied.map((u) => u.update)]);
+    });
   }
 
   /**
@@ -972,6 +988,7 @@ export class Room {
   teardown(): void {
     if (this.tornDown) return;
     this.tornDown = true;
+    this.deps.history?.forgetRoom(this.roomId);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer); // clears a timeout or an interval alike
     if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.windowTimer) clearTimeout(this.windowTimer);

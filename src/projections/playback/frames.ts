@@ -1,0 +1,111 @@
+/**
+ * Playback frames (docs/playback.md): the visible code's changes as compact text deltas, at most one frame per 100 ms
+ * window per author, so a client can animate a session with plain string operations.
+ *
+ * Windows: a window opens at the first update after the previous window and covers 100 ms; every frame of a window
+ * carries the window's start as `t` (so one author's frames are at least 100 ms apart). Inside a window each author's
+ * updates are applied together, authors in the order of their last update — Yjs updates commute, so every
+ * intermediate text is one the document could have shown, and the last one is exactly the text at the window's end.
+ */
+import * as Y from 'yjs';
+import type { HistoryUpdate } from './queries.js';
+
+/** Quill-style operations on UTF-16 code units, applied left to right. */
+export type DeltaOp = { retain: number } | { insert: string } | { delete: number };
+
+export interface PlaybackFrame {
+  /** ms since the session started */
+  t: number;
+  /** who wrote it; null for the server (language switches, recording start) */
+  userId: string | null;
+  delta: DeltaOp[];
+  /** set on frames that switch the visible buffer to another language */
+  language?: string;
+}
+
+export const FRAME_WINDOW_MS = 100;
+
+/** The smallest single-edit delta that turns `before` into `after` (common prefix and suffix kept). */
+export function textDelta(before: string, after: string): DeltaOp[] {
+  if (before === after) return [];
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
+    endBefore--;
+    endAfter--;
+  }
+  const ops: DeltaOp[] = [];
+  if (start > 0) ops.push({ retain: start });
+  if (endBefore > start) ops.push({ delete: endBefore - start });
+  if (endAfter > start) ops.push({ insert: after.slice(start, endAfter) });
+  return ops;
+}
+
+/** Apply a delta to a text (what a client does with each frame). */
+export function applyDelta(text: string, delta: readonly DeltaOp[]): string {
+  let out = '';
+  let at = 0;
+  for (const op of delta) {
+    if ('retain' in op) {
+      out += text.slice(at, at + op.retain);
+      at += op.retain;
+    } else if ('delete' in op) at += op.delete;
+    else out += op.insert;
+  }
+  return out + text.slice(at);
+}
+
+export interface LanguageSwitch {
+  at: number;
+  language: string;
+  userId: string | null;
+}
+
+/**
+ * Frames for `updates` applied on top of `doc` (the document at the stream's start, mutated here), showing the
+ * buffer of `language` and following `switches` (sorted by time). `startedAt` is the session start (frame `t` base).
+ */
+export function buildFrames(doc: Y.Doc, updates: readonly HistoryUpdate[], language: string, switches: readonly LanguageSwitch[], startedAt: number): { frames: PlaybackFrame[]; language: string } {
+  const frames: PlaybackFrame[] = [];
+  let visible = language;
+  let text = doc.getText(`code:${visible}`).toString();
+  let nextSwitch = 0;
+  const switchUntil = (limit: number) => {
+    while (nextSwitch < switches.length && switches[nextSwitch]!.at <= limit) {
+      const s = switches[nextSwitch++]!;
+      if (s.language === visible) continue;
+      visible = s.language;
+      const now = doc.getText(`code:${visible}`).toString();
+      frames.push({ t: s.at - startedAt, userId: s.userId, delta: textDelta(text, now), language: visible });
+      text = now;
+    }
+  };
+
+  let i = 0;
+  while (i < updates.length) {
+    const windowStart = updates[i]!.at;
+    switchUntil(windowStart);
+    const byAuthor = new Map<string | null, { last: number; updates: Uint8Array[] }>();
+    while (i < updates.length && updates[i]!.at < windowStart + FRAME_WINDOW_MS) {
+      const u = updates[i++]!;
+      const entry = byAuthor.get(u.author) ?? { last: u.at, updates: [] };
+      entry.last = Math.max(entry.last, u.at);
+      entry.updates.push(u.update);
+      byAuthor.set(u.author, entry);
+    }
+    const order = [...byAuthor].sort((a, b) => a[1].last - b[1].last);
+    for (const [userId, entry] of order) {
+      doc.transact(() => {
+        for (const u of entry.updates) Y.applyUpdate(doc, u);
+      });
+      const now = doc.getText(`code:${visible}`).toString();
+      if (now !== text) frames.push({ t: windowStart - startedAt, userId, delta: textDelta(text, now) });
+      text = now;
+    }
+  }
+  switchUntil(Number.POSITIVE_INFINITY);
+  return { frames, language: visible };
+}

@@ -1,0 +1,79 @@
+/**
+ * Reads of the collab plane's edit history (tables of src/collab/0310_collab_edit_history.migration.ts; only the
+ * collab plane writes them). The document at an instant is the latest checkpoint taken at or before it plus the
+ * updates accepted after that checkpoint up to the instant — a bounded replay whatever the session's length.
+ */
+import { sql } from 'kysely';
+import * as Y from 'yjs';
+import type { Db } from '../../infra/db/database.js';
+
+export interface HistoryUpdate {
+  id: string;
+  at: number;
+  author: string | null;
+  update: Uint8Array;
+}
+
+const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** Does the room have any edit history (its first checkpoint)? Null when none. */
+export async function historyStart(db: Db, roomId: string): Promise<number | null> {
+  const { rows } = await sql<{ at: string }>`
+    SELECT taken_at::text AS at FROM collab_edit_checkpoints WHERE room_id = ${roomId} ORDER BY taken_at, id LIMIT 1`.execute(db);
+  return rows[0] ? Number(rows[0].at) : null;
+}
+
+/**
+ * The room's document as it stood at `atMs` (epoch ms), or null when the room has no edit history. Before the first
+ * checkpoint the answer is that checkpoint's state (what the document held when recording began).
+ */
+export async function documentAt(db: Db, roomId: string, atMs: number): Promise<Y.Doc | null> {
+  const { rows } = await sql<{ through: string; state: Buffer }>`
+    (SELECT through_id::text AS through, state, 0 AS pick FROM collab_edit_checkpoints
+      WHERE room_id = ${roomId} AND taken_at <= ${atMs} ORDER BY taken_at DESC, id DESC LIMIT 1)
+    UNION ALL
+    (SELECT through_id::text AS through, state, 1 AS pick FROM collab_edit_checkpoints
+      WHERE room_id = ${roomId} ORDER BY taken_at, id LIMIT 1)
+    ORDER BY pick LIMIT 1`.execute(db);
+  const checkpoint = rows[0];
+  if (!checkpoint) return null;
+  const { rows: updates } = await sql<{ update: Buffer }>`
+    SELECT update FROM collab_edit_updates
+    WHERE room_id = ${roomId} AND id > ${checkpoint.through}::bigint AND accepted_at <= ${atMs}
+    ORDER BY id`.execute(db);
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    Y.applyUpdate(doc, bytes(checkpoint.state));
+    for (const u of updates) Y.applyUpdate(doc, bytes(u.update));
+  });
+  return doc;
+}
+
+/** Updates accepted in (fromMs, toMs], in the order they were accepted. */
+export async function updatesBetween(db: Db, roomId: string, fromMs: number, toMs: number): Promise<HistoryUpdate[]> {
+  const { rows } = await sql<{ id: string; at: string; author: string | null; update: Buffer }>`
+    SELECT u.id::text AS id, u.accepted_at::text AS at, u.author, u.update FROM collab_edit_updates u
+    WHERE u.room_id = ${roomId} AND u.accepted_at > ${fromMs} AND u.accepted_at <= ${toMs}
+    ORDER BY u.id`.execute(db);
+  return rows.map((r) => ({ id: r.id, at: Number(r.at), author: r.author, update: bytes(r.update) }));
+}
+
+/** Every language buffer of a document (`code:<language>` texts). */
+export function buffersOf(doc: Y.Doc): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of [...doc.share.keys()].sort()) {
+    if (key.startsWith('code:')) out[key.slice('code:'.length)] = doc.getText(key).toString();
+  }
+  return out;
+}
+
+/** Storage the history takes for a room (bytes of updates and checkpoints; for benchmarks and operators). */
+export async function historySize(db: Db, roomId: string): Promise<{ updates: number; updateBytes: number; checkpoints: number; checkpointBytes: number }> {
+  const { rows } = await sql<{ updates: string; update_bytes: string; checkpoints: string; checkpoint_bytes: string }>`
+    SELECT (SELECT count(*) FROM collab_edit_updates WHERE room_id = ${roomId})::text AS updates,
+           (SELECT coalesce(sum(octet_length(update)), 0) FROM collab_edit_updates WHERE room_id = ${roomId})::text AS update_bytes,
+           (SELECT count(*) FROM collab_edit_checkpoints WHERE room_id = ${roomId})::text AS checkpoints,
+           (SELECT coalesce(sum(octet_length(state)), 0) FROM collab_edit_checkpoints WHERE room_id = ${roomId})::text AS checkpoint_bytes`.execute(db);
+  const r = rows[0]!;
+  return { updates: Number(r.updates), updateBytes: Number(r.update_bytes), checkpoints: Number(r.checkpoints), checkpointBytes: Number(r.checkpoint_bytes) };
+}
