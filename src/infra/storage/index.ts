@@ -2,13 +2,14 @@
  * The object storage of a process. The identity wiring installs it on the context (`ctx.storage`); `storageOf`
  * also creates it on first use where no wiring ran (CLI commands, scripts), so callers never see it missing.
  *
- * Drivers: `local` (filesystem + HMAC-signed URLs served by the API under /storage). An S3 adapter is not part of
- * this build (no S3 client is installed); `STORAGE_DRIVER=s3` falls back to `local` with a warning.
+ * Drivers: `local` (filesystem + HMAC-signed URLs served by the API under /storage, the default) and `s3` (AWS S3
+ * or MinIO, presigned URLs straight to the store).
  */
 import type { Config } from '../../config.js';
 import type { AppContext } from '../../runtime/context.js';
 import { createLocalStorage, type LocalObjectStorage } from './local.js';
 import type { ObjectStorage } from './port.js';
+import { createS3Storage, type S3ObjectStorage } from './s3.js';
 
 export type { ObjectStorage } from './port.js';
 
@@ -16,13 +17,29 @@ export function publicBaseUrl(config: Config): string {
   return config.PUBLIC_URL || `http://localhost:${config.PORT}`;
 }
 
-export function createStorage(config: Config, warn: (message: string) => void = () => undefined): ObjectStorage {
-  if (config.STORAGE_DRIVER === 's3') warn('STORAGE_DRIVER=s3 is not available in this build; using the local filesystem driver');
+export function createS3StorageFrom(config: Config): S3ObjectStorage {
+  return createS3Storage({
+    endpoint: config.S3_ENDPOINT,
+    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY,
+    secretAccessKey: config.S3_SECRET_KEY,
+    forcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
+}
+
+export function createStorage(config: Config): ObjectStorage {
+  if (config.STORAGE_DRIVER === 's3') return createS3StorageFrom(config);
   return createLocalStorage({ dir: config.STORAGE_DIR, secret: config.STORAGE_SIGNING_SECRET, baseUrl: publicBaseUrl(config) });
 }
 
 export function storageOf(ctx: AppContext): ObjectStorage {
-  ctx.storage ??= createStorage(ctx.config, (m) => ctx.logger.warn(m));
+  if (!ctx.storage) {
+    const storage = createStorage(ctx.config);
+    ctx.storage = storage;
+    if (storage.driver === 's3') ctx.closers.push(async () => (storage as S3ObjectStorage).close());
+  }
   return ctx.storage;
 }
 
