@@ -3,9 +3,10 @@
  * failure (framework ones included), trace ids, CORS, body limits, OpenAPI at /docs, /metrics and /health.
  * Modules contribute routes as plain `(app, ctx) => void` functions.
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +14,7 @@ import type { AppContext } from '../runtime/context.js';
 import { envelope, isEnvelopePayload, sendError, statusEnvelope } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { namedSchemas } from './openapi-components.js';
+import { describeRoute, publishNamedSchemas } from './openapi-contract.js';
 import { configureCursorSigning } from './pagination.js';
 import { registerAuth } from './plugins/auth.js';
 import { traceIdOf } from './plugins/trace.js';
@@ -22,6 +24,22 @@ import { healthRoutes } from './routes/health.js';
 import type { App } from './types.js';
 
 export type RouteModule = (app: App, ctx: AppContext) => void | Promise<void>;
+
+/** API answers are JSON: nothing may run or be framed from them. HSTS is left to the TLS-terminating proxy. */
+const helmetOptions = {
+  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+  hsts: false,
+};
+const PAGE_PREFIXES = ['/docs', '/replay'];
+const PAGE_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'", "'unsafe-inline'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  connectSrc: ["'self'", 'ws:', 'wss:'],
+  workerSrc: ["'self'", 'blob:'],
+  frameAncestors: ["'self'"],
+};
 
 function trustProxy(value: string): boolean | string[] {
   if (!value) return false;
@@ -33,11 +51,10 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
   const app = Fastify({
     loggerInstance: ctx.logger,
     genReqId: traceIdOf,
-    requestIdLogLabel: 'traceId',
     requestIdHeader: false,
     bodyLimit: ctx.config.BODY_LIMIT_BYTES,
     trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
-    disableRequestLogging: ctx.config.NODE_ENV === 'test',
+    logController: new LogController({ requestIdLogLabel: 'traceId', disableRequestLogging: ctx.config.NODE_ENV === 'test' }),
     ...serverTimeouts(ctx.config),
     clientErrorHandler,
     // Router errors (a URL that is not validly percent-encoded, a path parameter over the length limit).
@@ -72,6 +89,10 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     return payload;
   });
 
+  // Public routes say so in the OpenAPI document (no bearer needed), so clients and the fuzz test can tell.
+  app.addHook('onRoute', (route) => {
+    if (route.config?.public) route.schema = { ...(route.schema ?? {}), security: [] };
+  });
   app.setValidatorCompiler(validatorCompiler());
   app.addHook('preValidation', rejectUnstorableText);
   app.setErrorHandler((err, request, reply) => sendError(reply, request, err));
@@ -85,7 +106,14 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     credentials: true,
     exposedHeaders: ['X-Trace-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'ETag'],
   });
+  await app.register(helmet, helmetOptions);
+  // The documentation and replay pages run scripts and styles of their own: a page CSP for them only.
+  app.addHook('onRoute', (route) => {
+    if (PAGE_PREFIXES.some((p) => route.url.startsWith(p))) route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: { directives: PAGE_CSP } } };
+  });
   await app.register(swagger, {
+    transform: describeRoute,
+    transformObject: publishNamedSchemas,
     openapi: {
       openapi: '3.0.3',
       info: { title: 'SynCode API', version: '1.0.0', description: 'Control plane of SynCode: rooms, problems, sessions, execution, AI coaching.' },
