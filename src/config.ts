@@ -151,6 +151,10 @@ export const ConfigSchema = Type.Object({
    * that time, new runs and submissions answer 503 with Retry-After instead of waiting (backpressure).
    */
   EXECUTION_QUEUE_BUDGET_MS: Int(30000, 1),
+  /** How long a job stays owned by a worker that stopped renewing its lock (a killed worker's job waits this long). */
+  EXECUTION_JOB_LOCK_MS: Int(30000, 1000),
+  /** How often workers look for jobs whose lock expired (their worker died) and put them back in the queue. */
+  EXECUTION_STALLED_CHECK_MS: Int(15000, 500),
   /** How often the sweeper looks for requested work whose queue job vanished (0 = never). */
   SWEEPER_INTERVAL_MS: Int(30000, 0),
   /** Work younger than this is left alone by the sweeper (its enqueue may still be on its way). */
@@ -168,6 +172,8 @@ export const ConfigSchema = Type.Object({
   WORKER_OPS_PORT: Int(3002),
   PROJECTOR_OPS_PORT: Int(3003),
   COLLAB_OPS_PORT: Int(3004),
+  /** Readiness fails while a projection is further than this many positions behind the head of the store. */
+  READY_MAX_PROJECTION_LAG: Int(1000, 0),
   /** Deadline for a graceful stop (in-flight requests and jobs); past it the process exits anyway. */
   SHUTDOWN_TIMEOUT_MS: Int(45000, 1),
   /** Create the demo accounts and a finished demo session on start when the database has no users. */

@@ -13,9 +13,13 @@ import { roomControlRoutes } from './routes/room-control.js';
 import { roomMediaRoutes } from './routes/room-media.js';
 import { roomRoutes } from './routes/rooms.js';
 import { executionRoutes } from './routes/execution.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { matchmakingRoutes } from './routes/matchmaking.js';
 import { roomExecutionRoutes } from './routes/room-execution.js';
 import { sessionPendingRoutes, sessionRoutes } from './routes/sessions.js';
+import { reportRoutes } from './routes/reports.js';
+import { adminOverviewRoutes } from './routes/admin-overview.js';
+import { playbackRoutes } from './routes/playback.js';
 
 export const routeModules: readonly RouteModule[] = [
   authRoutes,
@@ -29,7 +33,11 @@ export const routeModules: readonly RouteModule[] = [
   roomControlRoutes,
   roomMediaRoutes,
   sessionRoutes,
+  feedbackRoutes,
   sessionPendingRoutes,
+  reportRoutes,
+  adminOverviewRoutes,
+  playbackRoutes,
   adminRoomRoutes,
   internalRoutes,
   roomExecutionRoutes,

@@ -1,6 +1,7 @@
-/** CLI commands contributed by modules (seed, replay, admin): name → handler returning an exit code. */
+/** CLI commands contributed by modules (seed, replay, admin, reports): name → handler returning an exit code. */
 import { adminCli } from '../commands/identity/cli.js';
 import { replayCli } from '../commands/sessions/replay.js';
+import { reportsCli } from '../commands/reports/regrade.js';
 import { seedCommand } from '../commands/problems/seed-bank.js';
 import type { AppContext } from './context.js';
 
@@ -10,4 +11,5 @@ export const cliCommands: Record<string, CliCommand> = {
   seed: seedCommand,
   admin: adminCli,
   replay: replayCli,
+  reports: reportsCli,
 };

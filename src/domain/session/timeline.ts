@@ -66,6 +66,10 @@ export const TIMELINE_EVENT_TYPES = [
   'RunCompleted',
   'SubmissionRequested',
   'SubmissionCompleted',
+  'HintRequested',
+  'HintGiven',
+  'InterviewerMessageSent',
+  'InterviewerReplied',
 ] as const;
 
 function roomOf(source: TimelineSource): string | null {
@@ -172,6 +176,17 @@ export function timelineEntries(source: TimelineSource): TimelineItems | null {
       return one(entry('code_submitted', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, language: d['language'] ?? null }));
     case 'SubmissionCompleted':
       return one(entry('submission_completed', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, passed: num(d['passed']), total: num(d['total']), verdict: d['verdict'] ?? null }));
+    // AI plane (stream ai-<sessionId>): hints and the interviewer conversation, without their text.
+    case 'HintRequested':
+      return one(entry('hint_requested', str(d['userId']), { hintId: d['requestId'] ?? null, requestId: d['requestId'] ?? null, level: d['level'] ?? null, phase: d['phase'] ?? null }));
+    case 'HintGiven':
+      return one(entry('hint_given', str(d['userId']), { requestId: d['requestId'] ?? null, level: d['level'] ?? null }));
+    case 'InterviewerMessageSent':
+      if (d['trigger'] === 'proactive' || !str(d['content'])) return null;
+      return one(entry('ai_message', str(d['userId']), { role: 'user', messageId: d['messageId'] ?? null }));
+    case 'InterviewerReplied':
+      if (!str(d['content'])) return null;
+      return one(entry('ai_message', null, { role: 'assistant', messageId: d['messageId'] ?? null }));
     default:
       return null;
   }

@@ -8,6 +8,7 @@ import { adminUpdateUser, banUser, unbanUser } from '../../commands/identity/adm
 import type { Written } from '../../commands/identity/common.js';
 import { requireCapability } from '../../domain/user/capabilities.js';
 import { userNotFound } from '../../domain/user/user.js';
+import { recentSessionsOf } from '../../projections/reports/queries.js';
 import { findUserRow, listUsersForAdmin, UUID, type UserRow } from '../../projections/users/queries.js';
 import { profileStats } from '../../projections/users/usage.js';
 import type { AppContext } from '../../runtime/context.js';
@@ -41,8 +42,20 @@ export const AdminUserDetailSchema = Type.Composite([
     lastActiveAt: Nullable(Type.String({ format: 'date-time' })),
     deletedAt: Nullable(Type.String({ format: 'date-time' })),
     stats: Type.Object({ totalSessions: Type.Integer(), totalProblems: Type.Integer(), streakDays: Type.Integer() }),
-    /** Filled once sessions exist (the sessions module owns them). */
-    recentSessions: Type.Array(Type.Unknown()),
+    /** The user's latest sessions, newest first, with their report score. */
+    recentSessions: Type.Array(
+      Type.Object({
+        sessionId: Type.String({ format: 'uuid' }),
+        roomId: Type.String({ format: 'uuid' }),
+        mode: Type.String(),
+        problemTitle: Nullable(Type.String()),
+        role: Type.String(),
+        overallScore: Type.Union([Type.Number(), Type.Null()]),
+        hasReport: Type.Boolean(),
+        startedAt: Type.String({ format: 'date-time' }),
+        finishedAt: Nullable(Type.String({ format: 'date-time' })),
+      }),
+    ),
   }),
 ]);
 
@@ -117,7 +130,7 @@ export function adminUsersRoutes(app: App, ctx: AppContext): void {
         lastActiveAt: row.lastLoginAt?.toISOString() ?? null,
         deletedAt: row.deletedAt?.toISOString() ?? null,
         stats: await profileStats(ctx.db, row.id),
-        recentSessions: [],
+        recentSessions: await recentSessionsOf(ctx.db, row.id),
       };
     },
   );

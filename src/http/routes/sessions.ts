@@ -23,6 +23,7 @@ import {
   type SessionRow,
 } from '../../projections/sessions/queries.js';
 import { listTimeline } from '../../projections/timeline/queries.js';
+import { completedReports, reportBody } from '../../projections/reports/queries.js';
 import { sessionsWithFeedback } from '../../projections/feedback/queries.js';
 import { listSessionRecordings } from '../../projections/recordings/queries.js';
 import { feedbackView, visibleFeedback } from './feedback.js';
@@ -229,7 +230,7 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
           duration: durationSeconds(r.durationMs),
           participants: participants.filter((p) => p.sessionId === r.id),
           overallScore: r.overallScore,
-          hasReport: false,
+          hasReport: r.hasReport,
           hasFeedback: withFeedback.has(r.id),
           createdAt: r.startedAt.toISOString(),
           finishedAt: r.finishedAt?.toISOString() ?? null,
@@ -251,6 +252,7 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
         listSessionRecordings(ctx.db, session.id),
       ]);
       const peerFeedback = session.mode === 'peer' ? await visibleFeedback(ctx, feedback, principalOf(request).userId, isAdmin) : [];
+      const myReport = (await completedReports(ctx.db, [session.id], principalOf(request).userId)).get(session.id);
       return {
         sessionId: session.id,
         roomId: session.roomId,
@@ -261,12 +263,12 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
         participants: participants.map(({ sessionId: _s, ...p }) => p),
         runs: executions.runs.map((r) => ({ jobId: r.jobId, status: r.status, createdAt: r.createdAt.toISOString() })),
         submissions: executions.submissions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
-        report: null,
+        report: myReport && myReport.report ? reportBody(myReport) : null,
         latestCodeSnapshot: latest
           ? { id: latest.id, code: latest.code, language: latest.language, trigger: latest.trigger, linesOfCode: latest.linesOfCode, createdAt: latest.createdAt.toISOString(), phase: latest.phase }
           : null,
         peerFeedback,
-        hasReport: false,
+        hasReport: myReport !== undefined,
         hasFeedback: feedback.rows.some((r) => r.status === 'submitted'),
         hasRecording: recordings.length > 0,
         createdAt: session.startedAt.toISOString(),
@@ -338,25 +340,12 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
 }
 
 /**
- * Session artefacts other modules produce (reports, AI conversation, recordings, whiteboard export). Until those
+ * Session artefacts other modules produce (AI conversation, recordings, whiteboard export). Until those
  * modules serve them, the endpoints exist with their access checks and answer the SPEC's "not there" codes. A module
  * taking one over removes it here.
  */
 export function sessionPendingRoutes(app: App, ctx: AppContext): void {
   const tags = ['sessions'];
-
-  app.get(
-    '/sessions/:sessionId/report',
-    { schema: { tags, summary: "The caller's report for a session", params: Type.Object({ sessionId: Uuid }, { additionalProperties: false }) } },
-    async (request) => {
-      const principal = principalOf(request);
-      const { isParticipant } = await readableSession(ctx, request, request.params.sessionId, { finishedOnly: false });
-      const rows = isParticipant ? await listSessionParticipants(ctx.db, [request.params.sessionId]) : [];
-      const mine = rows.find((r) => r.userId === principal.userId);
-      if (mine?.role === 'candidate') throw new DomainError('SESSION_REPORT_NOT_READY', 404, 'The report is not ready yet');
-      throw new DomainError('SESSION_REPORT_UNAVAILABLE', 404, 'Reports are written for candidates only');
-    },
-  );
 
   const artefacts: Array<[string, string, string]> = [
     ['ai-messages', 'SESSION_AI_MESSAGES_NOT_FOUND', 'No AI conversation for this session'],

@@ -3,6 +3,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Language, RoomMode, RoomRole } from '../../domain/room/constants.js';
 import type { Db } from '../../infra/db/database.js';
 import { UUID } from '../rooms/queries.js';
+import { viewerHasReportExpr, viewerScoreExpr } from '../reports/queries.js';
 
 export interface SessionRow {
   id: string;
@@ -76,14 +77,16 @@ export interface SessionListQuery {
 
 export interface SessionListRow extends SessionRow {
   sortValue: string | number | null;
+  /** the viewer's completed report score */
   overallScore: number | null;
+  hasReport: boolean;
 }
 
 /**
- * The sort key of each sort. Scores come from the reports module (none yet: `overallScore` is null everywhere and
- * sorts last); duration sorts by the raw milliseconds.
+ * The sort key of each sort. Scores are the viewer's completed report scores (the reports module; sessions without
+ * one sort last); duration sorts by the raw milliseconds.
  */
-function sortKey(sort: SessionSort): { expr: RawBuilder<unknown>; type: 'timestamptz' | 'float8' } {
+function sortKey(sort: SessionSort, viewerId: string): { expr: RawBuilder<unknown>; type: 'timestamptz' | 'float8' } {
   switch (sort) {
     case 'createdAt':
       return { expr: sql`s.started_at`, type: 'timestamptz' };
@@ -92,13 +95,13 @@ function sortKey(sort: SessionSort): { expr: RawBuilder<unknown>; type: 'timesta
     case 'duration':
       return { expr: sql`s.duration_ms::float8`, type: 'float8' };
     case 'overallScore':
-      return { expr: sql`NULL::float8`, type: 'float8' };
+      return { expr: sql`${viewerScoreExpr(viewerId)}::float8`, type: 'float8' };
   }
 }
 
 /** Finished sessions the viewer may list (participant and not soft-deleted; admins: all), keyset-paginated, nulls last. */
 export async function listSessions(db: Db, q: SessionListQuery): Promise<SessionListRow[]> {
-  const { expr, type } = sortKey(q.sortBy);
+  const { expr, type } = sortKey(q.sortBy, q.viewerId);
   const dir = q.sortOrder === 'asc' ? sql`ASC` : sql`DESC`;
   const cmp = q.sortOrder === 'asc' ? sql`>` : sql`<`;
   let after = sql``;
@@ -115,7 +118,8 @@ export async function listSessions(db: Db, q: SessionListQuery): Promise<Session
           AND NOT EXISTS (SELECT 1 FROM session_deletions sd WHERE sd.session_id = s.id AND sd.user_id = ${q.viewerId})`;
   const sortValue = type === 'timestamptz' ? sql`to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')` : expr;
   const { rows } = await sql<SessionListRow>`
-    SELECT ${SESSION_COLUMNS}, ${sortValue} AS "sortValue", NULL::float8 AS "overallScore"
+    SELECT ${SESSION_COLUMNS}, ${sortValue} AS "sortValue", ${viewerScoreExpr(q.viewerId)}::float8 AS "overallScore",
+      ${viewerHasReportExpr(q.viewerId)} AS "hasReport"
     FROM sessions s LEFT JOIN problems pr ON pr.id = s.problem_id
     WHERE s.status = 'finished'
       ${visible}

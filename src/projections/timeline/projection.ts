@@ -9,7 +9,7 @@ import { actorOf, occurredAt, streamId, type Projection } from '../projection.js
 
 export const timelineProjection: Projection = {
   name: 'session-timeline',
-  version: 1,
+  version: 2,
   eventTypes: TIMELINE_EVENT_TYPES,
   tables: ['session_timeline'],
   async apply(trx, event) {
@@ -28,10 +28,16 @@ export const timelineProjection: Projection = {
     if (!items || !/^[0-9a-f-]{36}$/i.test(items.roomId)) return;
     let seq = 0;
     for (const e of items.entries) {
+      // Timestamps never run backwards along the timeline: an event committed after another one but stamped a few
+      // milliseconds earlier (two commands whose clocks were read in the other order) is shown at the later time.
       await sql`
         INSERT INTO session_timeline (id, room_id, position, seq, event_type, user_id, metadata, occurred_at)
-        VALUES (${e.id}, ${items.roomId}, ${event.position.commit.toString()}, ${seq++}, ${e.eventType}, ${e.userId},
-                ${e.metadata === null ? null : JSON.stringify(e.metadata)}::jsonb, ${e.timestamp})
+        SELECT ${e.id}, ${items.roomId}, ${event.position.commit.toString()}, ${seq++}, ${e.eventType}, ${e.userId},
+               ${e.metadata === null ? null : JSON.stringify(e.metadata)}::jsonb,
+               GREATEST(${e.timestamp}::timestamptz, COALESCE((
+                 SELECT occurred_at FROM session_timeline
+                 WHERE room_id = ${items.roomId} AND position <= ${event.position.commit.toString()}
+                 ORDER BY position DESC, seq DESC LIMIT 1), ${e.timestamp}::timestamptz))
         ON CONFLICT (id) DO NOTHING`.execute(trx);
     }
   },
