@@ -13,6 +13,8 @@ import { EXECUTION_QUEUE } from './jobs.js';
 const readers = new WeakMap<AppContext, { backlog: () => Promise<Backlog>; jobMs: () => Promise<number> }>();
 const MIN_JOB_MS = 100;
 const FALLBACK_JOB_MS = 1000;
+/** The queue is asked on the request's path: never wait on it longer than this. */
+const READ_TIMEOUT_MS = 300;
 
 /** Mean time a worker spent on the latest completed runs and submissions (cached for a few seconds). */
 function jobTimeReader(ctx: AppContext): () => Promise<number> {
@@ -48,10 +50,16 @@ export async function admitExecution(ctx: AppContext): Promise<void> {
   const r = readersOf(ctx);
   let backlog: Backlog;
   let jobMs: number;
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('backlog unknown')), READ_TIMEOUT_MS);
+  });
   try {
-    [backlog, jobMs] = await Promise.all([r.backlog(), r.jobMs()]);
+    [backlog, jobMs] = await Promise.race([Promise.all([r.backlog(), r.jobMs()]), giveUp]);
   } catch {
-    return; // cannot tell: the enqueue itself answers 503 if the queue is really unavailable
+    return; // cannot tell (Redis slow or down): the enqueue itself answers 503 if the queue is really unavailable
+  } finally {
+    clearTimeout(timer);
   }
   const slots = Math.max(1, backlog.workers) * ctx.config.EXECUTION_CONCURRENCY;
   const drainable = Math.floor((slots * ctx.config.EXECUTION_QUEUE_BUDGET_MS) / jobMs);

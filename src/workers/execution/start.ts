@@ -32,8 +32,8 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
   if (probe.available) ctx.logger.info({ cgroup: probe.cgroup }, 'execution worker: sandbox available');
   else ctx.logger.error({ reason: probe.reason }, 'execution worker: sandbox UNAVAILABLE — every job completes as failed (IE) until it is fixed');
 
-  const lockDuration = options.lockDurationMs ?? 30_000;
-  const stalledInterval = options.stalledIntervalMs ?? 15_000;
+  const lockDuration = options.lockDurationMs ?? ctx.config.EXECUTION_JOB_LOCK_MS;
+  const stalledInterval = options.stalledIntervalMs ?? ctx.config.EXECUTION_STALLED_CHECK_MS;
   const workers: Worker[] = [];
   const deps = { store: ctx.store, logger: ctx.logger };
 
