@@ -4,12 +4,14 @@
  */
 import { auditLogProjection } from './audit-log/projection.js';
 import { bookmarksProjection } from './bookmarks/projection.js';
+import { dailyActivityProjection } from './daily-activity/projection.js';
 import { peerFeedbackProjection } from './feedback/projection.js';
 import { matchmakingProjection } from './matchmaking/projection.js';
 import { problemStatsProjection } from './problem-stats/projection.js';
 import { problemsProjection } from './problems/projection.js';
 import type { Projection } from './projection.js';
 import { recordingsProjection } from './recordings/projection.js';
+import { sessionReportsProjection } from './reports/projection.js';
 import { roomsProjection } from './rooms/projection.js';
 import { runsProjection } from './runs/projection.js';
 import { sessionsProjection } from './sessions/projection.js';
@@ -17,6 +19,7 @@ import { staticAnalysisProjection } from './static-analysis/projection.js';
 import { submissionsProjection } from './submissions/projection.js';
 import { timelineProjection } from './timeline/projection.js';
 import { usersProjection } from './users/projection.js';
+import { weaknessesProjection } from './weaknesses/projection.js';
 
 export const projections: readonly Projection[] = [
   problemsProjection,
@@ -33,6 +36,9 @@ export const projections: readonly Projection[] = [
   matchmakingProjection,
   recordingsProjection,
   peerFeedbackProjection,
+  sessionReportsProjection,
+  weaknessesProjection,
+  dailyActivityProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

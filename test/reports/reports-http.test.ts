@@ -11,7 +11,7 @@ import { routeModules } from '../../src/http/modules.js';
 import { verifyProjection } from '../../src/projections/verify.js';
 import { closeContext, createContext } from '../../src/runtime/create-context.js';
 import { wire } from '../../src/runtime/wiring.js';
-import { sweepPendingReports } from '../../src/workers/reports/start.js';
+import { sweepLostWork } from '../../src/workers/sweeper/sweep.js';
 import type { Peer } from '../collab/support.js';
 import { expectError, newUser, post, type TestUser } from '../rooms/support.js';
 import { get, HIDDEN_EXPECTED, HIDDEN_INPUT, playSession, reportHarness, reportOf, REVERSE_OK, REVERSE_WRONG, type PlayedSession, type ReportHarness } from './support.js';
@@ -112,13 +112,16 @@ describe('GET /sessions/:sessionId/report', () => {
     expectError(await get(h, h.admin, `/sessions/${good.sessionId}/report`), 404, 'SESSION_REPORT_UNAVAILABLE');
   });
 
-  it('while no worker grades, the report is pending (NOT_READY); the sweep enqueues it and it becomes readable', async () => {
+  it('while no worker grades, the report is pending (NOT_READY); the sweeper re-enqueues it, and past its deadline grades it in place', async () => {
     await h.stopReports();
     const s = await playSession(h, { code: REVERSE_OK }, peers);
     expectError(await get(h, s.candidate, `/sessions/${s.sessionId}/report`), 404, 'SESSION_REPORT_NOT_READY');
-    await h.startReports();
-    expect((await sweepPendingReports(h.ctx, new Date(Date.now() + 60_000))).requeued).toBe(1);
+    const work = `report:report-${s.sessionId}-${s.candidate.id}`;
+    expect((await sweepLostWork(h.ctx, new Date(Date.now() + 1000))).requeued).toEqual([work]);
+    // still no worker: past the deadline the sweeper settles it deterministically — never pending for ever
+    expect((await sweepLostWork(h.ctx, new Date(Date.now() + h.config.SWEEPER_DEADLINE_MS + 1000))).failed).toEqual([work]);
     expect((await reportOf(h, s.candidate, s.sessionId)).body.dimensions.correctness.score).toBe(100);
+    await h.startReports();
   });
 
   it('a late joiner who took the candidate seat gets a report of their own, graded on their own work', async () => {

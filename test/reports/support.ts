@@ -27,7 +27,7 @@ export interface ReportHarness extends RoomHarness {
 export async function reportHarness(): Promise<ReportHarness> {
   const h = await roomHarness({ collab: true, env: { SWEEPER_GRACE_MS: '0' } });
   const stopExecution = await startExecutionWorker(h.ctx, { scheduler: false, analysis: false });
-  let stopReports: (() => Promise<void>) | undefined = await startReportWorker(h.ctx, { sweepEveryMs: 0 });
+  let stopReports: (() => Promise<void>) | undefined = await startReportWorker(h.ctx);
   const admin = await newAdmin(h);
   const problem = await createProblem(h, admin, {
     description: 'Print the line reversed.',
@@ -48,7 +48,7 @@ export async function reportHarness(): Promise<ReportHarness> {
     },
     async startReports() {
       await stopReports?.();
-      stopReports = await startReportWorker(h.ctx, { sweepEveryMs: 0 });
+      stopReports = await startReportWorker(h.ctx);
     },
     async close() {
       await stopReports?.();

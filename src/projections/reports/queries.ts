@@ -77,9 +77,9 @@ export async function reportHistory(db: Db, userId: string, before: string, excl
 }
 
 /** Reports still pending since before `olderThan` (the sweeper re-enqueues them). */
-export async function stalePendingReports(db: Db, olderThan: Date, limit = 100): Promise<Array<{ sessionId: string; userId: string }>> {
-  const { rows } = await sql<{ sessionId: string; userId: string }>`
-    SELECT session_id AS "sessionId", user_id AS "userId" FROM session_reports
+export async function stalePendingReports(db: Db, olderThan: Date, limit = 100): Promise<Array<{ sessionId: string; userId: string; requestedAt: Date }>> {
+  const { rows } = await sql<{ sessionId: string; userId: string; requestedAt: Date }>`
+    SELECT session_id AS "sessionId", user_id AS "userId", requested_at AS "requestedAt" FROM session_reports
     WHERE status = 'pending' AND requested_at < ${olderThan} ORDER BY requested_at LIMIT ${limit}`.execute(db);
   return rows;
 }

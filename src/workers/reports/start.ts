@@ -3,52 +3,25 @@
  * - a live subscription to the event store reacts to SessionFinished (one job per candidate) and to
  *   PeerFeedbackSubmitted (a re-grade of the target's report, which now has peer feedback to summarise);
  * - the report queue's consumer grades (REPORT_CONCURRENCY at once);
- * - a sweep finds reports still pending (a worker that was down when the session finished, a lost job) and
- *   enqueues them again; past the deadline it grades in place and, if even that fails, records the failure.
+ * - the sweeper finds reports still pending (a worker that was down when the session finished, a lost job) and
+ *   enqueues them again; past its deadline it grades in place and, if even that fails, records the failure
+ *   (sweep-kind.ts).
  * Several worker processes may run all three: job ids make the enqueues idempotent.
  */
 import type { Job, Worker } from 'bullmq';
-import { generateReport, recordReportFailure } from '../../commands/reports/generate.js';
 import { enqueueReport, enqueueSessionReports, REPORT_QUEUE, reportJobId, sessionCandidates, type ReportJob } from '../../commands/reports/jobs.js';
-import { stalePendingReports } from '../../projections/reports/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 import { narratorOf } from './openai-narrator.js';
+import { registerSweepKind } from '../sweeper/kinds.js';
 import { failReportJob, processReportJob } from './processor.js';
+import { reportSweepKind } from './sweep-kind.js';
+
+// Pending reports are looked after by the sweeper (src/workers/sweeper), which runs in every worker process.
+registerSweepKind(reportSweepKind);
 
 export interface ReportWorkerOptions {
   /** react to events (default true) */
   reactor?: boolean;
-  /** how often pending reports are swept (ms; 0 = never; default SWEEPER_INTERVAL_MS) */
-  sweepEveryMs?: number;
-}
-
-const QUEUED = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-
-/** Re-enqueue reports pending longer than the grace period; grade in place (or fail) past the deadline. */
-export async function sweepPendingReports(ctx: AppContext, now = new Date()): Promise<{ requeued: number; settled: number }> {
-  const queue = ctx.queues.queue(REPORT_QUEUE);
-  let requeued = 0;
-  let settled = 0;
-  for (const { sessionId, userId } of await stalePendingReports(ctx.db, new Date(now.getTime() - ctx.config.SWEEPER_GRACE_MS))) {
-    const job = await queue.getJob(reportJobId(sessionId, userId));
-    const state = job ? await job.getState() : undefined;
-    if (state && QUEUED.has(state)) continue;
-    if (job && state !== 'failed') {
-      // The job finished but the report is still pending: grade here, deterministically, or record the failure.
-      try {
-        await generateReport(ctx, sessionId, userId);
-      } catch (err) {
-        await recordReportFailure(ctx, sessionId, userId, `Grading failed: ${(err as Error).message}`);
-      }
-      settled++;
-      continue;
-    }
-    await job?.remove().catch(() => undefined);
-    await enqueueReport(ctx, { sessionId, userId, reason: 'sweep' });
-    requeued++;
-  }
-  if (requeued + settled > 0) ctx.logger.warn({ requeued, settled }, 'report sweep re-enqueued or settled pending reports');
-  return { requeued, settled };
 }
 
 async function react(ctx: AppContext, signal: AbortSignal, onLive: () => void): Promise<void> {
@@ -68,7 +41,7 @@ async function react(ctx: AppContext, signal: AbortSignal, onLive: () => void): 
         await enqueueReport(ctx, job, `${reportJobId(sessionId, targetId)}-feedback-${e.id}`);
       }
     } catch (err) {
-      // The sweep picks up what could not be enqueued now.
+      // The sweeper picks up what could not be enqueued now.
       ctx.logger.warn({ err: (err as Error).message, eventId: e.id, type: e.type }, 'report reactor could not enqueue');
     }
   }
@@ -100,12 +73,8 @@ export async function startReportWorker(ctx: AppContext, options: ReportWorkerOp
     // Start once the subscription is live (bounded: the sweep covers anything missed meanwhile).
     await Promise.race([live, new Promise((r) => setTimeout(r, 3000).unref())]);
   }
-  const every = options.sweepEveryMs ?? ctx.config.SWEEPER_INTERVAL_MS;
-  const timer = every > 0 ? setInterval(() => void sweepPendingReports(ctx).catch((err: Error) => ctx.logger.warn({ err: err.message }, 'report sweep failed')), every) : undefined;
-  timer?.unref();
   return async () => {
     abort.abort();
-    if (timer) clearInterval(timer);
     await reactor;
     await worker.close();
     (worker.opts.connection as { disconnect?: () => void }).disconnect?.();
