@@ -157,10 +157,13 @@ export class EditHistory {
     }
   }
 
-  /** Write everything buffered (one transaction). Rejects if storage failed; the rows are kept for the next try. */
-  async flush(): Promise<void> {
+  /**
+   * Write everything buffered (one transaction). Rejects if storage failed; the rows are kept for the next try.
+   * `now` decides which checkpoints are due and stamps them (a parameter so a simulated session can drive it).
+   */
+  async flush(now = Date.now()): Promise<void> {
     while (this.flushing) await this.flushing.catch(() => undefined);
-    this.takeDueCheckpoints(Date.now());
+    this.takeDueCheckpoints(now);
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];

@@ -3,14 +3,20 @@
  * stream, and the runs and submissions made in the room), told with the same mapping as GET /sessions/:id/timeline,
  * and the code as it stood at any instant, from the session's CodeSnapshotTaken events.
  *
- *   syncode replay <sessionId> [--at <iso>] [--json]
+ * With `--at`, the code comes from the collab plane's edit history at millisecond resolution when the session has one
+ * (docs/playback.md); `--export <file>` writes the playback stream (frames + timeline) as JSON.
+ *
+ *   syncode replay <sessionId> [--at <iso>] [--json] [--export <file>]
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { roomStream } from '../../domain/room/events.js';
 import { sessionStream } from '../../domain/session/events.js';
 import { codeAt, timelineEntries, type CodeSnapshotRecord, type TimelineEntry } from '../../domain/session/timeline.js';
 import { StreamNotFoundError, type RecordedEvent } from '../../infra/eventstore/port.js';
 import { actorOf, occurredAt } from '../../projections/projection.js';
+import { codeAtInstant, playbackStream, type CodeAtInstant } from '../../projections/playback/read.js';
+import { findSession } from '../../projections/sessions/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 
 export interface SessionReplay {
@@ -67,14 +73,17 @@ export async function replaySession(ctx: AppContext, sessionId: string, at?: Dat
   return { sessionId, roomId, events, code, snapshots };
 }
 
-export function formatReplay(replay: SessionReplay, at?: Date): string {
+export function formatReplay(replay: SessionReplay, at?: Date, history?: CodeAtInstant): string {
   const lines = [`session ${replay.sessionId} (room ${replay.roomId})`, ''];
   for (const e of replay.events) {
     lines.push(`${e.timestamp}  ${e.eventType.padEnd(22)} ${(e.userId ?? '-').padEnd(36)} ${e.metadata ? JSON.stringify(e.metadata) : ''}`.trimEnd());
   }
   lines.push('');
   const label = at ? `at ${at.toISOString()}` : 'at the end';
-  if (!replay.code) lines.push(`no code recorded ${label}`);
+  if (history?.source === 'history') {
+    lines.push(`code ${label} (edit history): ${history.language ?? '-'}`);
+    lines.push('-'.repeat(72), history.code, '-'.repeat(72));
+  } else if (!replay.code) lines.push(`no code recorded ${label}`);
   else {
     lines.push(`code ${label}: ${replay.code.language}, snapshot ${replay.code.snapshotId} (${replay.code.trigger}, ${replay.code.takenAt})`);
     lines.push('-'.repeat(72), replay.code.code, '-'.repeat(72));
@@ -84,10 +93,14 @@ export function formatReplay(replay: SessionReplay, at?: Date): string {
 
 /** CLI: `syncode replay <sessionId> [--at <iso>] [--json]`. */
 export async function replayCli(ctx: AppContext, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { at: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { at: { type: 'string' }, json: { type: 'boolean', default: false }, export: { type: 'string' } },
+  });
   const sessionId = positionals[0];
   if (!sessionId) {
-    console.error('usage: syncode replay <sessionId> [--at <iso>] [--json]');
+    console.error('usage: syncode replay <sessionId> [--at <iso>] [--json] [--export <file>]');
     return 2;
   }
   const at = values.at ? new Date(values.at) : undefined;
@@ -96,8 +109,12 @@ export async function replayCli(ctx: AppContext, args: string[]): Promise<number
     return 2;
   }
   try {
+    if (values.export) return await exportPlayback(ctx, sessionId, values.export);
     const replay = await replaySession(ctx, sessionId, at);
-    console.log(values.json ? JSON.stringify({ ...replay, snapshots: undefined }, null, 2) : formatReplay(replay, at));
+    const session = at ? await findSession(ctx.db, sessionId) : undefined;
+    const history = session && at && at >= session.startedAt ? await codeAtInstant(ctx.db, session, at.getTime()) : undefined;
+    const json = { ...replay, snapshots: undefined, ...(history ? { codeAt: history } : {}) };
+    console.log(values.json ? JSON.stringify(json, null, 2) : formatReplay(replay, at, history));
     return 0;
   } catch (err) {
     if (err instanceof SessionNotFoundForReplay) {
@@ -106,4 +123,14 @@ export async function replayCli(ctx: AppContext, args: string[]): Promise<number
     }
     throw err;
   }
+}
+
+/** `--export <file>`: the playback stream of the whole session (what GET /sessions/:id/playback answers). */
+async function exportPlayback(ctx: AppContext, sessionId: string, file: string): Promise<number> {
+  const session = await findSession(ctx.db, sessionId);
+  if (!session) throw new SessionNotFoundForReplay(`No session ${sessionId}`);
+  const stream = await playbackStream(ctx.db, session);
+  writeFileSync(file, `${JSON.stringify(stream, null, 2)}\n`);
+  console.log(`wrote ${stream.frames.length} frames and ${stream.events.length} events of session ${sessionId} to ${file}`);
+  return 0;
 }
