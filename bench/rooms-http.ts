@@ -5,23 +5,19 @@
  *   - POST /rooms/:id/join, first joins (each request appends ParticipantJoined; up to 7 joiners share a room, so
  *     concurrent joins of one room also exercise the optimistic-concurrency retry).
  * The server is a whole control plane (harness: Postgres event store, projections with read-your-writes, auth)
- * listening on an ephemeral port, rate limits off; the load generator is a separate process (bench/rooms-load.ts).
+ * listening on an ephemeral port, rate limits off; the load generator is a separate process (bench/lib/http-load.ts).
  *   node --import tsx bench/rooms-http.ts [measureSeconds=10] [connections=50]
  * Prints a table and writes bench/results/rooms-http.json.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createRoom, joinRoom } from '../src/commands/rooms/lifecycle.js';
 import { systemMetadata } from '../src/commands/metadata.js';
 import { createHarness } from '../test/support/harness.js';
 import { registerUser, type TestUser } from '../test/support/users.js';
+import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
 import { printTable, writeResults } from './lib/report.js';
-import type { RoomsLoadConfig, RoomsLoadResult } from './rooms-load.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const measureSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 const WARMUP_MS = 3000;
@@ -68,48 +64,26 @@ try {
   const setupMs = Date.now() - setupStarted;
 
   const base = await h.app.listen({ port: 0, host: '127.0.0.1' });
-  const scenarios: Array<{ name: string; cfg: Omit<RoomsLoadConfig, 'base' | 'warmupMs' | 'measureMs'> }> = [
-    {
-      name: 'GET /rooms/:id',
-      cfg: { method: 'GET', expectStatus: 200, connections: users.map((u, k) => ({ token: u.accessToken, paths: [0, 1, 2, 3].map((j) => `/rooms/${detailRooms[(k - j + users.length) % users.length]}`) })) },
-    },
-    {
-      name: 'POST /rooms/:id/join (re-join, active)',
-      cfg: { method: 'POST', body: {}, expectStatus: 200, connections: users.map((u, k) => ({ token: u.accessToken, paths: [`/rooms/${detailRooms[k]}/join`] })) },
-    },
+  /** One connection per user, each with its own token and request paths. */
+  const perUser = (method: LoadRequest['method'], pathsOf: (k: number) => string[]): LoadRequest[][] =>
+    users.map((u, k) =>
+      pathsOf(k).map((p) => ({ method, path: p, headers: { authorization: `Bearer ${u.accessToken}` }, ...(method === 'POST' ? { body: {} } : {}) })),
+    );
+  const scenarios: Array<{ name: string; connections: LoadRequest[][] }> = [
+    { name: 'GET /rooms/:id', connections: perUser('GET', (k) => [0, 1, 2, 3].map((j) => `/rooms/${detailRooms[(k - j + users.length) % users.length]}`)) },
+    { name: 'POST /rooms/:id/join (re-join, active)', connections: perUser('POST', (k) => [`/rooms/${detailRooms[k]}/join`]) },
     {
       name: 'POST /rooms/:id/join (first join)',
-      cfg: {
-        method: 'POST',
-        body: {},
-        expectStatus: 200,
-        connections: users.map((u, k) => ({ token: u.accessToken, paths: joinRooms.filter((_r, i) => (i + k) % 8 === 0).map((r) => `/rooms/${r}/join`) })),
-      },
+      connections: perUser('POST', (k) => joinRooms.filter((_r, i) => (i + k) % 8 === 0).map((r) => `/rooms/${r}/join`)),
     },
   ];
 
   const rows: Array<Record<string, string | number>> = [];
   const details: Array<Record<string, unknown>> = [];
   for (const s of scenarios) {
-    const cfg: RoomsLoadConfig = { base, warmupMs: WARMUP_MS, measureMs: measureSeconds * 1000, ...s.cfg };
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'rooms-load.ts')], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, ROOMS_LOAD: '1' },
-    });
-    child.send({ type: 'config', cfg });
-    const result = await new Promise<RoomsLoadResult>((resolve, reject) => {
-      child.on('message', (m: { type: string }) => {
-        if (m.type === 'result') resolve(m as unknown as RoomsLoadResult);
-      });
-      child.on('exit', (code) => {
-        if (code !== 0) reject(new Error(`load generator exited with ${code}`));
-      });
-    });
-    const cpu = process.cpuUsage(cpu0);
-    const serverCpu = ((cpu.user + cpu.system) / 1000 / (performance.now() - t0)) * 100;
-    const pathsPerConnection = Math.min(...cfg.connections.map((c) => c.paths.length));
+    const { result, server } = await runHttpLoad({ base, connections: s.connections, warmupMs: WARMUP_MS, measureMs: measureSeconds * 1000, expectStatus: 200 });
+    const serverCpu = server.cpuPercent;
+    const pathsPerConnection = Math.min(...s.connections.map((c) => c.length));
     const exhausted = result.sent.some((n) => n > pathsPerConnection) && s.name.includes('first join');
     rows.push({
       scenario: s.name,
@@ -121,6 +95,7 @@ try {
       requests: result.requests,
       'bad status': result.unexpected,
       'server cpu %': Math.round(serverCpu),
+      'cpu ms/req': server.cpuMsPerRequest,
     });
     const { sent, ...summary } = result;
     details.push({ scenario: s.name, ...summary, maxSentPerConnection: Math.max(...sent), pathsPerConnection, pathListWrapped: exhausted, serverCpuPercent: serverCpu });
@@ -134,7 +109,7 @@ try {
     warmupSeconds: WARMUP_MS / 1000,
     dataSet: { users: users.length + 1, detailRooms: detailRooms.length, participantsPerDetailRoom: 4, joinRooms: JOIN_ROOMS, firstJoinsRecorded: joined, setupMs },
     server: 'whole control plane in this process (harness: Postgres event store, projections, read-your-writes, auth), DB pool 20, rate limits off',
-    generator: 'separate process (bench/rooms-load.ts), closed loop, one keep-alive connection per user',
+    generator: 'separate process (bench/lib/http-load.ts), closed loop, one keep-alive connection per user',
     loadAverageAtEnd: os.loadavg(),
     results: details,
   });

@@ -3,7 +3,7 @@
  * password, forgot / reset password.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { authStream, userStream } from '../../domain/user/events.js';
+import { userStream } from '../../domain/user/events.js';
 import { userDecider } from '../../domain/user/user.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { mailerOf } from '../../infra/mail/index.js';
@@ -19,6 +19,7 @@ import {
   normaliseEmail,
   refreshSessionsOf,
   reservationOwner,
+  signInStream,
   USERNAME_KIND,
   written,
   type Written,
@@ -82,9 +83,10 @@ export async function login(ctx: AppContext, metadata: RequestMetadata, input: {
   const session = await startSession(ctx, { id: ownerId, email: user.email });
   const fact = await appendFact(
     ctx,
-    authStream(ownerId),
+    signInStream(session.sid),
     { type: 'UserLoggedIn', data: { userId: ownerId, sessionId: session.sid, identifierType: isEmail ? 'email' : 'username' } },
     { ...metadata, actorId: ownerId },
+    'no_stream',
   );
   return { userId: ownerId, accessToken: session.accessToken, refreshToken: session.refreshToken, written: fact };
 }
@@ -92,7 +94,7 @@ export async function login(ctx: AppContext, metadata: RequestMetadata, input: {
 async function reportReuse(ctx: AppContext, metadata: RequestMetadata, claims: { sub: string; sid: string; jti: string }): Promise<never> {
   await appendFact(
     ctx,
-    authStream(claims.sub),
+    signInStream(claims.sid),
     { type: 'RefreshTokenReuseDetected', data: { userId: claims.sub, sessionId: claims.sid, tokenId: claims.jti } },
     { ...metadata, actorId: claims.sub },
   ).catch((err) => ctx.logger.warn({ err }, 'could not record refresh token reuse'));
@@ -137,7 +139,7 @@ export async function logout(ctx: AppContext, metadata: RequestMetadata, refresh
   if (ended.status !== 'ended') throw tokenRevoked();
   return appendFact(
     ctx,
-    authStream(claims.sub),
+    signInStream(claims.sid),
     { type: 'UserLoggedOut', data: { userId: claims.sub, sessionId: claims.sid, tokenId: claims.jti } },
     { ...metadata, actorId: claims.sub },
   );

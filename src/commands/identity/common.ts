@@ -42,14 +42,27 @@ export async function reservationOwner(ctx: AppContext, kind: string, value: str
 }
 
 /**
- * Append a fact nothing is decided from (a login, a logout) without reading the stream first. Command handlers
- * are still the only writers; this is the degenerate decider "always accept".
+ * The stream of one sign-in session: its UserLoggedIn, then at most its UserLoggedOut or the refresh-token reuse
+ * that ended it. One stream per session rather than per user, so nothing on the login path grows with every login.
  */
-export async function appendFact(ctx: AppContext, stream: string, event: DomainEvent, metadata: RequestMetadata): Promise<Written> {
+export const signInStream = (sessionId: string) => `signin-${sessionId}`;
+
+/**
+ * Append a fact nothing is decided from (a login, a logout) without reading the stream first. Command handlers
+ * are still the only writers; this is the degenerate decider "always accept". `expectedRevision` 'no_stream'
+ * states that the fact opens its stream (a login opens its session's stream).
+ */
+export async function appendFact(
+  ctx: AppContext,
+  stream: string,
+  event: DomainEvent,
+  metadata: RequestMetadata,
+  expectedRevision: 'any' | 'no_stream' = 'any',
+): Promise<Written> {
   const result = await ctx.store.appendToStream(
     stream,
     [{ id: randomUUID(), type: event.type, data: event.data as JsonObject, metadata: eventMetadata(metadata) as unknown as JsonObject }],
-    { expectedRevision: 'any' },
+    { expectedRevision },
   );
   return { position: result.position, eventTypes: [event.type] };
 }

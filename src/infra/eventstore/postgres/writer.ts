@@ -102,8 +102,9 @@ export class GroupCommitWriter {
       const run: Promise<void> = this.runBatch(batch).finally(() => {
         for (const stream of streams) this.busyStreams.delete(stream);
         this.running.delete(run);
-        // A macrotask later, so callers resumed by this batch can queue their next append and join the next one.
-        this.scheduleKick(setImmediate);
+        // Appends waited meanwhile: send them a macrotask later, so callers resumed by this batch can queue their
+        // next append and join them. Nothing waiting (a lone writer): the next append kicks itself off at once.
+        if (this.queue.length > 0) this.scheduleKick(setImmediate);
       });
       this.running.add(run);
     }
