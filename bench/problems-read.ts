@@ -2,17 +2,14 @@
  * Problem reads under load: GET /problems?limit=20 (plain and with filters/sorts) and GET /problems/:id, at 50
  * keep-alive connections, against the seeded bank plus 1,000 generated problems with submissions and bookmarks.
  * The server is a whole control plane (harness: real event store, projections, auth) listening on an ephemeral
- * port with rate limits off; the load generator runs in its own process (bench/problems-load.ts).
+ * port with rate limits off; the load generator runs in its own process (bench/lib/http-load.ts).
  *   node --import tsx bench/problems-read.ts [measureSeconds=10] [connections=50]
  * Prints a table and writes bench/results/problems-read.json. Besides throughput and latency it reports the server
  * process's CPU time per request over the measured window (and the request rate one fully available core would
  * sustain at that cost), which depends far less than wall-clock figures on what else the machine is running.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { bookmarkProblem } from '../src/commands/problems/bookmarks.js';
 import { seedBank } from '../src/commands/problems/seed-bank.js';
@@ -21,10 +18,9 @@ import { systemMetadata } from '../src/commands/metadata.js';
 import { LANGUAGES, type Difficulty, type ProblemContent } from '../src/domain/problem/content.js';
 import { createHarness } from '../test/support/harness.js';
 import { registerUser } from '../test/support/users.js';
+import { runHttpLoad, spreadRequests, type LoadRequest } from './lib/http-load.js';
 import { printTable, writeResults } from './lib/report.js';
-import type { LoadConfig, LoadResult } from './problems-load.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const measureSeconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 50);
 const GENERATED = 1000;
@@ -138,40 +134,17 @@ try {
   const rows: Array<Record<string, string | number>> = [];
   const details: Array<Record<string, unknown>> = [];
   for (const s of scenarios) {
-    const cfg: LoadConfig = {
+    const headers = { authorization: `Bearer ${user.accessToken}`, ...s.headers };
+    const requests: LoadRequest[] = s.paths.map((p) => ({ method: 'GET', path: p, headers }));
+    const { result, server } = await runHttpLoad({
       base,
-      token: user.accessToken,
-      connections,
+      connections: spreadRequests(requests, connections),
       warmupMs: 3000,
       measureMs: measureSeconds * 1000,
-      paths: s.paths,
-      ...(s.headers ? { headers: s.headers } : {}),
       expectStatus: s.expectStatus,
-    };
-    let cpu0 = process.cpuUsage();
-    let t0 = performance.now();
-    let window: { cpuMs: number; ms: number } | undefined;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'problems-load.ts')], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, PROBLEMS_LOAD_CONFIG: JSON.stringify(cfg) },
     });
-    const result = await new Promise<LoadResult>((resolve, reject) => {
-      child.on('message', (m: { type: string }) => {
-        if (m.type === 'measure-start') {
-          cpu0 = process.cpuUsage();
-          t0 = performance.now();
-        } else if (m.type === 'measure-end') {
-          const cpu = process.cpuUsage(cpu0);
-          window = { cpuMs: (cpu.user + cpu.system) / 1000, ms: performance.now() - t0 };
-        } else if (m.type === 'result') resolve(m as unknown as LoadResult);
-      });
-      child.on('exit', (code) => {
-        if (code !== 0) reject(new Error(`load generator exited with ${code}`));
-      });
-    });
-    const measured = window ?? { cpuMs: Number.NaN, ms: Number.NaN };
-    const serverCpu = (measured.cpuMs / measured.ms) * 100;
-    const cpuPerRequest = measured.cpuMs / result.requests;
+    const serverCpu = server.cpuPercent;
+    const cpuPerRequest = server.cpuMsPerRequest;
     rows.push({
       scenario: s.name,
       'req/s': Math.round(result.rps),
@@ -185,7 +158,8 @@ try {
       'cpu ms/req': cpuPerRequest,
       'req/s per core': Math.round(1000 / cpuPerRequest),
     });
-    details.push({ scenario: s.name, paths: s.paths.length, ...result, serverCpuPercent: serverCpu, serverCpuMsPerRequest: cpuPerRequest });
+    const { sent: _sent, ...summary } = result;
+    details.push({ scenario: s.name, paths: s.paths.length, ...summary, serverCpuPercent: serverCpu, serverCpuMsPerRequest: cpuPerRequest });
   }
 
   printTable(`Problem reads at ${connections} connections, ${measureSeconds} s each (${counts.published} published problems of ${counts.total}, ${counts.cases} test cases)`, rows);
@@ -203,7 +177,7 @@ try {
       setupMs,
     },
     server: 'whole control plane in this process (harness: Postgres event store, projections, auth), DB pool 20, rate limits off',
-    generator: 'separate process (bench/problems-load.ts), closed loop, keep-alive',
+    generator: 'separate process (bench/lib/http-load.ts), closed loop, keep-alive',
     loadAverageAtEnd: os.loadavg(),
     results: details,
   });
