@@ -33,6 +33,8 @@ export interface CollabBenchParams {
   replicaRooms?: number;
   batchWindowMs?: number;
   goalP99Ms: number;
+  /** false: the collab node records no edit history (baseline of bench/playback.ts) */
+  history?: false;
 }
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -87,6 +89,7 @@ async function runOnce(p: CollabBenchParams) {
     },
     host: '127.0.0.1',
     port: 0,
+    ...(p.history === false ? { history: false as const } : {}),
   });
 
   const loadBefore = os.loadavg();
@@ -287,7 +290,7 @@ const median = (xs: number[]) => {
  * run plus the medians to bench/results/<name>.json. The machine these run on is shared, so single runs vary; the
  * median and the spread are what to quote.
  */
-export async function runCollabBench(p: CollabBenchParams): Promise<void> {
+export async function runCollabBench(p: CollabBenchParams) {
   const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
   const runs: Array<Awaited<ReturnType<typeof runOnce>>> = [];
   for (let i = 0; i < repeat; i++) {
@@ -328,4 +331,5 @@ export async function runCollabBench(p: CollabBenchParams): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, `${p.name}.json`), `${JSON.stringify({ name: p.name, title: p.title, summary, runs }, null, 2)}\n`);
   console.log(`  → bench/results/${p.name}.json`);
+  return summary;
 }

@@ -9,7 +9,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { ControlPlaneCallbacks } from './control-plane-port.js';
 import type { CollabLogger, CollabOptions } from './options.js';
 import type { RoomRegistry } from './registry.js';
-import { CollabTokenError, verifyCollabToken, type CollabRole } from './token.js';
+import { CollabTokenError, verifyCollabToken, type CollabKeys, type CollabRole } from './token.js';
 import { CloseCode, closeReason, parseClientEvent, type EventMode } from './protocol.js';
 import type { CloseKind, CollabStats, PreparedEvent, Room, RoomMember } from './room.js';
 
@@ -18,7 +18,7 @@ export interface ConnectionContext {
   callbacks: ControlPlaneCallbacks;
   options: CollabOptions;
   logger: CollabLogger;
-  jwtSecret: string;
+  jwtSecret: CollabKeys;
   stats: CollabStats;
   connections: Set<Connection>;
 }

@@ -24,10 +24,12 @@ import { CollabService } from './service.js';
 import { createInternalApi } from './internal-api.js';
 import type { EventMode } from './protocol.js';
 import type { LatencyHistogram } from './metrics.js';
+import { EditHistory, type EditHistoryOptions } from './history.js';
+import type { CollabKeys } from './token.js';
 
 export interface CollabSecrets {
-  /** COLLAB_JWT_SECRET: verifies collab tokens */
-  collabJwtSecret: string;
+  /** COLLAB_JWT_SECRET (or its key set with older secrets): verifies collab tokens */
+  collabJwtSecret: CollabKeys;
   /** INTERNAL_CALLBACK_SECRET: required in X-Internal-Secret on the internal API */
   internalSecret: string;
 }
@@ -38,6 +40,8 @@ export interface CreateCollabServerInput {
   secrets: CollabSecrets;
   options?: Partial<CollabOptions>;
   logger?: CollabLogger;
+  /** edit history of sessions (docs/playback.md): on by default; `false` records nothing */
+  history?: Partial<EditHistoryOptions> | false;
 }
 
 export interface CollabServerStats extends CollabStats {
@@ -52,6 +56,8 @@ export interface CollabServer {
   internalApi: FastifyPluginAsync;
   service: CollabService;
   registry: RoomRegistry;
+  /** the edit history writer (undefined when disabled) */
+  history: EditHistory | undefined;
   options: CollabOptions;
   /** Save every room, close every socket (1012, clients reconnect), stop timers. */
   close(): Promise<void>;
@@ -89,7 +95,8 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
   const logger = input.logger ?? silentLogger;
   const stats = newStats();
   const store = new CollabStore(input.db);
-  const registry = new RoomRegistry(store, input.callbacks, options, logger, stats);
+  const history = input.history === false ? undefined : new EditHistory(input.db, logger, input.history ?? {});
+  const registry = new RoomRegistry(store, input.callbacks, options, logger, stats, undefined, history);
   const service = new CollabService(registry, store);
   const connections = new Set<Connection>();
   const ctx: ConnectionContext = {
@@ -159,6 +166,7 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
     }),
     service,
     registry,
+    history,
     options,
     propagation: registry.propagation,
     async close() {
@@ -167,6 +175,7 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
       clearInterval(sweep);
       for (const conn of connections) if (conn.state !== 'joined') conn.close(1012, 'Service restart', 'shutdown');
       await registry.closeAll();
+      await history?.close(); // after the rooms' last frames: everything accepted is written
       for (const conn of connections) conn.close(1012, 'Service restart', 'shutdown');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
