@@ -69,29 +69,56 @@ export async function rebuildProjection(db: Db, store: EventStore, projection: P
       await sql.raw(`SET LOCAL search_path TO "${scratch}", "${live}", public`).execute(trx);
       return replayInto(trx, store, projection, head);
     });
-    return await db.transaction().execute(async (trx) => {
-      const checkpoint = await readCheckpoint(trx, projection.name, true);
-      const target = checkpoint && checkpoint.version === projection.version && checkpoint.position > head ? checkpoint.position : head;
-      await sql.raw(`SET LOCAL search_path TO "${scratch}", "${live}", public`).execute(trx);
-      let events = replayed;
-      for await (const batch of eventsFor(store, projection, target, 2000, head)) {
-        await applyFast(trx, projection, batch);
-        events += batch.length;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await swapIn(db, store, projection, { live, scratch, head, replayed });
+      } catch (err) {
+        // A reader held one of the tables while waiting for another: give way to it rather than deadlock it.
+        if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE || attempt >= SWAP_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 20 * attempt));
       }
-      for (const table of projection.tables) {
-        await sql`DROP TABLE ${sql.id(live, table)}`.execute(trx);
-        await sql`ALTER TABLE ${sql.id(scratch, table)} SET SCHEMA ${sql.id(live)}`.execute(trx);
-      }
-      await sql`DELETE FROM ${sql.id(live, 'projection_dead_letters')} WHERE projection = ${projection.name}`.execute(trx);
-      await sql`
-        INSERT INTO ${sql.id(live, 'projection_checkpoints')} (name, version, position, status)
-        VALUES (${projection.name}, ${projection.version}, ${target.toString()}, 'running')
-        ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, status = 'running',
-          last_error = NULL, updated_at = now()`.execute(trx);
-      await sql`SELECT pg_notify(${progressChannel(live)}, ${`${projection.name}:${target}`})`.execute(trx);
-      return { events, position: target };
-    });
+    }
   } finally {
     await sql`DROP SCHEMA IF EXISTS ${sql.id(scratch)} CASCADE`.execute(db).catch(() => undefined);
   }
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+const SWAP_ATTEMPTS = 50;
+
+/**
+ * The swap transaction. The live tables are locked all at once with a short lock timeout: a reader that already
+ * holds one of them and waits for another would otherwise deadlock with the swap (and be the one aborted).
+ */
+async function swapIn(
+  db: Db,
+  store: EventStore,
+  projection: Projection,
+  at: { live: string; scratch: string; head: bigint; replayed: number },
+): Promise<{ events: number; position: bigint }> {
+  const { live, scratch, head, replayed } = at;
+  return db.transaction().execute(async (trx) => {
+    const checkpoint = await readCheckpoint(trx, projection.name, true);
+    const target = checkpoint && checkpoint.version === projection.version && checkpoint.position > head ? checkpoint.position : head;
+    await sql.raw(`SET LOCAL search_path TO "${scratch}", "${live}", public`).execute(trx);
+    let events = replayed;
+    for await (const batch of eventsFor(store, projection, target, 2000, head)) {
+      await applyFast(trx, projection, batch);
+      events += batch.length;
+    }
+    await sql`SET LOCAL lock_timeout = '200ms'`.execute(trx);
+    await sql`LOCK TABLE ${sql.join(projection.tables.map((t) => sql.id(live, t)))} IN ACCESS EXCLUSIVE MODE`.execute(trx);
+    for (const table of projection.tables) {
+      await sql`DROP TABLE ${sql.id(live, table)}`.execute(trx);
+      await sql`ALTER TABLE ${sql.id(scratch, table)} SET SCHEMA ${sql.id(live)}`.execute(trx);
+    }
+    await sql`DELETE FROM ${sql.id(live, 'projection_dead_letters')} WHERE projection = ${projection.name}`.execute(trx);
+    await sql`
+      INSERT INTO ${sql.id(live, 'projection_checkpoints')} (name, version, position, status)
+      VALUES (${projection.name}, ${projection.version}, ${target.toString()}, 'running')
+      ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, status = 'running',
+        last_error = NULL, updated_at = now()`.execute(trx);
+    await sql`SELECT pg_notify(${progressChannel(live)}, ${`${projection.name}:${target}`})`.execute(trx);
+    return { events, position: target };
+  });
 }

@@ -8,12 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../runtime/context.js';
-import { submissionSweepKind, runSweepKind } from './execution.js';
-import { registerSweepKind } from './kinds.js';
 import { sweepLostWork } from './sweep.js';
-
-registerSweepKind(runSweepKind);
-registerSweepKind(submissionSweepKind);
 
 async function checkRedisKept(ctx: AppContext, markerKey: string): Promise<void> {
   if ((await ctx.redis.exists(markerKey)) === 1) return;

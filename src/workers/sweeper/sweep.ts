@@ -9,7 +9,11 @@
  *   failed result instead of a submission pending forever.
  */
 import type { AppContext } from '../../runtime/context.js';
-import { sweepKinds } from './kinds.js';
+import { runSweepKind, submissionSweepKind } from './execution.js';
+import { registerSweepKind, sweepKinds } from './kinds.js';
+
+registerSweepKind(runSweepKind);
+registerSweepKind(submissionSweepKind);
 
 const QUEUED_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 const BATCH = 200;
