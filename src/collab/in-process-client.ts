@@ -35,6 +35,7 @@ export function inProcessCollabClient(service: CollabService): CollabClient {
     changeLanguage: (roomId, language, changedBy) =>
       mapped('changeLanguage', () => service.changeLanguage(roomId, language, changedBy)),
     getChat: (roomId, limit) => mapped('getChat', () => service.getChat(roomId, limit)),
+    exportWhiteboard: (roomId) => mapped('exportWhiteboard', () => service.exportWhiteboard(roomId)),
     health: async () => service.health(),
   };
 }

@@ -148,6 +148,11 @@ export function createInternalApi(service: CollabService, options: InternalApiOp
       },
     );
 
+    app.post('/internal/documents/:roomId/whiteboard/export', { schema: { params: Params } }, async (req) => {
+      const { roomId } = req.params as ParamsT;
+      return service.exportWhiteboard(roomId);
+    });
+
     app.get('/internal/documents/:roomId/chat', { schema: { params: Params, querystring: ChatQuery } }, async (req) => {
       const { roomId } = req.params as ParamsT;
       const { limit } = req.query as Static<typeof ChatQuery>;

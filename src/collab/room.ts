@@ -42,11 +42,14 @@ import {
   toggleReaction,
   type ChatMessage,
 } from './chat.js';
+import { applyAndRevert, updateHasContent } from './write-rule.js';
 
 /** Origin of changes that come from storage (merge after a version conflict); never attributed to a socket. */
 export const STORAGE_ORIGIN = Symbol('collab-storage');
 /** Origin of changes the server makes itself (seeding). */
 export const SERVER_ORIGIN = Symbol('collab-server');
+/** Origin of the transaction that takes in a rejected edit and undoes it (docs: src/collab/write-rule.ts). */
+export const REJECTED_ORIGIN = Symbol('collab-rejected');
 /** Origin of the transaction that applies socket updates that were already relayed (never sent again). */
 const RELAYED_ORIGIN = Symbol('collab-relayed');
 /** An empty V1 update: merging a single update with it makes Yjs decode and re-encode that update. */
@@ -142,9 +145,6 @@ export interface RoomDeps {
 }
 
 export class SnapshotFailedError extends Error {}
-
-/** Is a (possibly merged) update empty — no structs and no deletions? */
-const EMPTY_UPDATE_BYTES = 2;
 
 export function codeHash(language: string, code: string): string {
   return createHash('sha256').update(language).update('\0').update(code).digest('hex');
@@ -259,8 +259,23 @@ export class Room {
    * host; nobody once the room is finished (it is history) or closed.
    */
   canWrite(m: RoomMember): boolean {
-    if (this.closed || this.phase === 'finished' || m.role === 'observer') return false;
-    return !this.editorLocked || m.role === 'interviewer' || m.isHost;
+    const role = this.roleOf(m);
+    if (this.closed || this.phase === 'finished' || role === 'observer') return false;
+    return !this.editorLocked || role === 'interviewer' || m.isHost;
+  }
+
+  /** Roles changed since the sockets' tokens were issued (a swap while coding), by user. */
+  private readonly roleOverrides = new Map<string, CollabRole>();
+
+  /** The socket's role now: a role change in the room wins over the role its token was issued with. */
+  roleOf(m: RoomMember): CollabRole {
+    return this.roleOverrides.get(m.userId) ?? m.role;
+  }
+
+  /** A participant's role changed in the room (swap, host assignment); applies to their sockets at once. */
+  setRole(userId: string, role: CollabRole): void {
+    this.roleOverrides.set(userId, role);
+    this.resyncWritersIfAllowed();
   }
 
   // ---------------------------------------------------------------- membership
@@ -373,13 +388,33 @@ export class Room {
 
   private applyClientUpdate(m: RoomMember, state: MemberState, update: Uint8Array): void {
     if (!this.canWrite(m)) {
-      this.deps.stats.droppedWrites++;
-      if (update.length > EMPTY_UPDATE_BYTES) state.droppedWrite = true;
+      this.rejectUpdate(m, state, update);
       return;
     }
     this.deps.stats.updatesIn++;
     this.relay.push({ m, update, at: performance.now() });
     this.scheduleFlush();
+  }
+
+  /**
+   * An edit the write rule refuses: taken in and undone at once, so it vanishes from its author's screen and never
+   * reaches anyone else (src/collab/write-rule.ts).
+   */
+  private rejectUpdate(m: RoomMember, state: MemberState, update: Uint8Array): void {
+    this.deps.stats.droppedWrites++;
+    if (!updateHasContent(update)) return;
+    // the author's earlier updates still queued go first (relayed if they were allowed, reverted if not)
+    if (this.relay.some((e) => e.m === m)) this.sendPending();
+    this.applyUnapplied();
+    let complete: boolean;
+    try {
+      complete = applyAndRevert(this.doc, update, REJECTED_ORIGIN);
+    } catch (err) {
+      this.deps.stats.invalidFrames++;
+      this.deps.logger.debug({ err, roomId: this.roomId, userId: m.userId }, 'rejected Yjs update failed to apply');
+      return;
+    }
+    if (!complete) this.requestResync(m, state, Date.now());
   }
 
   /**
@@ -556,12 +591,13 @@ export class Room {
       const outgoing: Uint8Array[] = [];
       const authors = new Set<unknown>();
       const relayed: typeof relay = [];
+      const rejected: typeof relay = [];
       for (const e of relay) {
         // the rules may have changed since this update was queued (lock, kick)
         const state = this.members.get(e.m);
         if (!state || !this.canWrite(e.m)) {
-          this.deps.stats.droppedWrites++;
-          if (state && e.update.length > EMPTY_UPDATE_BYTES) state.droppedWrite = true;
+          if (state) rejected.push(e);
+          else this.deps.stats.droppedWrites++;
           continue;
         }
         outgoing.push(e.update);
@@ -604,6 +640,10 @@ export class Room {
           this.applyTimer = setTimeout(this.onApplyTimer, delay);
           this.applyTimer.unref();
         }
+      }
+      for (const e of rejected) {
+        const state = this.members.get(e.m);
+        if (state) this.rejectUpdate(e.m, state, e.update);
       }
     }
     if (this.pendingAwareness.size > 0) {

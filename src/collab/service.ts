@@ -7,6 +7,7 @@ import type { CollabStore } from './persistence.js';
 import { CHAT_RING_SIZE, type ChatMessage } from './chat.js';
 import { InvalidSnapshotError, type RoomRegistry } from './registry.js';
 import { SnapshotFailedError } from './room.js';
+import { renderWhiteboard } from './whiteboard.js';
 
 export type CollabErrorCode =
   | 'COLLAB_DOCUMENT_NOT_FOUND'
@@ -126,6 +127,15 @@ export class CollabService {
     const stored = await this.store.loadDocument(roomId);
     if (!stored) throw notFound(roomId);
     return { messages: await this.store.loadChat(roomId, n ?? CHAT_RING_SIZE) };
+  }
+
+  /** The whiteboard rendered to SVG with its raw records (docs/whiteboard.md); loaded from storage if needed. */
+  async exportWhiteboard(roomId: string): Promise<{ roomId: string; svg: string; records: Record<string, unknown>; shapeCount: number; capturedAt: number }> {
+    const found = await this.registry.lookup(roomId);
+    if (found.status !== 'live') throw notFound(roomId);
+    const capturedAt = Date.now();
+    const { svg, records, shapeCount } = renderWhiteboard(found.room.currentDoc());
+    return { roomId, svg, records, shapeCount, capturedAt };
   }
 
   health(): { status: 'ok' } {

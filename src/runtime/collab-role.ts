@@ -7,8 +7,10 @@ import type { Server } from 'node:http';
 import { createCollabServer, type CollabServer } from '../collab/server.js';
 import { httpControlPlaneCallbacks } from '../collab/control-plane-port.js';
 import { inProcessCollabClient } from '../collab/in-process-client.js';
+import { startRoomEventFeed } from '../collab/room-events.js';
 import { startStandaloneCollab } from '../collab/standalone.js';
 import { inProcessControlPlaneCallbacks } from '../infra/collab-callbacks/index.js';
+import { jwtKeys } from '../infra/jwt/keyring.js';
 import type { AppContext } from './context.js';
 
 function collabLogger(ctx: AppContext) {
@@ -16,13 +18,15 @@ function collabLogger(ctx: AppContext) {
 }
 
 function secrets(ctx: AppContext) {
-  return { collabJwtSecret: ctx.config.COLLAB_JWT_SECRET, internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET };
+  return { collabJwtSecret: jwtKeys(ctx.config, 'collab'), internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET };
 }
 
 /** Role `all`: create the collab server in process and make the control plane use it directly. */
 export function embedCollab(ctx: AppContext): CollabServer {
   const collab = createCollabServer({ db: ctx.db, callbacks: inProcessControlPlaneCallbacks(ctx), secrets: secrets(ctx), logger: collabLogger(ctx) });
   ctx.collab = inProcessCollabClient(collab.service);
+  const feed = startRoomEventFeed(ctx.store, collab.registry, collabLogger(ctx));
+  ctx.closers.push(() => feed.stop());
   ctx.health.set('collab', async () => {
     await collab.service.health();
   });
@@ -48,5 +52,9 @@ export async function startCollabRole(ctx: AppContext): Promise<() => Promise<vo
     port: ctx.config.COLLAB_PORT,
   });
   ctx.logger.info({ port: running.port }, 'collab plane listening');
-  return () => running.close();
+  const feed = startRoomEventFeed(ctx.store, running.collab.registry, collabLogger(ctx));
+  return async () => {
+    await feed.stop();
+    await running.close();
+  };
 }

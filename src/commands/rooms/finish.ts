@@ -28,6 +28,7 @@ import { sessionDecider } from '../../domain/session/decider.js';
 import { sessionStream } from '../../domain/session/events.js';
 import { CollabNotFoundError } from '../../infra/collab-client/index.js';
 import type { AppContext } from '../../runtime/context.js';
+import { exportWhiteboardAtFinish } from '../media/whiteboard.js';
 import { bestEffort, collabFailure, collabOf, createCollabDocument } from './collab.js';
 import { settleWrites, syncSession, written, type RoomCommandResult, type Written } from './room-commands.js';
 import { loadDocSnapshot } from './room-store.js';
@@ -69,8 +70,9 @@ async function finaliseCollab(ctx: AppContext, room: RoomState, changedBy: strin
   }
 }
 
-export async function finishRoom(ctx: AppContext, roomId: string, request: FinishRequest, metadata: RequestMetadata): Promise<FinishOutcome> {
-  const now = metadata.now.toISOString();
+export async function finishRoom(ctx: AppContext, roomId: string, request: FinishRequest, requestMeta: RequestMetadata): Promise<FinishOutcome> {
+  let metadata = requestMeta;
+  let now = metadata.now.toISOString();
   const reason: FinishReason = request.kind === 'user' ? 'user' : request.reason;
   const current = await readAggregate(ctx.store, roomStream(roomId), roomDecider);
   const previousStatus = current.state.status;
@@ -87,6 +89,10 @@ export async function finishRoom(ctx: AppContext, roomId: string, request: Finis
     await finaliseCollab(ctx, current.state, request.by); // 2.
     const session = await readAggregate(ctx.store, sessionStream(current.state.sessionId!), sessionDecider);
     sessionEndRecorded = session.state.sessionEndSnapshots > 0;
+    // The finish happens after the final snapshot it waited for: read the clock again, so the session's timeline
+    // never runs backwards (the snapshot was recorded with a later time than the request arrived).
+    metadata = { ...metadata, now: new Date(Math.max(Date.now(), metadata.now.getTime())) };
+    now = metadata.now.toISOString();
   }
 
   let result;
@@ -119,6 +125,7 @@ export async function finishRoom(ctx: AppContext, roomId: string, request: Finis
       language: result.state.language,
     }, metadata); // 4.
     writes.push(written(finished));
+    await exportWhiteboardAtFinish(ctx, result.state.sessionId, roomId, request.by);
   }
   if (phase && !strict) {
     await bestEffort(ctx, 'updateState', (c) =>

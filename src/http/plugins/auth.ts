@@ -54,7 +54,9 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 export function registerAuth(app: App, ctx: AppContext): void {
-  app.addHook('preHandler', async (request, reply) => {
+  // onRequest, before the body is parsed and validated: every answer to an authenticated request — a 400 for a
+  // malformed body included — carries the X-RateLimit-* headers, and an unauthenticated one is a 401 whatever it sent.
+  app.addHook('onRequest', async (request, reply) => {
     // Unknown routes answer 404 whoever asks; the API documentation is public.
     if (request.is404 || request.routeOptions.url?.startsWith('/docs')) return;
     const config = request.routeOptions.config ?? {};

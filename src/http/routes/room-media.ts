@@ -1,15 +1,22 @@
 /**
  * SPEC §4.6: media inside a room — the LiveKit token, recording consent and start / stop (SEED, PROPOSED), and
- * signed upload URLs for chat attachments and whiteboard assets.
+ * signed upload URLs for chat attachments and whiteboard assets — and the session media of SPEC §4.11 / §9.6: the
+ * recording download URL and the whiteboard export (captured at the finish, or on demand by the host).
  */
 import { Type } from '@sinclair/typebox';
 import { recordConsent, startRecording, stopRecording } from '../../commands/media/recording.js';
 import { issueMediaToken } from '../../commands/media/token.js';
+import { exportWhiteboardByHost, whiteboardNotFound, WHITEBOARD_URL_TTL_SECONDS } from '../../commands/media/whiteboard.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { storageOf } from '../../infra/storage/index.js';
+import { listSessionRecordings } from '../../projections/recordings/queries.js';
+import { findWhiteboardExport } from '../../projections/whiteboard/queries.js';
 import { chatMediaUploadUrl, WHITEBOARD_ASSET_TYPES, whiteboardAssetUploadUrl } from '../../commands/media/uploads.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import type { RouteModule } from '../app.js';
 import { requestMetadata } from '../command.js';
 import { principalOf } from '../plugins/auth.js';
+import { readableSession, SessionIdParams } from './sessions.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
 
@@ -25,6 +32,16 @@ const ChatUpload = Type.Object({
   sizeBytes: Type.Integer(),
 });
 const WhiteboardUpload = Type.Object({ uploadUrl: Type.String(), downloadUrl: Type.String(), key: Type.String() });
+const WhiteboardExport = Type.Object({ url: Type.String(), capturedAt: Type.String({ format: 'date-time' }) });
+const RecordingDownload = Type.Object({
+  url: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  durationMs: Type.Union([Type.Integer(), Type.Null()]),
+  format: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** How long a recording download URL stays valid. */
+const RECORDING_URL_TTL_SECONDS = 60 * 60;
 
 export const roomMediaRoutes: RouteModule = (app, ctx) => {
   app.post(
@@ -124,6 +141,65 @@ export const roomMediaRoutes: RouteModule = (app, ctx) => {
       const principal = principalOf(request);
       const upload = await whiteboardAssetUploadUrl(ctx, request.params.id, principal.userId, request.body);
       return reply.code(201).send(upload);
+    },
+  );
+
+  app.post(
+    '/rooms/:id/whiteboard/export',
+    {
+      schema: {
+        tags: ['media'],
+        summary: "Capture the whiteboard of the room's session now (host); the SVG goes to object storage",
+        params: Params,
+        response: { 201: Type.Composite([WhiteboardExport, Type.Object({ shapeCount: Type.Integer() })]) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const r = await exportWhiteboardByHost(ctx, request.params.id, principal.userId, requestMetadata(request));
+      return reply.code(201).send({ url: r.url, capturedAt: r.capturedAt.toISOString(), shapeCount: r.shapeCount });
+    },
+  );
+
+  app.get(
+    '/sessions/:id/whiteboard',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Download URL of the whiteboard export (SVG) of a session',
+        params: SessionIdParams,
+        response: { 200: WhiteboardExport },
+      },
+    },
+    async (request) => {
+      const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: false });
+      const found = await findWhiteboardExport(ctx.db, session.id);
+      if (!found) throw whiteboardNotFound();
+      return { url: await storageOf(ctx).signedGetUrl(found.svgKey, WHITEBOARD_URL_TTL_SECONDS), capturedAt: found.capturedAt.toISOString() };
+    },
+  );
+
+  app.get(
+    '/sessions/:id/recording',
+    {
+      schema: {
+        tags: ['sessions'],
+        summary: 'Download URL of the latest finished recording of a session',
+        params: SessionIdParams,
+        response: { 200: RecordingDownload },
+      },
+    },
+    async (request) => {
+      const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: false });
+      const latest = (await listSessionRecordings(ctx.db, session.id)).filter((r) => r.status === 'stopped').pop();
+      if (!latest) throw new DomainError('SESSION_RECORDING_NOT_FOUND', 404, 'No recording for this session');
+      const expiresAt = new Date(Date.now() + RECORDING_URL_TTL_SECONDS * 1000);
+      return {
+        url: await storageOf(ctx).signedGetUrl(latest.storageKey, RECORDING_URL_TTL_SECONDS),
+        expiresAt: expiresAt.toISOString(),
+        durationMs: latest.durationMs === null ? null : Math.round(latest.durationMs),
+        format: latest.format,
+      };
     },
   );
 };

@@ -11,6 +11,7 @@ import type {
   CreateCollabDocumentResult,
   DestroyCollabDocumentResult,
   UpdateCollabStateInput,
+  WhiteboardExport,
 } from './port.js';
 import {
   CollabClientError,
@@ -200,6 +201,9 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
     },
     async health() {
       return (await request({ method: 'GET', path: '/internal/health', operation: 'health' })) as { status: 'ok' };
+    },
+    async exportWhiteboard(roomId: string) {
+      return (await request({ method: 'POST', path: `${room(roomId)}/whiteboard/export`, operation: 'exportWhiteboard' })) as WhiteboardExport;
     },
   };
 }

@@ -68,4 +68,17 @@ export interface CollabClient {
   changeLanguage(roomId: string, language: string, changedBy?: string): Promise<{ success: boolean }>;
   getChat(roomId: string, limit?: number): Promise<{ messages: CollabChatMessage[] }>;
   health(): Promise<{ status: 'ok' }>;
+  /** The room's whiteboard rendered to SVG plus its raw records (docs/whiteboard.md); CollabNotFoundError if unknown. */
+  exportWhiteboard?(roomId: string): Promise<WhiteboardExport>;
+}
+
+export interface WhiteboardExport {
+  roomId: string;
+  svg: string;
+  /** record id → tldraw record */
+  records: Record<string, unknown>;
+  /** shapes on the board; 0 = the board was never drawn on */
+  shapeCount: number;
+  /** epoch ms when the state was read */
+  capturedAt: number;
 }

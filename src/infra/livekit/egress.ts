@@ -3,7 +3,7 @@
  * answers 503 MEDIA_SERVICE_UNAVAILABLE; an open breaker answers the same code without trying; a call slower than
  * the timeout answers 504 MEDIA_SERVICE_TIMEOUT.
  */
-import { EgressClient, EncodedFileOutput, EncodedFileType } from 'livekit-server-sdk';
+import { EgressClient, EncodedFileOutput, EncodedFileType, S3Upload } from 'livekit-server-sdk';
 import { createBreaker, type Guarded } from '../breaker.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { EgressPort } from './port.js';
@@ -14,6 +14,12 @@ export interface LiveKitEgressOptions {
   apiSecret: string;
   timeoutMs?: number;
   resetMs?: number;
+  /**
+   * Where the egress service uploads the file: the deployment's S3 bucket (the object key is the `filepath`), so
+   * the recording lands in the object storage the API signs download URLs for. Without it the file stays on the
+   * egress service's own disk under `filepath`.
+   */
+  s3?: { endpoint: string; bucket: string; region: string; accessKey: string; secret: string; forcePathStyle: boolean };
 }
 
 export const MEDIA_CIRCUIT = 'livekit-egress';
@@ -48,9 +54,12 @@ export function createLiveKitEgress(options: LiveKitEgressOptions): EgressPort {
   const guarded = mediaGuard(options);
   return {
     async startRoomRecording(roomName, filepath) {
-      const info = await guarded(() =>
-        client.startRoomCompositeEgress(roomName, new EncodedFileOutput({ fileType: EncodedFileType.MP4, filepath }), { layout: 'speaker' }),
-      );
+      const output = new EncodedFileOutput({
+        fileType: EncodedFileType.MP4,
+        filepath,
+        ...(options.s3 ? { output: { case: 's3' as const, value: new S3Upload(options.s3) } } : {}),
+      });
+      const info = await guarded(() => client.startRoomCompositeEgress(roomName, output, { layout: 'speaker' }));
       return { egressId: info.egressId };
     },
     async stopRecording(egressId) {

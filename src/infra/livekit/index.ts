@@ -25,6 +25,14 @@ export function clientUrl(config: Config): string {
 export function egressOf(ctx: AppContext): EgressPort | undefined {
   if (ctx.egress) return ctx.egress;
   if (!canSignTokens(ctx.config) || ctx.config.LIVEKIT_URL === '') return undefined;
-  ctx.egress = createLiveKitEgress({ url: ctx.config.LIVEKIT_URL, apiKey: ctx.config.LIVEKIT_API_KEY, apiSecret: ctx.config.LIVEKIT_API_SECRET });
+  const c = ctx.config;
+  ctx.egress = createLiveKitEgress({
+    url: c.LIVEKIT_URL,
+    apiKey: c.LIVEKIT_API_KEY,
+    apiSecret: c.LIVEKIT_API_SECRET,
+    ...(c.STORAGE_DRIVER === 's3'
+      ? { s3: { endpoint: c.S3_ENDPOINT, bucket: c.S3_BUCKET, region: c.S3_REGION, accessKey: c.S3_ACCESS_KEY, secret: c.S3_SECRET_KEY, forcePathStyle: c.S3_FORCE_PATH_STYLE } }
+      : {}),
+  });
   return ctx.egress;
 }
