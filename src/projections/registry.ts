@@ -19,6 +19,7 @@ import { staticAnalysisProjection } from './static-analysis/projection.js';
 import { submissionsProjection } from './submissions/projection.js';
 import { timelineProjection } from './timeline/projection.js';
 import { usersProjection } from './users/projection.js';
+import { whiteboardExportsProjection } from './whiteboard/projection.js';
 import { weaknessesProjection } from './weaknesses/projection.js';
 
 export const projections: readonly Projection[] = [
@@ -36,6 +37,7 @@ export const projections: readonly Projection[] = [
   matchmakingProjection,
   recordingsProjection,
   peerFeedbackProjection,
+  whiteboardExportsProjection,
   sessionReportsProjection,
   weaknessesProjection,
   dailyActivityProjection,
