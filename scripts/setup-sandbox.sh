@@ -122,11 +122,12 @@ int main(int argc, char **argv) {
 EOF
 read -r -d '' enter <<'EOF' || true
 /* sandbox-enter: first link of the sandbox launch chain, run as root by the worker.
- *   usage: sandbox-enter CGROUP_PROCS_FILE... -- COMMAND [ARG...]
+ *   usage: sandbox-enter [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS_FILE... -- COMMAND [ARG...]
  * Moves itself into each given cgroup before anything else runs (children inherit it, so nothing escapes the
- * limits), closes every inherited descriptor above 5 (3 = seccomp filter, 4 = bwrap status pipe, 5 = bwrap
- * arguments; anything else was leaked to the worker by its own parent and must not reach untrusted code), then
- * execs COMMAND. */
+ * limits), sets the given resource limits (cpu, fsize, nofile, nproc, stack, core; inherited by everything it
+ * starts, so no separate prlimit exec is needed), closes every inherited descriptor above 5 (3 = seccomp filter,
+ * 4 = bwrap status pipe, 5 = bwrap arguments; anything else was leaked to the worker by its own parent and must
+ * not reach untrusted code), then execs COMMAND. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -134,10 +135,36 @@ read -r -d '' enter <<'EOF' || true
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define FIRST_FD_TO_CLOSE 6
+
+static const struct { const char *name; int resource; } LIMITS[] = {
+  {"cpu", RLIMIT_CPU}, {"fsize", RLIMIT_FSIZE}, {"nofile", RLIMIT_NOFILE},
+  {"nproc", RLIMIT_NPROC}, {"stack", RLIMIT_STACK}, {"core", RLIMIT_CORE},
+};
+
+/* "RESOURCE=SOFT:HARD" (decimal). Returns 0, or -1 with errno set. */
+static int set_limit(const char *spec) {
+  const char *eq = strchr(spec, '=');
+  if (!eq) { errno = EINVAL; return -1; }
+  for (size_t k = 0; k < sizeof LIMITS / sizeof LIMITS[0]; k++) {
+    if (strlen(LIMITS[k].name) != (size_t)(eq - spec) || strncmp(spec, LIMITS[k].name, eq - spec) != 0) continue;
+    char *end;
+    errno = 0;
+    unsigned long long soft = strtoull(eq + 1, &end, 10);
+    if (errno || end == eq + 1 || *end != ':') { errno = EINVAL; return -1; }
+    const char *hard_text = end + 1;
+    unsigned long long hard = strtoull(hard_text, &end, 10);
+    if (errno || end == hard_text || *end != '\0' || soft > hard) { errno = EINVAL; return -1; }
+    struct rlimit rl = { (rlim_t)soft, (rlim_t)hard };
+    return setrlimit(LIMITS[k].resource, &rl);
+  }
+  errno = EINVAL;
+  return -1;
+}
 
 static void close_inherited(void) {
 #ifdef SYS_close_range
@@ -159,6 +186,9 @@ int main(int argc, char **argv) {
   char pid[32];
   int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
   int i = 1;
+  int first_limit = i;
+  while (i + 1 < argc && strcmp(argv[i], "-r") == 0) i += 2;
+  int after_limits = i;
   for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
     int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
     if (fd < 0 || write(fd, pid, len) != len) {
@@ -167,7 +197,13 @@ int main(int argc, char **argv) {
     }
     close(fd);
   }
-  if (i + 1 >= argc) { fprintf(stderr, "usage: %s CGROUP_PROCS... -- COMMAND [ARG...]\n", argv[0]); return 125; }
+  if (i + 1 >= argc) { fprintf(stderr, "usage: %s [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n", argv[0]); return 125; }
+  for (int k = first_limit; k < after_limits; k += 2) {
+    if (set_limit(argv[k + 1]) != 0) {
+      fprintf(stderr, "sandbox-enter: cannot set limit %s: %s\n", argv[k + 1], strerror(errno));
+      return 125;
+    }
+  }
   close_inherited();
   execv(argv[i + 1], argv + i + 1);
   fprintf(stderr, "sandbox-enter: exec %s: %s\n", argv[i + 1], strerror(errno));

@@ -2,10 +2,11 @@
  * Decides once per process whether sandboxed execution is possible, and refuses (fails closed) when it is not:
  * there is no code path that runs a submission without the full chain.
  */
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { destroyBox, createBox, sweepStaleBoxes, nameIsStale } from './box.js';
 import { detectCgroups, prepareParent, sweepStaleCgroups } from './cgroup.js';
-import { SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
+import { SANDBOX_PATH, SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
 import { runInSandbox, type SandboxHost } from './sandboxed-process.js';
 import { SandboxUnavailableError } from './types.js';
 
@@ -42,6 +43,22 @@ function confinementProblem(exitCode: number | null, status: string): string | n
   return null;
 }
 
+/** Whether the launcher sets rlimits itself (`-r`); one built before that option existed exits 125 on it. */
+function launcherSetsLimits(): boolean {
+  const r = spawnSync(TOOLS.enter, ['-r', 'core=0:0', '--', '/usr/bin/true'], { env: { PATH: SANDBOX_PATH }, stdio: 'ignore', timeout: 5_000 });
+  return r.status === 0;
+}
+
+const SELF_TEST_FILE_SIZE = 1024 * 1024;
+
+/** What is wrong with the rlimits a sandboxed process reports in /proc/self/limits, or null. */
+function limitsProblem(text: string, fileSizeBytes: number): string | null {
+  const limit = (name: string) => new RegExp(`^${name}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(text)?.slice(1, 3).join(':');
+  if (limit('Max file size') !== `${fileSizeBytes}:${fileSizeBytes}`) return `file size limit ${limit('Max file size')}`;
+  if (limit('Max core file size') !== '0:0') return `core file limit ${limit('Max core file size')}`;
+  return null;
+}
+
 async function check(): Promise<Checked> {
   const fail = (reason: string, cgroup: SandboxProbe['cgroup'] = null) => ({
     probe: { available: false, reason, cgroup },
@@ -68,13 +85,14 @@ async function check(): Promise<Checked> {
   }
 
   // End-to-end self-test: the chain must start a program, and that program must run as the sandbox uid with no
-  // capabilities, no_new_privs and the seccomp filter in force. Anything else means a broken chain: refuse.
-  const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER };
+  // capabilities, no_new_privs, the seccomp filter and the rlimits in force. Anything else means a broken chain:
+  // refuse.
+  const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER, launcherSetsLimits: launcherSetsLimits() };
   let box;
   try {
     box = await createBox({ writable: false, sizeMb: 1 });
     const out = await runInSandbox(host, {
-      argv: ['/usr/bin/cat', '/proc/self/status'],
+      argv: ['/usr/bin/cat', '/proc/self/status', '/proc/self/limits'],
       box,
       boxWritable: false,
       cwd: '/tmp',
@@ -82,13 +100,13 @@ async function check(): Promise<Checked> {
       wallMs: 10_000,
       memoryBytes: 64 * 1024 * 1024,
       maxProcesses: 8,
-      fileSizeBytes: 1024 * 1024,
+      fileSizeBytes: SELF_TEST_FILE_SIZE,
       stackBytes: 8 * 1024 * 1024,
       tmpBytes: 1024 * 1024,
       outputBytes: 4096,
     });
     if (out.sandboxError) return fail(`sandbox launch failed: ${out.sandboxError}`, layout.version);
-    const problem = confinementProblem(out.exitCode, out.stdout);
+    const problem = confinementProblem(out.exitCode, out.stdout) ?? limitsProblem(out.stdout, SELF_TEST_FILE_SIZE);
     if (problem) return fail(`sandbox self-test failed: ${problem}`, layout.version);
   } catch (e) {
     return fail(`sandbox self-test failed: ${(e as Error).message}`, layout.version);

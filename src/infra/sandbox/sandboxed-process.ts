@@ -2,9 +2,13 @@
  * Runs one command inside the sandbox and reports what the kernel saw. The launch chain, all exec'd in a single
  * process so that its pid is the one placed in the cgroup before anything else starts:
  *
- *   sandbox-enter (joins the run's cgroup, closes leaked fds) → prlimit (rlimits) → bwrap (as root: new
+ *   sandbox-enter (joins the run's cgroup, sets the rlimits, closes leaked fds) → bwrap (as root: new
  *   mount/pid/net/ipc/uts/cgroup namespaces, read-only /usr, tmpfs /tmp, the box at /box, seccomp filter)
  *   → setpriv (unprivileged uid, no capabilities, no_new_privs) → the program.
+ *
+ * Every exec in the chain costs start-up time on every run, so the launcher sets the rlimits itself. A launcher
+ * built before it could (scripts/setup-sandbox.sh not re-run yet) is detected by the probe, and the chain then
+ * keeps the separate prlimit link.
  *
  * bwrap runs as root (no user namespace) so it can bind host paths whatever their permissions and works where
  * unprivileged user namespaces are disabled; privileges are dropped by setpriv inside, after the mounts and
@@ -24,6 +28,8 @@ import { SANDBOX_GID, SANDBOX_PATH, SANDBOX_UID, TOOLS } from './paths.js';
 export interface SandboxHost {
   cgroups: CgroupLayout;
   seccompFilter: string;
+  /** The launcher takes `-r RESOURCE=SOFT:HARD` options (otherwise prlimit joins the chain). */
+  launcherSetsLimits?: boolean;
 }
 
 export interface SandboxSpec {
@@ -110,17 +116,25 @@ function bwrapArgs(spec: SandboxSpec): string[] {
   return args;
 }
 
-function prlimitArgs(spec: SandboxSpec): string[] {
+/** Resource limits of the run: [resource, soft, hard], in prlimit's and the launcher's resource names. */
+function rlimits(spec: SandboxSpec): Array<[string, number, number]> {
   const cpuSoft = Math.ceil(spec.cpuMs / 1000) + 1; // backstop only: the cgroup counter is polled and exact
   return [
-    `--cpu=${cpuSoft}:${cpuSoft + 1}`,
-    `--fsize=${spec.fileSizeBytes}`,
-    '--nofile=512',
+    ['cpu', cpuSoft, cpuSoft + 1],
+    ['fsize', spec.fileSizeBytes, spec.fileSizeBytes],
+    ['nofile', 512, 512],
     // Per-uid and shared by all runs, so it is only a ceiling; the pids cgroup limits each run.
-    '--nproc=4096',
-    `--stack=${spec.stackBytes}`,
-    '--core=0',
+    ['nproc', 4096, 4096],
+    ['stack', spec.stackBytes, spec.stackBytes],
+    ['core', 0, 0],
   ];
+}
+
+/** The chain up to bwrap: the launcher's own options and cgroups, then (old launcher only) prlimit. */
+function chainHead(host: SandboxHost, spec: SandboxSpec, procsFiles: string[]): string[] {
+  const limits = rlimits(spec);
+  if (host.launcherSetsLimits) return [...limits.flatMap(([r, soft, hard]) => ['-r', `${r}=${soft}:${hard}`]), ...procsFiles, '--'];
+  return [...procsFiles, '--', TOOLS.prlimit, ...limits.map(([r, soft, hard]) => `--${r}=${soft}:${hard}`), '--'];
 }
 
 const SETPRIV_ARGS = [
@@ -179,11 +193,7 @@ async function superviseChild(
   cg: ReturnType<typeof createRunCgroup>,
 ): Promise<SandboxOutcome> {
   const argv = [
-    ...cg.procsFiles,
-    '--',
-    TOOLS.prlimit,
-    ...prlimitArgs(spec),
-    '--',
+    ...chainHead(host, spec, cg.procsFiles),
     TOOLS.bwrap,
     // bwrap's own process is pid 1 inside, and anyone may read its command line: its options (host paths,
     // limits) come through a pipe instead, NUL-separated. Only the command, all sandbox paths, stays visible.
