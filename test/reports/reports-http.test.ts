@@ -4,7 +4,12 @@
  * compare, weaknesses, stats, admin overview and user detail, re-grade after peer feedback, the regrade CLI and the
  * read models against a rebuild.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { generateReport } from '../../src/commands/reports/generate.js';
+import { GRADER_VERSION } from '../../src/domain/report/grader.js';
+import { openAiNarrator } from '../../src/workers/reports/openai-narrator.js';
 import { reportsCli } from '../../src/commands/reports/regrade.js';
 import { buildApp } from '../../src/http/app.js';
 import { routeModules } from '../../src/http/modules.js';
@@ -258,6 +263,67 @@ describe('re-grading', () => {
     } finally {
       log.mockRestore();
       err.mockRestore();
+    }
+  });
+});
+
+describe('the LLM narrative (an OpenAI-compatible server speaking chat completions)', () => {
+  async function chatServer(answer: (body: any) => { status: number; content: string }) {
+    const seen: any[] = [];
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw);
+        seen.push({ url: req.url, auth: req.headers.authorization, body });
+        const { status, content } = answer(body);
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', model: body.model, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  it('rewrites the text, its scores clamped near the grader and its evidence verified; a failing LLM leaves the deterministic report', async () => {
+    const s = await playSession(h, { code: REVERSE_WRONG }, peers);
+    const base = (await reportOf(h, s.candidate, s.sessionId)).body;
+    const llm = await chatServer((body) => ({
+      status: 200,
+      content: JSON.stringify({
+        dimensions: {
+          correctness: { score: 95, feedback: 'The program echoes the line instead of reversing it.', evidence: [{ type: 'code_line', reference: 'L2: print(line)', description: 'prints unchanged' }, { type: 'code_line', reference: 'L9: made up', description: 'x' }] },
+        },
+        strengths: ['Reads the input correctly'],
+        detailedFeedback: `Rewritten for ${body.model}.`,
+      }),
+    }));
+    try {
+      const narrator = openAiNarrator({ OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'k-test', OPENAI_MODEL: 'coach-model', LLM_TIMEOUT_MS: 5000 });
+      const outcome = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator });
+      expect(outcome.model).toBe('coach-model');
+      expect(llm.seen[0]).toMatchObject({ url: '/v1/chat/completions', auth: 'Bearer k-test', body: { model: 'coach-model', response_format: { type: 'json_object' } } });
+      expect(JSON.stringify(llm.seen[0].body)).not.toContain(HIDDEN_EXPECTED);
+      const report = (await reportOf(h, s.candidate, s.sessionId)).body;
+      expect(report.dimensions.correctness.score).toBe(10); // 0 from the grader, the LLM's 95 clamped to +10
+      expect(report.dimensions.correctness.feedback).toBe('The program echoes the line instead of reversing it.');
+      expect(report.dimensions.correctness.evidence.map((e: any) => e.reference)).toContain('L2: print(line)');
+      expect(report.dimensions.correctness.evidence.map((e: any) => e.reference)).not.toContain('L9: made up');
+      expect(report.detailedFeedback).toBe('Rewritten for coach-model.');
+      expect(report.dimensions.efficiency).toEqual(base.dimensions.efficiency);
+
+      const broken = await chatServer(() => ({ status: 500, content: 'overloaded' }));
+      try {
+        const failed = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator: openAiNarrator({ OPENAI_BASE_URL: broken.url, OPENAI_API_KEY: '', OPENAI_MODEL: 'coach-model', LLM_TIMEOUT_MS: 5000 }) });
+        expect(failed.model).toBe(GRADER_VERSION);
+        const back = (await reportOf(h, s.candidate, s.sessionId)).body;
+        expect(back.dimensions).toEqual(base.dimensions);
+      } finally {
+        await broken.close();
+      }
+    } finally {
+      await llm.close();
     }
   });
 });
