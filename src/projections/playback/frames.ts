@@ -25,6 +25,9 @@ export interface PlaybackFrame {
 
 export const FRAME_WINDOW_MS = 100;
 
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
 /** The smallest single-edit delta that turns `before` into `after` (common prefix and suffix kept). */
 export function textDelta(before: string, after: string): DeltaOp[] {
   if (before === after) return [];
@@ -36,6 +39,12 @@ export function textDelta(before: string, after: string): DeltaOp[] {
   while (endBefore > start && endAfter > start && before.charCodeAt(endBefore - 1) === after.charCodeAt(endAfter - 1)) {
     endBefore--;
     endAfter--;
+  }
+  // never cut a surrogate pair: the inserted and deleted parts stay well-formed text
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1)) && (endBefore > start || endAfter > start)) start--;
+  if (endBefore < before.length && isLowSurrogate(before.charCodeAt(endBefore)) && endBefore > start) {
+    endBefore++;
+    endAfter++;
   }
   const ops: DeltaOp[] = [];
   if (start > 0) ops.push({ retain: start });
