@@ -76,7 +76,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export type Role = 'api' | 'collab' | 'worker' | 'projector';
+export type Role = 'api' | 'collab' | 'worker' | 'projector' | 'all';
 
 export interface RoleProcess {
   role: Role;
