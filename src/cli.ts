@@ -1,116 +1,139 @@
 /**
- * The syncode command line.
- *   serve --role api|collab|worker|projector|all
- *   migrate
- *   projections status | rebuild [name] | verify [name]
- *   seed                      load the problem bank (idempotent)
- *   replay <sessionId> [--at <iso>]
- *   admin grant <email>
+ * The syncode command line. `syncode --help` and `syncode <command> --help` answer before any configuration is
+ * read or any database is opened, so they work anywhere.
  */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config } from './config.js';
-import { listCheckpoints } from './projections/checkpoints.js';
-import { rebuildProjection } from './projections/rebuild.js';
-import { verifyProjection } from './projections/verify.js';
-import type { AppContext } from './runtime/context.js';
-import { closeContext, createContext } from './runtime/create-context.js';
-import { cliCommands } from './runtime/cli-commands.js';
-import { ROLES, serve, type Role } from './runtime/serve.js';
-import { createLogger } from './infra/observability/logger.js';
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig, type Config } from './config.js';
 
-function usage(): never {
-  console.error('usage: syncode serve --role <api|collab|worker|projector|all> | migrate | projections <status|rebuild [name]|verify [name]> | seed | replay <sessionId> [--at iso] | admin grant <email>');
-  process.exit(2);
+const COMMANDS: Record<string, { summary: string; usage: string; details?: string }> = {
+  serve: {
+    summary: 'run a process role',
+    usage: 'syncode serve [--role api|collab|worker|projector|all]',
+    details:
+      '  --role   what this process runs (default all: API, collab WebSocket under /ws, projectors and workers)\n' +
+      'SIGTERM/SIGINT stop it gracefully: readiness turns false, in-flight requests and jobs finish, then it exits\n' +
+      '(SHUTDOWN_TIMEOUT_MS is the deadline).',
+  },
+  migrate: { summary: 'apply pending database migrations and list them', usage: 'syncode migrate' },
+  projections: {
+    summary: 'inspect, rebuild or verify read models',
+    usage: 'syncode projections status | rebuild [name] | verify [name]',
+    details:
+      '  status           position, lag and state of every projection\n' +
+      '  rebuild [name]   replay the events into the read model from zero\n' +
+      '  verify [name]    rebuild into a scratch schema and compare row for row with the live tables (exit 1 on a difference)',
+  },
+  seed: { summary: 'load the problem bank (idempotent)', usage: 'syncode seed' },
+  replay: { summary: 'print a session as it was at a moment', usage: 'syncode replay <sessionId> [--at <iso>] [--json] [--export <file>]' },
+  admin: { summary: 'grant or revoke the admin role', usage: 'syncode admin grant <email> | syncode admin revoke <email>' },
+  reports: { summary: 'regrade session reports', usage: 'syncode reports regrade <sessionId>|--all [--grader <version>]' },
+  openapi: {
+    summary: 'write the OpenAPI document of the API',
+    usage: 'syncode openapi [--out <file>]',
+    details: '  --out   file to write (default: standard output); the committed one is openapi.json',
+  },
+};
+
+function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: syncode <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'syncode <command> --help' describes one command. Configuration comes from the environment (see .env.example).`;
 }
 
-async function withContext<T>(config: Config, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const ctx = await createContext(config, { logger: createLogger(process.env.LOG_LEVEL ?? 'warn') });
+function commandHelp(name: string): string {
+  const c = COMMANDS[name]!;
+  return `usage: ${c.usage}\n\n${c.summary}${c.details ? `\n\n${c.details}` : ''}`;
+}
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+function usageError(name?: string): number {
+  console.error(name && COMMANDS[name] ? `usage: ${COMMANDS[name].usage}` : overview());
+  return 2;
+}
+
+async function serveCommand(config: Config, args: string[]): Promise<number> {
+  const { ROLES, serve } = await import('./runtime/serve.js');
+  const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
+  const role = values.role as (typeof ROLES)[number];
+  if (!ROLES.includes(role)) return usageError('serve');
+  const running = await serve(config, role);
+  const logger = running.ctx.logger;
+  closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger: { error: (m: unknown) => logger.error(m) } }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'fatal error, shutting down');
+    else logger.info({ signal }, 'shutting down');
+    await running.stop();
+    logger.info('stopped');
+    logger.flush();
+  });
+  return new Promise<number>(() => undefined);
+}
+
+async function migrateCommand(config: Config): Promise<number> {
+  const { ensureDatabaseExists, ensureSchema, openDatabase } = await import('./infra/db/database.js');
+  const { migrateToLatest } = await import('./infra/db/migrate.js');
+  await ensureDatabaseExists(config.DATABASE_URL);
+  const database = openDatabase(config.DATABASE_URL, config.DB_SCHEMA, 2);
   try {
-    return await fn(ctx);
+    await ensureSchema(database.db, config.DB_SCHEMA);
+    console.log(`migrating schema ${config.DB_SCHEMA}…`);
+    const applied = await migrateToLatest(database.db, config.DB_SCHEMA);
+    for (const name of applied) console.log(`  applied ${name}`);
+    console.log(applied.length === 0 ? 'migrations up to date' : `${applied.length} migration(s) applied`);
+    return 0;
   } finally {
-    await closeContext(ctx);
+    await database.close();
   }
 }
 
-function selected(ctx: AppContext, name: string | undefined) {
-  const list = name ? ctx.projections.filter((p) => p.name === name) : ctx.projections;
-  if (name && list.length === 0) throw new Error(`Unknown projection ${name}; known: ${ctx.projections.map((p) => p.name).join(', ')}`);
-  return list;
+async function openapiCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
+  const { withContext } = await import('./runtime/cli-context.js');
+  const { formatOpenApi, openApiDocument } = await import('./http/openapi-document.js');
+  const text = await withContext(config, async (ctx) => formatOpenApi(await openApiDocument(ctx)));
+  if (values.out) {
+    await writeFile(values.out, text);
+    console.log(`wrote ${values.out}`);
+  } else process.stdout.write(text);
+  return 0;
 }
 
-async function projectionsCommand(config: Config, args: string[]): Promise<number> {
-  const [sub, name] = args;
-  return withContext(config, async (ctx) => {
-    if (sub === 'status') {
-      const head = (await ctx.store.headPosition())?.commit ?? 0n;
-      const rows = await listCheckpoints(ctx.db);
-      console.table(ctx.projections.map((p) => {
-        const row = rows.find((r) => r.name === p.name);
-        return { projection: p.name, version: p.version, position: String(row?.position ?? 0n), lag: String(head - (row?.position ?? 0n)), status: row?.status ?? 'new', error: row?.lastError ?? '' };
-      }));
-      return 0;
-    }
-    if (sub === 'rebuild') {
-      for (const p of selected(ctx, name)) {
-        const started = Date.now();
-        const r = await rebuildProjection(ctx.db, ctx.store, p);
-        console.log(`${p.name}: ${r.events} events replayed to position ${r.position} in ${Date.now() - started} ms`);
-      }
-      return 0;
-    }
-    if (sub === 'verify') {
-      let failures = 0;
-      for (const p of selected(ctx, name)) {
-        const r = await verifyProjection(ctx.db, ctx.schema, ctx.store, p);
-        if (r.equal) console.log(`${p.name}: equal (${r.events} events up to position ${r.position})`);
-        else {
-          failures++;
-          console.log(`${p.name}: DIFFERENT at position ${r.position}`);
-          for (const d of r.differences) console.log(`  ${d.table}: ${d.onlyLive} rows only live, ${d.onlyRebuilt} rows only rebuilt; sample ${JSON.stringify(d.sample)}`);
-        }
-      }
-      return failures === 0 ? 0 : 1;
-    }
-    return usage();
-  });
+async function run(command: string, config: Config, rest: string[]): Promise<number> {
+  if (command === 'serve') return serveCommand(config, rest);
+  if (command === 'migrate') return migrateCommand(config);
+  if (command === 'openapi') return openapiCommand(config, rest);
+  const { withContext, projectionsCommand, seedCli } = await import('./runtime/cli-context.js');
+  if (command === 'projections') return projectionsCommand(config, rest);
+  if (command === 'seed') return seedCli(config, rest);
+  const { cliCommands } = await import('./runtime/cli-commands.js');
+  const handler = cliCommands[command];
+  if (!handler) return usageError();
+  return withContext(config, (ctx) => handler(ctx, rest));
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const config = loadConfig();
-  switch (command) {
-    case 'serve': {
-      const { values } = parseArgs({ args: rest, options: { role: { type: 'string', default: 'all' } } });
-      const role = values.role as Role;
-      if (!ROLES.includes(role)) usage();
-      const running = await serve(config, role);
-      const shutdown = () => {
-        running.ctx.logger.info('shutting down');
-        void running.stop().then(() => process.exit(0));
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-      return new Promise<number>(() => undefined);
-    }
-    case 'migrate':
-      return withContext(config, async () => {
-        console.log('migrations up to date');
-        return 0;
-      });
-    case 'projections':
-      return projectionsCommand(config, rest);
-    default: {
-      const handler = command ? cliCommands[command] : undefined;
-      if (!handler) return usage();
-      return withContext(config, (ctx) => handler(ctx, rest));
-    }
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(overview());
+    return command ? 0 : 2;
   }
+  if (!COMMANDS[command]) {
+    console.error(`unknown command: ${command}\n`);
+    return usageError();
+  }
+  if (wantsHelp(rest)) {
+    console.log(commandHelp(command));
+    return 0;
+  }
+  return run(command, loadConfig(), rest);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(err instanceof ConfigError ? err.message : err instanceof Error ? err.message : err);
     process.exit(1);
   },
 );

@@ -38,8 +38,8 @@ export const ConfigSchema = Type.Object({
   COLLAB_JWT_SECRET: Type.String({ default: `${DEV_SECRET}-collab`, minLength: 32 }),
   INTERNAL_CALLBACK_SECRET: Type.String({ default: `${DEV_SECRET}-internal`, minLength: 32 }),
   STORAGE_SIGNING_SECRET: Type.String({ default: `${DEV_SECRET}-storage`, minLength: 32 }),
-  /** HMAC key of the list cursors handed to clients (a cursor the server did not issue is a 400). */
-  CURSOR_SIGNING_SECRET: Type.String({ default: `${DEV_SECRET}-cursor`, minLength: 32 }),
+  /** HMAC key of the list cursors handed to clients (a cursor the server did not issue is a 400); empty = derived from AUTH_JWT_SECRET. */
+  CURSOR_SIGNING_SECRET: Type.String({ default: '' }),
   /** Older secrets still accepted (comma-separated) while tokens signed with them may be alive: key rotation. */
   AUTH_JWT_PREVIOUS_SECRETS: Str(''),
   JWT_REFRESH_PREVIOUS_SECRETS: Str(''),
@@ -207,7 +207,7 @@ function describeProblem(key: string, message: string, value: unknown): string {
 }
 
 function refusePlaceholders(config: Config): void {
-  const secrets = ['AUTH_JWT_SECRET', 'JWT_REFRESH_SECRET', 'COLLAB_JWT_SECRET', 'INTERNAL_CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET', 'CURSOR_SIGNING_SECRET'] as const;
+  const secrets = ['AUTH_JWT_SECRET', 'JWT_REFRESH_SECRET', 'COLLAB_JWT_SECRET', 'INTERNAL_CALLBACK_SECRET', 'STORAGE_SIGNING_SECRET'] as const;
   for (const key of secrets) {
     if (config[key].startsWith(DEV_SECRET) || PLACEHOLDER.test(config[key])) throw new ConfigError(`${key} must be set in production (a real secret, not a placeholder)`);
   }

@@ -14,7 +14,7 @@ import type { AppContext } from '../runtime/context.js';
 import { envelope, isEnvelopePayload, sendError, statusEnvelope } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { namedSchemas } from './openapi-components.js';
-import { describeRoute, publishNamedSchemas } from './openapi-contract.js';
+import { describeRoute, INTERNAL_SECURITY_SCHEME, publishNamedSchemas } from './openapi-contract.js';
 import { configureCursorSigning } from './pagination.js';
 import { registerAuth } from './plugins/auth.js';
 import { traceIdOf } from './plugins/trace.js';
@@ -27,7 +27,7 @@ export type RouteModule = (app: App, ctx: AppContext) => void | Promise<void>;
 
 /** API answers are JSON: nothing may run or be framed from them. HSTS is left to the TLS-terminating proxy. */
 const helmetOptions = {
-  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } },
+  contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], upgradeInsecureRequests: null } },
   hsts: false,
 };
 const PAGE_PREFIXES = ['/docs', '/replay'];
@@ -39,6 +39,7 @@ const PAGE_CSP = {
   connectSrc: ["'self'", 'ws:', 'wss:'],
   workerSrc: ["'self'", 'blob:'],
   frameAncestors: ["'self'"],
+  upgradeInsecureRequests: null,
 };
 
 function trustProxy(value: string): boolean | string[] {
@@ -61,7 +62,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     frameworkErrors: (err, request, reply) => sendError(reply, request, err),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   guardServer(app.server, ctx.config, ctx.logger);
-  configureCursorSigning(ctx.config.CURSOR_SIGNING_SECRET);
+  configureCursorSigning(ctx.config.CURSOR_SIGNING_SECRET || `cursor:${ctx.config.AUTH_JWT_SECRET}`);
   registerJsonBodyParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -109,7 +110,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
   await app.register(helmet, helmetOptions);
   // The documentation and replay pages run scripts and styles of their own: a page CSP for them only.
   app.addHook('onRoute', (route) => {
-    if (PAGE_PREFIXES.some((p) => route.url.startsWith(p))) route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: { directives: PAGE_CSP } } };
+    if (PAGE_PREFIXES.some((p) => route.url.startsWith(p))) route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: { directives: PAGE_CSP } } } as typeof route.config;
   });
   await app.register(swagger, {
     transform: describeRoute,
@@ -117,7 +118,7 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     openapi: {
       openapi: '3.0.3',
       info: { title: 'SynCode API', version: '1.0.0', description: 'Control plane of SynCode: rooms, problems, sessions, execution, AI coaching.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: namedSchemas },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, internalSecret: INTERNAL_SECURITY_SCHEME }, schemas: namedSchemas },
       security: [{ bearer: [] }],
     },
   });

@@ -8,8 +8,11 @@ import { startIdentityScheduler } from '../commands/identity/scheduler.js';
 import { seedOnStart } from '../commands/problems/seed-bank.js';
 import { startMatchmakingScheduler } from '../commands/matchmaking/scheduler.js';
 import { buildApp } from '../http/app.js';
+import { startOpsServer } from '../http/ops-app.js';
+import { markRunning, markStarting, markStopping } from '../infra/observability/lifecycle.js';
 import { routeModules } from '../http/modules.js';
 import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
+import { startAiWorker } from '../workers/ai/start.js';
 import { startExecutionWorker } from '../workers/execution/start.js';
 import { startReportWorker } from '../workers/reports/start.js';
 import { startSweeper } from '../workers/sweeper/start.js';
@@ -30,7 +33,13 @@ export interface RoleStarter {
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
   api: [seedOnStart],
-  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler, (ctx) => startReportWorker(ctx), startSweeper],
+  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler, (ctx) => startReportWorker(ctx), (ctx) => startAiWorker(ctx), startSweeper],
+};
+
+const OPS_PORTS: Record<'collab' | 'worker' | 'projector', (c: Config) => number> = {
+  collab: (c) => c.COLLAB_OPS_PORT,
+  worker: (c) => c.WORKER_OPS_PORT,
+  projector: (c) => c.PROJECTOR_OPS_PORT,
 };
 
 export interface Running {
@@ -41,6 +50,7 @@ export interface Running {
 
 export async function serve(config: Config, role: Role): Promise<Running> {
   const ctx = await createContext(config);
+  markStarting(ctx, role);
   const embedded = role === 'all' ? embedCollab(ctx) : undefined;
   await wire(ctx);
   const has = (r: Exclude<Role, 'all'>) => role === 'all' || role === r;
@@ -48,6 +58,10 @@ export async function serve(config: Config, role: Role): Promise<Running> {
   if (embedded) stops.push(() => embedded.close());
   let server: Server | undefined;
   let url: string | undefined;
+  let closeApi: (() => Promise<void>) | undefined;
+  // Roles without the API answer health probes and scrapes on a port of their own, until the very end.
+  const opsPort = role === 'all' || role === 'api' ? undefined : OPS_PORTS[role](config);
+  if (opsPort !== undefined) stops.push((await startOpsServer(ctx, opsPort)).close);
 
   if (has('projector')) {
     const host = startProjections(
@@ -61,18 +75,23 @@ export async function serve(config: Config, role: Role): Promise<Running> {
     if (embedded) attachCollabUpgrade(embedded, app.server);
     url = await app.listen({ port: config.PORT, host: config.HOST });
     server = app.server;
-    stops.push(() => app.close());
+    closeApi = () => app.close();
   }
   if (role === 'collab') stops.push(await startCollabRole(ctx));
   for (const r of ['projector', 'api', 'collab', 'worker'] as const) {
     if (!has(r)) continue;
     for (const start of roleStarters[r] ?? []) stops.push(await start(ctx, server));
   }
+  markRunning(ctx);
   ctx.logger.info({ role, url }, 'syncode started');
   return {
     ctx,
     url,
+    // Readiness turns false first; the API stops accepting and finishes its in-flight requests (the projectors
+    // still run, so their read-your-writes waits end); then workers finish their jobs and the rest closes.
     async stop() {
+      markStopping(ctx);
+      await closeApi?.().catch((err) => ctx.logger.warn({ err }, 'error while stopping the API'));
       for (const stop of stops.reverse()) await stop().catch((err) => ctx.logger.warn({ err }, 'error while stopping'));
       await closeContext(ctx);
     },
