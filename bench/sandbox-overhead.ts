@@ -3,11 +3,13 @@
  * setup and teardown, the launch chain, verdict) versus the same interpreter and file spawned bare with the
  * same empty environment. Runs are interleaved so background load hits both sides alike; CPU time (from
  * cgroup counters on both sides) is printed too, as it is much less affected by other tenants than wall time.
- * Goal: sandboxed median ≤ 1.3 × bare median.
+ * Goal: sandboxed median ≤ 1.3 × bare median. For the profile, the same run also times bubblewrap alone (the
+ * minimal namespaces + read-only /usr, no cgroup, no limits, no seccomp, no privilege drop): the floor any
+ * bwrap-based chain starts from, so "sandboxed / bwrap alone" is what the rest of the chain costs.
  * Run: node --import tsx bench/sandbox-overhead.ts   (RUNS=30 by default; root, after scripts/setup-sandbox.sh)
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +32,14 @@ function bare(argv: string[], cwd: string): Promise<number> {
     child.on('error', reject);
     child.on('close', (code) => (code === 0 && out === '1\n' ? resolve(performance.now() - started) : reject(new Error(`bare run failed: ${code} ${out}`))));
   });
+}
+
+/** The same program under bubblewrap alone (as root, new pid/net/ipc/uts/cgroup namespaces, /usr read-only). */
+function bwrapOnly(argv: string[], dir: string): Promise<number> {
+  const root = ['--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/sbin', '/sbin'];
+  if (existsSync('/usr/lib64')) root.push('--symlink', 'usr/lib64', '/lib64');
+  const flags = ['--proc', '/proc', '--dev', '/dev', '--bind', dir, dir, '--chdir', dir, '--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts'];
+  return bare([TOOLS.bwrap, ...root, ...flags, '--unshare-cgroup', '--die-with-parent', '--new-session', '--', ...argv], dir);
 }
 
 /**
@@ -79,11 +89,13 @@ for (const c of cases) {
   const built = await compile(c.language, c.code);
   if (!built.ok) throw new Error(built.error);
   const bareMs: number[] = [];
+  const bwrapMs: number[] = [];
   const sandboxMs: number[] = [];
   const bareCpu: number[] = [];
   const sandboxCpu: number[] = [];
   for (let i = 0; i < WARMUP + RUNS; i++) {
     const b = await bare(c.argv(path.join(dir, c.file)), dir);
+    const w = await bwrapOnly(c.argv(path.join(dir, c.file)), dir);
     const started = performance.now();
     const r = await runProgram(built.artifact, { timeoutMs: 5000 });
     const s = performance.now() - started;
@@ -91,21 +103,28 @@ for (const c of cases) {
     const cpu = await bareCpuMs(c.argv(path.join(dir, c.file)), dir);
     if (i < WARMUP) continue;
     bareMs.push(b);
+    bwrapMs.push(w);
     sandboxMs.push(s);
     bareCpu.push(cpu);
     sandboxCpu.push(r.cpuTimeMs);
   }
   await release(built.artifact);
   rmSync(dir, { recursive: true, force: true });
-  const row = { case: c.label, bare: summary(bareMs), sandboxed: summary(sandboxMs), bareCpu: summary(bareCpu), sandboxedCpu: summary(sandboxCpu) };
-  rows.push({ ...row, ratio: row.sandboxed.median / row.bare.median, cpuRatio: row.sandboxedCpu.median / row.bareCpu.median });
+  const row = { case: c.label, bare: summary(bareMs), bwrapOnly: summary(bwrapMs), sandboxed: summary(sandboxMs), bareCpu: summary(bareCpu), sandboxedCpu: summary(sandboxCpu) };
+  rows.push({
+    ...row,
+    ratio: row.sandboxed.median / row.bare.median,
+    bwrapOnlyRatio: row.bwrapOnly.median / row.bare.median,
+    cpuRatio: row.sandboxedCpu.median / row.bareCpu.median,
+  });
 }
 
 console.log(`\nSandbox overhead (${RUNS} interleaved runs, cgroup ${probe.cgroup}, load ${loadavg()[0]!.toFixed(2)})`);
-console.log('wall ms                 bare med   p10   min | sandboxed med   p10   min | ratio (of mins) | CPU ms bare  sandboxed  ratio');
+console.log('wall ms                 bare med   p10   min | bwrap alone med  ratio | sandboxed med   p10   min | ratio (of mins) | CPU ms bare  sandboxed  ratio');
 for (const r of rows) {
   console.log(
-    `${r.case.padEnd(22)} ${fmt(r.bare.median)} ${fmt(r.bare.p10)} ${fmt(r.bare.min)} |     ${fmt(r.sandboxed.median)} ${fmt(r.sandboxed.p10)} ${fmt(r.sandboxed.min)} |` +
+    `${r.case.padEnd(22)} ${fmt(r.bare.median)} ${fmt(r.bare.p10)} ${fmt(r.bare.min)} |     ${fmt(r.bwrapOnly.median)}  ${r.bwrapOnlyRatio.toFixed(2)}× |` +
+      `     ${fmt(r.sandboxed.median)} ${fmt(r.sandboxed.p10)} ${fmt(r.sandboxed.min)} |` +
       ` ${r.ratio.toFixed(2)}× (${(r.sandboxed.min / r.bare.min).toFixed(2)}×) |   ${fmt(r.bareCpu.median)}    ${fmt(r.sandboxedCpu.median)}  ${r.cpuRatio.toFixed(2)}×`,
   );
 }
