@@ -192,6 +192,12 @@ def build(p: Problem, pool: ThreadPoolExecutor) -> tuple[dict, float]:
         "starterCode": render(p.signature, p.returns),
         "testCases": test_cases,
     }
+    # The hint ladder is written by hand in the JSON file; rebuilding keeps it.
+    existing = PROBLEMS_DIR / f"{p.slug}.json"
+    if existing.exists():
+        hints = json.loads(existing.read_text()).get("hints")
+        if hints is not None:
+            doc["hints"] = hints
     return doc, slowest
 
 

@@ -19,6 +19,8 @@ import { roomExecutionRoutes } from './routes/room-execution.js';
 import { sessionPendingRoutes, sessionRoutes } from './routes/sessions.js';
 import { reportRoutes } from './routes/reports.js';
 import { adminOverviewRoutes } from './routes/admin-overview.js';
+import { aiRoutes } from './routes/ai.js';
+import { aiHistoryRoutes } from './routes/ai-history.js';
 import { playbackRoutes } from './routes/playback.js';
 
 export const routeModules: readonly RouteModule[] = [
@@ -43,4 +45,6 @@ export const routeModules: readonly RouteModule[] = [
   roomExecutionRoutes,
   executionRoutes,
   matchmakingRoutes,
+  aiRoutes,
+  aiHistoryRoutes,
 ];

@@ -2,6 +2,10 @@
  * Every projection of the system. Add a read model here and it is run, rebuilt, verified and waited for by
  * read-your-writes.
  */
+import { aiAnalysesProjection } from './ai-analyses/projection.js';
+import { aiHintsProjection } from './ai-hints/projection.js';
+import { aiInterviewerProjection } from './ai-interviewer/projection.js';
+import { aiReviewsProjection } from './ai-reviews/projection.js';
 import { auditLogProjection } from './audit-log/projection.js';
 import { bookmarksProjection } from './bookmarks/projection.js';
 import { dailyActivityProjection } from './daily-activity/projection.js';
@@ -41,6 +45,10 @@ export const projections: readonly Projection[] = [
   sessionReportsProjection,
   weaknessesProjection,
   dailyActivityProjection,
+  aiHintsProjection,
+  aiInterviewerProjection,
+  aiAnalysesProjection,
+  aiReviewsProjection,
 ];
 
 /** Names of the projections that read any of the given event types (the ones a command's response waits for). */

@@ -36,6 +36,7 @@ export interface BankProblem {
     timeoutMs?: number | null;
     memoryMb?: number | null;
   }>;
+  hints?: { subtle: string; moderate: string; direct: string } | null;
 }
 
 export interface SeedReport {
@@ -88,6 +89,7 @@ export function contentOf(entry: BankProblem): ProblemContent {
       timeoutMs: t.timeoutMs ?? null,
       memoryMb: t.memoryMb ?? null,
     })),
+    hints: entry.hints ? { subtle: entry.hints.subtle.trim(), moderate: entry.hints.moderate.trim(), direct: entry.hints.direct.trim() } : null,
   };
 }
 

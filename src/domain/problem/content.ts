@@ -27,6 +27,7 @@ export const LIMITS = {
   testCaseDescription: 255,
   tags: 20,
   tagSlug: 50,
+  hint: 2000,
 } as const;
 
 export const TAG_SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
@@ -49,6 +50,13 @@ export interface ProblemTestCase {
 
 export type StarterCode = Partial<Record<Language, string>>;
 
+/** The authored hint ladder of a problem (docs/ai.md): one hint per level, from a pointer to the area to the change. */
+export interface HintLadder {
+  subtle: string;
+  moderate: string;
+  direct: string;
+}
+
 /** Everything an admin edits (publication state aside). */
 export interface ProblemContent {
   title: string;
@@ -62,6 +70,8 @@ export interface ProblemContent {
   memoryLimitMb: number | null;
   tags: string[];
   testCases: ProblemTestCase[];
+  /** Admin-only; absent on problems written before ladders existed. */
+  hints?: HintLadder | null;
 }
 
 export const CONTENT_FIELDS = [
@@ -76,6 +86,7 @@ export const CONTENT_FIELDS = [
   'memoryLimitMb',
   'tags',
   'testCases',
+  'hints',
 ] as const satisfies readonly (keyof ProblemContent)[];
 export type ContentField = (typeof CONTENT_FIELDS)[number];
 
@@ -188,6 +199,9 @@ export function contentErrors(content: Partial<ProblemContent>): FieldError[] {
       limit(`testCases.${i}.timeoutMs`, tc.timeoutMs, LIMITS.timeLimitMs);
       limit(`testCases.${i}.memoryMb`, tc.memoryMb, LIMITS.memoryLimitMb);
     });
+  }
+  if (content.hints !== undefined && content.hints !== null) {
+    for (const level of ['subtle', 'moderate', 'direct'] as const) text(`hints.${level}`, content.hints[level], LIMITS.hint, false);
   }
   return errors;
 }

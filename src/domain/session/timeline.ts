@@ -70,6 +70,9 @@ export const TIMELINE_EVENT_TYPES = [
   'HintGiven',
   'InterviewerMessageSent',
   'InterviewerReplied',
+  'CodeAnalysisRequested',
+  'CodeReviewRequested',
+  'CodeReviewCompleted',
 ] as const;
 
 function roomOf(source: TimelineSource): string | null {
@@ -187,6 +190,12 @@ export function timelineEntries(source: TimelineSource): TimelineItems | null {
     case 'InterviewerReplied':
       if (!str(d['content'])) return null;
       return one(entry('ai_message', null, { role: 'assistant', messageId: d['messageId'] ?? null }));
+    case 'CodeAnalysisRequested':
+      return one(entry('code_analysis_requested', str(d['userId']), { jobId: d['jobId'] ?? null }));
+    case 'CodeReviewRequested':
+      return one(entry('code_review_requested', str(d['userId']), { jobId: d['jobId'] ?? null }));
+    case 'CodeReviewCompleted':
+      return one(entry('code_review_completed', str(d['userId']), { jobId: d['jobId'] ?? null, overallScore: num(d['overallScore']) }));
     default:
       return null;
   }

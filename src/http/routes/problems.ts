@@ -91,6 +91,11 @@ const TestCaseBody = Type.Object(
   { additionalProperties: false },
 );
 
+const HintLadderSchema = Type.Object(
+  { subtle: Text(LIMITS.hint), moderate: Text(LIMITS.hint), direct: Text(LIMITS.hint) },
+  { additionalProperties: false },
+);
+
 const editable = {
   title: Text(LIMITS.title),
   description: Text(LIMITS.description),
@@ -103,6 +108,7 @@ const editable = {
   memoryLimit: orNull(Type.Integer({ minimum: 1, maximum: LIMITS.memoryLimitMb })),
   tags: Type.Array(Type.String({ pattern: TAG_SLUG_PATTERN, maxLength: LIMITS.tagSlug }), { maxItems: LIMITS.tags }),
   testCases: Type.Array(TestCaseBody, { minItems: LIMITS.testCasesMin, maxItems: LIMITS.testCasesMax }),
+  hints: orNull(HintLadderSchema),
 };
 
 const CreateBody = Type.Object(
@@ -119,6 +125,7 @@ const CreateBody = Type.Object(
     memoryLimit: Type.Optional(editable.memoryLimit),
     tags: Type.Array(editable.tags.items, { maxItems: LIMITS.tags, default: [] }),
     testCases: editable.testCases,
+    hints: Type.Optional(editable.hints),
   },
   { additionalProperties: false },
 );
@@ -145,6 +152,8 @@ const ProblemDetailSchema = Type.Object({
   memoryLimit: orNull(Type.Integer()),
   userAttempts: Type.Integer(),
   createdAt: Type.String(),
+  /** Admins only: the hint ladder the AI coach starts from. */
+  hints: Type.Optional(orNull(HintLadderSchema)),
 });
 
 const IdParams = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
@@ -201,6 +210,9 @@ export function contentFromBody(body: EditableBody): Partial<ProblemContent> {
   if (body.memoryLimit !== undefined) c.memoryLimitMb = body.memoryLimit;
   if (body.tags !== undefined) c.tags = body.tags;
   if (body.testCases !== undefined) c.testCases = body.testCases.map(testCaseFrom);
+  if (body.hints !== undefined) {
+    c.hints = body.hints === null ? null : { subtle: body.hints.subtle.trim(), moderate: body.hints.moderate.trim(), direct: body.hints.direct.trim() };
+  }
   return c;
 }
 
@@ -230,6 +242,7 @@ function detailFromState(id: string, state: ProblemState): ProblemDetail {
     memoryLimit: c.memoryLimitMb,
     userAttempts: 0,
     createdAt: new Date().toISOString(),
+    hints: c.hints ?? null,
   };
 }
 

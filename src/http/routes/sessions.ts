@@ -347,9 +347,8 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
 export function sessionPendingRoutes(app: App, ctx: AppContext): void {
   const tags = ['sessions'];
 
-  const artefacts: Array<[string, string, string]> = [
-    ['ai-messages', 'SESSION_AI_MESSAGES_NOT_FOUND', 'No AI conversation for this session'],
-  ];
+  // GET /sessions/:id/ai-messages is served by the AI history routes (src/http/routes/ai-history.ts).
+  const artefacts: Array<[string, string, string]> = [];
   for (const [path, code, message] of artefacts) {
     app.get(`/sessions/:id/${path}`, { schema: { tags, params: SessionIdParams } }, async (request) => {
       await readableSession(ctx, request, request.params.id, { finishedOnly: false });

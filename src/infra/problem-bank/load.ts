@@ -37,6 +37,8 @@ export interface ProblemBankEntry {
   memoryLimit: number;
   starterCode: Record<Language, string>;
   testCases: ProblemBankTestCase[];
+  /** The authored hint ladder the AI coach starts from (optional; written by hand, kept by the generator). */
+  hints?: { subtle: string; moderate: string; direct: string };
 }
 
 /** `problem-bank/problems` at the repository root (this file sits at `src/infra/problem-bank/`, or `dist/infra/...`). */
@@ -69,6 +71,7 @@ const ENTRY_KEYS = [
   'starterCode',
   'testCases',
 ] as const;
+const OPTIONAL_KEYS = ['hints'] as const;
 
 type Json = unknown;
 
@@ -118,7 +121,7 @@ class Checker {
 /** Validates one parsed file. `file` is used in error messages; the slug must match its base name. */
 export function parseProblemBankEntry(raw: Json, file: string): ProblemBankEntry {
   const c: Checker = new Checker(file);
-  const o = c.object(raw, '', ENTRY_KEYS, ENTRY_KEYS);
+  const o = c.object(raw, '', [...ENTRY_KEYS, ...OPTIONAL_KEYS], ENTRY_KEYS);
 
   const slug = c.text(o.slug, 'slug', 100);
   if (!SLUG.test(slug)) c.fail('slug', 'must be lowercase words joined by hyphens');
@@ -179,7 +182,16 @@ export function parseProblemBankEntry(raw: Json, file: string): ProblemBankEntry
     return testCase;
   });
 
-  return { slug, title, difficulty, tags, company, description, constraints, examples, timeLimit, memoryLimit, starterCode, testCases };
+  const entry: ProblemBankEntry = { slug, title, difficulty, tags, company, description, constraints, examples, timeLimit, memoryLimit, starterCode, testCases };
+  if (o.hints !== undefined) {
+    const h = c.object(o.hints, 'hints', ['subtle', 'moderate', 'direct'], ['subtle', 'moderate', 'direct']);
+    entry.hints = {
+      subtle: c.text(h.subtle, 'hints.subtle', LIMITS.hint),
+      moderate: c.text(h.moderate, 'hints.moderate', LIMITS.hint),
+      direct: c.text(h.direct, 'hints.direct', LIMITS.hint),
+    };
+  }
+  return entry;
 }
 
 /**

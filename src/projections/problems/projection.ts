@@ -26,6 +26,7 @@ function contentColumns(content: Partial<ProblemContent>): Record<string, unknow
   if (content.timeLimitMs !== undefined) row.time_limit_ms = content.timeLimitMs;
   if (content.memoryLimitMb !== undefined) row.memory_limit_mb = content.memoryLimitMb;
   if (content.tags !== undefined) row.tags = content.tags;
+  if (content.hints !== undefined) row.hints = content.hints === null ? null : JSON.stringify(content.hints);
   if (content.testCases !== undefined) {
     row.test_case_count = content.testCases.length;
     row.hidden_test_case_count = hiddenCount(content.testCases);

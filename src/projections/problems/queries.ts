@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import {
   tagName,
   type Difficulty,
+  type HintLadder,
   type ProblemExample,
   type StarterCode,
 } from '../../domain/problem/content.js';
@@ -61,6 +62,26 @@ export async function findProblem(db: Db, id: string, options: { includeDrafts: 
     memoryLimitMb: row.memory_limit_mb,
     deletedAt: row.deleted_at,
   };
+}
+
+/** What the AI coach knows of a problem: its statement, visible examples and authored hint ladder (AI module). */
+export interface CoachProblemRow {
+  id: string;
+  title: string;
+  description: string;
+  constraints: string | null;
+  difficulty: Difficulty;
+  tags: string[];
+  examples: ProblemExample[];
+  hints: HintLadder | null;
+}
+
+export async function findCoachProblem(db: Db, id: string): Promise<CoachProblemRow | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const { rows } = await sql<CoachProblemRow>`
+    SELECT id, title, description, constraints, difficulty, tags, examples, hints
+    FROM problems WHERE id = ${id} AND deleted_at IS NULL AND is_published`.execute(db);
+  return rows[0];
 }
 
 export interface TestCaseRef {
@@ -185,11 +206,12 @@ function valid(kind: KeyKind, value: unknown): value is KeyValue {
     case 'text':
       return typeof value === 'string';
     case 'int':
-      return typeof value === 'number' && Number.isSafeInteger(value);
+      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647; // Postgres int
     case 'float':
       return typeof value === 'number' && Number.isFinite(value);
     case 'timestamp':
-      return typeof value === 'string' && ISO.test(value) && !Number.isNaN(Date.parse(value));
+      // Date.parse rolls Feb 30 over to Mar 1; Postgres rejects it, so the calendar day must survive the round trip.
+      return typeof value === 'string' && ISO.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 10) === value.slice(0, 10);
     case 'uuid':
       return typeof value === 'string' && UUID.test(value);
   }
@@ -370,6 +392,8 @@ export interface ProblemDetail extends ProblemSummary {
   memoryLimit: number | null;
   userAttempts: number;
   createdAt: string;
+  /** The authored hint ladder; only in an admin's view. */
+  hints?: HintLadder | null;
 }
 
 export interface ProblemDetailView {
@@ -396,13 +420,14 @@ export async function getProblemDetail(
       starter_code: StarterCode | null;
       time_limit_ms: number | null;
       memory_limit_mb: number | null;
+      hints: HintLadder | null;
       deleted_at: Date | null;
       revision: string;
       test_cases: ProblemTestCaseView[];
     }
   >`
     SELECT ${summaryColumns}, p.description, p.constraints, p.examples, p.starter_code, p.time_limit_ms,
-      p.memory_limit_mb, p.deleted_at, p.revision,
+      p.memory_limit_mb, p.hints, p.deleted_at, p.revision,
       COALESCE((
         SELECT jsonb_agg(jsonb_build_object(
           'input', t.input, 'expectedOutput', t.expected_output, 'description', t.description,
@@ -427,6 +452,7 @@ export async function getProblemDetail(
       memoryLimit: row.memory_limit_mb,
       userAttempts: row.attempts ?? 0,
       createdAt: row.created_at.toISOString(),
+      ...(viewer.includeHidden ? { hints: row.hints ?? null } : {}),
     },
   };
 }
