@@ -122,19 +122,27 @@ int main(int argc, char **argv) {
 EOF
 read -r -d '' enter <<'EOF' || true
 /* sandbox-enter: first link of the sandbox launch chain, run as root by the worker.
- *   usage: sandbox-enter [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS_FILE... -- COMMAND [ARG...]
- * Moves itself into each given cgroup before anything else runs (children inherit it, so nothing escapes the
- * limits), sets the given resource limits (cpu, fsize, nofile, nproc, stack, core; inherited by everything it
- * starts, so no separate prlimit exec is needed), closes every inherited descriptor above 5 (3 = seccomp filter,
- * 4 = bwrap status pipe, 5 = bwrap arguments; anything else was leaked to the worker by its own parent and must
- * not reach untrusted code), then execs COMMAND. */
+ *   usage: sandbox-enter [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS_FILE... -- COMMAND [ARG...]
+ *          sandbox-enter --drop UID GID -- COMMAND [ARG...]
+ * First form (on the host): moves itself into each given cgroup before anything else runs (children inherit it,
+ * so nothing escapes the limits), sets the given resource limits (cpu, fsize, nofile, nproc, stack, core;
+ * inherited by everything it starts, so no separate prlimit exec is needed), closes every inherited descriptor
+ * above 5 (3 = seccomp filter, 4 = bwrap status pipe, 5 = bwrap arguments; with -k also keeps 6 = this program,
+ * opened read-only, which bwrap runs inside the sandbox as /proc/self/fd/6; anything else was leaked to the worker
+ * by its own parent and must not reach untrusted code), then execs COMMAND.
+ * Second form (inside the sandbox, bwrap's last step): drops to UID/GID for good - no supplementary groups, empty
+ * capability sets including the bounding and ambient sets, no_new_privs - closes every descriptor above 2, then
+ * execs COMMAND: what setpriv did, without loading a dynamically linked binary on every run. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -166,9 +174,9 @@ static int set_limit(const char *spec) {
   return -1;
 }
 
-static void close_inherited(void) {
+static void close_from(int first) {
 #ifdef SYS_close_range
-  if (syscall(SYS_close_range, FIRST_FD_TO_CLOSE, ~0U, 0) == 0) return;
+  if (syscall(SYS_close_range, first, ~0U, 0) == 0) return;
 #endif
   /* Kernels before 5.9: collect the open descriptors first, then close them. */
   int fds[4096], n = 0;
@@ -176,16 +184,65 @@ static void close_inherited(void) {
   if (!d) { perror("sandbox-enter: /proc/self/fd"); exit(125); }
   for (struct dirent *e; (e = readdir(d)) && n < 4096;) {
     int fd = atoi(e->d_name);
-    if (fd >= FIRST_FD_TO_CLOSE && fd != dirfd(d)) fds[n++] = fd;
+    if (fd >= first && fd != dirfd(d)) fds[n++] = fd;
   }
   closedir(d);
   for (int i = 0; i < n; i++) close(fds[i]);
 }
 
+static int parse_id(const char *text, unsigned *out) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(text, &end, 10);
+  if (errno || end == text || *end != '\0' || v == 0 || v > 0x7fffffffUL) return -1;
+  *out = (unsigned)v;
+  return 0;
+}
+
+/* The privilege drop, in setpriv's order: no_new_privs, groups, gid, bounding and ambient sets (while
+ * CAP_SETPCAP is still held), uid (clears the permitted and effective sets), then every set explicitly. */
+static int drop_privileges(uid_t uid, gid_t gid) {
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+  if (setgroups(0, NULL) != 0) return -1;
+  if (setresgid(gid, gid, gid) != 0) return -1;
+  for (int cap = 0; cap < 64; cap++) {
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  }
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) return -1;
+  if (setresuid(uid, uid, uid) != 0) return -1;
+  struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capset, &header, data) != 0) return -1;
+  /* Never go on unless the drop really happened. */
+  uid_t r, e, s;
+  if (getresuid(&r, &e, &s) != 0 || r != uid || e != uid || s != uid) { errno = EPERM; return -1; }
+  return 0;
+}
+
+static int drop_and_exec(int argc, char **argv) {
+  unsigned uid, gid;
+  if (argc < 6 || parse_id(argv[2], &uid) != 0 || parse_id(argv[3], &gid) != 0 || strcmp(argv[4], "--") != 0) {
+    fprintf(stderr, "usage: %s --drop UID GID -- COMMAND [ARG...]\n", argv[0]);
+    return 125;
+  }
+  if (drop_privileges(uid, gid) != 0) {
+    fprintf(stderr, "sandbox-enter: cannot drop privileges: %s\n", strerror(errno));
+    return 125;
+  }
+  close_from(3);
+  execv(argv[5], argv + 5);
+  fprintf(stderr, "sandbox-enter: exec %s: %s\n", argv[5], strerror(errno));
+  return 127;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--drop") == 0) return drop_and_exec(argc, argv);
   char pid[32];
   int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
   int i = 1;
+  int keep_self = i < argc && strcmp(argv[i], "-k") == 0;
+  if (keep_self) i++;
   int first_limit = i;
   while (i + 1 < argc && strcmp(argv[i], "-r") == 0) i += 2;
   int after_limits = i;
@@ -197,14 +254,14 @@ int main(int argc, char **argv) {
     }
     close(fd);
   }
-  if (i + 1 >= argc) { fprintf(stderr, "usage: %s [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n", argv[0]); return 125; }
+  if (i + 1 >= argc) { fprintf(stderr, "usage: %s [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n", argv[0]); return 125; }
   for (int k = first_limit; k < after_limits; k += 2) {
     if (set_limit(argv[k + 1]) != 0) {
       fprintf(stderr, "sandbox-enter: cannot set limit %s: %s\n", argv[k + 1], strerror(errno));
       return 125;
     }
   }
-  close_inherited();
+  close_from(keep_self ? FIRST_FD_TO_CLOSE + 1 : FIRST_FD_TO_CLOSE);
   execv(argv[i + 1], argv + i + 1);
   fprintf(stderr, "sandbox-enter: exec %s: %s\n", argv[i + 1], strerror(errno));
   return 127;

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { destroyBox, createBox, sweepStaleBoxes, nameIsStale } from './box.js';
 import { detectCgroups, prepareParent, sweepStaleCgroups } from './cgroup.js';
-import { SANDBOX_PATH, SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
+import { SANDBOX_GID, SANDBOX_PATH, SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
 import { runInSandbox, type SandboxHost } from './sandboxed-process.js';
 import { SandboxUnavailableError } from './types.js';
 
@@ -43,10 +43,17 @@ function confinementProblem(exitCode: number | null, status: string): string | n
   return null;
 }
 
-/** Whether the launcher sets rlimits itself (`-r`); one built before that option existed exits 125 on it. */
-function launcherSetsLimits(): boolean {
-  const r = spawnSync(TOOLS.enter, ['-r', 'core=0:0', '--', '/usr/bin/true'], { env: { PATH: SANDBOX_PATH }, stdio: 'ignore', timeout: 5_000 });
+/** Whether the launcher accepts `args`; one built before an option existed exits 125 on it. */
+function launcherAccepts(args: string[]): boolean {
+  const r = spawnSync(TOOLS.enter, [...args, '--', '/usr/bin/true'], { env: { PATH: SANDBOX_PATH }, stdio: 'ignore', timeout: 5_000 });
   return r.status === 0;
+}
+
+/** What the installed launcher can do itself (rlimits, the privilege drop) instead of prlimit and setpriv. */
+function launcherFeatures(): Pick<SandboxHost, 'launcherSetsLimits' | 'launcherDrops'> {
+  const launcherSetsLimits = launcherAccepts(['-r', 'core=0:0']);
+  const launcherDrops = launcherSetsLimits && launcherAccepts(['-k', '-r', 'core=0:0']) && launcherAccepts(['--drop', String(SANDBOX_UID), String(SANDBOX_GID)]);
+  return { launcherSetsLimits, launcherDrops };
 }
 
 const SELF_TEST_FILE_SIZE = 1024 * 1024;
@@ -87,7 +94,7 @@ async function check(): Promise<Checked> {
   // End-to-end self-test: the chain must start a program, and that program must run as the sandbox uid with no
   // capabilities, no_new_privs, the seccomp filter and the rlimits in force. Anything else means a broken chain:
   // refuse.
-  const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER, launcherSetsLimits: launcherSetsLimits() };
+  const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER, ...launcherFeatures() };
   let box;
   try {
     box = await createBox({ writable: false, sizeMb: 1 });

@@ -4,11 +4,12 @@
  *
  *   sandbox-enter (joins the run's cgroup, sets the rlimits, closes leaked fds) → bwrap (as root: new
  *   mount/pid/net/ipc/uts/cgroup namespaces, read-only /usr, tmpfs /tmp, the box at /box, seccomp filter)
- *   → setpriv (unprivileged uid, no capabilities, no_new_privs) → the program.
+ *   → sandbox-enter --drop (unprivileged uid, no capabilities, no_new_privs, descriptors above 2 closed)
+ *   → the program.
  *
- * Every exec in the chain costs start-up time on every run, so the launcher sets the rlimits itself. A launcher
- * built before it could (scripts/setup-sandbox.sh not re-run yet) is detected by the probe, and the chain then
- * keeps the separate prlimit link.
+ * Every exec in the chain costs start-up time on every run, so the one small static launcher does the work of
+ * prlimit and setpriv too. A launcher built before it could (scripts/setup-sandbox.sh not re-run yet) is
+ * detected by the probe, and the chain then keeps the separate prlimit and setpriv links.
  *
  * bwrap runs as root (no user namespace) so it can bind host paths whatever their permissions and works where
  * unprivileged user namespaces are disabled; privileges are dropped by setpriv inside, after the mounts and
@@ -30,6 +31,8 @@ export interface SandboxHost {
   seccompFilter: string;
   /** The launcher takes `-r RESOURCE=SOFT:HARD` options (otherwise prlimit joins the chain). */
   launcherSetsLimits?: boolean;
+  /** The launcher also drops privileges inside the sandbox (`--drop`; otherwise setpriv does). */
+  launcherDrops?: boolean;
 }
 
 export interface SandboxSpec {
@@ -137,6 +140,9 @@ function chainHead(host: SandboxHost, spec: SandboxSpec, procsFiles: string[]): 
   return [...procsFiles, '--', TOOLS.prlimit, ...limits.map(([r, soft, hard]) => `--${r}=${soft}:${hard}`), '--'];
 }
 
+/** How bwrap reaches the launcher inside the sandbox: the descriptor it was handed as fd 6 (no host path shows). */
+const LAUNCHER_IN_SANDBOX = '/proc/self/fd/6';
+
 const SETPRIV_ARGS = [
   `--reuid=${SANDBOX_UID}`,
   `--regid=${SANDBOX_GID}`,
@@ -187,24 +193,24 @@ export async function runInSandbox(host: SandboxHost, spec: SandboxSpec): Promis
   }
 }
 
+/**
+ * The whole command line after the launcher. bwrap's own process is pid 1 inside, and anyone may read its command
+ * line: its options (host paths, limits) come through a pipe instead, NUL-separated; only the command, all sandbox
+ * paths, stays visible.
+ */
+function chainArgv(host: SandboxHost, spec: SandboxSpec, procsFiles: string[]): string[] {
+  const drop = host.launcherDrops
+    ? [LAUNCHER_IN_SANDBOX, '--drop', String(SANDBOX_UID), String(SANDBOX_GID), '--']
+    : [TOOLS.setpriv, ...SETPRIV_ARGS, '--'];
+  return [...(host.launcherDrops ? ['-k'] : []), ...chainHead(host, spec, procsFiles), TOOLS.bwrap, '--args', '5', '--', ...drop, ...spec.argv];
+}
+
 async function superviseChild(
   host: SandboxHost,
   spec: SandboxSpec,
   cg: ReturnType<typeof createRunCgroup>,
 ): Promise<SandboxOutcome> {
-  const argv = [
-    ...chainHead(host, spec, cg.procsFiles),
-    TOOLS.bwrap,
-    // bwrap's own process is pid 1 inside, and anyone may read its command line: its options (host paths,
-    // limits) come through a pipe instead, NUL-separated. Only the command, all sandbox paths, stays visible.
-    '--args',
-    '5',
-    '--',
-    TOOLS.setpriv,
-    ...SETPRIV_ARGS,
-    '--',
-    ...spec.argv,
-  ];
+  const argv = chainArgv(host, spec, cg.procsFiles);
   const stdout = new CappedBuffer(spec.outputBytes);
   const stderr = new CappedBuffer(spec.outputBytes);
   const status: string[] = [];
@@ -212,15 +218,18 @@ async function superviseChild(
 
   const started = process.hrtime.bigint();
   const filterFd = openSync(host.seccompFilter, 'r');
+  // fd 6: the launcher itself, which bwrap runs again inside the sandbox for the privilege drop.
+  const launcherFd = host.launcherDrops ? openSync(TOOLS.enter, 'r') : null;
   let child;
   try {
     child = spawn(TOOLS.enter, argv, {
       env: { PATH: SANDBOX_PATH },
-      stdio: ['pipe', 'pipe', 'pipe', filterFd, 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe', filterFd, 'pipe', 'pipe', ...(launcherFd === null ? [] : [launcherFd])],
       detached: true, // own process group: terminal signals aimed at the service do not reach the sandbox
     });
   } finally {
     closeSync(filterFd);
+    if (launcherFd !== null) closeSync(launcherFd);
   }
 
   const kill = (reason: NonNullable<SandboxOutcome['killedBy']>) => {
