@@ -1,5 +1,6 @@
 # One image for every role (api, collab, worker, projector); the role is chosen by the command.
-FROM node:20-bookworm-slim
+# Node 24 (active LTS); the code also runs on Node 20, the floor in package.json "engines".
+FROM node:24.11.1-bookworm-slim
 
 # The sandbox chain and the toolchains of the eight judged languages, from Debian.
 RUN apt-get update \
@@ -16,6 +17,8 @@ COPY . .
 RUN bash scripts/setup-sandbox.sh && bash scripts/setup-analysis.sh
 
 ENV NODE_ENV=production PORT=3000
-EXPOSE 3000 3001
+EXPOSE 3000 3001 3002 3003 3004
+# Roles run unprivileged; docker compose gives the worker root with the few capabilities the sandbox needs.
+USER node
 ENTRYPOINT ["node", "--import", "tsx", "src/cli.ts"]
 CMD ["serve", "--role", "all"]

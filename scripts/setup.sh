@@ -23,6 +23,8 @@ command -v pg_ctlcluster >/dev/null || apt_missing+=(postgresql)
 command -v redis-server >/dev/null || apt_missing+=(redis-server)
 # headless Chromium for the replay page's browser test (driven by playwright-core; tests only)
 command -v chromium >/dev/null || apt_missing+=(chromium)
+# Debian's docker-compose (1.29) validates docker-compose.yml in the tests; it needs no Docker engine
+command -v docker-compose >/dev/null || apt_missing+=(docker-compose)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]}"
   as_root apt-get update -qq
