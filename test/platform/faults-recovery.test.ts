@@ -172,7 +172,7 @@ describe('rebuild under traffic', () => {
 });
 
 describe('read-your-writes timing out', () => {
-  it('POST /rooms answers the created room from its own events, never 404, when the read model lags', async () => {
+  it('POST /rooms and a join answer from their own events, never 404, when the read model lags', async () => {
     const host = await newUser(h);
     await h.projections.runners.find((r) => r.name === 'rooms')!.stop();
     const res = await h.request({ method: 'POST', url: '/rooms', token: host.token, body: { mode: 'peer', language: 'python', name: 'Lagging' } });
@@ -180,6 +180,12 @@ describe('read-your-writes timing out', () => {
     expect(res.body).toMatchObject({ roomId: expect.any(String), roomCode: expect.any(String), name: 'Lagging', status: 'waiting', mode: 'peer', hostId: host.id, language: 'python' });
     const events = await streamEvents(`room-${res.body.roomId}`);
     expect(events[0]?.type).toBe('RoomCreated');
+    // joining the room the read model does not know yet: answered from the join's own result too
+    const guest = await newUser(h);
+    const joined = await h.request({ method: 'POST', url: `/rooms/${res.body.roomId}/join`, token: guest.token, body: { roomCode: res.body.roomCode } });
+    expect(joined.status).toBe(200);
+    expect(joined.body.room).toMatchObject({ roomId: res.body.roomId, name: 'Lagging' });
+    expect(joined.body.room.participants.map((p: { userId: string }) => p.userId).sort()).toEqual([host.id, guest.id].sort());
   }, 30_000);
 });
 

@@ -124,6 +124,20 @@ export function roomRowFromState(state: RoomState): RoomRow {
   };
 }
 
+function loadedFromState(state: RoomState): { room: RoomRow; participants: ParticipantRow[] } {
+  const date = (iso: string | null) => (iso ? new Date(iso) : null);
+  const participants = Object.values(state.participants).map((p) => ({
+    userId: p.userId,
+    role: p.role,
+    isActive: p.isActive,
+    isReady: p.isReady,
+    joinedAt: new Date(p.joinedAt),
+    leftAt: date(p.leftAt),
+    removedAt: date(p.removedAt),
+  }));
+  return { room: roomRowFromState(state), participants };
+}
+
 export function roomConfig(room: Pick<RoomRow, 'maxParticipants' | 'maxDuration' | 'isPrivate'>) {
   return { maxParticipants: room.maxParticipants, maxDuration: room.maxDuration, isPrivate: room.isPrivate };
 }
@@ -205,9 +219,13 @@ export async function roomDetail(ctx: AppContext, request: FastifyRequest, loade
   };
 }
 
-/** RoomDetail as the viewer sees it after a command (read-your-writes: the read model already shows the command). */
-export async function detailAfterWrite(ctx: AppContext, request: FastifyRequest, roomId: string, viewerId: string): Promise<RoomDetail> {
-  const found = await findRoomWithParticipants(ctx.db, roomId);
+/**
+ * RoomDetail as the viewer sees it after a command (read-your-writes: the read model already shows the command).
+ * When the read model does not have the room yet (the wait timed out) and the command's resulting `state` is
+ * given, the answer is built from that state instead of a 404 for a room that exists.
+ */
+export async function detailAfterWrite(ctx: AppContext, request: FastifyRequest, roomId: string, viewerId: string, state?: RoomState): Promise<RoomDetail> {
+  const found = (await findRoomWithParticipants(ctx.db, roomId)) ?? (state?.exists ? loadedFromState(state) : undefined);
   if (!found) throw roomErrors.notFound();
   return roomDetail(ctx, request, { ...found, me: found.participants.find((p) => p.userId === viewerId) }, viewerId);
 }

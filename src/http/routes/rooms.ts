@@ -3,6 +3,7 @@
  * Thin routes: schemas, the caller, a command or a query, the response shape.
  */
 import { Type } from '@sinclair/typebox';
+import { DateTime, Uuid } from '../schemas.js';
 import {
   changeLanguage,
   changeParticipantRole,
@@ -58,8 +59,6 @@ import {
   RoomStatusSchema,
 } from './room-views.js';
 
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 const SortOrder = Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' });
 
 const CreateBody = Type.Object(
@@ -392,7 +391,7 @@ export function roomRoutes(app: App, ctx: AppContext): void {
         requestedRole: body.requestedRole ?? null,
         isAdmin: can(principal.role, 'room:join-any'),
       }, requestMetadata(request));
-      const room = await detailAfterWrite(ctx, request, request.params.id, principal.userId);
+      const room = await detailAfterWrite(ctx, request, request.params.id, principal.userId, outcome.state);
       const isHost = outcome.state.hostId === principal.userId;
       const credentials = collabCredentials(ctx, request, request.params.id, principal.userId, outcome.assignedRole, isHost);
       return {
