@@ -12,6 +12,8 @@ export interface RouteConfig {
   ipRateLimit?: { scope: string; limit: number; windowSeconds: number };
   /** Skip the global per-user limit (polling endpoints the SPEC exempts). */
   skipGlobalRateLimit?: boolean;
+  /** Body text with NUL or lone surrogates: refused with a 400 (default) or stored with them replaced by U+FFFD. */
+  textRule?: 'reject' | 'replace';
 }
 
 declare module 'fastify' {

@@ -10,6 +10,7 @@
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
+import { isStorableText, toStorableText } from '../domain/shared/text.js';
 import { validationError, truncateForEcho, type FieldError } from './errors.js';
 
 /** Canonical 8-4-4-4-12 hex; no `urn:uuid:` prefix, no braces (Postgres' `uuid` accepts those, clients must not rely on it). */
@@ -56,14 +57,6 @@ export function isDate(value: unknown): value is string {
   return !!m && validCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
-// NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one.
-// eslint-disable-next-line no-control-regex -- matching NUL is the point
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Text Postgres can store (in `text` and `jsonb`): no NUL character and no unpaired UTF-16 surrogate. */
-export function isStorableText(value: string): boolean {
-  return !UNSTORABLE.test(value);
-}
 
 function compiler(coerceTypes: Options['coerceTypes']): Ajv {
   const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, verbose: true, strict: false });
@@ -98,11 +91,23 @@ function unstorableFields(value: unknown, path: string, out: FieldError[]): void
   }
 }
 
+/** A copy of a parsed body with unstorable characters replaced (routes carrying text the server must not refuse). */
+function replaceUnstorable(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return toStorableText(value);
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || depth > 64) return value;
+  if (Array.isArray(value)) return value.map((v) => replaceUnstorable(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [toStorableText(k), replaceUnstorable(v, depth + 1)]));
+}
+
 /**
  * The text rule, applied before schema validation to the params, the query and the body of every route (with a
- * schema or without): a NUL or a lone surrogate anywhere is a 400 VALIDATION_FAILED naming the field.
+ * schema or without): a NUL or a lone surrogate anywhere is a 400 VALIDATION_FAILED naming the field. Routes with
+ * `config.textRule: 'replace'` get those characters replaced with U+FFFD in the body instead.
  */
 export async function rejectUnstorableText(request: FastifyRequest): Promise<void> {
+  if (request.routeOptions.config?.textRule === 'replace' && request.body !== null && typeof request.body === 'object') {
+    request.body = replaceUnstorable(request.body);
+  }
   const fields: FieldError[] = [];
   unstorableFields(request.params, '', fields);
   unstorableFields(request.query, '', fields);

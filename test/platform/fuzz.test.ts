@@ -2,13 +2,15 @@
  * Property-based fuzzing of every served operation. The OpenAPI document the server publishes (/docs/json) is the
  * map: for each operation, generated requests — valid ones from its schemas and hostile ones (wrong types, huge
  * strings, NUL and lone surrogates, deep nesting, forged cursors, bad UUIDs and date-times, malformed JSON) — are
- * sent as an anonymous caller, a user and an admin. Whatever the input, the server must:
+ * sent as an anonymous caller, a user and an admin (and, on /internal callbacks, the collab plane with the internal
+ * secret). Whatever the input, the server must:
  *   - never answer 5xx (a 503 `<AREA>_SERVICE_UNAVAILABLE` of an unconfigured service is the one exception);
  *   - answer every error with the envelope {statusCode, code, message, timestamp} and every answer with X-Trace-Id;
- *   - never answer 2xx to an anonymous caller on an authenticated route, or to a user on /admin/*.
+ *   - never answer 2xx to an anonymous caller on an authenticated route, to a user on /admin/*, or to anyone
+ *     without the internal secret on /internal/*.
  * Operations added later are walked too: the test reads the served document, not a list.
  *
- * `npm test` runs FUZZ_RUNS (default 12) cases per operation with a fixed seed and again with a random one (its
+ * `npm test` runs FUZZ_RUNS (default 10) cases per operation with a fixed seed and again with a random one (its
  * seed is printed when it fails); `npm run fuzz` runs a long campaign (FUZZ_RUNS=300 by default, FUZZ_SEED to
  * replay one).
  */
@@ -19,11 +21,11 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { registerAdmin, registerUser, type TestUser } from '../support/users.js';
 import { corruptedObject, HOSTILE_PATH_SEGMENTS, hostileValue, MALFORMED_BODIES, poisoned, resolveRef, validValue, type Pools, type Schema } from './fuzz-arbitraries.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 const FIXED_SEED = 20261207;
 const LONG = process.env.FUZZ_RUNS !== undefined;
 
-type Identity = 'anonymous' | 'malformed' | 'user' | 'admin';
+type Identity = 'anonymous' | 'malformed' | 'user' | 'admin' | 'internal';
 
 interface Param {
   name: string;
@@ -91,7 +93,7 @@ function queryValue(param: Param): fc.Arbitrary<Array<[string, string]>> {
   const poison = validValue(schema, doc, pools).chain((v) => poisoned(asText(v))).map((v): Array<[string, string]> => [[param.name, v]]);
   const repeated = fc.tuple(fc.string(), fc.string()).map(([a, b]): Array<[string, string]> => [[param.name, a], [param.name, b]]);
   return fc.oneof(
-    { weight: param.required ? 1 : 3, arbitrary: fc.constant([]) },
+    { weight: param.required ? 1 : 3, arbitrary: fc.constant<Array<[string, string]>>([]) },
     { weight: 4, arbitrary: valid },
     { weight: 2, arbitrary: hostile },
     { weight: 1, arbitrary: poison },
@@ -123,7 +125,9 @@ function caseOf(op: Operation): fc.Arbitrary<FuzzCase> {
   const path = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, pathValue(p)])) as Record<string, fc.Arbitrary<string>>);
   const extraQuery = fc.oneof({ weight: 5, arbitrary: fc.constant([] as Array<[string, string]>) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom('unknown', '__proto__', 'constructor'), hostileValue).map(([k, v]): Array<[string, string]> => [[k, String(v).slice(0, 1000)]]) });
   const query = fc.tuple(fc.tuple(...queryParams.map(queryValue)), extraQuery).map(([parts, extra]) => [...parts.flat(), ...extra]);
-  const identity = fc.constantFrom<Identity>('anonymous', 'malformed', 'user', 'user', 'admin', 'admin');
+  const identity = isInternal(op)
+    ? fc.constantFrom<Identity>('anonymous', 'user', 'internal', 'internal', 'internal')
+    : fc.constantFrom<Identity>('anonymous', 'malformed', 'user', 'user', 'admin', 'admin');
   return fc.record({ identity, path, query, body: bodyOf(op) });
 }
 
@@ -144,8 +148,13 @@ function urlOf(op: Operation, c: FuzzCase): string {
   return query ? `${path}?${query}` : path;
 }
 
+/** Callbacks between the planes: public to the bearer check, guarded by the shared internal secret instead. */
+const isInternal = (op: Operation) => op.path.startsWith('/internal/');
+
 function authorizationOf(identity: Identity): Record<string, string> {
   switch (identity) {
+    case 'internal':
+      return { 'x-internal-secret': h.config.INTERNAL_CALLBACK_SECRET };
     case 'anonymous':
       return {};
     case 'malformed':
@@ -173,7 +182,9 @@ function problemsWith(op: Operation, c: FuzzCase, res: LightMyRequestResponse): 
     const envelope = body && body.statusCode === status && typeof body.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(body.code) && typeof body.message === 'string' && !Number.isNaN(Date.parse(body.timestamp));
     if (!envelope) problems.push('error without the envelope');
   }
-  const denied = ((c.identity === 'anonymous' || c.identity === 'malformed') && !op.isPublic) || (c.identity === 'user' && op.path.startsWith('/admin'));
+  const denied = isInternal(op)
+    ? c.identity !== 'internal'
+    : ((c.identity === 'anonymous' || c.identity === 'malformed') && !op.isPublic) || (c.identity === 'user' && op.path.startsWith('/admin'));
   if (denied && status >= 200 && status < 300) problems.push(`${c.identity} got ${status}`);
   return problems;
 }
@@ -222,6 +233,7 @@ beforeAll(async () => {
   const room = await h.app.inject({ method: 'POST', url: '/rooms', headers: { authorization: `Bearer ${user.accessToken}` }, payload: { mode: 'peer', language: 'python' } });
   pools.ids = [user.id, admin.id, JSON.parse(problem.body).id, JSON.parse(room.body).roomId].filter((id): id is string => typeof id === 'string');
   const served = await h.app.inject({ method: 'GET', url: '/docs/json' });
+  if (served.statusCode !== 200) throw new Error(`GET /docs/json answered ${served.statusCode}: ${served.body.slice(0, 500)}`);
   doc = JSON.parse(served.body) as Schema;
   operations = operationsOf(doc);
 }, 60_000);
@@ -233,7 +245,7 @@ afterAll(async () => {
 });
 
 describe('fuzzing every served operation', () => {
-  const timeout = LONG ? 24 * 3600_000 : 120_000;
+  const timeout = LONG ? 24 * 3600_000 : 300_000;
 
   it('walks the served OpenAPI document', () => {
     expect(operations.length).toBeGreaterThan(50);

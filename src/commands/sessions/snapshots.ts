@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { handleCommand, readAggregate } from '../handle-command.js';
+import { toStorableText } from '../../domain/shared/text.js';
 import { systemMetadata } from '../metadata.js';
 import { roomDecider } from '../../domain/room/decider.js';
 import { roomStream } from '../../domain/room/events.js';
@@ -50,7 +51,7 @@ export async function recordCollabSnapshot(ctx: AppContext, payload: CollabSnaps
     type: 'RecordSnapshot',
     snapshotId: randomUUID(),
     roomId: payload.roomId,
-    code: payload.code,
+    code: toStorableText(payload.code),
     codeHash: codeHash(payload.code),
     language: payload.language,
     trigger: payload.trigger,

@@ -3,6 +3,7 @@
  * (SPEC §2.6) run for an administrator, recorded as RoomForceClosed (audit `admin.room.force_close`).
  */
 import { Type } from '@sinclair/typebox';
+import { DateTime, Uuid } from '../schemas.js';
 import { finishRoom } from '../../commands/rooms/finish.js';
 import { requireCapability } from '../../domain/user/capabilities.js';
 import { listAllRooms, UUID } from '../../projections/rooms/queries.js';
@@ -14,8 +15,6 @@ import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { Nullable, RoomIdParams, RoomModeSchema, RoomStatusSchema } from './room-views.js';
 
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 
 const AdminRoomSchema = Type.Object({
   roomId: Uuid,

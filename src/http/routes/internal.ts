@@ -4,6 +4,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import { Uuid } from '../schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeJoin, docSnapshot, heartbeat, snapshotReady, userDisconnected } from '../../commands/rooms/collab-callbacks.js';
 import { ROOM_STATUSES } from '../../domain/room/constants.js';
@@ -13,7 +14,6 @@ import { envelope } from '../errors.js';
 import type { App } from '../types.js';
 import { enumOf } from './room-views.js';
 
-const Uuid = Type.String({ format: 'uuid' });
 const Bytes = Type.Array(Type.Integer({ minimum: 0, maximum: 255 }));
 /** Raw Yjs state travels as a JSON byte array (3–4× its size); 5 MiB of state fits. */
 const SNAPSHOT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -45,6 +45,8 @@ export function internalRoutes(app: App, ctx: AppContext): void {
     '/internal/collab/snapshot',
     {
       ...options,
+      // Code typed into the shared editor is recorded whatever it contains (unstorable characters replaced).
+      config: { ...internal, textRule: 'replace' },
       bodyLimit: SNAPSHOT_BODY_LIMIT,
       schema: {
         tags,
@@ -55,7 +57,8 @@ export function internalRoutes(app: App, ctx: AppContext): void {
             snapshot: Bytes,
             code: Type.String(),
             language: Type.String({ minLength: 1, maxLength: 32 }),
-            timestamp: Type.Integer({ minimum: 0 }),
+            // epoch ms, within what Date and Postgres represent (up to the end of year 9999)
+            timestamp: Type.Integer({ minimum: 0, maximum: 253_402_300_799_999 }),
             trigger: enumOf(SNAPSHOT_TRIGGERS),
             phase: Type.Union([enumOf(ROOM_STATUSES), Type.Null()]),
           },
@@ -74,7 +77,7 @@ export function internalRoutes(app: App, ctx: AppContext): void {
       schema: {
         tags,
         summary: 'A joined socket closed',
-        body: Type.Object({ roomId: Uuid, userId: Uuid, timestamp: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+        body: Type.Object({ roomId: Uuid, userId: Uuid, timestamp: Type.Integer({ minimum: 0, maximum: 253_402_300_799_999 }) }, { additionalProperties: false }),
         response: { 201: Type.Object({ success: Type.Boolean() }) },
       },
     },

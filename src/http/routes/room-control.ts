@@ -3,6 +3,7 @@
  * settings, timer pause/resume, role swaps.
  */
 import { Type } from '@sinclair/typebox';
+import { DateTime, Uuid } from '../schemas.js';
 import {
   requestRoleSwap,
   respondToRoleSwap,
@@ -18,8 +19,6 @@ import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { detailAfterWrite, enumOf, Nullable, RoomDetailSchema, RoomIdParams, RoomRoleSchema, RoomStatusSchema } from './room-views.js';
 
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 
 const TransitionResponse = Type.Object({
   roomId: Uuid,
