@@ -8,7 +8,7 @@ import type { AppContext } from '../../runtime/context.js';
 
 interface AiAdapters {
   llm: LlmPort;
-  transcriber: TranscriptionPort & { configured: boolean };
+  transcriber: TranscriptionPort & { configured: boolean; shutdown(): void };
   queueGuard: Guarded & ReturnType<typeof createBreaker>;
 }
 
@@ -23,6 +23,13 @@ export function aiOf(ctx: AppContext): AiAdapters {
       queueGuard: createBreaker('AI', 'ai-queue', { timeoutMs: ctx.config.AI_QUEUE_TIMEOUT_MS, resetMs: 10_000 }),
     };
     adapters.set(ctx, a);
+    const created = a;
+    // Breakers keep rolling-window timers; close them with the context.
+    ctx.closers.push(async () => {
+      created.queueGuard.breaker.shutdown();
+      (created.llm as { guard?: { breaker: { shutdown(): void } } }).guard?.breaker.shutdown();
+      created.transcriber.shutdown();
+    });
   }
   return a;
 }

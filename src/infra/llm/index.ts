@@ -8,7 +8,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { createBreaker } from '../breaker.js';
 import { createLocalCoach } from './local/index.js';
 import { createOpenAiCoach, type OpenAiAdapterOptions } from './openai/adapter.js';
-import { transcription } from './openai/client.js';
+import { serviceError, transcription } from './openai/client.js';
 import type { LlmPort, TranscriptionPort } from './port.js';
 
 export { LOCAL_MODEL, createLocalCoach } from './local/index.js';
@@ -38,7 +38,7 @@ export function createLlm(config: Config, logger: Logger): LlmPort {
 const unavailable = () =>
   new DomainError('AI_SERVICE_UNAVAILABLE', 503, 'Speech-to-text is not configured', { retryAfter: 60 });
 
-export function createTranscriber(config: Config): TranscriptionPort & { configured: boolean } {
+export function createTranscriber(config: Config): TranscriptionPort & { configured: boolean; shutdown(): void } {
   const options = openAiOptions(config);
   const model = config.OPENAI_TRANSCRIPTION_MODEL;
   const configured = model !== '' && config.LLM_PROVIDER === 'openai';
@@ -49,13 +49,13 @@ export function createTranscriber(config: Config): TranscriptionPort & { configu
   });
   return {
     configured,
+    shutdown: () => guard.breaker.shutdown(),
     async transcribe(audio, mimeType, language) {
       if (!configured) throw unavailable();
       try {
         return await guard(() => transcription(options, model, audio, mimeType, language));
       } catch (err) {
-        if (err instanceof DomainError) throw err;
-        throw new DomainError('AI_SERVICE_UNAVAILABLE', 503, 'Speech-to-text failed', { retryAfter: 10, reason: (err as Error).message.slice(0, 200) });
+        throw serviceError(err);
       }
     },
   };

@@ -47,9 +47,9 @@ export async function listAiMessages(
 ): Promise<AiMessageRow[]> {
   const where = 'sessionId' in scope ? sql`session_id = ${scope.sessionId}` : sql`room_id = ${scope.roomId} AND user_id = ${scope.userId}`;
   const { rows } = await sql<AiMessageRow>`
-    SELECT id, role, content, audio_key AS "audioKey", created_at AS "createdAt", seq::text AS seq
-    FROM ai_messages WHERE ${where} ${after ? sql`AND (seq, id) > (${after[0]}::bigint, ${after[1]}::uuid)` : sql``}
-    ORDER BY seq, id LIMIT ${limit + 1}`.execute(db);
+    SELECT m.id, m.role, m.content, m.audio_key AS "audioKey", m.created_at AS "createdAt", m.seq::text AS seq
+    FROM ai_messages m WHERE ${where} ${after ? sql`AND (m.seq, m.id) > (${after[0]}::bigint, ${after[1]}::uuid)` : sql``}
+    ORDER BY m.seq, m.id LIMIT ${limit + 1}`.execute(db);
   return rows;
 }
 

@@ -29,13 +29,15 @@ export interface Diagnosis {
 
 const STARTER_LEFT = /TODO: implement your solution here/;
 
-/** An input a reviewer would call an edge case: tiny, empty-ish, zero, negative, or all one value. */
+/** An input a reviewer would call an edge case: tiny, a count of 0–2, zero, negative, or repeated values. */
 export function looksLikeEdge(input: string): boolean {
   const tokens = input.trim().split(/\s+/).filter(Boolean);
   if (tokens.length <= 3) return true;
   if (tokens.some((t) => t === '0' || t === '-' || /^-\d/.test(t))) return true;
+  // the smallest sizes, or repeated values
+  if (/^\d+$/.test(tokens[0]!) && Number(tokens[0]) <= 2) return true;
   const values = tokens.slice(1);
-  return values.length > 1 && values.every((v) => v === values[0]);
+  return new Set(values).size < values.length;
 }
 
 function firstFailing(e: ExecutionFacts, verdicts: string[]): FailedCase | null {

@@ -8,7 +8,7 @@ import type { TSchema, Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import { createBreaker, type Guarded } from '../../breaker.js';
 import type { Answer, CoachContext, HintRequest, InterviewRequest, LlmPort } from '../port.js';
-import { chatCompletion, type ChatMessage, type OpenAiClientOptions } from './client.js';
+import { chatCompletion, serviceError, type ChatMessage, type OpenAiClientOptions } from './client.js';
 import { contextBlocks, block, draftBlock, systemPrompt } from './prompts.js';
 import { AnalysisOut, check, HintOut, InterviewOut, ReviewOut } from './schemas.js';
 import { clip, safeText } from './sanitize.js';
@@ -74,7 +74,15 @@ export function createOpenAiCoach(options: OpenAiAdapterOptions, local: LlmPort,
 
   /** One validated answer: the reply, and when it misses the contract one repair round. Throws on failure. */
   async function complete<S extends TSchema>(task: Task<S>, messages: ChatMessage[]): Promise<Static<S>> {
-    return (guard as Guarded)(async () => {
+    try {
+      return await (guard as Guarded)(() => attemptTask(task, messages));
+    } catch (err) {
+      throw serviceError(err);
+    }
+  }
+
+  async function attemptTask<S extends TSchema>(task: Task<S>, messages: ChatMessage[]): Promise<Static<S>> {
+    {
       const chat = { temperature: task.temperature, maxTokens: task.maxTokens, json: options.jsonMode };
       const reply = await chatCompletion(options, messages, chat);
       const first = check(task.schema, reply);
@@ -87,7 +95,7 @@ export function createOpenAiCoach(options: OpenAiAdapterOptions, local: LlmPort,
       const second = check(task.schema, await chatCompletion(options, repair, chat));
       if (second.ok) return second.value;
       throw new Error(`the ${task.name} answer missed the contract twice: ${second.problems}`);
-    });
+    }
   }
 
   async function withFallback<S extends TSchema, R>(
