@@ -362,6 +362,7 @@ export const problemRoutes: RouteModule = (app, ctx) => {
         memoryLimitMb: content.memoryLimitMb ?? null,
         tags: content.tags ?? [],
         testCases: content.testCases,
+        hints: content.hints ?? null,
       };
       const id = randomUUID();
       const result = await createProblem(ctx.store, requestMetadata(request), { problemId: id, slug: null, content: full, isPublished: body.isPublished });

@@ -452,7 +452,7 @@ export async function getProblemDetail(
       memoryLimit: row.memory_limit_mb,
       userAttempts: row.attempts ?? 0,
       createdAt: row.created_at.toISOString(),
-      ...(viewer.includeHidden ? { hints: row.hints ?? null } : {}),
+      ...(viewer.isAdmin ? { hints: row.hints ?? null } : {}),
     },
   };
 }
