@@ -3,6 +3,7 @@
  * plain data; the room keeps the last messages in memory and `persistence.ts` stores every change durably.
  */
 import { randomUUID } from 'node:crypto';
+import { toStorableText } from '../domain/shared/text.js';
 
 export const CHAT_TEXT_LIMIT = 4000;
 export const CHAT_RING_SIZE = 500;
@@ -53,7 +54,9 @@ export interface ChatReadState {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function cutText(text: string): string {
+function cutText(raw: string): string {
+  // Postgres stores no NUL or lone surrogate (text and jsonb alike): such characters become U+FFFD.
+  const text = toStorableText(raw);
   if (text.length <= CHAT_TEXT_LIMIT) return text;
   let out = text.slice(0, CHAT_TEXT_LIMIT);
   const last = out.charCodeAt(out.length - 1);
@@ -68,8 +71,8 @@ function sanitizeMentions(raw: unknown): ChatMention[] {
     if (out.length >= CHAT_MAX_MENTIONS) break;
     if (!isObject(m) || typeof m.kind !== 'string' || !MENTION_KINDS.has(m.kind)) continue;
     if (typeof m.value !== 'string' || m.value.trim().length === 0) continue;
-    const mention: ChatMention = { kind: m.kind as ChatMention['kind'], value: m.value.trim().slice(0, 200) };
-    if (typeof m.userId === 'string' && m.userId.length > 0) mention.userId = m.userId.slice(0, 128);
+    const mention: ChatMention = { kind: m.kind as ChatMention['kind'], value: toStorableText(m.value.trim().slice(0, 200)) };
+    if (typeof m.userId === 'string' && m.userId.length > 0) mention.userId = toStorableText(m.userId.slice(0, 128));
     out.push(mention);
   }
   return out;
@@ -96,7 +99,8 @@ function sanitizeAttachments(raw: unknown): ChatAttachment[] {
     }
     if (typeof sizeBytes !== 'number' || !Number.isFinite(sizeBytes) || sizeBytes <= 0) continue;
     if (!isHttpUrl(url)) continue;
-    out.push({ kind: a.kind as ChatAttachment['kind'], key, url, fileName, mimeType, sizeBytes });
+    const [k, u, f, m] = [key, url, fileName, mimeType].map(toStorableText) as [string, string, string, string];
+    out.push({ kind: a.kind as ChatAttachment['kind'], key: k, url: u, fileName: f, mimeType: m, sizeBytes });
   }
   return out;
 }
