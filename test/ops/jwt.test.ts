@@ -114,4 +114,15 @@ describe('rotation over HTTP', () => {
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('UNAUTHORIZED');
   });
+
+  it('the collab token a room hands out is signed by the collab key set (issuer, collab audience, newest key)', async () => {
+    const host = await registerUser(h);
+    const room = await h.request({ method: 'POST', url: '/rooms', token: host.accessToken, body: { mode: 'peer', language: 'python' } });
+    expect(room.status).toBe(201);
+    const detail = await h.request({ method: 'GET', url: `/rooms/${room.body.roomId}`, token: host.accessToken });
+    const token = detail.body.collabToken as string;
+    expect(header(token).kid).toBe(keyId(h.config.COLLAB_JWT_SECRET));
+    expect(payload(token)).toMatchObject({ iss: 'syncode', aud: 'syncode:collab', type: 'collab', roomId: room.body.roomId });
+    expect(verifyCollabToken(token, jwtKeys(h.config, 'collab'))).toMatchObject({ sub: host.id });
+  });
 });

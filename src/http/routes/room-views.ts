@@ -5,6 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { signCollabToken } from '../../collab/token.js';
+import { jwtKeys } from '../../infra/jwt/keyring.js';
 import { capabilitiesOf } from '../../domain/room/capabilities.js';
 import {
   LANGUAGES,
@@ -154,7 +155,7 @@ export function collabUrlFor(ctx: AppContext, request: FastifyRequest): string {
 
 export function collabCredentials(ctx: AppContext, request: FastifyRequest, roomId: string, userId: string, role: RoomRole, isHost: boolean) {
   return {
-    collabToken: signCollabToken({ userId, roomId, role, isHost }, ctx.config.COLLAB_JWT_SECRET),
+    collabToken: signCollabToken({ userId, roomId, role, isHost }, jwtKeys(ctx.config, 'collab')),
     collabUrl: collabUrlFor(ctx, request),
   };
 }
