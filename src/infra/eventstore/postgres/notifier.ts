@@ -5,11 +5,36 @@
  * reconnecting, proxy that drops them) costs at most one poll interval.
  */
 import pg from 'pg';
+import { matchesFilter, type EventFilter } from '../port.js';
+
+/** What one committed append wrote: enough to tell which filtered subscriptions it concerns. */
+export interface Touched {
+  stream: string;
+  type: string;
+}
+
+interface Waiter {
+  filter: EventFilter | undefined;
+  done(): void;
+}
+
+/** Wakes remembered for subscriptions that were busy reading when they happened. */
+const RECENT_WAKES = 256;
+/** This store's own commits, so their NOTIFY echo does not wake everyone a second time. */
+const OWN_POSITIONS = 1024;
+
+function concerns(filter: EventFilter | undefined, touched: readonly Touched[] | null): boolean {
+  if (!filter || touched === null) return true;
+  return touched.some((t) => matchesFilter(filter, t.stream, t.type));
+}
 
 export class Wakeups {
   private generation_ = 0;
+  /** Every subscription has been woken for the positions up to here. */
   private highest = 0n;
-  private readonly waiters = new Set<() => void>();
+  private readonly own = new Set<bigint>();
+  private readonly recent: Array<{ generation: number; touched: readonly Touched[] | null }> = [];
+  private readonly waiters = new Set<Waiter>();
 
   /** Read before querying; pass to wait() so a wake-up during the query is not missed. */
   get generation(): number {
@@ -17,33 +42,63 @@ export class Wakeups {
   }
 
   /**
-   * Wake every waiting subscription. With a position, only if it is new: a store's own commits arrive twice (from
-   * the writer and as NOTIFY), and one read per commit is enough.
+   * Wake every waiting subscription: a commit whose content is unknown (another process's NOTIFY, a reconnect).
+   * With a position, only if it is new: this store's own commits arrive again as NOTIFY, and were already
+   * announced to exactly the subscriptions they concern.
    */
   wake(position?: bigint): void {
     if (position !== undefined) {
-      if (position <= this.highest) return;
+      if (position <= this.highest || this.own.delete(position)) return;
       this.highest = position;
     }
-    this.generation_ += 1;
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter();
+    this.record(null);
   }
 
-  /** Resolves on the first wake-up after `since`, after `timeoutMs`, or when `signal` aborts. */
-  wait(since: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (this.generation_ !== since || signal.aborted) return Promise.resolve();
+  /**
+   * This store's own commit (through `position`): wakes the subscriptions whose filter matches something it wrote.
+   * A filtered subscription it does not concern stays asleep rather than read the log and write a checkpoint
+   * for nothing; it catches up at its next wake-up or poll.
+   */
+  wakeFor(position: bigint, touched: readonly Touched[]): void {
+    this.own.add(position);
+    if (this.own.size > OWN_POSITIONS) this.own.delete(this.own.values().next().value!);
+    this.record(touched);
+  }
+
+  private record(touched: readonly Touched[] | null): void {
+    this.generation_ += 1;
+    this.recent.push({ generation: this.generation_, touched });
+    if (this.recent.length > RECENT_WAKES) this.recent.shift();
+    for (const waiter of [...this.waiters]) if (concerns(waiter.filter, touched)) waiter.done();
+  }
+
+  /** Whether a wake-up after generation `since` concerned `filter` (true when that history is gone). */
+  private missed(since: number, filter: EventFilter | undefined): boolean {
+    if (since === this.generation_) return false;
+    const oldest = this.recent[0]?.generation ?? Number.POSITIVE_INFINITY;
+    if (since + 1 < oldest) return true;
+    return this.recent.some((w) => w.generation > since && concerns(filter, w.touched));
+  }
+
+  /**
+   * Resolves on the first wake-up after `since` that concerns `filter` (every one without a filter), after
+   * `timeoutMs`, or when `signal` aborts.
+   */
+  wait(since: number, timeoutMs: number, signal: AbortSignal, filter?: EventFilter): Promise<void> {
+    if (signal.aborted || this.missed(since, filter)) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal.removeEventListener('abort', done);
-        resolve();
+      const waiter: Waiter = {
+        filter,
+        done: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          signal.removeEventListener('abort', waiter.done);
+          resolve();
+        },
       };
-      const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
-      signal.addEventListener('abort', done, { once: true });
+      const timer = setTimeout(waiter.done, timeoutMs);
+      this.waiters.add(waiter);
+      signal.addEventListener('abort', waiter.done, { once: true });
     });
   }
 }

@@ -96,8 +96,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     maxBatchEvents: options.maxBatchEvents ?? 5000,
     maxQueuedAppends: options.maxQueuedAppends ?? 10_000,
     maxInFlight: options.maxInFlight ?? 2,
-    onCommitted: (position) => {
-      wakeups.wake(position);
+    onCommitted: (position, touched) => {
+      wakeups.wakeFor(position, touched);
       announcer.announce(position);
     },
   });
@@ -123,7 +123,8 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
       const expected = appendOptions.expectedRevision ?? 'any';
       const json = encodeAppend(stream, events, expected);
       return new Promise((resolve, reject) => {
-        writer.enqueue({ stream, expected, json, ids: eventIds(events), eventCount: events.length, resolve, reject });
+        const types = events.map((e) => e.type);
+        writer.enqueue({ stream, expected, json, ids: eventIds(events), eventCount: events.length, types, resolve, reject });
       });
     },
 

@@ -127,7 +127,7 @@ export async function* subscribeToAll(deps: SubscriptionDeps, options: Subscribe
           reportCaughtUp = false;
           if (signal.aborted) return;
         }
-        await deps.wakeups.wait(generation, deps.pollIntervalMs, signal);
+        await deps.wakeups.wait(generation, deps.pollIntervalMs, signal, filter);
       }
     }
   } finally {

@@ -15,6 +15,7 @@ import {
   isRetryable,
   toUnavailable,
 } from './errors.js';
+import type { Touched } from './notifier.js';
 
 export interface PendingAppend {
   stream: string;
@@ -23,6 +24,8 @@ export interface PendingAppend {
   json: string;
   ids: string[];
   eventCount: number;
+  /** Event types, in order (tell the store's subscriptions what a commit wrote). */
+  types: string[];
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
 }
@@ -39,8 +42,8 @@ export interface WriterOptions {
    * expectations while the previous one waits for its WAL flush; it then queues on the global lock.
    */
   maxInFlight: number;
-  /** Called after every committed batch (wakes local subscriptions without waiting for NOTIFY). */
-  onCommitted(lastPosition: bigint): void;
+  /** Called after every committed batch with what it wrote (wakes local subscriptions without waiting for NOTIFY). */
+  onCommitted(lastPosition: bigint, touched: Touched[]): void;
 }
 
 export interface WriterStats {
@@ -172,6 +175,7 @@ export class GroupCommitWriter {
     this.stats.appends += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     let last = -1n;
+    const touched: Touched[] = [];
     const seen = new Set<number>();
     for (const row of rows) {
       const append = batch[row.idx - 1];
@@ -180,6 +184,7 @@ export class GroupCommitWriter {
       if (row.error_code === null) {
         const position = BigInt(row.last_position ?? '0');
         if (position > last) last = position;
+        for (const type of new Set(append.types)) touched.push({ stream: append.stream, type });
         append.resolve({ nextExpectedRevision: BigInt(row.next_expected_revision ?? '-1'), position: positionOf(position) });
       } else {
         append.reject(rowError(row, append));
@@ -188,7 +193,7 @@ export class GroupCommitWriter {
     batch.forEach((append, i) => {
       if (!seen.has(i + 1)) append.reject(new Error(`Event store returned no result for the append to ${append.stream}`));
     });
-    if (last >= 0n) this.options.onCommitted(last);
+    if (last >= 0n) this.options.onCommitted(last, touched);
   }
 
   private async execute(batch: PendingAppend[]): Promise<ResultRow[]> {
