@@ -8,6 +8,7 @@
  *
  * collab_edit_checkpoints: the full document state every so often (`through_id` = the last update row it contains),
  *   so reconstructing an instant applies one checkpoint and the few updates after it, never the whole session.
+ *   `state` is a Yjs V1 state, zlib-deflated.
  *
  * Keyed by room: a room has at most one session, and rows live as long as the room's session (a destroyed room
  * takes them with it).

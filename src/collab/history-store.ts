@@ -2,7 +2,12 @@
  * Postgres writes of the edit history (tables in 0310_collab_edit_history.migration.ts). One flush is one
  * transaction: the batch's update rows in the order they were accepted, then the checkpoints taken after them.
  */
+import { promisify } from 'node:util';
+import { deflate } from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
+
+/** Checkpoints are stored zlib-deflated (a Yjs state of code text shrinks ~2.5×); compressed on the thread pool. */
+const deflateAsync = promisify(deflate);
 
 export interface UpdateRow {
   kind: 'update';
@@ -61,10 +66,11 @@ export class EditHistoryStore {
         else checkpoints.push({ roomId: row.roomId, at: row.at, through: known.get(row.roomId) ?? '0', state: row.state });
       }
       if (checkpoints.length > 0) {
+        const states = await Promise.all(checkpoints.map((c) => deflateAsync(toBuffer(c.state))));
         await sql`
           INSERT INTO collab_edit_checkpoints (room_id, taken_at, through_id, state)
           SELECT * FROM unnest(${checkpoints.map((c) => c.roomId)}::text[], ${checkpoints.map((c) => String(c.at))}::bigint[],
-                               ${checkpoints.map((c) => c.through)}::bigint[], ${checkpoints.map((c) => toBuffer(c.state))}::bytea[])`.execute(trx);
+                               ${checkpoints.map((c) => c.through)}::bigint[], ${states}::bytea[])`.execute(trx);
       }
     });
     for (const [roomId, id] of known) if (rows.some((r) => r.roomId === roomId)) lastIds.set(roomId, id);

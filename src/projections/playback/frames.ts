@@ -73,48 +73,77 @@ export interface LanguageSwitch {
   userId: string | null;
 }
 
+/** A Y.Text change as our delta (strings only: code buffers hold no embeds). */
+function fromYDelta(delta: ReadonlyArray<{ insert?: unknown; retain?: number; delete?: number }>): DeltaOp[] {
+  const ops: DeltaOp[] = [];
+  for (const op of delta) {
+    if (typeof op.retain === 'number') ops.push({ retain: op.retain });
+    else if (typeof op.delete === 'number') ops.push({ delete: op.delete });
+    else if (typeof op.insert === 'string') ops.push({ insert: op.insert });
+  }
+  return ops;
+}
+
 /**
  * Frames for `updates` applied on top of `doc` (the document at the stream's start, mutated here), showing the
  * buffer of `language` and following `switches` (sorted by time). `startedAt` is the session start (frame `t` base).
+ * Each author's batch of a window is one Yjs transaction; its text event gives the delta without rebuilding the text.
  */
 export function buildFrames(doc: Y.Doc, updates: readonly HistoryUpdate[], language: string, switches: readonly LanguageSwitch[], startedAt: number): { frames: PlaybackFrame[]; language: string } {
   const frames: PlaybackFrame[] = [];
   let visible = language;
-  let text = doc.getText(`code:${visible}`).toString();
+  let observed = doc.getText(`code:${visible}`);
+  let change: DeltaOp[] | null = null;
+  const observer = (event: Y.YTextEvent) => {
+    change = fromYDelta(event.delta as Array<{ insert?: unknown; retain?: number; delete?: number }>);
+  };
+  observed.observe(observer);
   let nextSwitch = 0;
   const switchUntil = (limit: number) => {
     while (nextSwitch < switches.length && switches[nextSwitch]!.at <= limit) {
       const s = switches[nextSwitch++]!;
       if (s.language === visible) continue;
+      const before = observed.toString();
+      observed.unobserve(observer);
       visible = s.language;
-      const now = doc.getText(`code:${visible}`).toString();
-      frames.push({ t: s.at - startedAt, userId: s.userId, delta: textDelta(text, now), language: visible });
-      text = now;
+      observed = doc.getText(`code:${visible}`);
+      observed.observe(observer);
+      frames.push({ t: s.at - startedAt, userId: s.userId, delta: textDelta(before, observed.toString()), language: visible });
     }
   };
 
-  let i = 0;
-  while (i < updates.length) {
-    const windowStart = updates[i]!.at;
-    switchUntil(windowStart);
-    const byAuthor = new Map<string | null, { last: number; updates: Uint8Array[] }>();
-    while (i < updates.length && updates[i]!.at < windowStart + FRAME_WINDOW_MS) {
-      const u = updates[i++]!;
-      const entry = byAuthor.get(u.author) ?? { last: u.at, updates: [] };
-      entry.last = Math.max(entry.last, u.at);
-      entry.updates.push(u.update);
-      byAuthor.set(u.author, entry);
+  try {
+    let i = 0;
+    while (i < updates.length) {
+      const windowStart = updates[i]!.at;
+      switchUntil(windowStart);
+      const byAuthor = new Map<string | null, { last: number; updates: Uint8Array[] }>();
+      while (i < updates.length && updates[i]!.at < windowStart + FRAME_WINDOW_MS) {
+        const u = updates[i++]!;
+        const entry = byAuthor.get(u.author) ?? { last: u.at, updates: [] };
+        entry.last = Math.max(entry.last, u.at);
+        entry.updates.push(u.update);
+        byAuthor.set(u.author, entry);
+      }
+      const order = [...byAuthor].sort((a, b) => a[1].last - b[1].last);
+      for (const [userId, entry] of order) {
+        change = null;
+        doc.transact(() => {
+          for (const u of entry.updates) Y.applyUpdate(doc, u);
+        });
+        const delta = change as DeltaOp[] | null;
+        if (delta && delta.some((op) => !('retain' in op))) frames.push({ t: windowStart - startedAt, userId, delta: trimRetain(delta) });
+      }
     }
-    const order = [...byAuthor].sort((a, b) => a[1].last - b[1].last);
-    for (const [userId, entry] of order) {
-      doc.transact(() => {
-        for (const u of entry.updates) Y.applyUpdate(doc, u);
-      });
-      const now = doc.getText(`code:${visible}`).toString();
-      if (now !== text) frames.push({ t: windowStart - startedAt, userId, delta: textDelta(text, now) });
-      text = now;
-    }
+    switchUntil(Number.POSITIVE_INFINITY);
+  } finally {
+    observed.unobserve(observer);
   }
-  switchUntil(Number.POSITIVE_INFINITY);
   return { frames, language: visible };
+}
+
+/** A trailing retain changes nothing. */
+function trimRetain(delta: DeltaOp[]): DeltaOp[] {
+  while (delta.length > 0 && 'retain' in delta[delta.length - 1]!) delta.pop();
+  return delta;
 }

@@ -3,6 +3,7 @@
  * collab plane writes them). The document at an instant is the latest checkpoint taken at or before it plus the
  * updates accepted after that checkpoint up to the instant — a bounded replay whatever the session's length.
  */
+import { inflateSync } from 'node:zlib';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import type { Db } from '../../infra/db/database.js';
@@ -43,7 +44,7 @@ export async function documentAt(db: Db, roomId: string, atMs: number): Promise<
     ORDER BY id`.execute(db);
   const doc = new Y.Doc();
   doc.transact(() => {
-    Y.applyUpdate(doc, bytes(checkpoint.state));
+    Y.applyUpdate(doc, bytes(inflateSync(checkpoint.state)));
     for (const u of updates) Y.applyUpdate(doc, bytes(u.update));
   });
   return doc;

@@ -85,6 +85,14 @@ export async function codeAtInstant(db: Db, session: SessionRow, atMs: number): 
   return { code: snap.language === language || !language ? snap.code : '', language: language ?? snap.language, at, buffers: { [snap.language]: snap.code }, source: 'snapshot' };
 }
 
+/**
+ * The frames of a finished session never change (nothing is written after the end; a destroyed room has no session
+ * to ask for), so the last few are kept: an analyst's page load and the reloads that follow build them once. Events
+ * are read fresh every time (the timeline may still be told late results).
+ */
+const finishedFrames = new Map<string, PlaybackFrame[]>();
+const FINISHED_FRAMES_KEPT = 8;
+
 /** Frames and events of [fromMs, toMs] (clamped to the session). */
 export async function playbackStream(db: Db, session: SessionRow, fromMs?: number, toMs?: number): Promise<PlaybackStream> {
   const startedAt = session.startedAt.getTime();
@@ -98,21 +106,14 @@ export async function playbackStream(db: Db, session: SessionRow, fromMs?: numbe
     .filter((e) => e.timestamp.getTime() >= from && e.timestamp.getTime() <= to)
     .map((e) => ({ t: e.timestamp.getTime() - startedAt, id: e.id, eventType: e.eventType, userId: e.userId, metadata: e.metadata, timestamp: e.timestamp.toISOString() }));
 
-  let frames: PlaybackFrame[] = [];
-  const doc = await documentAt(db, session.roomId, from);
-  if (doc) {
-    try {
-      const initial = language ? doc.getText(`code:${language}`).toString() : '';
-      if (initial.length > 0) frames.push({ t: from - startedAt, userId: null, delta: [{ insert: initial }] });
-      if (language) {
-        const inRange = switches.filter((s) => s.at > from && s.at <= to);
-        frames = frames.concat(buildFrames(doc, await updatesBetween(db, session.roomId, from, to), language, inRange, startedAt).frames);
-      }
-    } finally {
-      doc.destroy();
+  const key = session.finishedAt ? `${session.id}:${from}:${to}` : null;
+  let frames = key ? finishedFrames.get(key) : undefined;
+  if (!frames) {
+    frames = await framesOf(db, session, from, to, language, switches.filter((s) => s.at > from && s.at <= to));
+    if (key) {
+      finishedFrames.set(key, frames);
+      if (finishedFrames.size > FINISHED_FRAMES_KEPT) finishedFrames.delete(finishedFrames.keys().next().value!);
     }
-  } else {
-    frames = await snapshotFrames(db, session, from, to);
   }
   return {
     sessionId: session.id,
@@ -124,6 +125,21 @@ export async function playbackStream(db: Db, session: SessionRow, fromMs?: numbe
     frames,
     events,
   };
+}
+
+async function framesOf(db: Db, session: SessionRow, from: number, to: number, language: string | null, switches: LanguageSwitch[]): Promise<PlaybackFrame[]> {
+  const startedAt = session.startedAt.getTime();
+  const doc = await documentAt(db, session.roomId, from);
+  if (!doc) return snapshotFrames(db, session, from, to);
+  try {
+    const frames: PlaybackFrame[] = [];
+    if (!language) return frames;
+    const initial = doc.getText(`code:${language}`).toString();
+    if (initial.length > 0) frames.push({ t: from - startedAt, userId: null, delta: [{ insert: initial }] });
+    return frames.concat(buildFrames(doc, await updatesBetween(db, session.roomId, from, to), language, switches, startedAt).frames);
+  } finally {
+    doc.destroy();
+  }
 }
 
 /** Without edit history: one frame per code snapshot (coarse, but the same shape). */
