@@ -5,6 +5,8 @@
  * RSS at minute 2 against the end (goal: at most 1.1x; with a run shorter than 4 minutes the early sample is taken
  * at half time instead and the table says so).
  *
+ * The actors' rooms get a collab-plane heartbeat every 20 s (not counted), as connected editors would, so the
+ * scheduled presence sweep keeps them; the rooms POST /rooms creates on the side are swept and finished by it.
  * Traffic mix (per request): GET /users/me 35 %, GET /rooms/:id 25 %, GET /problems 15 %, GET /rooms 10 %,
  * POST /rooms 10 %, POST /rooms/:id/ready 5 %; and one POST /rooms/:id/run (sandboxed, judged by the worker) every
  * 400 requests, a rate the workers drain on this machine.
@@ -40,6 +42,8 @@ interface Sample {
   name: string;
   status: number;
   ms: number;
+  /** The network error of a request that got no answer (status 0). */
+  error?: string;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
@@ -64,7 +68,7 @@ function send(base: URL, op: Op): Promise<Sample> {
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve({ name: op.name, status: 0, ms: performance.now() - started }));
+    req.on('error', (err) => resolve({ name: op.name, status: 0, ms: performance.now() - started, error: err.message }));
     req.end(payload);
   });
 }
@@ -113,6 +117,18 @@ try {
     await call(cluster.apiUrl, 'POST', `/rooms/${room.body.roomId}/join`, { token: candidate.token, body: { roomCode: room.body.roomCode } });
     actors.push({ host, candidate, roomId: room.body.roomId });
   }
+
+  // what the collab plane does for connected users: heartbeats keep the actors active through the presence sweep
+  const heartbeat = () =>
+    fetch(`${cluster.apiUrl}/internal/participants/heartbeat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-internal-secret': cluster.config.INTERNAL_CALLBACK_SECRET },
+      body: JSON.stringify({ participants: actors.flatMap((a) => [a.host, a.candidate].map((u) => ({ roomId: a.roomId, userId: u.id }))) }),
+    }).then((r) => {
+      if (r.status !== 201) console.error(`heartbeat answered ${r.status}`);
+    }, () => console.error('heartbeat failed'));
+  await heartbeat();
+  const heartbeats = setInterval(() => void heartbeat(), 20_000);
 
   let seq = 0;
   const nextOp = (): Op => {
@@ -179,6 +195,7 @@ try {
     }, 10);
   });
   clearInterval(rssTimer);
+  clearInterval(heartbeats);
   rss.push({ atS: DURATION_S, mb: rssMb(server.child.pid!) });
 
   const earlyAt = DURATION_S >= 240 ? 120 : Math.round(DURATION_S / 2);
@@ -194,6 +211,8 @@ try {
   printTable(`Soak: ${samples.length} requests in ${DURATION_S} s at ${(samples.length / DURATION_S).toFixed(0)} req/s (${(((samples.length / DURATION_S) / maxRps) * 100).toFixed(0)} % of the measured maximum)`, rows);
   const statuses: Record<string, number> = {};
   for (const e of errors) statuses[String(e.status)] = (statuses[String(e.status)] ?? 0) + 1;
+  const networkErrors = [...new Set(errors.flatMap((e) => (e.error ? [`${e.name}: ${e.error}`] : [])))];
+  if (networkErrors.length > 0) console.log(`requests without an answer: ${networkErrors.join('; ')}`);
   printTable('Errors and memory', [
     { figure: 'maximum (closed loop, baseline)', value: Math.round(maxRps), unit: 'req/s' },
     { figure: 'soak rate / maximum', value: Number((samples.length / DURATION_S / maxRps).toFixed(2)), unit: 'ratio' },
