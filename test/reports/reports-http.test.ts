@@ -283,7 +283,12 @@ describe('the LLM narrative (an OpenAI-compatible server speaking chat completio
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-    return { url, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
+    const close = () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // the client's keep-alive sockets would hold the server open
+      });
+    return { url, seen, close };
   }
 
   it('rewrites the text, its scores clamped near the grader and its evidence verified; a failing LLM leaves the deterministic report', async () => {
@@ -303,6 +308,8 @@ describe('the LLM narrative (an OpenAI-compatible server speaking chat completio
       const narrator = openAiNarrator({ OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'k-test', OPENAI_MODEL: 'coach-model', LLM_TIMEOUT_MS: 5000 });
       const outcome = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator });
       expect(outcome.model).toBe('coach-model');
+      const projected = (position: { commit: bigint } | undefined) => h.ctx.progress.waitFor(position!.commit, ['session-reports'], 10_000);
+      expect(await projected(outcome.position)).toBe(true);
       expect(llm.seen[0]).toMatchObject({ url: '/v1/chat/completions', auth: 'Bearer k-test', body: { model: 'coach-model', response_format: { type: 'json_object' } } });
       expect(JSON.stringify(llm.seen[0].body)).not.toContain(HIDDEN_EXPECTED);
       const report = (await reportOf(h, s.candidate, s.sessionId)).body;
@@ -317,6 +324,7 @@ describe('the LLM narrative (an OpenAI-compatible server speaking chat completio
       try {
         const failed = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator: openAiNarrator({ OPENAI_BASE_URL: broken.url, OPENAI_API_KEY: '', OPENAI_MODEL: 'coach-model', LLM_TIMEOUT_MS: 5000 }) });
         expect(failed.model).toBe(GRADER_VERSION);
+        expect(await projected(failed.position)).toBe(true);
         const back = (await reportOf(h, s.candidate, s.sessionId)).body;
         expect(back.dimensions).toEqual(base.dimensions);
       } finally {
