@@ -25,7 +25,13 @@ const COMMANDS: Record<string, { summary: string; usage: string; details?: strin
       '  rebuild [name]   replay the events into the read model from zero\n' +
       '  verify [name]    rebuild into a scratch schema and compare row for row with the live tables (exit 1 on a difference)',
   },
-  seed: { summary: 'load the problem bank (idempotent)', usage: 'syncode seed' },
+  seed: {
+    summary: 'load the problem bank; --demo adds demo accounts and a finished session',
+    usage: 'syncode seed [--demo]',
+    details:
+      '  --demo   also create an admin and two users (printed with their passwords) and a finished peer session\n' +
+      '           with a run, submissions, feedback and a report, played through the API of a temporary server',
+  },
   replay: { summary: 'print a session as it was at a moment', usage: 'syncode replay <sessionId> [--at <iso>] [--json] [--export <file>]' },
   admin: { summary: 'grant or revoke the admin role', usage: 'syncode admin grant <email> | syncode admin revoke <email>' },
   reports: { summary: 'regrade session reports', usage: 'syncode reports regrade <sessionId>|--all [--grader <version>]' },

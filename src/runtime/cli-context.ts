@@ -1,6 +1,7 @@
 /** CLI commands that run against a full context: projections maintenance and seeding, with progress lines. */
 import type { Config } from '../config.js';
 import { seedCommand } from '../commands/problems/seed-bank.js';
+import { seedDemo } from './demo-seed.js';
 import { createLogger } from '../infra/observability/logger.js';
 import { listCheckpoints } from '../projections/checkpoints.js';
 import { rebuildProjection } from '../projections/rebuild.js';
@@ -78,13 +79,30 @@ export async function projectionsCommand(config: Config, args: string[]): Promis
 }
 
 export async function seedCli(config: Config, args: string[]): Promise<number> {
-  if (args.length > 0) {
-    console.error('usage: syncode seed');
+  const demo = args.includes('--demo');
+  if (args.some((a) => a !== '--demo')) {
+    console.error('usage: syncode seed [--demo]');
     return 2;
   }
+  if (demo) return seedWithDemo(config);
   return withContext(config, async (ctx) => {
     await wire(ctx);
     console.log('seeding the problem bank…');
     return seedCommand(ctx);
   });
+}
+
+/** The demo plays a session through the API: run the whole system in this process on a free local port meanwhile. */
+async function seedWithDemo(config: Config): Promise<number> {
+  const { serve } = await import('./serve.js');
+  const running = await serve({ ...config, HOST: '127.0.0.1', PORT: 0, SCHEDULER_ENABLED: false, SEED_ON_START: false, SEED_DEMO: false, LOG_LEVEL: 'warn' }, 'all');
+  try {
+    console.log('seeding the problem bank…');
+    const code = await seedCommand(running.ctx);
+    if (code !== 0) return code;
+    await seedDemo(running.ctx, running.url!, (line) => console.log(line));
+    return 0;
+  } finally {
+    await running.stop();
+  }
 }

@@ -9,6 +9,7 @@ import { seedOnStart } from '../commands/problems/seed-bank.js';
 import { startMatchmakingScheduler } from '../commands/matchmaking/scheduler.js';
 import { buildApp } from '../http/app.js';
 import { startOpsServer } from '../http/ops-app.js';
+import { seedDemoOnStart } from './demo-seed.js';
 import { markRunning, markStarting, markStopping } from '../infra/observability/lifecycle.js';
 import { routeModules } from '../http/modules.js';
 import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
@@ -32,7 +33,7 @@ export interface RoleStarter {
 
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
-  api: [seedOnStart],
+  api: [seedOnStart, seedDemoOnStart],
   worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler, (ctx) => startReportWorker(ctx), (ctx) => startAiWorker(ctx), startSweeper],
 };
 
