@@ -95,6 +95,14 @@ describe('rate-limit headers', () => {
       expect(Number(bad.headers['x-ratelimit-reset'])).toBeGreaterThan(Date.now() / 1000 - 1);
       const anonymous = await limited.request({ method: 'POST', url: '/rooms', body: { mode: 'nope' } });
       expect(anonymous.status).toBe(401);
+      // a route the limit does not throttle still tells where the caller's limit stands, without consuming it
+      const created = await limited.request({ method: 'POST', url: '/rooms', token: u.accessToken, body: { mode: 'peer' } });
+      expect(created.status).toBe(201);
+      const remaining = Number(created.headers['x-ratelimit-remaining']);
+      const detail = await limited.request({ method: 'GET', url: `/rooms/${created.body.roomId}`, token: u.accessToken });
+      expect(detail.status).toBe(200);
+      expect(Number(detail.headers['x-ratelimit-remaining'])).toBe(remaining);
+      expect(Number(detail.headers['x-ratelimit-limit'])).toBe(Number(created.headers['x-ratelimit-limit']));
     } finally {
       await limited.close();
     }

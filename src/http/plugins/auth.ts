@@ -72,6 +72,9 @@ export function registerAuth(app: App, ctx: AppContext): void {
     if (!config.skipGlobalRateLimit && !config.ipRateLimit) {
       const key = request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`;
       await enforceLimit(ctx, reply, 'global', key, ctx.config.RATE_LIMIT_GLOBAL_PER_MIN, 60);
+    } else if (config.skipGlobalRateLimit && request.principal && ctx.config.RATE_LIMIT_ENABLED && ctx.rateLimiter.peek) {
+      // not throttled, but an authenticated caller still learns where their limit stands
+      setRateHeaders(reply, await ctx.rateLimiter.peek('global', `user:${request.principal.userId}`, ctx.config.RATE_LIMIT_GLOBAL_PER_MIN, 60));
     }
   });
 }

@@ -30,6 +30,8 @@ export interface RateLimiter {
   consume(scope: string, key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
   /** Give back one unit (e.g. a request that failed before doing work). */
   refund(scope: string, key: string): Promise<void>;
+  /** The current state of a limit without consuming from it (for the headers of routes it does not throttle). */
+  peek?(scope: string, key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
 }
 
 export interface RateLimiterOptions {
@@ -62,6 +64,24 @@ export function createRateLimiter(redis: Redis, prefix: string, options: RateLim
         limit,
         remaining: Math.max(0, limit - count),
         resetAt,
+        retryAfter: Math.max(1, Math.ceil(ttlMs / 1000)),
+      };
+    },
+    async peek(scope, key, limit, windowSeconds) {
+      let count: number;
+      let ttlMs: number;
+      try {
+        const [c, t] = await Promise.all([redis.get(keyOf(scope, key)), redis.pttl(keyOf(scope, key))]);
+        count = c === null ? 0 : Number(c);
+        ttlMs = t > 0 ? t : windowSeconds * 1000;
+      } catch (err) {
+        return failOpen(err, limit, windowSeconds);
+      }
+      return {
+        allowed: count < limit,
+        limit,
+        remaining: Math.max(0, limit - count),
+        resetAt: Math.ceil((Date.now() + ttlMs) / 1000),
         retryAfter: Math.max(1, Math.ceil(ttlMs / 1000)),
       };
     },
