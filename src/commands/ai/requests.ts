@@ -1,7 +1,7 @@
 /**
  * The producer side of the AI plane: append the request event on the session's AI stream (the decider checks the
- * hint limit and follow-up rules), wait until the read models show the pending row, then enqueue the job behind
- * the AI queue breaker. A job that cannot be queued is failed at once (AiRequestFailed), so nothing stays pending,
+ * hint limit and follow-up rules), enqueue the job behind the AI queue breaker, and answer once the read models show
+ * the pending request. A job that cannot be queued is failed at once (AiRequestFailed), so nothing stays pending,
  * and the client gets 503 AI_SERVICE_UNAVAILABLE (504 AI_SERVICE_TIMEOUT for a slow queue).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -18,14 +18,27 @@ import { aiOf } from './llm.js';
 
 export const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
 
+/** Append now; the returned `settled` resolves once the read models show the events (read-your-writes). */
 async function append(ctx: AppContext, stream: string, command: AiCommand, metadata: RequestMetadata) {
   const result = await handleCommand(ctx.store, stream, aiDecider, command, metadata);
-  await waitForProjections(
-    { progress: ctx.progress, projections: ctx.projections, logger: ctx.logger, timeoutMs: ctx.config.READ_YOUR_WRITES_TIMEOUT_MS },
-    result.position,
-    result.events.map((e) => e.type),
-  );
-  return result;
+  const settled = () =>
+    waitForProjections(
+      { progress: ctx.progress, projections: ctx.projections, logger: ctx.logger, timeoutMs: ctx.config.READ_YOUR_WRITES_TIMEOUT_MS },
+      result.position,
+      result.events.map((e) => e.type),
+    );
+  return { ...result, settled };
+}
+
+/**
+ * Enqueue as soon as the request event is stored — projectors apply events in stream order, so the answer can never
+ * overtake its pending row — and answer the client once the read models show the request.
+ */
+async function appendAndEnqueue(ctx: AppContext, stream: string, command: AiCommand, metadata: RequestMetadata, job: AiJob): Promise<void> {
+  const appended = await append(ctx, stream, command, metadata);
+  const settled = appended.settled();
+  await enqueue(ctx, metadata, job);
+  await settled;
 }
 
 function queueError(err: unknown): DomainError {
@@ -40,7 +53,8 @@ export async function enqueue(ctx: AppContext, metadata: RequestMetadata, job: A
   } catch (err) {
     const now = new Date();
     const reason = err instanceof Error ? err.message : String(err);
-    await append(ctx, job.stream, { type: 'FailAiRequest', requestId: job.requestId, reason: `Could not queue the request: ${reason}`, now: now.toISOString() }, { ...metadata, now });
+    const failed = await append(ctx, job.stream, { type: 'FailAiRequest', requestId: job.requestId, reason: `Could not queue the request: ${reason}`, now: now.toISOString() }, { ...metadata, now });
+    await failed.settled();
     throw queueError(err);
   }
 }
@@ -64,7 +78,8 @@ export async function requestHint(ctx: AppContext, metadata: RequestMetadata, a:
   const stream = aiStream(s.sessionId, s.roomId);
   const followUpOf = body.followUpToHintId ?? null;
   const reflection = body.reflectionResponse?.trim() ? body.reflectionResponse.trim() : null;
-  await append(ctx, stream, {
+  const job: AiJob = { kind: 'hint', requestId, stream, roomId: s.roomId, userId, traceId: metadata.traceId };
+  await appendAndEnqueue(ctx, stream, {
     type: 'RequestHint',
     requestId,
     ...s,
@@ -77,8 +92,7 @@ export async function requestHint(ctx: AppContext, metadata: RequestMetadata, a:
     code: body.code,
     limit: ctx.config.RATE_LIMIT_ENABLED ? { max: ctx.config.RATE_LIMIT_HINTS_PER_5MIN, windowMs: 5 * 60_000 } : null,
     now: metadata.now.toISOString(),
-  }, metadata);
-  await enqueue(ctx, metadata, { kind: 'hint', requestId, stream, roomId: s.roomId, userId, traceId: metadata.traceId });
+  }, metadata, job);
   return { jobId: requestId, hintId: requestId, phase: followUpOf ? ('follow_up' as const) : ('initial' as const) };
 }
 
@@ -101,7 +115,16 @@ export async function requestInterview(ctx: AppContext, metadata: RequestMetadat
     if (inFlight) return { jobId: inFlight };
   }
   const messageId = randomUUID();
-  await append(ctx, stream, {
+  const job: AiJob = {
+    kind: 'interviewer',
+    requestId: messageId,
+    stream,
+    roomId: s.roomId,
+    userId,
+    traceId: metadata.traceId,
+    signals: { reason: body.reason, secondsSinceLastEditorActivity: body.secondsSinceLastEditorActivity, secondsSinceLastUserMessage: body.secondsSinceLastUserMessage },
+  };
+  await appendAndEnqueue(ctx, stream, {
     type: 'SendInterviewerMessage',
     messageId,
     ...s,
@@ -112,16 +135,7 @@ export async function requestInterview(ctx: AppContext, metadata: RequestMetadat
     language: body.language,
     codeContext: body.codeContext,
     now: metadata.now.toISOString(),
-  }, metadata);
-  await enqueue(ctx, metadata, {
-    kind: 'interviewer',
-    requestId: messageId,
-    stream,
-    roomId: s.roomId,
-    userId,
-    traceId: metadata.traceId,
-    signals: { reason: body.reason, secondsSinceLastEditorActivity: body.secondsSinceLastEditorActivity, secondsSinceLastUserMessage: body.secondsSinceLastUserMessage },
-  });
+  }, metadata, job);
   return { jobId: messageId };
 }
 
@@ -137,7 +151,7 @@ export async function requestCodeJob(
   const s = scope(a, userId);
   const stream = aiStream(s.sessionId, s.roomId);
   const type = kind === 'analysis' ? 'RequestCodeAnalysis' : 'RequestCodeReview';
-  await append(ctx, stream, { type, jobId, ...s, language: body.language, code: body.code, codeHash: codeHash(body.code), now: metadata.now.toISOString() }, metadata);
-  await enqueue(ctx, metadata, { kind, requestId: jobId, stream, roomId: s.roomId, userId, traceId: metadata.traceId });
+  const job: AiJob = { kind, requestId: jobId, stream, roomId: s.roomId, userId, traceId: metadata.traceId };
+  await appendAndEnqueue(ctx, stream, { type, jobId, ...s, language: body.language, code: body.code, codeHash: codeHash(body.code), now: metadata.now.toISOString() }, metadata, job);
   return { jobId };
 }
