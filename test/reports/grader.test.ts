@@ -180,6 +180,7 @@ describe('determinism and text', () => {
     expect(report.detailedFeedback).toMatch(/^Overall \d+\/100 across 4 assessed dimensions\./);
     expect(report.detailedFeedback).toMatch(/Not assessed for lack of signal: communication\./);
     expect(report.detailedFeedback).toMatch(/Recommended next step: /);
+    expect(report.feedback).toBe(report.detailedFeedback);
     expect(report.overallScore).toBe(Math.round((0.3 * 67 + 0.25 * report.dimensions.problemSolving.score! + 0.15 * report.dimensions.efficiency.score! + 0.15 * report.dimensions.codeQuality.score!) / 0.85));
   });
 
@@ -201,6 +202,7 @@ describe('determinism and text', () => {
       { reviewerId: CANDIDATE, targetId: INTERVIEWER, ratings: { problemSolving: 1, communication: 1, codeQuality: 1, wouldPairAgain: 1 }, comments: '', submittedAt: at(41) },
     ];
     expect(grade(input).report.peerFeedbackSummary).toEqual({
+      summary: '1 peer review: average rating 4.3/5; 100% would pair again. Themes: clear communication, problem decomposition, strong problem solving.',
       averageRating: 4.3,
       wouldPairAgain: 1,
       themes: ['clear communication', 'problem decomposition', 'strong problem solving'],

@@ -204,6 +204,9 @@ describe('admin', () => {
     const o = res.body;
     expect(o.users.total).toBeGreaterThanOrEqual(4);
     expect(o.users.banned).toBe(0);
+    // everyone who joined a room this week is active (12 hosts and candidates so far), the admin and the stranger only if they logged in
+    expect(o.users.active7d).toBeGreaterThanOrEqual(12);
+    expect(o.users.active7d).toBeLessThanOrEqual(o.users.total);
     expect(o.sessions.total).toBe(6);
     expect(o.sessions.today).toBe(o.sessions.total);
     const { rows } = await h.ctx.pool.query('SELECT (SELECT count(*) FROM runs)::int + (SELECT count(*) FROM submissions)::int AS n');
@@ -305,7 +308,8 @@ describe('the LLM narrative (an OpenAI-compatible server speaking chat completio
       }),
     }));
     try {
-      const narrator = openAiNarrator({ OPENAI_BASE_URL: llm.url, OPENAI_API_KEY: 'k-test', OPENAI_MODEL: 'coach-model', LLM_TIMEOUT_MS: 5000 });
+      const client = { timeoutMs: 5000, maxRetries: 0, retryBaseMs: 10, retryAfterMaxMs: 10 };
+      const narrator = openAiNarrator({ ...client, baseUrl: llm.url, apiKey: 'k-test', model: 'coach-model' });
       const outcome = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator });
       expect(outcome.model).toBe('coach-model');
       const projected = (position: { commit: bigint } | undefined) => h.ctx.progress.waitFor(position!.commit, ['session-reports'], 10_000);
@@ -322,7 +326,7 @@ describe('the LLM narrative (an OpenAI-compatible server speaking chat completio
 
       const broken = await chatServer(() => ({ status: 500, content: 'overloaded' }));
       try {
-        const failed = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator: openAiNarrator({ OPENAI_BASE_URL: broken.url, OPENAI_API_KEY: '', OPENAI_MODEL: 'coach-model', LLM_TIMEOUT_MS: 5000 }) });
+        const failed = await generateReport(h.ctx, s.sessionId, s.candidate.id, { narrator: openAiNarrator({ ...client, baseUrl: broken.url, apiKey: '', model: 'coach-model' }) });
         expect(failed.model).toBe(GRADER_VERSION);
         expect(await projected(failed.position)).toBe(true);
         const back = (await reportOf(h, s.candidate, s.sessionId)).body;

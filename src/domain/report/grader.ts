@@ -62,7 +62,7 @@ export function improvementsOf(dimensions: Record<Dimension, DimensionResult>): 
     .map((d) => `${DIMENSION_LABELS[d]} (${dimensions[d].score}/100): ${dimensions[d].evidence[0]!.description}. ${lastSentence(dimensions[d].feedback)}`);
 }
 
-export function detailedFeedbackOf(report: Omit<SessionReport, 'detailedFeedback'>): string {
+export function detailedFeedbackOf(report: Omit<SessionReport, 'detailedFeedback' | 'feedback'>): string {
   const scored = ranked(report.dimensions);
   const unassessed = DIMENSIONS.filter((d) => report.dimensions[d].score === null).map((d) => DIMENSION_LABELS[d].toLowerCase());
   const first: string[] = [];
@@ -96,7 +96,7 @@ function lastSentence(text: string): string {
 }
 
 /** Assemble text and summaries around already-scored dimensions (also used after an LLM rewrite). */
-export function assembleReport(input: GradeInput, dimensions: Record<Dimension, DimensionResult>): Omit<SessionReport, 'detailedFeedback'> {
+export function assembleReport(input: GradeInput, dimensions: Record<Dimension, DimensionResult>): Omit<SessionReport, 'detailedFeedback' | 'feedback'> {
   const overallScore = overallOf(dimensions);
   const ctxFinal = gradeContext(input).submissions;
   return {
@@ -124,10 +124,11 @@ export function grade(input: GradeInput): GradeResult {
     problemSolving: problemSolving(ctx),
   };
   const verified = verifyReport(
-    { ...assembleReport(input, raw), detailedFeedback: '' },
+    { ...assembleReport(input, raw), detailedFeedback: '', feedback: '' },
     { finalCode: input.finalCode?.code ?? null, timestamps: new Set(input.timeline.map((t) => t.timestamp)) },
   ).report;
   const base = assembleReport(input, verified.dimensions);
-  const report: SessionReport = { ...base, detailedFeedback: detailedFeedbackOf(base) };
+  const detailedFeedback = detailedFeedbackOf(base);
+  const report: SessionReport = { ...base, detailedFeedback, feedback: detailedFeedback };
   return { report, weaknesses: weaknessSignals(verified.dimensions, ctx.submissions[ctx.submissions.length - 1], input.history) };
 }

@@ -88,5 +88,6 @@ export function applyNarrative(base: SessionReport, answer: unknown, verify: Ver
     strengths: texts(a['strengths'], base.strengths),
     areasForImprovement: texts(a['areasForImprovement'], base.areasForImprovement),
     detailedFeedback: text(a['detailedFeedback'], base.detailedFeedback),
+    feedback: text(a['detailedFeedback'], base.detailedFeedback),
   };
 }

@@ -38,9 +38,13 @@ export function summarisePeerFeedback(userId: string, feedback: readonly GradePe
     if (value >= 4.5) themes.push(`strong ${name}`);
     else if (value <= 2) themes.push(`${name} to work on`);
   }
+  const averageRating = oneDecimal(all.reduce((s, n) => s + n, 0) / all.length);
+  const wouldPairAgain = Math.round((mine.filter((f) => f.ratings.wouldPairAgain >= 4).length / mine.length) * 100) / 100;
+  const reviews = `${mine.length} peer ${mine.length === 1 ? 'review' : 'reviews'}`;
   return {
-    averageRating: oneDecimal(all.reduce((s, n) => s + n, 0) / all.length),
-    wouldPairAgain: Math.round((mine.filter((f) => f.ratings.wouldPairAgain >= 4).length / mine.length) * 100) / 100,
+    summary: `${reviews}: average rating ${averageRating}/5; ${Math.round(wouldPairAgain * 100)}% would pair again.${themes.length > 0 ? ` Themes: ${themes.join(', ')}.` : ''}`,
+    averageRating,
+    wouldPairAgain,
     themes,
     reviewCount: mine.length,
     ratings,

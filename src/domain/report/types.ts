@@ -49,6 +49,8 @@ export interface ComparisonToHistory {
 }
 
 export interface PeerFeedbackSummary {
+  /** one sentence: how many reviews, the average rating, would pair again */
+  summary: string;
   /** mean of every rating given (1–5), one decimal */
   averageRating: number;
   /** share of reviewers who would pair again (rating 4 or 5), 0–1 */
@@ -74,6 +76,8 @@ export interface SessionReport {
   strengths: string[];
   areasForImprovement: string[];
   detailedFeedback: string;
+  /** the same text as detailedFeedback (the reference's field name) */
+  feedback: string;
   comparisonToHistory: ComparisonToHistory | null;
   peerFeedbackSummary: PeerFeedbackSummary | null;
   /** the final submission's tests: verdicts only, never a hidden case's data */

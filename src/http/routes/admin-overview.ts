@@ -47,7 +47,8 @@ export async function adminOverview(ctx: AppContext, now = new Date()) {
   const [users, rooms, sessions, activity, queues] = await Promise.all([
     sql<{ total: number; active7d: number; banned: number }>`
       SELECT count(*)::int AS total,
-             count(*) FILTER (WHERE last_login_at >= ${weekAgo})::int AS "active7d",
+             count(*) FILTER (WHERE last_login_at >= ${weekAgo}
+               OR EXISTS (SELECT 1 FROM room_participants rp WHERE rp.user_id = users.id AND rp.joined_at >= ${weekAgo}))::int AS "active7d",
              count(*) FILTER (WHERE banned_at IS NOT NULL)::int AS banned
       FROM users WHERE deleted_at IS NULL`.execute(ctx.db),
     sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM rooms GROUP BY status`.execute(ctx.db),
