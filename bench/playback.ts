@@ -10,7 +10,7 @@
  *    instants through the whole HTTP stack over loopback (goal p99 ≤ 50 ms), checking every answer against the text
  *    the simulation had at that instant; also one full `GET /sessions/:id/playback`.
  * 2. Collab relay latency with the edit history on vs off (bench/collab-bench.ts: 100 rooms × 2 writers @ 3 ops/s,
- *    alternating runs), goal: p99 with history within 10 % of the baseline measured in the same run.
+ *    PLAYBACK_BENCH_PAIRS alternating pairs of runs, default 3), goal: p99 with history within 10 % of the baseline measured in the same run.
  *
  *   node --expose-gc --import tsx bench/playback.ts [instants=400]
  * Prints a table and writes bench/results/playback.json.
@@ -183,7 +183,8 @@ async function syntheticSession() {
 async function relayComparison() {
   const common = { rooms: 100, writersPerRoom: 2, opsPerSec: KEYS_PER_SEC, replicaRooms: 10, warmupMs: 2000, measureMs: 10_000, drainMs: 2000, goalP99Ms: 20 };
   const runs: Array<{ history: boolean; e2eP99: number; serverP99: number; cpu: number }> = [];
-  for (const history of [false, true, false, true]) {
+  const pairs = Number(process.env.PLAYBACK_BENCH_PAIRS ?? 3);
+  for (const history of Array.from({ length: pairs * 2 }, (_, i) => i % 2 === 1)) {
     const s = await runCollabBench({
       ...common,
       name: history ? 'playback-relay-with-history' : 'playback-relay-without-history',
@@ -216,7 +217,7 @@ printTable(`Playback: synthetic ${MINUTES}-minute session, 2 authors, ${KEYS_PER
   { measure: 'GET playback (whole session) ms / frames / bytes', value: `${session.playback.ms} / ${session.playback.frames} / ${session.playback.bytes}` },
 ]);
 if (relay) {
-  printTable('Collab relay latency, medians of 2 alternating runs each (ratio = with / without history)', [
+  printTable(`Collab relay latency, medians of ${relay.runs.length / 2} alternating runs each (ratio = with / without history)`, [
     { run: 'without history', e2eP99Ms: relay.without.e2eP99, serverP99Ms: relay.without.serverP99, serverCpuPct: relay.without.cpu },
     { run: 'with history', e2eP99Ms: relay.withHistory.e2eP99, serverP99Ms: relay.withHistory.serverP99, serverCpuPct: relay.withHistory.cpu },
     { run: 'ratio', e2eP99Ms: relay.e2eP99Ratio, serverP99Ms: relay.serverP99Ratio, serverCpuPct: relay.withHistory.cpu / relay.without.cpu },

@@ -24,12 +24,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('author', 'text')
     .addColumn('update', 'bytea', (c) => c.notNull())
     .execute();
+  // the one index every read uses (a range of ids of a room, bounded by two checkpoints); fewer indexes, cheaper appends
   await db.schema.createIndex('collab_edit_updates_room_id').on('collab_edit_updates').columns(['room_id', 'id']).execute();
-  await db.schema
-    .createIndex('collab_edit_updates_room_time')
-    .on('collab_edit_updates')
-    .columns(['room_id', 'accepted_at'])
-    .execute();
 
   await db.schema
     .createTable('collab_edit_checkpoints')

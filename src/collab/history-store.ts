@@ -40,6 +40,8 @@ export class EditHistoryStore {
     const checkpointRooms = [...new Set(rows.filter((r) => r.kind === 'checkpoint').map((r) => r.roomId))];
     const known = new Map(lastIds);
     await this.db.transaction().execute(async (trx) => {
+      // history is written every few hundred ms and a crash loses that window anyway: do not wait for the WAL flush
+      await sql`SET LOCAL synchronous_commit = off`.execute(trx);
       const unknown = checkpointRooms.filter((r) => !known.has(r));
       if (unknown.length > 0) {
         const { rows: found } = await sql<{ room_id: string; max: string | null }>`

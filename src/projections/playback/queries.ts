@@ -27,20 +27,28 @@ export async function historyStart(db: Db, roomId: string): Promise<number | nul
 /**
  * The room's document as it stood at `atMs` (epoch ms), or null when the room has no edit history. Before the first
  * checkpoint the answer is that checkpoint's state (what the document held when recording began).
+ *
+ * The updates to apply lie between the checkpoint and the next one: a checkpoint taken after the instant contains
+ * every row recorded before it was taken, so its `through_id` bounds the id range read from the index.
  */
 export async function documentAt(db: Db, roomId: string, atMs: number): Promise<Y.Doc | null> {
-  const { rows } = await sql<{ through: string; state: Buffer }>`
-    (SELECT through_id::text AS through, state, 0 AS pick FROM collab_edit_checkpoints
-      WHERE room_id = ${roomId} AND taken_at <= ${atMs} ORDER BY taken_at DESC, id DESC LIMIT 1)
-    UNION ALL
-    (SELECT through_id::text AS through, state, 1 AS pick FROM collab_edit_checkpoints
-      WHERE room_id = ${roomId} ORDER BY taken_at, id LIMIT 1)
-    ORDER BY pick LIMIT 1`.execute(db);
+  const { rows } = await sql<{ through: string; state: Buffer; until: string | null }>`
+    SELECT c.through, c.state,
+           (SELECT n.through_id::text FROM collab_edit_checkpoints n
+             WHERE n.room_id = ${roomId} AND n.taken_at > ${atMs} ORDER BY n.taken_at, n.id LIMIT 1) AS until
+    FROM ((SELECT through_id::text AS through, state, 0 AS pick FROM collab_edit_checkpoints
+            WHERE room_id = ${roomId} AND taken_at <= ${atMs} ORDER BY taken_at DESC, id DESC LIMIT 1)
+          UNION ALL
+          (SELECT through_id::text AS through, state, 1 AS pick FROM collab_edit_checkpoints
+            WHERE room_id = ${roomId} ORDER BY taken_at, id LIMIT 1)) c
+    ORDER BY c.pick LIMIT 1`.execute(db);
   const checkpoint = rows[0];
   if (!checkpoint) return null;
   const { rows: updates } = await sql<{ update: Buffer }>`
     SELECT update FROM collab_edit_updates
-    WHERE room_id = ${roomId} AND id > ${checkpoint.through}::bigint AND accepted_at <= ${atMs}
+    WHERE room_id = ${roomId} AND id > ${checkpoint.through}::bigint
+      ${checkpoint.until !== null ? sql`AND id <= ${checkpoint.until}::bigint` : sql``}
+      AND accepted_at <= ${atMs}
     ORDER BY id`.execute(db);
   const doc = new Y.Doc();
   doc.transact(() => {
