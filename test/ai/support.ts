@@ -18,14 +18,17 @@ export interface AiHarness extends Harness {
   admin: TestUser;
 }
 
-export async function aiHarness(options: HarnessOptions & { execution?: boolean } = {}): Promise<AiHarness> {
+export async function aiHarness(options: HarnessOptions & { execution?: boolean; worker?: boolean } = {}): Promise<AiHarness & { startWorker(): Promise<void> }> {
   const h = await createHarness({ ...options, env: { RATE_LIMIT_ENABLED: 'false', COLLAB_PLANE_URL: 'http://127.0.0.1:9', ...options.env } });
-  const stops = [await startAiWorker(h.ctx)];
+  const stops = options.worker === false ? [] : [await startAiWorker(h.ctx)];
   if (options.execution) stops.push(await startExecutionWorker(h.ctx, { scheduler: false, analysis: true }));
   const admin = await registerAdmin(h);
   const close = h.close.bind(h);
   return Object.assign(h, {
     admin: { id: admin.id, token: admin.accessToken },
+    async startWorker() {
+      stops.push(await startAiWorker(h.ctx));
+    },
     async close() {
       for (const stop of stops) await stop();
       await close();
