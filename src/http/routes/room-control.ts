@@ -70,11 +70,13 @@ export function roomControlRoutes(app: App, ctx: AppContext): void {
       const principal = principalOf(request);
       const metadata = requestMetadata(request);
       const result = await transitionRoom(ctx, request.params.id, principal.userId, request.body.targetStatus, metadata);
+      // a finish is stamped after the final snapshot it waited for, later than the request arrived
+      const phase = result.events.find((e) => e.type === 'PhaseChanged');
       return {
         roomId: request.params.id,
         previousStatus: result.previousStatus,
         currentStatus: result.state.status,
-        transitionedAt: metadata.now.toISOString(),
+        transitionedAt: phase?.type === 'PhaseChanged' ? phase.data.changedAt : metadata.now.toISOString(),
         transitionedBy: principal.userId,
       };
     },
