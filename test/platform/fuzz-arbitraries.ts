@@ -198,6 +198,33 @@ export function corruptedObject(raw: Schema | undefined, doc: Schema, pools: Poo
   });
 }
 
+/**
+ * Cursors a list did not issue: forged (unsigned or badly signed) and validly signed ones whose values are of the
+ * wrong kind, arity or range for any list (`sign` is the server's encoder, keyed once the app is built).
+ */
+export function cursorSamples(sign: (values: Array<string | number | null>) => string): string[] {
+  const id = randomUUID();
+  const wrongValues: Array<Array<string | number | null>> = [
+    ['1', id],
+    ['2024-02-30T00:00:00.000Z', id],
+    ['0000-01-01T00:00:00.000Z', id],
+    [2 ** 40, id],
+    [1.5, id],
+    [-1, id],
+    [null, id],
+    [id, '2024-01-01T00:00:00.000Z'],
+    ['2024-01-01T00:00:00.000Z', 'not-a-uuid'],
+    ['2024-01-01T00:00:00.000Z'],
+    ['a', 'b', 'c', id],
+    [],
+  ];
+  return [
+    forged(['2024-01-01T00:00:00.000Z', id]),
+    `${forged(['2024-01-01T00:00:00.000Z', id])}.AAAAAAAAAAAAAAAAAAAAAA`,
+    ...wrongValues.map(sign),
+  ];
+}
+
 /** Raw request bodies a JSON parser must survive. */
 export const MALFORMED_BODIES: readonly string[] = [
   '',

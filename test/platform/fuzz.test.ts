@@ -19,7 +19,8 @@ import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { createHarness, type Harness } from '../support/harness.js';
 import { registerAdmin, registerUser, type TestUser } from '../support/users.js';
-import { corruptedObject, HOSTILE_PATH_SEGMENTS, hostileValue, MALFORMED_BODIES, poisoned, resolveRef, validValue, type Pools, type Schema } from './fuzz-arbitraries.js';
+import { encodeCursor } from '../../src/http/pagination.js';
+import { corruptedObject, cursorSamples, HOSTILE_PATH_SEGMENTS, hostileValue, MALFORMED_BODIES, poisoned, resolveRef, validValue, type Pools, type Schema } from './fuzz-arbitraries.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
 const FIXED_SEED = 20261207;
@@ -57,6 +58,9 @@ let operations: Operation[] = [];
 let doc: Schema;
 const pools: Pools = { ids: [] };
 let sent = 0;
+let badCursors: string[] = [];
+/** Cursors lists really issued during the run, replayed on other lists (a cursor of one list is not another's). */
+const issuedCursors = new Set<string>();
 const byStatus = new Map<number, number>();
 
 function operationsOf(document: Schema): Operation[] {
@@ -92,7 +96,9 @@ function queryValue(param: Param): fc.Arbitrary<Array<[string, string]>> {
   const hostile = hostileValue.map((v): Array<[string, string]> => [[param.name, asText(v).slice(0, 20_000)]]);
   const poison = validValue(schema, doc, pools).chain((v) => poisoned(asText(v))).map((v): Array<[string, string]> => [[param.name, v]]);
   const repeated = fc.tuple(fc.string(), fc.string()).map(([a, b]): Array<[string, string]> => [[param.name, a], [param.name, b]]);
+  const cursor = fc.constantFrom(...badCursors, ...[...issuedCursors].slice(-40)).map((v): Array<[string, string]> => [[param.name, v]]);
   return fc.oneof(
+    ...(param.name === 'cursor' ? [{ weight: 4, arbitrary: cursor }] : []),
     { weight: param.required ? 1 : 3, arbitrary: fc.constant<Array<[string, string]>>([]) },
     { weight: 4, arbitrary: valid },
     { weight: 2, arbitrary: hostile },
@@ -195,6 +201,8 @@ async function send(op: Operation, c: FuzzCase): Promise<void> {
   const res = await h.app.inject({ method: op.method as 'GET', url, headers, ...(c.body ? { payload: c.body.raw } : {}) });
   sent++;
   byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1);
+  const next = res.statusCode === 200 ? /"nextCursor":"([^"]+)"/.exec(res.body)?.[1] : undefined;
+  if (next) issuedCursors.add(next);
   const problems = problemsWith(op, c, res);
   if (problems.length > 0) {
     const shown = c.body && c.body.raw.length > 300 ? `${c.body.raw.slice(0, 300)}… (${c.body.raw.length} chars)` : c.body?.raw;
@@ -232,6 +240,7 @@ beforeAll(async () => {
   });
   const room = await h.app.inject({ method: 'POST', url: '/rooms', headers: { authorization: `Bearer ${user.accessToken}` }, payload: { mode: 'peer', language: 'python' } });
   pools.ids = [user.id, admin.id, JSON.parse(problem.body).id, JSON.parse(room.body).roomId].filter((id): id is string => typeof id === 'string');
+  badCursors = cursorSamples(encodeCursor);
   const served = await h.app.inject({ method: 'GET', url: '/docs/json' });
   if (served.statusCode !== 200) throw new Error(`GET /docs/json answered ${served.statusCode}: ${served.body.slice(0, 500)}`);
   doc = JSON.parse(served.body) as Schema;
