@@ -59,6 +59,31 @@ describe('roles as separate processes', () => {
   });
 });
 
+describe('graceful shutdown of a worker', () => {
+  it('a run in progress when SIGTERM arrives is finished before the worker exits 0', async () => {
+    const [host, guest] = [await register(c.apiUrl), await register(c.apiUrl)];
+    const room = (await call(c.apiUrl, 'POST', '/rooms', { token: host.token, body: { mode: 'peer', language: 'python' } })).body as { roomId: string; roomCode: string };
+    expect((await call(c.apiUrl, 'POST', `/rooms/${room.roomId}/join`, { token: guest.token, body: { roomCode: room.roomCode } })).status).toBe(200);
+    for (const u of [host, guest]) expect((await call(c.apiUrl, 'POST', `/rooms/${room.roomId}/ready`, { token: u.token })).status).toBe(200);
+    for (const targetStatus of ['warmup', 'coding']) {
+      expect((await call(c.apiUrl, 'POST', `/rooms/${room.roomId}/control/transition`, { token: host.token, body: { targetStatus } })).status).toBe(200);
+    }
+    const code = 'import time\ntime.sleep(3)\nprint("finished after the signal")\n';
+    const run = await call(c.apiUrl, 'POST', `/rooms/${room.roomId}/run`, { token: guest.token, body: { language: 'python', code } });
+    expect(run.status).toBe(202);
+    const runs = async () => (await call(c.apiUrl, 'GET', `/rooms/${room.roomId}/runs`, { token: guest.token })).body.data as Array<Record<string, unknown>>;
+    await until('the run to start', async () => ((await runs())[0]?.status === 'running' ? true : undefined), 20_000);
+    const worker = roles.worker!;
+    const exited = new Promise<number | null>((resolve) => worker.child.once('exit', (exitCode) => resolve(exitCode)));
+    worker.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const done = (await runs())[0]!;
+    expect(done).toMatchObject({ status: 'completed', exitCode: 0, timedOut: false });
+    const result = await call(c.apiUrl, 'GET', `/execution/${run.body.jobId}`, { token: guest.token });
+    expect(result.body.stdout).toBe('finished after the signal\n');
+  }, 60_000);
+});
+
 describe('graceful shutdown of the API', () => {
   it('a request in flight completes, a new connection is refused, the process exits 0', async () => {
     const api = roles.api!;
