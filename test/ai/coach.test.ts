@@ -107,6 +107,7 @@ describe('hints follow the latest verdict', () => {
     expect(h).toContain('visible test 2');
     expect(h).toContain('an edge case');
     expect(h).toContain('expected "0 1" but got "0 0"');
+    expect(h).toContain('Hidden tests: 2 wrong answers.');
     const hiddenOnly = exec({ verdict: 'WA', passed: 2, total: 4, hiddenFailures: { WA: 2 } });
     const h2 = (await coach.hint(hintReq(ctx(NESTED, hiddenOnly), 'moderate'))).result.hint;
     expect(h2).toMatch(/hidden tests fail/);

@@ -58,6 +58,16 @@ function situationText(d: Diagnosis, code: string, level: HintLevel): string | n
   }
 }
 
+const VERDICT_WORDS: Record<string, string> = { WA: 'wrong answer', RE: 'runtime error', TLE: 'time-out', MLE: 'memory limit', OLE: 'output limit', CE: 'compile error', IE: 'internal error' };
+
+/** "Hidden tests: 2 wrong answers, 1 runtime error." — counts only, never their data. */
+function hiddenText(req: HintRequest, level: HintLevel): string | null {
+  const failures = Object.entries(req.execution?.hiddenFailures ?? {}).filter(([, n]) => n > 0);
+  if (level === 'subtle' || failures.length === 0) return null;
+  const parts = failures.map(([v, n]) => `${n} ${VERDICT_WORDS[v] ?? v}${n > 1 ? 's' : ''}`);
+  return `Hidden tests: ${parts.join(', ')}.`;
+}
+
 function findingText(d: Diagnosis, code: string, level: HintLevel): string | null {
   if (level === 'subtle' || !d.finding) return null;
   return `The analyser also flags ${lineRef(code, d.finding.line)}: ${d.finding.message}.`;
@@ -86,6 +96,7 @@ export function localHint(req: HintRequest): HintAnswer {
   const parts = [
     d.stale && level !== 'subtle' ? 'Your code changed since the last run, so rerun it to confirm this.' : null,
     situationText(d, req.code, level),
+    solved ? null : hiddenText(req, level),
     solved ? null : ladder[level],
     solved ? null : nestText(d, req.code, level),
     findingText(d, req.code, level),

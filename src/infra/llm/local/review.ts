@@ -66,7 +66,8 @@ function readabilityText(ctx: CoachContext, f: Facts): string {
   if (f.d.finding) parts.push(`${lineRef(ctx.code, f.d.finding.line)}: ${f.d.finding.message}`);
   if (f.oneLetterNames.length > 0) parts.push(`one-letter names (${f.oneLetterNames.slice(0, 3).join(', ')}) hide intent`);
   if (f.maxComplexity && f.maxComplexity.value >= 10) parts.push(`${f.maxComplexity.name} (line ${f.maxComplexity.startLine}) has cyclomatic complexity ${f.maxComplexity.value}`);
-  return parts.length > 0 ? `${parts.join('; ')}.` : 'Readable: clear structure and no analyser findings.';
+  if (parts.length > 0) return `${parts.join('; ')}.`;
+  return ctx.analysis ? 'Readable: clear structure and no analyser findings.' : 'Names look clear; run the code to get the static analyser’s findings on it.';
 }
 
 export function localAnalysis(ctx: CoachContext): CodeAnalysisResult {

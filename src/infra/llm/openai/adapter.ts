@@ -82,20 +82,18 @@ export function createOpenAiCoach(options: OpenAiAdapterOptions, local: LlmPort,
   }
 
   async function attemptTask<S extends TSchema>(task: Task<S>, messages: ChatMessage[]): Promise<Static<S>> {
-    {
-      const chat = { temperature: task.temperature, maxTokens: task.maxTokens, json: options.jsonMode };
-      const reply = await chatCompletion(options, messages, chat);
-      const first = check(task.schema, reply);
-      if (first.ok) return first.value;
-      const repair: ChatMessage[] = [
-        ...messages,
-        { role: 'assistant', content: reply.slice(0, 4000) },
-        { role: 'user', content: `That answer does not match the output contract (${first.problems}). Reply again with only the JSON object: ${task.contract}` },
-      ];
-      const second = check(task.schema, await chatCompletion(options, repair, chat));
-      if (second.ok) return second.value;
-      throw new Error(`the ${task.name} answer missed the contract twice: ${second.problems}`);
-    }
+    const chat = { temperature: task.temperature, maxTokens: task.maxTokens, json: options.jsonMode };
+    const reply = await chatCompletion(options, messages, chat);
+    const first = check(task.schema, reply);
+    if (first.ok) return first.value;
+    const repair: ChatMessage[] = [
+      ...messages,
+      { role: 'assistant', content: reply.slice(0, 4000) },
+      { role: 'user', content: `That answer does not match the output contract (${first.problems}). Reply again with only the JSON object: ${task.contract}` },
+    ];
+    const second = check(task.schema, await chatCompletion(options, repair, chat));
+    if (second.ok) return second.value;
+    throw new Error(`the ${task.name} answer missed the contract twice: ${second.problems}`);
   }
 
   async function withFallback<S extends TSchema, R>(
