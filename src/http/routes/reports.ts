@@ -2,7 +2,7 @@
  * Training reports over HTTP: the caller's report of a session (strong ETag, 304 on If-None-Match), comparison of
  * several sessions' reports, and cross-session weakness tracking. Reports are the caller's own, admins included.
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DIMENSIONS, type Dimension } from '../../domain/report/types.js';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -19,6 +19,50 @@ const Uuid = Type.String({ format: 'uuid' });
 const DateTime = Type.String({ format: 'date-time' });
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const ScoresSchema = Type.Object(Object.fromEntries(DIMENSIONS.map((d) => [d, NullableNumber])) as Record<Dimension, typeof NullableNumber>);
+
+const EvidenceSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('code_line'), Type.Literal('code_snippet'), Type.Literal('event_timestamp')]),
+    reference: Type.String(),
+    description: Type.String(),
+  },
+  { title: 'Evidence' },
+);
+const ReportDimensionSchema = Type.Object({ score: NullableNumber, feedback: Type.String(), evidence: Type.Array(EvidenceSchema) }, { title: 'ReportDimension' });
+
+/** SEED SessionReport (SPEC §7.7); further fields may be added, so the object stays open. */
+export const SessionReportSchema = Type.Object(
+  {
+    sessionId: Uuid,
+    generatedAt: DateTime,
+    overallScore: NullableNumber,
+    dimensions: Type.Object(Object.fromEntries(DIMENSIONS.map((d) => [d, ReportDimensionSchema])) as Record<Dimension, typeof ReportDimensionSchema>),
+    categoryScores: ScoresSchema,
+    strengths: Type.Array(Type.String()),
+    areasForImprovement: Type.Array(Type.String()),
+    detailedFeedback: Type.String(),
+    feedback: Type.String(),
+    comparisonToHistory: Type.Union([
+      Type.Object({ trend: Type.Union([Type.Literal('improving'), Type.Literal('stable'), Type.Literal('declining')]), sessionsCompared: Type.Integer(), averageScore: Type.Number() }),
+      Type.Null(),
+    ]),
+    peerFeedbackSummary: Type.Union([
+      Type.Object({
+        summary: Type.String(),
+        averageRating: Type.Number(),
+        wouldPairAgain: Type.Number(),
+        themes: Type.Array(Type.String()),
+        reviewCount: Type.Integer(),
+        ratings: Type.Object({ problemSolving: Type.Number(), communication: Type.Number(), codeQuality: Type.Number() }),
+      }),
+      Type.Null(),
+    ]),
+    testCaseBreakdown: Type.Array(
+      Type.Object({ testCaseIndex: Type.Integer(), isHidden: Type.Boolean(), passed: Type.Union([Type.Boolean(), Type.Null()]), timedOut: Type.Boolean(), verdict: Type.String() }),
+    ),
+  },
+  { title: 'SessionReport', additionalProperties: true },
+);
 
 export const reportErrors = {
   notReady: () => new DomainError('SESSION_REPORT_NOT_READY', 404, 'The report is not ready yet'),
@@ -67,7 +111,7 @@ export function reportRoutes(app: App, ctx: AppContext): void {
         tags,
         summary: "The caller's training report for a session (strong ETag)",
         params: Type.Object({ sessionId: Uuid }, { additionalProperties: false }),
-        response: { 200: Type.Object({}, { additionalProperties: true }) },
+        response: { 200: SessionReportSchema },
       },
     },
     async (request, reply) => {
@@ -80,7 +124,8 @@ export function reportRoutes(app: App, ctx: AppContext): void {
       r.header('ETag', row.etag);
       r.header('Cache-Control', 'private, no-cache');
       if (noneMatch(request.headers['if-none-match'], row.etag)) return r.status(304).send();
-      return reportBody(row);
+      // The stored body was built by the grader in exactly this shape.
+      return reportBody(row) as unknown as Static<typeof SessionReportSchema>;
     },
   );
 
