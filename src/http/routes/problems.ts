@@ -132,7 +132,7 @@ const CreateBody = Type.Object(
 
 const UpdateBody = Type.Partial(Type.Object(editable), { additionalProperties: false });
 
-const ProblemDetailSchema = Type.Object({
+export const ProblemDetailSchema = Type.Object({
   ...ProblemSummarySchema.properties,
   description: Type.String(),
   constraints: orNull(Type.String()),

@@ -49,7 +49,7 @@ const SessionParticipantSchema = Type.Object({
   role: RoomRoleSchema,
 });
 
-const SessionSummarySchema = Type.Object({
+export const SessionSummarySchema = Type.Object({
   sessionId: Uuid,
   roomId: Uuid,
   mode: RoomModeSchema,
@@ -76,7 +76,7 @@ const SnapshotSchema = Type.Object({
   phase: Nullable(Type.String()),
 });
 
-const SessionDetailSchema = Type.Object({
+export const SessionDetailSchema = Type.Object({
   sessionId: Uuid,
   roomId: Uuid,
   mode: RoomModeSchema,
