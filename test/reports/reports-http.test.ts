@@ -58,6 +58,8 @@ describe('GET /sessions/:sessionId/report', () => {
     // the hint cost problem-solving points and is cited by its timeline timestamp
     expect(report.dimensions.problemSolving.evidence.some((e: any) => /Moderate hint requested/.test(e.description))).toBe(true);
     expect(report.dimensions.communication.score).not.toBeNull();
+    // the static analysis of the submitted (= final) code was read
+    expect(report.dimensions.codeQuality.feedback).not.toMatch(/No static analysis ran/);
 
     const timeline = (await get(h, me, `/sessions/${good.sessionId}/timeline`)).body.data.map((e: any) => e.timestamp);
     const finalCode = (await get(h, me, `/sessions/${good.sessionId}`)).body.latestCodeSnapshot.code;

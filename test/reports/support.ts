@@ -26,7 +26,7 @@ export interface ReportHarness extends RoomHarness {
 
 export async function reportHarness(): Promise<ReportHarness> {
   const h = await roomHarness({ collab: true, env: { SWEEPER_GRACE_MS: '0' } });
-  const stopExecution = await startExecutionWorker(h.ctx, { scheduler: false, analysis: false });
+  const stopExecution = await startExecutionWorker(h.ctx, { scheduler: false });
   let stopReports: (() => Promise<void>) | undefined = await startReportWorker(h.ctx);
   const admin = await newAdmin(h);
   const problem = await createProblem(h, admin, {
@@ -74,7 +74,12 @@ async function poll<T>(what: string, fn: () => Promise<T>, done: (v: T) => boole
 export async function submitAndWait(h: RoomHarness, user: TestUser, roomId: string, code: string): Promise<any> {
   const res = await post(h, user, `/rooms/${roomId}/submit`, { language: 'python', code });
   expect(res.status).toBe(202);
-  return poll(`submission ${res.body.submissionId}`, () => get(h, user, `/submissions/${res.body.submissionId}`), (r) => ['completed', 'failed'].includes(r.body.status), 60_000);
+  const done = await poll(`submission ${res.body.submissionId}`, () => get(h, user, `/submissions/${res.body.submissionId}`), (r) => ['completed', 'failed'].includes(r.body.status), 60_000);
+  if (res.body.staticAnalysisJobId) {
+    const url = `/execution/static-analysis/${res.body.staticAnalysisJobId}`;
+    await poll(`analysis ${res.body.staticAnalysisJobId}`, () => get(h, user, url), (r) => r.status !== 200 || r.body.status !== 'pending', 60_000);
+  }
+  return done;
 }
 
 export async function runAndWait(h: RoomHarness, user: TestUser, roomId: string, code: string): Promise<any> {
