@@ -80,7 +80,9 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     reply.header('X-Trace-Id', request.id);
     reply.removeHeader('content-length');
     reply.type('application/json; charset=utf-8');
-    return JSON.stringify(statusEnvelope(reply.statusCode));
+    const body = statusEnvelope(reply.statusCode);
+    reply.status(body.statusCode); // an unexpected 5xx of a plugin is answered as INTERNAL_ERROR (500)
+    return JSON.stringify(body);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{')) {

@@ -76,7 +76,7 @@ export function validatorCompiler(): FastifySchemaCompiler<any> {
 const TEXT_CONSTRAINT = 'text';
 
 /** Every string (and object key) in a parsed value that is not storable text, with its dotted path. */
-function unstorableFields(value: unknown, path: string, out: FieldError[]): void {
+function unstorableFields(value: unknown, path: string, out: FieldError[], root: string): void {
   if (out.length >= 10) return;
   if (typeof value === 'string') {
     if (!isStorableText(value)) out.push({ field: path, constraint: TEXT_CONSTRAINT, value: truncateForEcho(value) });
@@ -86,8 +86,8 @@ function unstorableFields(value: unknown, path: string, out: FieldError[]): void
   const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
   for (const [key, child] of entries) {
     const childPath = path ? `${path}.${key}` : key;
-    if (!isStorableText(key)) out.push({ field: path || 'body', constraint: TEXT_CONSTRAINT, value: truncateForEcho(key) });
-    else unstorableFields(child, childPath, out);
+    if (!isStorableText(key)) out.push({ field: path || root, constraint: TEXT_CONSTRAINT, value: truncateForEcho(key) });
+    else unstorableFields(child, childPath, out, root);
   }
 }
 
@@ -109,9 +109,9 @@ export async function rejectUnstorableText(request: FastifyRequest): Promise<voi
     request.body = replaceUnstorable(request.body);
   }
   const fields: FieldError[] = [];
-  unstorableFields(request.params, '', fields);
-  unstorableFields(request.query, '', fields);
-  unstorableFields(request.body, typeof request.body === 'string' ? 'body' : '', fields);
+  unstorableFields(request.params, '', fields, 'params');
+  unstorableFields(request.query, '', fields, 'query');
+  unstorableFields(request.body, typeof request.body === 'string' ? 'body' : '', fields, 'body');
   if (fields.length > 0) {
     throw validationError(fields, `Validation failed: ${fields[0]!.field} contains a NUL character or an unpaired surrogate`);
   }
