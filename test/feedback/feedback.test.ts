@@ -4,6 +4,7 @@
  * participants and a skip, AI sessions, observers, and `peerFeedback` / `hasFeedback` in history and detail.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { verifyProjection } from '../../src/projections/verify.js';
 import { createRoom, expectError, join, newAdmin, newUser, peerRoom, post, roomHarness, transition, type RoomHarness, type TestUser } from '../rooms/support.js';
 
 let h: RoomHarness;
@@ -177,5 +178,16 @@ describe('OpenAPI', () => {
     expect(Object.keys(schemas.PeerFeedbackRatings.properties).sort()).toEqual(['codeQuality', 'communication', 'problemSolving', 'wouldPairAgain']);
     expect(schemas.PeerFeedbackRatings.properties.communication).toMatchObject({ minimum: 1, maximum: 5 });
     expect(schemas.PeerFeedbackEntry.properties).toHaveProperty('ratings');
+  });
+});
+
+describe('read models', () => {
+  it('equal a rebuild from the events (peer-feedback)', async () => {
+    await h.projections.stop();
+    for (const p of h.ctx.projections.filter((x) => ['peer-feedback'].includes(x.name))) {
+      const r = await verifyProjection(h.ctx.db, h.ctx.schema, h.ctx.store, p);
+      expect({ projection: r.projection, equal: r.equal, differences: r.differences }).toEqual({ projection: p.name, equal: true, differences: [] });
+      expect(r.events).toBeGreaterThan(0);
+    }
   });
 });

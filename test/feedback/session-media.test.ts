@@ -4,6 +4,7 @@
  * from the recordings read model (the egress output stands in the local storage as the media server's upload would).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { verifyProjection } from '../../src/projections/verify.js';
 import type { EgressPort } from '../../src/infra/livekit/port.js';
 import { localStorageOf } from '../../src/infra/storage/index.js';
 import { peer, synced, type Peer } from '../collab/support.js';
@@ -151,5 +152,16 @@ describe('recording download URL', () => {
     expect((await transition(h, host, room.roomId, 'wrapup')).status).toBe(200);
     expect((await transition(h, host, room.roomId, 'finished')).status).toBe(200);
     expect((await get(host, `/sessions/${sessionId}`)).body.hasRecording).toBe(true);
+  });
+});
+
+describe('read models', () => {
+  it('equal a rebuild from the events (whiteboard-exports, recordings)', async () => {
+    await h.projections.stop();
+    for (const p of h.ctx.projections.filter((x) => ['whiteboard-exports', 'recordings'].includes(x.name))) {
+      const r = await verifyProjection(h.ctx.db, h.ctx.schema, h.ctx.store, p);
+      expect({ projection: r.projection, equal: r.equal, differences: r.differences }).toEqual({ projection: p.name, equal: true, differences: [] });
+      expect(r.events).toBeGreaterThan(0);
+    }
   });
 });
