@@ -123,6 +123,7 @@ EOF
 read -r -d '' enter <<'EOF' || true
 /* sandbox-enter: first link of the sandbox launch chain, run as root by the worker.
  *   usage: sandbox-enter [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS_FILE... -- COMMAND [ARG...]
+ *          sandbox-enter [-k] -w CGROUP_PROCS_FILE... --
  *          sandbox-enter --drop UID GID -- COMMAND [ARG...]
  * First form (on the host): moves itself into each given cgroup before anything else runs (children inherit it,
  * so nothing escapes the limits), sets the given resource limits (cpu, fsize, nofile, nproc, stack, core;
@@ -130,7 +131,10 @@ read -r -d '' enter <<'EOF' || true
  * above 5 (3 = seccomp filter, 4 = bwrap status pipe, 5 = bwrap arguments; with -k also keeps 6 = this program,
  * opened read-only, which bwrap runs inside the sandbox as /proc/self/fd/6; anything else was leaked to the worker
  * by its own parent and must not reach untrusted code), then execs COMMAND.
- * Second form (inside the sandbox, bwrap's last step): drops to UID/GID for good - no supplementary groups, empty
+ * With -w the launcher is started ahead of a run: it joins the cgroups (moving a task between cgroups waits for
+ * the kernel's RCU grace periods, which can take milliseconds), then waits for the rest of its command line
+ * ("[-r RESOURCE=SOFT:HARD]... -- COMMAND [ARG...]", NUL-separated) on fd 7 until EOF; EOF with nothing exits 0.
+ * Third form (inside the sandbox, bwrap's last step): drops to UID/GID for good - no supplementary groups, empty
  * capability sets including the bounding and ambient sets, no_new_privs - closes every descriptor above 2, then
  * execs COMMAND: what setpriv did, without loading a dynamically linked binary on every run. */
 #define _GNU_SOURCE
@@ -148,6 +152,8 @@ read -r -d '' enter <<'EOF' || true
 #include <unistd.h>
 
 #define FIRST_FD_TO_CLOSE 6
+#define CONTROL_FD 7
+#define MAX_CONTROL 65536
 
 static const struct { const char *name; int resource; } LIMITS[] = {
   {"cpu", RLIMIT_CPU}, {"fsize", RLIMIT_FSIZE}, {"nofile", RLIMIT_NOFILE},
@@ -220,6 +226,40 @@ static int drop_privileges(uid_t uid, gid_t gid) {
   return 0;
 }
 
+/* Reads the NUL-separated rest of the command line from CONTROL_FD. Returns the word count (0: cancelled). */
+static int read_command(char ***words) {
+  static char buf[MAX_CONTROL];
+  size_t n = 0;
+  for (;;) {
+    ssize_t r = read(CONTROL_FD, buf + n, sizeof buf - n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return -1;
+    if (r == 0) break;
+    n += (size_t)r;
+    if (n == sizeof buf) { errno = E2BIG; return -1; }
+  }
+  close(CONTROL_FD);
+  if (n == 0) return 0;
+  if (buf[n - 1] != '\0') { errno = EINVAL; return -1; }
+  int count = 0;
+  for (size_t k = 0; k < n; k++) count += buf[k] == '\0';
+  char **v = calloc((size_t)count + 1, sizeof *v);
+  if (!v) return -1;
+  for (size_t k = 0, w = 0; k < n; k += strlen(buf + k) + 1) v[w++] = buf + k;
+  *words = v;
+  return count;
+}
+
+static int apply_limits(char **words, int from, int to) {
+  for (int k = from; k < to; k += 2) {
+    if (set_limit(words[k + 1]) != 0) {
+      fprintf(stderr, "sandbox-enter: cannot set limit %s: %s\n", words[k + 1], strerror(errno));
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static int drop_and_exec(int argc, char **argv) {
   unsigned uid, gid;
   if (argc < 6 || parse_id(argv[2], &uid) != 0 || parse_id(argv[3], &gid) != 0 || strcmp(argv[4], "--") != 0) {
@@ -240,9 +280,12 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--drop") == 0) return drop_and_exec(argc, argv);
   char pid[32];
   int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  int i = 1;
-  int keep_self = i < argc && strcmp(argv[i], "-k") == 0;
-  if (keep_self) i++;
+  int i = 1, keep_self = 0, wait_command = 0;
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "-k") == 0) keep_self = 1;
+    else if (strcmp(argv[i], "-w") == 0) wait_command = 1;
+    else break;
+  }
   int first_limit = i;
   while (i + 1 < argc && strcmp(argv[i], "-r") == 0) i += 2;
   int after_limits = i;
@@ -254,16 +297,27 @@ int main(int argc, char **argv) {
     }
     close(fd);
   }
-  if (i + 1 >= argc) { fprintf(stderr, "usage: %s [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n", argv[0]); return 125; }
-  for (int k = first_limit; k < after_limits; k += 2) {
-    if (set_limit(argv[k + 1]) != 0) {
-      fprintf(stderr, "sandbox-enter: cannot set limit %s: %s\n", argv[k + 1], strerror(errno));
-      return 125;
-    }
+  if (i >= argc || (wait_command ? i + 1 != argc : i + 1 >= argc)) {
+    fprintf(stderr, "usage: %s [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n"
+                    "       %s [-k] -w CGROUP_PROCS... --\n", argv[0], argv[0]);
+    return 125;
+  }
+  if (apply_limits(argv, first_limit, after_limits) != 0) return 125;
+  char **command = argv + i + 1;
+  if (wait_command) {
+    char **words = NULL;
+    int count = read_command(&words);
+    if (count == 0) return 0;
+    if (count < 0) { fprintf(stderr, "sandbox-enter: reading the command: %s\n", strerror(errno)); return 125; }
+    int j = 0;
+    while (j + 1 < count && strcmp(words[j], "-r") == 0) j += 2;
+    if (j + 1 >= count || strcmp(words[j], "--") != 0) { fprintf(stderr, "sandbox-enter: malformed command\n"); return 125; }
+    if (apply_limits(words, 0, j) != 0) return 125;
+    command = words + j + 1;
   }
   close_from(keep_self ? FIRST_FD_TO_CLOSE + 1 : FIRST_FD_TO_CLOSE);
-  execv(argv[i + 1], argv + i + 1);
-  fprintf(stderr, "sandbox-enter: exec %s: %s\n", argv[i + 1], strerror(errno));
+  execv(command[0], command);
+  fprintf(stderr, "sandbox-enter: exec %s: %s\n", command[0], strerror(errno));
   return 127;
 }
 EOF

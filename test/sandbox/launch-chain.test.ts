@@ -1,6 +1,7 @@
 /**
- * The launch chain is kept short (every exec costs start-up time on each run): the launcher itself sets the
- * resource limits. These cases check that the limits a program sees are the run's, and that they still bite.
+ * The launch chain is kept short (every exec and every cgroup move costs start-up time on each run): the launcher
+ * itself sets the resource limits and drops privileges, and the next run's launcher is started ahead, already in a
+ * cgroup of its own. These cases check that the limits a program sees are its run's, and that they still bite.
  */
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
@@ -48,6 +49,28 @@ except OSError as e:
     );
     expect(report(r)).toEqual({ errno: 27 }); // EFBIG at 16 MiB
   }, 60_000);
+
+  it('gives each of several back-to-back runs its own memory limit (launchers are started ahead of their run)', async () => {
+    const grab = (mb: number) => `
+import json
+try:
+    block = bytearray(${mb} * 1024 * 1024)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    print(json.dumps({'held': ${mb}}))
+except MemoryError:
+    print(json.dumps({'error': 'MemoryError'}))
+`;
+    await run('python', 'print(1)'); // the next run takes the launcher this one left ready
+    const small = await run('python', grab(150), { memoryMb: 64 });
+    expect(small.verdictHint).toBe('MLE');
+    const large = await run('python', grab(150), { memoryMb: 512 });
+    expect({ verdict: large.verdictHint, report: report(large) }).toEqual({ verdict: 'OK', report: { held: 150 } });
+    const again = await run('python', grab(150), { memoryMb: 64 });
+    expect(again.verdictHint).toBe('MLE');
+    const quick = await run('python', 'print(1)');
+    expect(quick.cpuTimeMs).toBeLessThan(1_000); // the waiting launcher's time is not the program's
+  }, 120_000);
 
   it('refuses malformed limits instead of starting anything', () => {
     for (const bad of ['cpu=2', 'cpu=3:2', 'wings=1:1', 'fsize=x:1']) {

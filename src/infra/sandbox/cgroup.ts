@@ -32,6 +32,8 @@ export interface RunCgroup {
   stats(): CgroupStats;
   /** SIGKILLs every process still in the cgroup. */
   killAll(): void;
+  /** Sets the memory and process limits (a cgroup made ahead of its run gets them when the run starts). */
+  setLimits(limits: CgroupLimits): void;
   /** Kills what is left and removes the cgroup, retrying while the kernel finishes tearing tasks down. */
   destroy(): Promise<void>;
 }
@@ -148,28 +150,37 @@ export function prepareParent(layout: CgroupLayout): void {
   }
 }
 
-export function createRunCgroup(layout: CgroupLayout, name: string, limits: CgroupLimits): RunCgroup {
+/** A run's cgroup; without `limits` nothing is capped yet (nothing untrusted may run before setLimits). */
+export function createRunCgroup(layout: CgroupLayout, name: string, limits?: CgroupLimits): RunCgroup {
   const dirs = parentDirs(layout).map((p) => path.join(p, name));
   for (const dir of dirs) mkdirSync(dir);
-  return layout.version === 'v2' ? v2Cgroup(dirs[0]!, limits) : v1Cgroup(dirs, limits);
+  const cg = layout.version === 'v2' ? v2Cgroup(dirs[0]!) : v1Cgroup(dirs);
+  if (limits) {
+    try {
+      cg.setLimits(limits);
+    } catch (e) {
+      for (const d of dirs) tryRmdir(d);
+      throw e;
+    }
+  }
+  return cg;
 }
 
-function v1Cgroup(dirs: string[], limits: CgroupLimits): RunCgroup {
-  const [memory, pids, cpuacct] = dirs as [string, string, string];
+/** v1: the memory limit first, then memory+swap (which may never be below it). Both start unlimited. */
+function writeV1Limits(memory: string, pids: string, limits: CgroupLimits): void {
+  writeFileSync(path.join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+  // With swap accounting on, memory+swap gets the same cap so the limit cannot be dodged by swapping.
+  writeIfPresent(path.join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
   try {
-    writeFileSync(path.join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
-    // With swap accounting on, memory+swap gets the same cap so the limit cannot be dodged by swapping.
-    writeIfPresent(path.join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes));
-    try {
-      writeIfPresent(path.join(memory, 'memory.swappiness'), '0'); // best effort: memsw above is the real cap
-    } catch {
-      /* some kernels only accept it at the root */
-    }
-    writeFileSync(path.join(pids, 'pids.max'), String(limits.maxProcesses));
-  } catch (e) {
-    for (const d of dirs) tryRmdir(d);
-    throw e;
+    writeIfPresent(path.join(memory, 'memory.swappiness'), '0'); // best effort: memsw above is the real cap
+  } catch {
+    /* some kernels only accept it at the root */
   }
+  writeFileSync(path.join(pids, 'pids.max'), String(limits.maxProcesses));
+}
+
+function v1Cgroup(dirs: string[]): RunCgroup {
+  const [memory, pids, cpuacct] = dirs as [string, string, string];
   const procsOf = (d: string) => readProcs(path.join(d, 'cgroup.procs'));
   return {
     procsFiles: dirs.map((d) => path.join(d, 'cgroup.procs')),
@@ -183,21 +194,20 @@ function v1Cgroup(dirs: string[], limits: CgroupLimits): RunCgroup {
     killAll: () => {
       for (const d of dirs) killPids(procsOf(d));
     },
+    setLimits: (limits) => writeV1Limits(memory, pids, limits),
     destroy: () => removeDirs(dirs, () => dirs.flatMap(procsOf)),
   };
 }
 
-function v2Cgroup(dir: string, limits: CgroupLimits): RunCgroup {
-  try {
-    writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
-    writeIfPresent(path.join(dir, 'memory.swap.max'), '0');
-    // An OOM kill takes the whole run down at once instead of leaving a half-dead process tree.
-    writeIfPresent(path.join(dir, 'memory.oom.group'), '1');
-    writeFileSync(path.join(dir, 'pids.max'), String(limits.maxProcesses));
-  } catch (e) {
-    tryRmdir(dir);
-    throw e;
-  }
+function writeV2Limits(dir: string, limits: CgroupLimits): void {
+  writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
+  writeIfPresent(path.join(dir, 'memory.swap.max'), '0');
+  // An OOM kill takes the whole run down at once instead of leaving a half-dead process tree.
+  writeIfPresent(path.join(dir, 'memory.oom.group'), '1');
+  writeFileSync(path.join(dir, 'pids.max'), String(limits.maxProcesses));
+}
+
+function v2Cgroup(dir: string): RunCgroup {
   const procs = () => readProcs(path.join(dir, 'cgroup.procs'));
   return {
     procsFiles: [path.join(dir, 'cgroup.procs')],
@@ -223,6 +233,7 @@ function v2Cgroup(dir: string, limits: CgroupLimits): RunCgroup {
         killPids(procs());
       }
     },
+    setLimits: (limits) => writeV2Limits(dir, limits),
     destroy: () => removeDirs([dir], procs),
   };
 }

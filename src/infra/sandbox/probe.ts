@@ -3,7 +3,7 @@
  * there is no code path that runs a submission without the full chain.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { destroyBox, createBox, sweepStaleBoxes, nameIsStale } from './box.js';
 import { detectCgroups, prepareParent, sweepStaleCgroups } from './cgroup.js';
 import { SANDBOX_GID, SANDBOX_PATH, SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
@@ -44,16 +44,23 @@ function confinementProblem(exitCode: number | null, status: string): string | n
 }
 
 /** Whether the launcher accepts `args`; one built before an option existed exits 125 on it. */
-function launcherAccepts(args: string[]): boolean {
-  const r = spawnSync(TOOLS.enter, [...args, '--', '/usr/bin/true'], { env: { PATH: SANDBOX_PATH }, stdio: 'ignore', timeout: 5_000 });
-  return r.status === 0;
+function launcherAccepts(args: string[], command: string[] = ['/usr/bin/true']): boolean {
+  // Every descriptor up to 7 open on /dev/null: `-w` reads its command line from fd 7, here an immediate EOF.
+  const devNull = openSync('/dev/null', 'r');
+  try {
+    const r = spawnSync(TOOLS.enter, [...args, '--', ...command], { env: { PATH: SANDBOX_PATH }, stdio: Array(8).fill(devNull), timeout: 5_000 });
+    return r.status === 0;
+  } finally {
+    closeSync(devNull);
+  }
 }
 
-/** What the installed launcher can do itself (rlimits, the privilege drop) instead of prlimit and setpriv. */
-function launcherFeatures(): Pick<SandboxHost, 'launcherSetsLimits' | 'launcherDrops'> {
+/** What the installed launcher can do itself (rlimits, the privilege drop, starting ahead) instead of prlimit and setpriv. */
+function launcherFeatures(): Pick<SandboxHost, 'launcherSetsLimits' | 'launcherDrops' | 'launcherWaits'> {
   const launcherSetsLimits = launcherAccepts(['-r', 'core=0:0']);
   const launcherDrops = launcherSetsLimits && launcherAccepts(['-k', '-r', 'core=0:0']) && launcherAccepts(['--drop', String(SANDBOX_UID), String(SANDBOX_GID)]);
-  return { launcherSetsLimits, launcherDrops };
+  const launcherWaits = launcherDrops && launcherAccepts(['-w'], []);
+  return { launcherSetsLimits, launcherDrops, launcherWaits };
 }
 
 const SELF_TEST_FILE_SIZE = 1024 * 1024;

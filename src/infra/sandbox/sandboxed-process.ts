@@ -16,24 +16,17 @@
  * before any untrusted code. Only PATH reaches the chain, so the bwrap processes (visible as pid 1 inside)
  * hold no secrets either.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import path from 'node:path';
 import type { Box } from './box.js';
 import { uniqueName } from './box.js';
-import { createRunCgroup, type CgroupLayout } from './cgroup.js';
+import { createRunCgroup, type RunCgroup } from './cgroup.js';
+import { dropLauncher, LAUNCHER_IN_SANDBOX, prepareLauncher, sendCommand, spawnLauncher, takeLauncher, type LauncherHost, type Launched } from './launcher.js';
 import type { RoBind } from './languages.js';
 import { SANDBOX_GID, SANDBOX_PATH, SANDBOX_UID, TOOLS } from './paths.js';
 
-export interface SandboxHost {
-  cgroups: CgroupLayout;
-  seccompFilter: string;
-  /** The launcher takes `-r RESOURCE=SOFT:HARD` options (otherwise prlimit joins the chain). */
-  launcherSetsLimits?: boolean;
-  /** The launcher also drops privileges inside the sandbox (`--drop`; otherwise setpriv does). */
-  launcherDrops?: boolean;
-}
+export type SandboxHost = LauncherHost;
 
 export interface SandboxSpec {
   argv: string[];
@@ -140,9 +133,6 @@ function chainHead(host: SandboxHost, spec: SandboxSpec, procsFiles: string[]): 
   return [...procsFiles, '--', TOOLS.prlimit, ...limits.map(([r, soft, hard]) => `--${r}=${soft}:${hard}`), '--'];
 }
 
-/** How bwrap reaches the launcher inside the sandbox: the descriptor it was handed as fd 6 (no host path shows). */
-const LAUNCHER_IN_SANDBOX = '/proc/self/fd/6';
-
 const SETPRIV_ARGS = [
   `--reuid=${SANDBOX_UID}`,
   `--regid=${SANDBOX_GID}`,
@@ -182,55 +172,60 @@ export function signalName(exitCode: number | null): string | null {
 }
 
 export async function runInSandbox(host: SandboxHost, spec: SandboxSpec): Promise<SandboxOutcome> {
-  const cg = createRunCgroup(host.cgroups, uniqueName('run'), {
-    memoryBytes: spec.memoryBytes,
-    maxProcesses: spec.maxProcesses,
-  });
+  const limits = { memoryBytes: spec.memoryBytes, maxProcesses: spec.maxProcesses };
+  let ahead = takeLauncher(host);
+  if (ahead) {
+    try {
+      ahead.cg.setLimits(limits);
+    } catch {
+      dropLauncher(ahead);
+      ahead = undefined;
+    }
+  }
+  const cg = ahead?.cg ?? createRunCgroup(host.cgroups, uniqueName('run'), limits);
   try {
-    return await superviseChild(host, spec, cg);
+    return await superviseChild(host, spec, cg, ahead);
   } finally {
     await cg.destroy();
+    prepareLauncher(host);
   }
 }
 
 /**
- * The whole command line after the launcher. bwrap's own process is pid 1 inside, and anyone may read its command
- * line: its options (host paths, limits) come through a pipe instead, NUL-separated; only the command, all sandbox
- * paths, stays visible.
+ * The command the launcher execs: bwrap, then the privilege drop, then the program. bwrap's own process is pid 1
+ * inside, and anyone may read its command line: its options (host paths, limits) come through a pipe instead,
+ * NUL-separated; only the command, all sandbox paths, stays visible.
  */
-function chainArgv(host: SandboxHost, spec: SandboxSpec, procsFiles: string[]): string[] {
+function sandboxCommand(host: SandboxHost, spec: SandboxSpec): string[] {
   const drop = host.launcherDrops
     ? [LAUNCHER_IN_SANDBOX, '--drop', String(SANDBOX_UID), String(SANDBOX_GID), '--']
     : [TOOLS.setpriv, ...SETPRIV_ARGS, '--'];
-  return [...(host.launcherDrops ? ['-k'] : []), ...chainHead(host, spec, procsFiles), TOOLS.bwrap, '--args', '5', '--', ...drop, ...spec.argv];
+  return [TOOLS.bwrap, '--args', '5', '--', ...drop, ...spec.argv];
 }
 
-async function superviseChild(
-  host: SandboxHost,
-  spec: SandboxSpec,
-  cg: ReturnType<typeof createRunCgroup>,
-): Promise<SandboxOutcome> {
-  const argv = chainArgv(host, spec, cg.procsFiles);
+/**
+ * Starts the chain: hands the command to a launcher started ahead (already in `cg`), or spawns one. Returns the
+ * CPU time `cg` had counted before the run (the launcher's own start), which is not the program's.
+ */
+function startChain(host: SandboxHost, spec: SandboxSpec, cg: RunCgroup, ahead: Launched | undefined): Launched & { cpuBaseNs: number } {
+  if (ahead) {
+    const cpuBaseNs = cg.cpuNs();
+    sendCommand(ahead, [...rlimits(spec).flatMap(([r, soft, hard]) => ['-r', `${r}=${soft}:${hard}`]), '--', ...sandboxCommand(host, spec)]);
+    return { ...ahead, cpuBaseNs };
+  }
+  const args = [...(host.launcherDrops ? ['-k'] : []), ...chainHead(host, spec, cg.procsFiles), ...sandboxCommand(host, spec)];
+  return { ...spawnLauncher(host, args), cpuBaseNs: 0 };
+}
+
+async function superviseChild(host: SandboxHost, spec: SandboxSpec, cg: RunCgroup, ahead: Launched | undefined): Promise<SandboxOutcome> {
   const stdout = new CappedBuffer(spec.outputBytes);
   const stderr = new CappedBuffer(spec.outputBytes);
   const status: string[] = [];
   let killedBy: SandboxOutcome['killedBy'] = null;
 
   const started = process.hrtime.bigint();
-  const filterFd = openSync(host.seccompFilter, 'r');
-  // fd 6: the launcher itself, which bwrap runs again inside the sandbox for the privilege drop.
-  const launcherFd = host.launcherDrops ? openSync(TOOLS.enter, 'r') : null;
-  let child;
-  try {
-    child = spawn(TOOLS.enter, argv, {
-      env: { PATH: SANDBOX_PATH },
-      stdio: ['pipe', 'pipe', 'pipe', filterFd, 'pipe', 'pipe', ...(launcherFd === null ? [] : [launcherFd])],
-      detached: true, // own process group: terminal signals aimed at the service do not reach the sandbox
-    });
-  } finally {
-    closeSync(filterFd);
-    if (launcherFd !== null) closeSync(launcherFd);
-  }
+  const { child, exit, cpuBaseNs } = startChain(host, spec, cg, ahead);
+  const cpuNs = () => cg.cpuNs() - cpuBaseNs;
 
   const kill = (reason: NonNullable<SandboxOutcome['killedBy']>) => {
     killedBy ??= reason;
@@ -242,10 +237,6 @@ async function superviseChild(
     cg.killAll();
   };
 
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
-    child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
-  });
   child.stdout!.on('data', (c: Buffer) => {
     if (!stdout.push(c)) kill('output');
   });
@@ -263,7 +254,7 @@ async function superviseChild(
   const cpuLimitNs = spec.cpuMs * 1e6;
   const cpuTimer = setInterval(() => {
     try {
-      if (cg.cpuNs() > cpuLimitNs) kill('cpu');
+      if (cpuNs() > cpuLimitNs) kill('cpu');
     } catch {
       /* cgroup already gone */
     }
@@ -290,7 +281,7 @@ async function superviseChild(
     exitCode,
     signal: signal ?? signalName(exitCode),
     wallMs,
-    cpuMs: stats.cpuNs / 1e6,
+    cpuMs: (stats.cpuNs - cpuBaseNs) / 1e6,
     memoryPeakBytes: stats.memoryPeakBytes,
     oomKilled: stats.oomKills > 0,
     pidsLimitHit: stats.pidsLimitHits > 0,
