@@ -18,10 +18,12 @@ import { findHint } from '../../projections/ai-hints/queries.js';
 import { findInterviewJob } from '../../projections/ai-interviewer/queries.js';
 import { findReview } from '../../projections/ai-reviews/queries.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
+import type { AppContext } from '../../runtime/context.js';
 import type { RouteModule } from '../app.js';
 import { requestMetadata } from '../command.js';
 import { validationError } from '../errors.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
+import type { App } from '../types.js';
 import { aiTranscriptionRoute } from './ai-transcribe.js';
 import { enumOf, LanguageSchema } from './room-views.js';
 
@@ -115,9 +117,9 @@ function checkFollowUpRule(body: { followUpToHintId?: string | undefined; reflec
   }
 }
 
-export const aiRoutes: RouteModule = (app, ctx) => {
-  const tags = ['ai'];
+const tags = ['ai'];
 
+function hintRoutes(app: App, ctx: AppContext): void {
   app.post('/rooms/:id/ai/hint', {
     schema: { tags, summary: 'Request a hint', params: Params, body: HintBody, response: { 202: Type.Object({ jobId: Type.String(), hintId: Type.String(), phase: enumOf(['initial', 'follow_up'] as const) }) } },
   }, async (request, reply) => {
@@ -155,6 +157,9 @@ export const aiRoutes: RouteModule = (app, ctx) => {
     };
   });
 
+}
+
+function interviewRoutes(app: App, ctx: AppContext): void {
   app.post('/rooms/:id/ai/interview', {
     schema: { tags, summary: 'Send a message to the AI interviewer', params: Params, body: InterviewBody, response: { 202: Type.Object({ jobId: Type.String() }) } },
   }, async (request, reply) => {
@@ -212,6 +217,9 @@ export const aiRoutes: RouteModule = (app, ctx) => {
     };
   });
 
+}
+
+function codeRequestRoutes(app: App, ctx: AppContext): void {
   for (const kind of ['analysis', 'review'] as const) {
     const path = kind === 'analysis' ? '/rooms/:id/ai/code-analysis' : '/rooms/:id/ai/review';
     app.post(path, {
@@ -224,6 +232,9 @@ export const aiRoutes: RouteModule = (app, ctx) => {
     });
   }
 
+}
+
+function analysisResultRoute(app: App, ctx: AppContext): void {
   app.get('/rooms/:id/ai/code-analysis/:jobId', {
     schema: {
       tags,
@@ -249,6 +260,9 @@ export const aiRoutes: RouteModule = (app, ctx) => {
     return { status: 'ready' as const, jobId: a.jobId, model: a.model ?? '', ...a.result };
   });
 
+}
+
+function reviewResultRoute(app: App, ctx: AppContext): void {
   app.get('/rooms/:id/ai/review/:jobId', {
     schema: {
       tags,
@@ -278,5 +292,13 @@ export const aiRoutes: RouteModule = (app, ctx) => {
     };
   });
 
+}
+
+export const aiRoutes: RouteModule = (app, ctx) => {
+  hintRoutes(app, ctx);
+  interviewRoutes(app, ctx);
+  codeRequestRoutes(app, ctx);
+  analysisResultRoute(app, ctx);
+  reviewResultRoute(app, ctx);
   aiTranscriptionRoute(app, ctx);
 };

@@ -7,11 +7,11 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import { createBreaker, type Guarded } from '../../breaker.js';
-import type { Answer, CoachContext, HintRequest, InterviewRequest, LlmPort } from '../port.js';
+import type { Answer, CoachContext, LlmPort } from '../port.js';
 import { chatCompletion, serviceError, type ChatMessage, type OpenAiClientOptions } from './client.js';
-import { contextBlocks, block, draftBlock, systemPrompt } from './prompts.js';
+import { contextBlocks, draftBlock, systemPrompt } from './prompts.js';
 import { AnalysisOut, check, HintOut, InterviewOut, ReviewOut } from './schemas.js';
-import { clip, safeText } from './sanitize.js';
+import { hintBlocks, interviewBlocks, shapeAnalysis, shapeHint, shapeInterview, shapeReview } from './shape.js';
 
 export interface OpenAiAdapterOptions extends OpenAiClientOptions {
   jsonMode: boolean;
@@ -121,60 +121,9 @@ export function createOpenAiCoach(options: OpenAiAdapterOptions, local: LlmPort,
     provider: 'openai',
     guard,
     complete,
-    async hint(req: HintRequest) {
-      const extra = [
-        block('HINT_LEVEL', `${req.level} (iteration ${req.iteration}, ${req.stage})`),
-        ...(req.problem?.ladder ? [block('AUTHORED_HINT_LADDER', JSON.stringify(req.problem.ladder))] : []),
-        ...(req.previousHint ? [block('PREVIOUS_HINT', req.previousHint)] : []),
-        ...(req.reflection ? [block('LEARNER_REFLECTION', req.reflection)] : []),
-      ];
-      return withFallback(TASKS.hint, req, extra, await local.hint(req), (out, draft, n) => ({
-        hint: safeText(out.hint, 900, n) ?? draft.hint,
-        suggestedApproach: draft.suggestedApproach ? (safeText(out.suggestedApproach, 220, n) ?? draft.suggestedApproach) : null,
-        reflectionPrompt: draft.reflectionPrompt ? (safeText(out.reflectionPrompt, 180, n) ?? draft.reflectionPrompt) : null,
-      }));
-    },
-    async interview(req: InterviewRequest) {
-      const extra = [
-        block('TRIGGER', `${req.trigger}${req.signals.reason ? ` (${req.signals.reason})` : ''}`),
-        block('INTERACTION_SIGNALS', JSON.stringify(req.signals)),
-        block('CONVERSATION', req.conversation.map((m) => `${m.role}: ${m.content}`).join('\n')),
-        ...(req.userMessage ? [block('LATEST_USER_MESSAGE', req.userMessage)] : []),
-      ];
-      return withFallback(TASKS.interview, req, extra, await local.interview(req), (out, draft, n) => {
-        if (req.trigger === 'proactive' && !out.shouldRespond) return { shouldRespond: false, message: null, followUpQuestion: null, codeAnnotations: [] };
-        const message = safeText(out.message, 500, n) ?? draft.message;
-        return {
-          shouldRespond: true,
-          message,
-          followUpQuestion: safeText(out.followUpQuestion, 240, n),
-          codeAnnotations: (out.codeAnnotations ?? [])
-            .filter((a) => a.line <= n && safeText(a.comment, 420, n) !== null)
-            .slice(0, 3)
-            .map((a) => ({ line: a.line, comment: clip(a.comment, 420) })),
-        };
-      });
-    },
-    async analyze(ctx: CoachContext) {
-      return withFallback(TASKS.analyze, ctx, [], await local.analyze(ctx), (out, draft, n) => {
-        const questions = out.followUpQuestions.map((q) => safeText(q, 140, n)).filter((q): q is string => q !== null).slice(0, 3);
-        return {
-          summary: safeText(out.summary, 320, n) ?? draft.summary,
-          focusAreas: {
-            complexity: safeText(out.focusAreas.complexity, 220, n) ?? draft.focusAreas.complexity,
-            edgeCases: safeText(out.focusAreas.edgeCases, 220, n) ?? draft.focusAreas.edgeCases,
-            readability: safeText(out.focusAreas.readability, 220, n) ?? draft.focusAreas.readability,
-          },
-          followUpQuestions: questions.length >= 2 ? questions : draft.followUpQuestions,
-        };
-      });
-    },
-    async review(ctx: CoachContext) {
-      return withFallback(TASKS.review, ctx, [], await local.review(ctx), (out, draft, n) => {
-        const categories = out.categories.map((c) => ({ name: clip(c.name, 60), score: Math.round(c.score), feedback: safeText(c.feedback, 300, n) ?? '' })).filter((c) => c.feedback);
-        if (categories.length === 0) return draft;
-        return { overallScore: Math.round(out.overallScore), categories, summary: safeText(out.summary, 500, n) ?? draft.summary };
-      });
-    },
+    hint: async (req) => withFallback(TASKS.hint, req, hintBlocks(req), await local.hint(req), shapeHint),
+    interview: async (req) => withFallback(TASKS.interview, req, interviewBlocks(req), await local.interview(req), shapeInterview(req.trigger)),
+    analyze: async (ctx) => withFallback(TASKS.analyze, ctx, [], await local.analyze(ctx), shapeAnalysis),
+    review: async (ctx) => withFallback(TASKS.review, ctx, [], await local.review(ctx), shapeReview),
   };
 }
