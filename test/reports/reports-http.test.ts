@@ -196,6 +196,9 @@ describe('reports in history, detail, compare, weaknesses and stats', () => {
     expect(today).toMatchObject({ sessions: 2, submissions: 2, solved: 1 });
     // the removed session's report no longer counts in the average
     expect(today.avgScore).toBe(goodScore);
+    // the profile: one problem solved (twice attempted), active today
+    expect((await get(h, me, '/users/me')).body.stats).toMatchObject({ totalProblems: 1, streakDays: 1 });
+    expect((await get(h, stranger, '/users/me')).body.stats).toMatchObject({ totalProblems: 0, streakDays: 0 });
   });
 });
 

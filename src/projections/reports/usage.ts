@@ -1,7 +1,7 @@
 /**
  * The reports module's numbers for the users endpoints (src/projections/users/usage.ts): submissions, solved
- * problems and the average report score per bucket of GET /users/me/stats, and distinct problems solved in the
- * profile stats.
+ * problems and the average report score per bucket of GET /users/me/stats, and distinct problems solved and the
+ * daily streak in the profile stats.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.js';
@@ -60,6 +60,27 @@ export async function solvedProblemCount(db: Db, userId: string): Promise<number
   return rows[0]?.n ?? 0;
 }
 
+/**
+ * Consecutive UTC days, ending today (or yesterday: today may not have started yet), on which the user finished a
+ * session or submitted code.
+ */
+export async function streakDays(db: Db, userId: string, now = new Date()): Promise<number> {
+  const since = new Date(now.getTime() - 400 * 86_400_000);
+  const { rows } = await sql<{ day: string }>`
+    SELECT to_char(d, 'YYYY-MM-DD') AS day FROM (
+      SELECT (submitted_at AT TIME ZONE 'UTC')::date AS d FROM submissions WHERE user_id = ${userId} AND submitted_at >= ${since}
+      UNION
+      SELECT (s.finished_at AT TIME ZONE 'UTC')::date FROM sessions s JOIN session_participants p ON p.session_id = s.id AND p.user_id = ${userId}
+      WHERE s.status = 'finished' AND s.finished_at >= ${since}
+    ) days`.execute(db);
+  const active = new Set(rows.map((r) => r.day));
+  const dayOf = (offset: number) => new Date(now.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
+  const start = active.has(dayOf(0)) ? 0 : 1;
+  let streak = 0;
+  while (active.has(dayOf(start + streak))) streak++;
+  return streak;
+}
+
 let registered = false;
 
 /** Adds the readers once per process. */
@@ -67,5 +88,5 @@ export function registerReportUsage(): void {
   if (registered) return;
   registered = true;
   statsSeriesSources.push(submissionSeries, scoreSeries);
-  profileStatsSources.push(async (db, userId) => ({ totalProblems: await solvedProblemCount(db, userId) }));
+  profileStatsSources.push(async (db, userId) => ({ totalProblems: await solvedProblemCount(db, userId), streakDays: await streakDays(db, userId) }));
 }
