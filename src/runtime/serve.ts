@@ -56,7 +56,6 @@ export async function serve(config: Config, role: Role): Promise<Running> {
   await wire(ctx);
   const has = (r: Exclude<Role, 'all'>) => role === 'all' || role === r;
   const stops: Array<() => Promise<void>> = [];
-  if (embedded) stops.push(() => embedded.close());
   let server: Server | undefined;
   let url: string | undefined;
   let closeApi: (() => Promise<void>) | undefined;
@@ -92,7 +91,12 @@ export async function serve(config: Config, role: Role): Promise<Running> {
     // still run, so their read-your-writes waits end); then workers finish their jobs and the rest closes.
     async stop() {
       markStopping(ctx);
-      await closeApi?.().catch((err) => ctx.logger.warn({ err }, 'error while stopping the API'));
+      // The embedded collab closes its WebSockets (1012, clients reconnect) meanwhile: open sockets would keep the
+      // API's server from closing.
+      await Promise.all([
+        closeApi?.().catch((err) => ctx.logger.warn({ err }, 'error while stopping the API')),
+        embedded?.close().catch((err) => ctx.logger.warn({ err }, 'error while stopping the collab plane')),
+      ]);
       for (const stop of stops.reverse()) await stop().catch((err) => ctx.logger.warn({ err }, 'error while stopping'));
       await closeContext(ctx);
     },
