@@ -28,6 +28,8 @@ const PROBE_S = Number(process.env.SOAK_PROBE_S ?? 20);
 const PROBE_CONNECTIONS = Number(process.env.SOAK_PROBE_CONNECTIONS ?? 32);
 const LOAD = Number(process.env.SOAK_LOAD ?? 0.8);
 const MAX_IN_FLIGHT = 256;
+/** SOAK_CREATE_ROOMS=0 turns the POST /rooms share into reads (to tell memory held by new rooms from a leak). */
+const CREATE_ROOMS = process.env.SOAK_CREATE_ROOMS !== '0';
 const USERS = 24;
 
 interface Op {
@@ -142,7 +144,11 @@ try {
     if (pick < 60) return { name: 'GET /rooms/:id', method: 'GET', path: `/rooms/${a.roomId}`, token: a.host.token };
     if (pick < 75) return { name: 'GET /problems', method: 'GET', path: '/problems?limit=20', token: a.candidate.token };
     if (pick < 85) return { name: 'GET /rooms', method: 'GET', path: '/rooms?limit=20', token: a.host.token };
-    if (pick < 95) return { name: 'POST /rooms', method: 'POST', path: '/rooms', token: a.host.token, body: { mode: 'peer', language: 'python' } };
+    if (pick < 95) {
+      return CREATE_ROOMS
+        ? { name: 'POST /rooms', method: 'POST', path: '/rooms', token: a.host.token, body: { mode: 'peer', language: 'python' } }
+        : { name: 'GET /rooms/:id', method: 'GET', path: `/rooms/${a.roomId}`, token: a.host.token };
+    }
     return { name: 'POST /rooms/:id/ready', method: 'POST', path: `/rooms/${a.roomId}/ready`, token: a.candidate.token };
   };
   const ok = (s: Sample) => s.status >= 200 && s.status < 300;
@@ -222,7 +228,7 @@ try {
     { figure: 'server RSS at the end', value: Math.round(end.mb), unit: 'MB' },
     { figure: 'RSS end / early (goal ≤ 1.1)', value: Number((end.mb / early.mb).toFixed(3)), unit: 'ratio' },
   ]);
-  const file = writeResults('soak', {
+  const file = writeResults(CREATE_ROOMS ? 'soak' : 'soak-no-room-creation', {
     durationS: DURATION_S,
     probe: { seconds: PROBE_S, connections: PROBE_CONNECTIONS, maxRps },
     targetRps,

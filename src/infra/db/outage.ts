@@ -9,15 +9,12 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 // admin shutdown, crash shutdown, cannot connect now, too many connections, system out of connection slots
 const SERVER_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53400']);
 // pg raises plain Errors without a code for these.
-const MESSAGES =
-  /Connection terminated|not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end|connection error|Client was closed/i;
+const MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end/i;
 
 export function isDatabaseOutage(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   if (err instanceof EventStoreUnavailableError) return true;
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (code.startsWith('08') || SERVER_CODES.has(code) || NETWORK_CODES.has(code))) return true;
-  if (typeof message === 'string' && MESSAGES.test(message)) return true;
-  const cause = (err as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== err && isDatabaseOutage(cause);
+  return typeof message === 'string' && MESSAGES.test(message);
 }
