@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HINT_QUEUE, REVIEW_QUEUE } from '../../src/commands/ai/jobs.js';
 import { registerAiSweepKinds } from '../../src/workers/ai/sweep.js';
 import { sweepLostWork } from '../../src/workers/sweeper/sweep.js';
-import { aiHarness, aiRoom, createProblem, hint, pollReady, type AiHarness } from './support.js';
+import { aiHarness, aiRoom, createProblem, hint, interview, pollReady, type AiHarness } from './support.js';
 
 let h: AiHarness & { startWorker(): Promise<void> };
 let problemId: string;
@@ -19,6 +19,18 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const CODE = 'def solve(nums, target):\n    return []\n';
+
+describe('proactive turns in flight', () => {
+  it('a second proactive turn while the first waits for its answer returns the same job', async () => {
+    const room = await aiRoom(h, { problemId });
+    const first = await interview(h, room.host, room.roomId, { trigger: 'proactive', userMessage: undefined, interactionSignals: { reason: 'user_idle' } });
+    const second = await interview(h, room.host, room.roomId, { trigger: 'proactive', userMessage: undefined, interactionSignals: { reason: 'user_idle' } });
+    expect(first.status).toBe(202);
+    expect(second.body.jobId).toBe(first.body.jobId);
+    const spoken = await interview(h, room.host, room.roomId, { userMessage: 'Can I ask something?' });
+    expect(spoken.body.jobId).not.toBe(first.body.jobId);
+  });
+});
 
 describe('the sweeper and AI requests', () => {
   it('lost requests past the deadline end failed; within it they are queued again and answered', async () => {
