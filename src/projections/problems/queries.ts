@@ -211,7 +211,8 @@ function valid(kind: KeyKind, value: unknown): value is KeyValue {
       return typeof value === 'number' && Number.isFinite(value);
     case 'timestamp':
       // Date.parse rolls Feb 30 over to Mar 1; Postgres rejects it, so the calendar day must survive the round trip.
-      return typeof value === 'string' && ISO.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 10) === value.slice(0, 10);
+      // Year 0000 parses in JavaScript but not in Postgres.
+      return typeof value === 'string' && ISO.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 10) === value.slice(0, 10);
     case 'uuid':
       return typeof value === 'string' && UUID.test(value);
   }
