@@ -134,7 +134,7 @@ describe('code at any instant', () => {
     const later = await codeAt(h, candidate, sessionId, new Date(Date.now() + 3_600_000));
     expect(later.status).toBe(200);
     expect(later.body.code).toBe(final);
-  });
+  }, 60_000);
 
   it('access: participants and admins only; an instant before the session is 400 VALIDATION_FAILED', async () => {
     const { host, room } = await peerRoom(h, 'coding', { problemId });
@@ -150,7 +150,7 @@ describe('code at any instant', () => {
     expectError(await h.request({ method: 'GET', url: `/sessions/${sessionId}/playback?from=${new Date().toISOString()}&to=${new Date(Date.now() - 5000).toISOString()}`, token: host.token }), 400, 'VALIDATION_FAILED');
     expectError(await codeAt(h, host, crypto.randomUUID(), new Date()), 404, 'SESSION_NOT_FOUND');
     expectError(await h.request({ method: 'GET', url: `/sessions/${sessionId}/code?at=${new Date().toISOString()}` }), 401, 'UNAUTHORIZED');
-  });
+  }, 60_000);
 });
 
 describe('what is not history', () => {
@@ -173,7 +173,7 @@ describe('what is not history', () => {
     expect((await codeAt(h, candidate, sessionId, during)).body.code).toBe('def solve():\nx = 1\n');
     const pb = (await h.request({ method: 'GET', url: `/sessions/${sessionId}/playback`, token: host.token })).body;
     expect(JSON.stringify(pb.frames)).not.toContain('LOCKED');
-  });
+  }, 60_000);
 
   it('a destroyed room takes its history with it', async () => {
     const { host, room, hostPeer } = await codingRoom();
@@ -184,7 +184,7 @@ describe('what is not history', () => {
     expect((await h.request({ method: 'DELETE', url: `/rooms/${room.roomId}`, token: host.token })).status).toBe(200);
     expect(await count()).toBe(0);
     expect((await h.ctx.pool.query('SELECT 1 FROM collab_edit_checkpoints WHERE room_id = $1', [room.roomId])).rowCount).toBe(0);
-  });
+  }, 60_000);
 });
 
 describe('a collab restart mid-session', () => {
@@ -210,5 +210,5 @@ describe('a collab restart mid-session', () => {
       [sessionId, afterRestart.getTime()],
     );
     expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual('a = 1\n'.length);
-  });
+  }, 60_000);
 });

@@ -126,7 +126,7 @@ describe('replay page', () => {
     } finally {
       await page.close();
     }
-  });
+  }, 120_000);
 
   it('without a token the page asks for one; a stranger’s token is refused', async () => {
     const { host, room } = await peerRoom(h, 'coding');
@@ -145,5 +145,5 @@ describe('replay page', () => {
     } finally {
       await page.close();
     }
-  });
+  }, 120_000);
 });
