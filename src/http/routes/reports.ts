@@ -101,9 +101,9 @@ async function readableForCompare(ctx: AppContext, request: FastifyRequest, id: 
   }
 }
 
-export function reportRoutes(app: App, ctx: AppContext): void {
-  const tags = ['sessions'];
+const tags = ['sessions'];
 
+function reportRoute(app: App, ctx: AppContext): void {
   app.get(
     '/sessions/:sessionId/report',
     {
@@ -128,7 +128,9 @@ export function reportRoutes(app: App, ctx: AppContext): void {
       return reportBody(row) as unknown as Static<typeof SessionReportSchema>;
     },
   );
+}
 
+function compareRoute(app: App, ctx: AppContext): void {
   app.get(
     '/sessions/compare',
     {
@@ -181,7 +183,9 @@ export function reportRoutes(app: App, ctx: AppContext): void {
       return { data, deltas: deltas as Record<Dimension | 'overallScore', number | null> };
     },
   );
+}
 
+function weaknessesRoute(app: App, ctx: AppContext): void {
   app.get(
     '/users/me/weaknesses',
     {
@@ -207,4 +211,10 @@ export function reportRoutes(app: App, ctx: AppContext): void {
     },
     async (request) => ({ data: await listWeaknesses(ctx.db, principalOf(request).userId) }),
   );
+}
+
+export function reportRoutes(app: App, ctx: AppContext): void {
+  reportRoute(app, ctx);
+  compareRoute(app, ctx);
+  weaknessesRoute(app, ctx);
 }
