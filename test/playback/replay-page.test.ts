@@ -86,6 +86,8 @@ describe('replay page', () => {
       await page.click('#signin button[type=submit]');
       await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
       expect(await page.evaluate(() => (globalThis as any).sessionStorage.getItem('syncode.replay.token'))).toBe(candidate.token);
+      expect(await page.isVisible('#signin')).toBe(false);
+      expect(await page.isVisible('#player')).toBe(true);
 
       // scrub to the instant: the frames show it at once, then the exact answer of that millisecond
       const startedAt = Date.parse((await h.request({ method: 'GET', url: `/sessions/${sessionId}/playback`, token: candidate.token })).body.startedAt);
