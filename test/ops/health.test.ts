@@ -4,6 +4,8 @@
  * security headers of API answers versus the documentation page.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { lifecycleOf, markStopping } from '../../src/infra/observability/lifecycle.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TEST_DATABASE_URL } from '../support/env.js';
@@ -28,7 +30,7 @@ describe('health endpoints', () => {
     const res = await h.request({ method: 'GET', url: '/health' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: expect.stringMatching(/^(ok|degraded)$/), services: expect.any(Object), timestamp: expect.any(String) });
-    expect(res.body.services.database).toBe('ok');
+    expect(res.body.services).toMatchObject({ database: 'ok', queue: 'ok', cache: 'ok', storage: 'ok', execution: 'ok', ai: 'ok' });
   });
 
   it('live answers 200; ready answers 200 with each check once running', async () => {
@@ -98,5 +100,32 @@ describe('readiness when Postgres is unreachable', () => {
     expect(deep.body).toMatchObject({ status: 'degraded', services: { database: 'fail' } });
     proxy.restore();
     await until('readiness to return', async () => (await h.request({ method: 'GET', url: '/health/ready' })).status === 200);
+  });
+});
+
+describe('the AI client in /health with an OpenAI-compatible server', () => {
+  let status = 200;
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'tiny', object: 'model' }] }));
+  });
+  let h: Harness;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    h = await createHarness({ env: { LLM_PROVIDER: 'openai', OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: 'sk-test-key' } });
+  });
+  afterAll(async () => {
+    await h.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('is ok while the server lists its models, fail when it answers 5xx', async () => {
+    expect((await h.request({ method: 'GET', url: '/health' })).body.services.ai).toBe('ok');
+    expect(seen.at(-1)).toBe('GET /v1/models Bearer sk-test-key');
+    status = 503;
+    const degraded = await h.request({ method: 'GET', url: '/health' });
+    expect(degraded.body).toMatchObject({ status: 'degraded', services: { ai: 'fail' } });
   });
 });

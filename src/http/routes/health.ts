@@ -8,6 +8,8 @@
  * Every role serves these: the API on its port, the other roles on their ops port (README, "Operations").
  */
 import { Type } from '@sinclair/typebox';
+import type { Config } from '../../config.js';
+import { ANALYSIS_QUEUE, EXECUTION_QUEUE } from '../../commands/execution/jobs.js';
 import { listCheckpoints } from '../../projections/checkpoints.js';
 import { lifecycleOf } from '../../infra/observability/lifecycle.js';
 import type { AppContext } from '../../runtime/context.js';
@@ -72,10 +74,33 @@ export async function scrape(ctx: AppContext): Promise<string> {
   return ctx.metrics.registry.metrics();
 }
 
+/** The AI client answers: the local coach is in-process; an OpenAI-compatible server must answer its model list. */
+async function aiClientHealth(config: Config): Promise<void> {
+  if (config.LLM_PROVIDER === 'local') return;
+  const res = await fetch(`${config.OPENAI_BASE_URL.replace(/\/+$/, '')}/models`, {
+    headers: config.OPENAI_API_KEY ? { authorization: `Bearer ${config.OPENAI_API_KEY}` } : {},
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
+  await res.body?.cancel();
+  // 404: a server without the model list still answered.
+  if (!res.ok && res.status !== 404) throw new Error(`AI client: ${res.status}`);
+}
+
+/** The services the contract's /health names, where no module registered its own probe. */
+function contractProbes(ctx: AppContext): void {
+  if (!ctx.health.has('execution')) {
+    ctx.health.set('execution', async () => {
+      for (const name of [EXECUTION_QUEUE, ANALYSIS_QUEUE]) await ctx.queues.queue(name).getJobCounts('waiting', 'active');
+    });
+  }
+  if (!ctx.health.has('ai')) ctx.health.set('ai', () => aiClientHealth(ctx.config));
+}
+
 const ops = { config: { public: true, skipGlobalRateLimit: true } } as const;
 const CheckStatus = Type.Union([Type.Literal('ok'), Type.Literal('fail')]);
 
 export function healthRoutes(app: App, ctx: AppContext): void {
+  contractProbes(ctx);
   app.get(
     '/health',
     {
