@@ -104,6 +104,25 @@ function pointsOf(value: unknown): Array<{ x: number; y: number }> {
 const pathOf = (points: Array<{ x: number; y: number }>) =>
   points.map((p, i) => `${i === 0 ? 'M' : 'L'}${fmt(p.x)} ${fmt(p.y)}`).join(' ') + (points.length === 1 ? ` L${fmt(points[0]!.x + 0.1)} ${fmt(points[0]!.y)}` : '');
 
+/** An arrow from `props.start` to `props.end` with its head and optional label. */
+function arrowBody(props: Json, c: string, sw: number): { body: string; extent: Array<[number, number]> } {
+  const start = obj(props['start']);
+  const end = obj(props['end']);
+  const [x1, y1, x2, y2] = [num(start['x']), num(start['y']), num(end['x']), num(end['y'])];
+  const angle = Math.atan2(y2 - y1, x2 - x1);
+  const head = sw * 4;
+  const a1 = [x2 - head * Math.cos(angle - Math.PI / 7), y2 - head * Math.sin(angle - Math.PI / 7)];
+  const a2 = [x2 - head * Math.cos(angle + Math.PI / 7), y2 - head * Math.sin(angle + Math.PI / 7)];
+  const label = shapeText(props);
+  return {
+    body:
+      `<line x1="${fmt(x1)}" y1="${fmt(y1)}" x2="${fmt(x2)}" y2="${fmt(y2)}" stroke="${c}" stroke-width="${fmt(sw)}" stroke-linecap="round"/>` +
+      `<polygon points="${fmt(x2)},${fmt(y2)} ${fmt(a1[0]!)},${fmt(a1[1]!)} ${fmt(a2[0]!)},${fmt(a2[1]!)}" fill="${c}"/>` +
+      (label ? textElement(label, (x1 + x2) / 2, (y1 + y2) / 2, props, 'middle') : ''),
+    extent: [[x1, y1], [x2, y2]],
+  };
+}
+
 /** One shape's SVG in its own coordinates (origin = the shape's x, y), and the local points that bound it. */
 function shapeBody(type: string, props: Json, assets: Map<string, Json>): { body: string; extent: Array<[number, number]> } {
   const c = colour(props);
@@ -142,23 +161,8 @@ function shapeBody(type: string, props: Json, assets: Map<string, Json>): { body
       const points = pointsOf(props['points']);
       return { body: `<path d="${pathOf(points)}" fill="none" stroke="${c}" stroke-width="${fmt(sw)}" stroke-linecap="round"/>`, extent: points.map((p) => [p.x, p.y]) };
     }
-    case 'arrow': {
-      const start = obj(props['start']);
-      const end = obj(props['end']);
-      const [x1, y1, x2, y2] = [num(start['x']), num(start['y']), num(end['x']), num(end['y'])];
-      const angle = Math.atan2(y2 - y1, x2 - x1);
-      const head = sw * 4;
-      const a1 = [x2 - head * Math.cos(angle - Math.PI / 7), y2 - head * Math.sin(angle - Math.PI / 7)];
-      const a2 = [x2 - head * Math.cos(angle + Math.PI / 7), y2 - head * Math.sin(angle + Math.PI / 7)];
-      const label = shapeText(props);
-      return {
-        body:
-          `<line x1="${fmt(x1)}" y1="${fmt(y1)}" x2="${fmt(x2)}" y2="${fmt(y2)}" stroke="${c}" stroke-width="${fmt(sw)}" stroke-linecap="round"/>` +
-          `<polygon points="${fmt(x2)},${fmt(y2)} ${fmt(a1[0]!)},${fmt(a1[1]!)} ${fmt(a2[0]!)},${fmt(a2[1]!)}" fill="${c}"/>` +
-          (label ? textElement(label, (x1 + x2) / 2, (y1 + y2) / 2, props, 'middle') : ''),
-        extent: [[x1, y1], [x2, y2]],
-      };
-    }
+    case 'arrow':
+      return arrowBody(props, c, sw);
     case 'text':
       return { body: textElement(shapeText(props), 0, 0, props), extent: [[0, 0], [Math.max(w, shapeText(props).length * 12), Math.max(h, 30)]] };
     case 'note': {

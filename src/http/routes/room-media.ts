@@ -144,6 +144,11 @@ export const roomMediaRoutes: RouteModule = (app, ctx) => {
     },
   );
 
+  sessionMediaRoutes(app, ctx);
+};
+
+/** The whiteboard export (host, on demand) and the session's whiteboard and recording downloads. */
+const sessionMediaRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/rooms/:id/whiteboard/export',
     {
