@@ -23,8 +23,8 @@ function metaOf(job: Job<AiJob>): RequestMetadata {
 }
 
 async function setting(ctx: AppContext, job: AiJob, problemId: string | null) {
-  const room = await findRoom(ctx.db, job.roomId);
-  const problem = problemId ? await findCoachProblem(ctx.db, problemId) : room?.problemId ? await findCoachProblem(ctx.db, room.problemId) : undefined;
+  const [room, asked] = await Promise.all([findRoom(ctx.db, job.roomId), problemId ? findCoachProblem(ctx.db, problemId) : undefined]);
+  const problem = asked ?? (room?.problemId ? await findCoachProblem(ctx.db, room.problemId) : undefined);
   if (!room || !problem) throw new Error('the room or its problem is gone');
   return { room, problem };
 }
