@@ -8,8 +8,8 @@
  * a token of one kind never passes as another even when secrets are shared. A small clock tolerance absorbs skew
  * between the API, collab and worker hosts.
  *
- * The plugin is registered once on a headless fastify instance (no server); every call passes its key and claims
- * checks, so one instance serves every kind and every process role, synchronously.
+ * The plugin decorates one headless fastify instance (no server); every call passes its key and claims checks, so
+ * one instance serves every kind and every process role, synchronously.
  */
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
@@ -38,14 +38,15 @@ export const DEFAULT_ISSUER = 'syncode';
 const DEFAULT_TOLERANCE_SECONDS = 5;
 
 const engine = Fastify({ logger: false });
-// The registration secret is never used: every sign/verify call below passes its own key.
-await engine.register(fastifyJwt, {
-  secret: 'unused-registration-secret-every-call-passes-its-key',
-  sign: { algorithm: 'HS256' },
-  verify: { algorithms: ['HS256'] },
-  decode: { complete: true },
-});
-await engine.ready();
+// The plugin decorates synchronously; applying it directly keeps this module free of top-level await. The
+// registration secret is never used: every sign/verify call below passes its own key.
+fastifyJwt(
+  engine,
+  { secret: 'unused-registration-secret-every-call-passes-its-key', sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] }, decode: { complete: true } },
+  (err) => {
+    if (err) throw err;
+  },
+);
 const jwt: JWT = engine.jwt;
 
 export function keyId(secret: string): string {
