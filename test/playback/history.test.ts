@@ -3,7 +3,11 @@
  * instants between their edits (no snapshot in between), edits dropped during a lock, a collab restart mid-session,
  * the playback stream, access rules, and a destroyed room taking its history with it.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { replayCli } from '../../src/commands/sessions/replay.js';
 import { createProblem } from '../problems/support.js';
 import { expectError, newAdmin, newUser, peerRoom, post, transition, type TestUser } from '../rooms/support.js';
 import { synced } from '../collab/support.js';
@@ -134,6 +138,26 @@ describe('code at any instant', () => {
     const later = await codeAt(h, candidate, sessionId, new Date(Date.now() + 3_600_000));
     expect(later.status).toBe(200);
     expect(later.body.code).toBe(final);
+
+    // the CLI: --at answers the same millisecond from the edit history; --export writes the playback stream
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'playback-'));
+    const printed: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => printed.push(line);
+    try {
+      expect(await replayCli(h.ctx, [sessionId, '--at', mid.toISOString()])).toBe(0);
+      expect(await replayCli(h.ctx, [sessionId, '--export', path.join(dir, 'playback.json')])).toBe(0);
+      expect(printed[0]).toContain(`code at ${mid.toISOString()} (edit history): python`);
+      expect(printed[0]).toContain(`${'-'.repeat(72)}\n${midCode}\n${'-'.repeat(72)}`);
+      const exported = JSON.parse(readFileSync(path.join(dir, 'playback.json'), 'utf8'));
+      const served = (await h.request({ method: 'GET', url: `/sessions/${sessionId}/playback`, token: candidate.token })).body;
+      expect(exported.frames).toEqual(served.frames);
+      expect(exported.events).toEqual(served.events);
+      expect(exported.frames.reduce((acc: string, f: any) => applyDelta(acc, f.delta), '')).toBe(final);
+    } finally {
+      console.log = log;
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('access: participants and admins only; an instant before the session is 400 VALIDATION_FAILED', async () => {

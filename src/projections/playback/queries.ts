@@ -7,6 +7,7 @@ import { inflateSync } from 'node:zlib';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import type { Db } from '../../infra/db/database.js';
+import type { TimelineRow } from '../timeline/queries.js';
 
 export interface HistoryUpdate {
   id: string;
@@ -65,6 +66,16 @@ export async function updatesBetween(db: Db, roomId: string, fromMs: number, toM
     WHERE u.room_id = ${roomId} AND u.accepted_at > ${fromMs} AND u.accepted_at <= ${toMs}
     ORDER BY u.id`.execute(db);
   return rows.map((r) => ({ id: r.id, at: Number(r.at), author: r.author, update: bytes(r.update) }));
+}
+
+/** The room's language switches from the session timeline read model, in order. */
+export async function languageChanges(db: Db, roomId: string): Promise<TimelineRow[]> {
+  const { rows } = await sql<TimelineRow>`
+    SELECT id, event_type AS "eventType", user_id AS "userId", metadata, occurred_at AS "timestamp"
+    FROM session_timeline
+    WHERE room_id = ${roomId} AND event_type = 'language_changed'
+    ORDER BY position, seq`.execute(db);
+  return rows;
 }
 
 /** Every language buffer of a document (`code:<language>` texts). */

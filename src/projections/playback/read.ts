@@ -8,7 +8,7 @@ import type { Db } from '../../infra/db/database.js';
 import { listSnapshots, type SessionRow } from '../sessions/queries.js';
 import { listTimeline, type TimelineRow } from '../timeline/queries.js';
 import { buildFrames, textDelta, type LanguageSwitch, type PlaybackFrame } from './frames.js';
-import { buffersOf, documentAt, updatesBetween } from './queries.js';
+import { buffersOf, documentAt, languageChanges, updatesBetween } from './queries.js';
 
 export interface CodeAtInstant {
   code: string;
@@ -64,10 +64,9 @@ function languageAt(session: SessionRow, switches: readonly LanguageSwitch[], ti
 export async function codeAtInstant(db: Db, session: SessionRow, atMs: number): Promise<CodeAtInstant> {
   if (atMs < session.startedAt.getTime()) throw new InstantBeforeSessionError('The instant is before the session started');
   const effective = Math.min(atMs, sessionEnd(session));
-  const timeline = await listTimeline(db, session.roomId);
+  const [timeline, doc] = await Promise.all([languageChanges(db, session.roomId), documentAt(db, session.roomId, effective)]);
   const language = languageAt(session, languageSwitches(timeline), timeline, effective);
   const at = new Date(atMs).toISOString();
-  const doc = await documentAt(db, session.roomId, effective);
   if (doc) {
     try {
       const buffers = buffersOf(doc);
