@@ -19,8 +19,9 @@ let problemId: string;
 // Planted hidden values: none of these may appear in any answer or prompt.
 const PLANTED_INPUT = '2\n918273 645546\n1563819\n';
 const PLANTED_EXPECTED = '0 1\n';
-const big = Array.from({ length: 3300 }, (_, i) => 1000 + ((i * 7919) % 3000));
-const BIG_INPUT = `${big.length}\n${big.join(' ')}\n${big[big.length - 1]! + big[big.length - 2]! + 100000}\n`;
+// ~6,600 two-digit values and an unreachable target: a quadratic scan does ~22 million comparisons.
+const big = Array.from({ length: 6600 }, (_, i) => 10 + ((i * 7919) % 90));
+const BIG_INPUT = `${big.length}\n${big.join(' ')}\n1000\n`;
 
 const NESTED = [
   'import sys',
@@ -43,7 +44,7 @@ beforeAll(async () => {
   h = await aiHarness({ execution: true });
   server = await startChatServer();
   problemId = await createProblem(h, {
-    timeLimit: 250,
+    timeLimit: 200,
     testCases: [
       { input: '4\n2 7 11 15\n9\n', expectedOutput: '0 1\n' },
       { input: PLANTED_INPUT, expectedOutput: PLANTED_EXPECTED, isHidden: true },

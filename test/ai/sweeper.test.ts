@@ -41,7 +41,6 @@ describe('the sweeper and AI requests', () => {
     for (const [queue, id] of [[HINT_QUEUE, lost.body.jobId], [REVIEW_QUEUE, review.body.jobId], [HINT_QUEUE, late.body.jobId]] as const) {
       await (await h.ctx.queues.queue(queue).getJob(id))!.remove();
     }
-    const afterGrace = new Date(Date.now() + h.config.SWEEPER_GRACE_MS + 1000);
     // seen from past the deadline, every lost request is failed visibly
     const pastDeadline = await sweepLostWork(h.ctx, new Date(Date.now() + h.config.SWEEPER_DEADLINE_MS + 1000));
     expect(pastDeadline.failed).toEqual(expect.arrayContaining([`ai-hint:${lost.body.jobId}`, `ai-hint:${late.body.jobId}`, `ai-review:${review.body.jobId}`]));
@@ -51,7 +50,7 @@ describe('the sweeper and AI requests', () => {
     // a new pair of lost requests within the deadline is re-queued and answered
     const again = await hint(h, room.host, room.roomId, { code: CODE, hintLevel: 'direct' });
     await (await h.ctx.queues.queue(HINT_QUEUE).getJob(again.body.jobId))!.remove();
-    const swept = await sweepLostWork(h.ctx, afterGrace);
+    const swept = await sweepLostWork(h.ctx, new Date(Date.now() + h.config.SWEEPER_GRACE_MS + 1000));
     expect(swept.requeued).toContain(`ai-hint:${again.body.jobId}`);
     await h.startWorker();
     const ready = await pollReady(h, room.host, `/rooms/${room.roomId}/ai/hint/${again.body.jobId}`);
