@@ -221,6 +221,7 @@ describe('admin', () => {
     expect(o.rooms.byStatus.finished).toBeGreaterThanOrEqual(4);
     expect(o.rooms.active).toBe(o.rooms.byStatus.waiting + o.rooms.byStatus.warmup + o.rooms.byStatus.coding + o.rooms.byStatus.wrapup);
     expect(o.queues['reports.generate']).toEqual({ waiting: 0, active: expect.any(Number), failed: 0 });
+    expect(Object.keys(o.queues)).toEqual(expect.arrayContaining(['execution.run-code', 'execution.static-analysis', 'ai.generate-hint', 'ai.interview-response']));
     expectError(await get(h, me, '/admin/overview'), 403, 'FORBIDDEN');
   });
 

@@ -5,6 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
+import { ANALYSIS_QUEUE as AI_ANALYSIS_QUEUE, HINT_QUEUE, INTERVIEW_QUEUE, REVIEW_QUEUE } from '../../commands/ai/jobs.js';
 import { ANALYSIS_QUEUE, EXECUTION_QUEUE } from '../../commands/execution/jobs.js';
 import { REPORT_QUEUE } from '../../commands/reports/jobs.js';
 import { requireCapability } from '../../domain/user/capabilities.js';
@@ -15,7 +16,7 @@ import type { App } from '../types.js';
 const Count = Type.Integer({ minimum: 0 });
 const ROOM_STATUSES = ['waiting', 'warmup', 'coding', 'wrapup', 'finished'] as const;
 /** Queues always shown (others appear once this process has opened them). */
-const KNOWN_QUEUES = [EXECUTION_QUEUE, ANALYSIS_QUEUE, REPORT_QUEUE];
+const KNOWN_QUEUES = [EXECUTION_QUEUE, ANALYSIS_QUEUE, HINT_QUEUE, INTERVIEW_QUEUE, AI_ANALYSIS_QUEUE, REVIEW_QUEUE, REPORT_QUEUE];
 
 const OverviewSchema = Type.Object({
   users: Type.Object({ total: Count, active7d: Count, banned: Count }),
