@@ -184,3 +184,17 @@ describe('hidden values are scrubbed', () => {
     expect(leaksHidden(scrubbed, secrets)).toBe(false);
   });
 });
+
+describe('nested loops in other languages', () => {
+  it('Go (semicolons in the header), Java and C++ loops are found by their lines', async () => {
+    const go = 'package main\n\nfunc count(a []int) int {\n\tc := 0\n\tfor i := 0; i < len(a); i++ {\n\t\tfor j := i + 1; j < len(a); j++ {\n\t\t\tif a[i] == a[j] {\n\t\t\t\tc++\n\t\t\t}\n\t\t}\n\t}\n\treturn c\n}\n';
+    const java = 'class Main {\n  static int f(int[] a) {\n    int c = 0;\n    for (int i = 0; i < a.length; i++)\n      for (int j = 0; j < i; j++)\n        c += a[i] * a[j];\n    return c;\n  }\n}\n';
+    const cpp = '#include <vector>\nint f(std::vector<int>& a) {\n  int c = 0;\n  for (size_t i = 0; i < a.size(); ++i) {\n    while (c < (int)i) c++;\n  }\n  return c;\n}\n';
+    const tle = exec({ verdict: 'TLE', passed: 1, total: 5 });
+    for (const [language, code, outer, inner] of [['go', go, 5, 6], ['java', java, 4, 5], ['cpp', cpp, 4, 5]] as const) {
+      const h = (await coach.hint(hintReq(ctx(code, tle, { language }), 'moderate'))).result.hint;
+      expect(h).toContain(`loop on line ${inner}`);
+      expect(h).toContain(`loop on line ${outer}`);
+    }
+  });
+});

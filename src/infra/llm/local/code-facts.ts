@@ -53,15 +53,17 @@ function pairBraces(tokens: Token[]): Map<number, number> {
   return pairs;
 }
 
-/** Loops of a brace language: the keyword's line and the token range of its body. */
-function braceLoops(tokens: Token[]): Span[] {
+/** Loops of a brace language: the keyword's line and the token range of its body. Go and Rust headers have no
+ * parentheses (and Go's `for i := 0; i < n; i++ {` has semicolons), so their body is the next `{`. */
+function braceLoops(tokens: Token[], language: string): Span[] {
   const pairs = pairBraces(tokens);
   const spans: Span[] = [];
+  const bareHeader = language === 'go' || language === 'rust';
   tokens.forEach((t, i) => {
     if (t.kind !== 'id' || !LOOP_WORDS.has(t.text)) return;
     let k = i + 1;
-    if (tokens[k]?.text === '(') k = (pairs.get(k) ?? k) + 1;
-    else while (k < tokens.length && tokens[k]!.text !== '{' && tokens[k]!.text !== ';') k++;
+    if (tokens[k]?.text === '(' && !bareHeader) k = (pairs.get(k) ?? k) + 1;
+    else while (k < tokens.length && tokens[k]!.text !== '{' && (bareHeader || tokens[k]!.text !== ';')) k++;
     if (tokens[k]?.text === '{') spans.push({ line: t.line, from: k, to: pairs.get(k) ?? tokens.length });
     else spans.push({ line: t.line, from: k, to: Math.min(tokens.length, indexOfStatementEnd(tokens, k)) });
   });
@@ -110,7 +112,7 @@ function scanCalls(tokens: Token[], language: string): Array<{ index: number; li
 export function findLoopNests(code: string, language: string): LoopNest[] {
   const family = FAMILY[language] ?? 'brace';
   const tokens = tokenize(code, family, language);
-  const loops = family === 'python' ? pythonLoops(tokens) : braceLoops(tokens);
+  const loops = family === 'python' ? pythonLoops(tokens) : braceLoops(tokens, language);
   const loopStarts = new Map<number, Span>();
   for (const s of loops) loopStarts.set(s.from, s);
   const nests: LoopNest[] = [];
