@@ -22,7 +22,7 @@ beforeAll(async () => {
   c = await startCluster();
   const [projector, api, collab, worker] = await Promise.all([c.start('projector'), c.start('api'), c.start('collab'), c.start('worker')]);
   Object.assign(roles, { projector, api, collab, worker });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await c?.close();

@@ -38,7 +38,7 @@ describe('stopping role all with a collaborator connected', () => {
     const config = loadConfig({
       NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: TEST_DATABASE_URL, REDIS_URL: TEST_REDIS_URL,
       DB_SCHEMA: schema, REDIS_PREFIX: `test:${schema}`, DB_POOL_SIZE: '6', RATE_LIMIT_ENABLED: 'false', SEED_ON_START: 'false', SCHEDULER_ENABLED: 'false',
-      SHUTDOWN_TIMEOUT_MS: '30000',
+      SHUTDOWN_TIMEOUT_MS: '60000',
     });
     running = await serve(config, 'all');
     const base = `http://127.0.0.1:${port}`;
@@ -61,7 +61,7 @@ describe('stopping role all with a collaborator connected', () => {
     const stopping = running.stop();
     expect(lifecycleOf(ctx).phase).toBe('stopping');
     await stopping;
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(30_000); // before: held open by the WebSocket until killed
     await waitFor(() => codes.length > 0, 'the socket to close');
     expect(codes[0]).toBe(1012);
     connected.destroy();
@@ -79,5 +79,5 @@ describe('stopping role all with a collaborator connected', () => {
       await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(database.db).catch(() => undefined);
       await database.close();
     }
-  }, 90_000);
+  }, 120_000);
 });
