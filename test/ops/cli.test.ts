@@ -36,7 +36,7 @@ describe('syncode help', () => {
     const r = await syncode(['--help'], NOWHERE);
     expect(r.code).toBe(0);
     for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c}\\s`, 'm'));
-  });
+  }, 60_000);
 
   it('<command> --help prints that command\'s usage and exits 0, for every command', async () => {
     const results = await Promise.all(COMMANDS.map(async (c) => ({ c, r: await syncode([c, '--help'], NOWHERE) })));
@@ -50,7 +50,7 @@ describe('syncode help', () => {
     const r = await syncode(['frobnicate'], NOWHERE);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown command: frobnicate');
-  });
+  }, 60_000);
 });
 
 describe('configuration errors', () => {
@@ -66,7 +66,7 @@ describe('configuration errors', () => {
     expect(placeholder.code).toBe(1);
     expect(placeholder.stderr).toContain('AUTH_JWT_SECRET must be set in production');
     expect(placeholder.stderr).not.toContain('change-me-to-a-long');
-  });
+  }, 90_000);
 });
 
 describe('syncode migrate', () => {

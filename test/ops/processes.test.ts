@@ -36,13 +36,13 @@ describe('roles as separate processes', () => {
       const ready = await until(`${role} ready`, async () => {
         const r = await call(base, 'GET', '/health/ready');
         return r.status === 200 ? r : undefined;
-      }, 20_000);
+      }, 60_000);
       expect(ready.body).toMatchObject({ status: 'ready', phase: 'running', checks: { database: 'ok', cache: 'ok' } });
       if (role === 'projector') expect(ready.body.checks.projections).toBe('ok');
       const metrics = await fetch(`${base}/metrics`);
       expect(await metrics.text()).toContain('syncode_projection_lag_events');
     }
-  });
+  }, 120_000);
 
   it('they work together: a sign-up through the API is projected and readable, and the API is ready', async () => {
     const user = await register(c.apiUrl);
