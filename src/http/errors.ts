@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from '../domain/shared/errors.js';
+import { DomainError, type FieldError } from '../domain/shared/errors.js';
 import { isDatabaseOutage } from '../infra/db/outage.js';
 import { isRedisOutage } from '../infra/redis/outage.js';
 
@@ -18,19 +18,11 @@ export interface ErrorEnvelope {
   details?: Record<string, unknown>;
 }
 
-export interface FieldError {
-  field: string;
-  constraint: string;
-  value: unknown;
-}
-
 export function envelope(statusCode: number, code: string, message: string, details?: Record<string, unknown>): ErrorEnvelope {
   return { statusCode, code, message, timestamp: new Date().toISOString(), ...(details ? { details } : {}) };
 }
 
-export function validationError(fields: FieldError[], message = 'Validation failed'): DomainError {
-  return new DomainError('VALIDATION_FAILED', 400, message, { fields });
-}
+export { validationError, type FieldError } from '../domain/shared/errors.js';
 
 const ECHO_MAX_CHARS = 200;
 

@@ -9,7 +9,7 @@ import { httpControlPlaneCallbacks } from '../collab/control-plane-port.js';
 import { inProcessCollabClient } from '../collab/in-process-client.js';
 import { startRoomEventFeed } from '../collab/room-events.js';
 import { startStandaloneCollab } from '../collab/standalone.js';
-import { inProcessControlPlaneCallbacks } from '../infra/collab-callbacks/index.js';
+import { inProcessControlPlaneCallbacks } from './collab-callbacks.js';
 import { jwtKeys } from '../infra/jwt/keyring.js';
 import type { AppContext } from './context.js';
 

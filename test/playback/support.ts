@@ -7,7 +7,7 @@ import { expect } from '@jest/globals';
 import { startStandaloneCollab, type StandaloneCollab } from '../../src/collab/standalone.js';
 import type { EditHistoryOptions } from '../../src/collab/history.js';
 import { createHttpCollabClient } from '../../src/infra/collab-client/index.js';
-import { inProcessControlPlaneCallbacks } from '../../src/infra/collab-callbacks/index.js';
+import { inProcessControlPlaneCallbacks } from '../../src/runtime/collab-callbacks.js';
 import { startExecutionWorker } from '../../src/workers/execution/start.js';
 import type { AppContext } from '../../src/runtime/context.js';
 import { createHarness, type Harness } from '../support/harness.js';

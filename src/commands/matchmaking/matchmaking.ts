@@ -23,7 +23,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import type { Position } from '../../infra/eventstore/port.js';
 import { findExpiredProposals, findExpiredTickets, findSearchingTickets, type TicketRow } from '../../projections/matchmaking/queries.js';
 import type { AppContext } from '../../runtime/context.js';
-import { settle } from '../../http/command.js';
+import { settle } from '../execute.js';
 
 /** What a command wrote, so a route can wait for the read models (read-your-writes) once at the end. */
 export class Writes {

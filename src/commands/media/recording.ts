@@ -9,7 +9,7 @@ import { readAggregate } from '../handle-command.js';
 import { assertCanStart, assertCanStop, recordingDecider, recordingStream } from '../../domain/recording/index.js';
 import { roomErrors } from '../../domain/room/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { execute } from '../../http/command.js';
+import { execute } from '../execute.js';
 import { egressOf, mediaUnavailable } from '../../infra/livekit/index.js';
 import { listParticipants } from '../../projections/rooms/queries.js';
 import type { AppContext } from '../../runtime/context.js';

@@ -3,8 +3,7 @@
  * storage with the returned URL and shares the download URL; the API only signs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DomainError } from '../../domain/shared/errors.js';
-import { validationError } from '../../http/errors.js';
+import { DomainError, validationError } from '../../domain/shared/errors.js';
 import { storageOf } from '../../infra/storage/index.js';
 import type { AppContext } from '../../runtime/context.js';
 import { authorizeMedia } from './access.js';

@@ -19,3 +19,15 @@ export const conflict = (code: string, message: string) => new DomainError(code,
 export const forbidden = (code: string, message: string) => new DomainError(code, 403, message);
 export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError(code, 400, message, details);
+
+/** One rejected input field, as the error envelope lists it in `details.fields`. */
+export interface FieldError {
+  field: string;
+  constraint: string;
+  value: unknown;
+}
+
+/** 400 `VALIDATION_FAILED` naming the fields at fault (docs/api.md, "Errors"). */
+export function validationError(fields: FieldError[], message = 'Validation failed'): DomainError {
+  return new DomainError('VALIDATION_FAILED', 400, message, { fields });
+}

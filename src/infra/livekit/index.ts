@@ -3,7 +3,6 @@
  * use and kept on the context as `ctx.egress`, where tests may install another implementation of the port).
  */
 import type { Config } from '../../config.js';
-import type { AppContext } from '../../runtime/context.js';
 import { createLiveKitEgress } from './egress.js';
 import type { EgressPort } from './port.js';
 
@@ -22,7 +21,13 @@ export function clientUrl(config: Config): string {
 }
 
 /** The egress port, or undefined when LiveKit is not configured (no server URL, key or secret) and none was installed. */
-export function egressOf(ctx: AppContext): EgressPort | undefined {
+/** Where a process keeps its egress adapter (the application context is one). */
+export interface EgressHost {
+  config: Config;
+  egress?: EgressPort;
+}
+
+export function egressOf(ctx: EgressHost): EgressPort | undefined {
   if (ctx.egress) return ctx.egress;
   if (!canSignTokens(ctx.config) || ctx.config.LIVEKIT_URL === '') return undefined;
   const c = ctx.config;

@@ -2,16 +2,26 @@
  * The mailer of a process: `MAIL_DRIVER=outbox` (default) writes to the `mail_outbox` table, `smtp` sends through
  * `SMTP_URL` with nodemailer. Created on first use and kept per context; the SMTP pool closes with the context.
  */
-import type { AppContext } from '../../runtime/context.js';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { Db } from '../db/database.js';
 import { createOutboxMailer } from './outbox.js';
 import type { Mailer } from './port.js';
 import { createSmtpMailer } from './smtp.js';
 
 export type { Mailer, MailMessage } from './port.js';
 
-const mailers = new WeakMap<AppContext, Mailer>();
+/** What the mailer needs from its process (the application context has all of it). */
+export interface MailerHost {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  closers: Array<() => Promise<void>>;
+}
 
-function createMailer(ctx: AppContext): Mailer {
+const mailers = new WeakMap<MailerHost, Mailer>();
+
+function createMailer(ctx: MailerHost): Mailer {
   if (ctx.config.MAIL_DRIVER === 'smtp') {
     if (!ctx.config.SMTP_URL) {
       ctx.logger.warn('MAIL_DRIVER=smtp without SMTP_URL; mail goes to the outbox table');
@@ -24,7 +34,7 @@ function createMailer(ctx: AppContext): Mailer {
   return createOutboxMailer(ctx.db, ctx.config.MAIL_FROM);
 }
 
-export function mailerOf(ctx: AppContext): Mailer {
+export function mailerOf(ctx: MailerHost): Mailer {
   let mailer = mailers.get(ctx);
   if (!mailer) {
     mailer = createMailer(ctx);

@@ -6,7 +6,6 @@
  * or MinIO, presigned URLs straight to the store).
  */
 import type { Config } from '../../config.js';
-import type { AppContext } from '../../runtime/context.js';
 import { createLocalStorage, type LocalObjectStorage } from './local.js';
 import type { ObjectStorage } from './port.js';
 import { createS3Storage, type S3ObjectStorage } from './s3.js';
@@ -34,7 +33,14 @@ export function createStorage(config: Config): ObjectStorage {
   return createLocalStorage({ dir: config.STORAGE_DIR, secret: config.STORAGE_SIGNING_SECRET, baseUrl: publicBaseUrl(config) });
 }
 
-export function storageOf(ctx: AppContext): ObjectStorage {
+/** Where a process keeps its storage (the application context is one). */
+export interface StorageHost {
+  config: Config;
+  storage?: ObjectStorage;
+  closers: Array<() => Promise<void>>;
+}
+
+export function storageOf(ctx: StorageHost): ObjectStorage {
   if (!ctx.storage) {
     const storage = createStorage(ctx.config);
     ctx.storage = storage;
@@ -44,7 +50,7 @@ export function storageOf(ctx: AppContext): ObjectStorage {
 }
 
 /** The local driver's extra operations (used by the /storage routes), or undefined under another driver. */
-export function localStorageOf(ctx: AppContext): LocalObjectStorage | undefined {
+export function localStorageOf(ctx: StorageHost): LocalObjectStorage | undefined {
   const storage = storageOf(ctx);
   return storage.driver === 'local' ? (storage as LocalObjectStorage) : undefined;
 }

@@ -1,0 +1,36 @@
+// The layering rule of src/ (docs/architecture.md, "Layers"), as zones of import-x/no-restricted-paths:
+// a file under `target` may not import a file under `from` (unless it is under one of `except`).
+// `runtime/context.ts` and `runtime/principal.ts` declare only types (the AppContext handed to handlers, the
+// authenticated caller), so importing them moves no wiring into a layer; everything else in `runtime/` is the
+// composition root and only it wires.
+const CONTEXT_TYPES = ['./context.ts', './principal.ts'];
+
+export const layerZones = [
+  {
+    target: 'src/domain',
+    from: 'src',
+    except: ['./domain'],
+    message: 'The domain imports nothing outside src/domain (no I/O, no adapters, no HTTP).',
+  },
+  {
+    target: ['src/commands', 'src/projections'],
+    from: ['src/http', 'src/collab', 'src/workers'],
+    message: 'Commands and projections sit below the HTTP, collab and worker edges; move the helper down.',
+  },
+  {
+    target: 'src/infra',
+    from: ['src/commands', 'src/projections', 'src/http', 'src/collab', 'src/workers'],
+    message: 'Adapters (infra) know nothing of the layers that use them; take what you need as a parameter.',
+  },
+  {
+    target: 'src/infra',
+    from: 'src/runtime',
+    message: 'Adapters do not import the composition root; it hands them their configuration.',
+  },
+  {
+    target: ['src/commands', 'src/projections', 'src/workers', 'src/http', 'src/collab'],
+    from: 'src/runtime',
+    except: CONTEXT_TYPES,
+    message: 'Only the composition root (src/runtime) wires; other layers may import its AppContext and Principal types only.',
+  },
+];
