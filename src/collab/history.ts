@@ -92,6 +92,15 @@ export class EditHistory {
    */
   record(roomId: string, at: number, merged: Uint8Array, updates: readonly AcceptedUpdate[], base: () => Uint8Array): void {
     if (this.closed) return;
+    try {
+      this.recordFrame(roomId, at, merged, updates, base);
+    } catch (err) {
+      // the relay has sent the frame already; a history fault must never break the room
+      this.logger.error({ err, roomId }, 'recording an edit failed');
+    }
+  }
+
+  private recordFrame(roomId: string, at: number, merged: Uint8Array, updates: readonly AcceptedUpdate[], base: () => Uint8Array): void {
     let track = this.tracks.get(roomId);
     if (!track) {
       const state = base();
