@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    // Imports point down (docs/architecture.md, "Layers"): the linter fails the build on one that points up.
+    // Imports point down (docs/architecture.md, "The layers"): the linter fails the build on one that points up.
     files: ['src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {

@@ -1,4 +1,4 @@
-// The layering rule of src/ (docs/architecture.md, "Layers"), as zones of import-x/no-restricted-paths:
+// The layering rule of src/ (docs/architecture.md, "The layers"), as zones of import-x/no-restricted-paths:
 // a file under `target` may not import a file under `from` (unless it is under one of `except`).
 // `runtime/context.ts` and `runtime/principal.ts` declare only types (the AppContext handed to handlers, the
 // authenticated caller), so importing them moves no wiring into a layer; everything else in `runtime/` is the

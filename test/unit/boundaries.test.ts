@@ -1,5 +1,5 @@
 /**
- * The layering rule (docs/architecture.md, "Layers") is enforced by the linter: ESLint with the project's own
+ * The layering rule (docs/architecture.md, "The layers") is enforced by the linter: ESLint with the project's own
  * configuration fails an import that points the wrong way and lets the allowed ones through.
  */
 import { describe, expect, it } from '@jest/globals';
