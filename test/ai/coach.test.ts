@@ -142,6 +142,8 @@ describe('the interviewer follows the phase', () => {
     const passed = (await coach.interview(turn(ctx(NESTED, exec({ verdict: 'AC', passed: 4, total: 4 })), { trigger: 'proactive', userMessage: null, signals: { reason: 'code_submitted', elapsedSeconds: 1, secondsSinceLastEditorActivity: 1, secondsSinceLastUserMessage: null, hintCount: 0 } }))).result;
     expect(passed.message).toMatch(/time and space complexity/);
     expect(passed.followUpQuestion).toMatch(/line 5 .*line 4/);
+    const again = (await coach.interview(turn(ctx(NESTED, exec({ verdict: 'AC', passed: 4, total: 4 }), { conversation: [{ role: 'assistant', content: passed.message! }] }), { trigger: 'proactive', userMessage: null, signals: { reason: 'code_ran', elapsedSeconds: 1, secondsSinceLastEditorActivity: 1, secondsSinceLastUserMessage: null, hintCount: 0 } }))).result;
+    expect(again.shouldRespond).toBe(false);
     const wa = exec({ verdict: 'WA', passed: 1, total: 3, failedVisible: [{ number: 3, verdict: 'WA', input: '1\n0\n0\n', expected: '-1', actual: '0 0', stderr: null }] });
     const wrong = (await coach.interview(turn(ctx(NESTED, wa), { trigger: 'proactive', userMessage: null, signals: { reason: 'code_ran', elapsedSeconds: 1, secondsSinceLastEditorActivity: 1, secondsSinceLastUserMessage: null, hintCount: 0 } }))).result;
     expect(wrong.message).toMatch(/visible test 3/);

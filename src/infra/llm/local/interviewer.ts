@@ -146,6 +146,9 @@ export function localInterview(req: InterviewRequest): InterviewAnswer {
     if (!turn && idle) turn = nudge(req, d);
   }
   if (!turn) return silent;
+  // A proactive turn never repeats what the interviewer said last: nothing new happened, so stay quiet.
+  const lastSaid = [...req.conversation].reverse().find((m) => m.role === 'assistant')?.content ?? '';
+  if (req.trigger === 'proactive' && lastSaid.startsWith(turn.message)) return silent;
   const annotations = turn.annotations.slice(0, 3);
   let message = turn.message;
   if (annotations.length > 0 && !/inline comment/i.test(message)) message += ' I left an inline comment on the line.';
