@@ -42,139 +42,156 @@ function rng(seed: number): () => number {
   };
 }
 
+type Harness = Awaited<ReturnType<typeof createHarness>>;
+type Snapshot = { t: number; text: string };
+
+/** A real session (room, join, ready, warmup, coding through the command handlers), dated an hour back. */
+async function startSession(h: Harness) {
+  const [host, cand] = [await registerUser(h), await registerUser(h)];
+  const startedAt = Date.now() - (MINUTES + 2) * 60_000;
+  const meta = (t: number) => systemMetadata('bench-playback', new Date(t));
+  const created = await createRoom(h.ctx, { hostId: host.id, mode: 'peer', language: 'python', config: { maxParticipants: 4, isPrivate: false } }, meta(startedAt - 3000));
+  const roomId = created.state.roomId;
+  await joinRoom(h.ctx, roomId, { userId: cand.id, roomCode: null, requestedRole: null, isAdmin: false }, meta(startedAt - 2000));
+  await toggleReady(h.ctx, roomId, host.id, meta(startedAt - 1000));
+  await toggleReady(h.ctx, roomId, cand.id, meta(startedAt - 1000));
+  await transitionRoom(h.ctx, roomId, host.id, 'warmup', meta(startedAt));
+  await transitionRoom(h.ctx, roomId, host.id, 'coding', meta(startedAt + 1000));
+  for (let i = 0; i < 100; i++) {
+    const session = (await sql<{ id: string; started_at: Date }>`SELECT id, started_at FROM sessions WHERE room_id = ${roomId}`.execute(h.ctx.db)).rows[0];
+    if (session) return { host, cand, roomId, sessionId: session.id, sessionStart: session.started_at.getTime() };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the session never reached the read model');
+}
+
+/**
+ * Two authors, each with a replica, typing alternately; every keystroke is one update relayed to the other replica and
+ * recorded with its simulated accept time; flushed once a simulated second. Returns the text after every keystroke.
+ */
+async function typeSession(h: Harness, roomId: string, authors: string[], from: number, end: number) {
+  const history = new EditHistory(h.ctx.db, silentLogger, { flushIntervalMs: 3_600_000 });
+  const docs = [new Y.Doc(), new Y.Doc()];
+  const texts = docs.map((d) => d.getText('code:python'));
+  texts[0]!.insert(0, 'def solve():\n');
+  Y.applyUpdate(docs[1]!, Y.encodeStateAsUpdate(docs[0]!));
+  const base = Y.encodeStateAsUpdate(docs[0]!);
+  const random = rng(42);
+  const timeline: Snapshot[] = [];
+  const cursors = [13, 13];
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz    ()=+:\n';
+  let nextFlush = from + 1000;
+  for (let t = from, k = 0; t < end; t += 1000 / KEYS_PER_SEC, k++) {
+    const [a, other] = k % 2 === 0 ? [0, 1] : [1, 0];
+    const text = texts[a]!;
+    const at = Math.round(t + random() * 40);
+    let update: Uint8Array | null = null;
+    docs[a]!.once('update', (u: Uint8Array) => (update = u));
+    const pos = Math.min(cursors[a]!, text.length);
+    // editor-like cursors: the other author's cursor moves with this edit
+    if (random() < 0.1 && pos > 13) {
+      text.delete(pos - 1, 1);
+      cursors[a] = pos - 1;
+      if (cursors[other]! >= pos) cursors[other]!--;
+    } else {
+      text.insert(pos, alphabet[Math.floor(random() * alphabet.length)]!);
+      cursors[a] = pos + 1;
+      if (cursors[other]! >= pos) cursors[other]!++;
+    }
+    if (random() < 0.02) cursors[a] = 13 + Math.floor(random() * Math.max(1, text.length - 13));
+    Y.applyUpdate(docs[other]!, update!);
+    history.record(roomId, at, update!, [{ userId: authors[a]!, update: update! }], () => base);
+    timeline.push({ t: at, text: text.toString() });
+    if (at >= nextFlush) {
+      await history.flush(at);
+      nextFlush += 1000;
+    }
+  }
+  await history.flush(end);
+  await history.close();
+  return { timeline, finalChars: texts[0]!.length };
+}
+
+async function storageFigures(h: Harness) {
+  const sizes = (await sql<{ payload: string; disk: string; rows: string; cps: string }>`
+    SELECT (SELECT coalesce(sum(octet_length(update)), 0) FROM collab_edit_updates) + (SELECT coalesce(sum(octet_length(state)), 0) FROM collab_edit_checkpoints) AS payload,
+           pg_total_relation_size('collab_edit_updates') + pg_total_relation_size('collab_edit_checkpoints') AS disk,
+           (SELECT count(*) FROM collab_edit_updates) AS rows, (SELECT count(*) FROM collab_edit_checkpoints) AS cps`.execute(h.ctx.db)).rows[0]!;
+  const cps = (await sql<{ at: string }>`SELECT taken_at::text AS at FROM collab_edit_checkpoints ORDER BY taken_at`.execute(h.ctx.db)).rows.map((r) => Number(r.at));
+  const intervals = cps.slice(1).map((c, i) => (c - cps[i]!) / 1000);
+  return {
+    updateRows: Number(sizes.rows),
+    checkpoints: Number(sizes.cps),
+    payloadBytesPerMin: Math.round(Number(sizes.payload) / MINUTES),
+    diskBytesPerMin: Math.round(Number(sizes.disk) / MINUTES),
+    checkpointIntervalSec: intervals.length ? summarize(intervals) : null,
+  };
+}
+
+/** The text the simulation had at `t` (after the last keystroke accepted at or before it). */
+function expectedAt(timeline: readonly Snapshot[], t: number): string {
+  let lo = 0;
+  let hi = timeline.length - 1;
+  let found = 'def solve():\n';
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (timeline[mid]!.t <= t) {
+      found = timeline[mid]!.text;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** `GET /sessions/:id/code?at=` over random instants through HTTP on loopback, with a same-stack baseline. */
+async function codeAtLatency(h: Harness, token: string, sessionId: string, timeline: readonly Snapshot[], from: number, end: number) {
+  await h.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = h.app.server.address();
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const get = async (path: string) => {
+    const res = await fetch(`${origin}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+  const probe = rng(7);
+  const instant = () => from + Math.floor(probe() * (end - from));
+  for (let i = 0; i < 20; i++) await get(`/sessions/${sessionId}/code?at=${new Date(instant()).toISOString()}`);
+  const latencies: number[] = [];
+  const baseline: number[] = [];
+  let mismatches = 0;
+  for (let i = 0; i < INSTANTS; i++) {
+    const t = instant();
+    // baseline, same access checks and stack: the session's snapshot list (one small query)
+    const b0 = performance.now();
+    await get(`/sessions/${sessionId}/snapshots?limit=1`);
+    baseline.push(performance.now() - b0);
+    const started = performance.now();
+    const body = await get(`/sessions/${sessionId}/code?at=${new Date(t).toISOString()}`);
+    latencies.push(performance.now() - started);
+    // two keystrokes in the same millisecond are ordered by acceptance, the reference by typing: skip exact ties
+    if (body.code !== expectedAt(timeline, t) && !timeline.some((e) => e.t === t)) mismatches++;
+  }
+  const pbStarted = performance.now();
+  const pb = await get(`/sessions/${sessionId}/playback`);
+  const playbackMs = performance.now() - pbStarted;
+  return {
+    codeAtMs: summarize(latencies),
+    baselineSnapshotsMs: summarize(baseline),
+    codeAtMismatches: mismatches,
+    playback: { ms: Math.round(playbackMs), frames: pb.frames.length, events: pb.events.length, bytes: JSON.stringify(pb).length },
+  };
+}
+
 async function syntheticSession() {
   const h = await createHarness({ env: { RATE_LIMIT_ENABLED: 'false', LOG_LEVEL: 'silent', COLLAB_PLANE_URL: 'http://127.0.0.1:9' } });
   try {
-    const [host, cand] = [await registerUser(h), await registerUser(h)];
-    const startedAt = Date.now() - (MINUTES + 2) * 60_000;
-    const meta = (t: number) => systemMetadata('bench-playback', new Date(t));
-    const created = await createRoom(h.ctx, { hostId: host.id, mode: 'peer', language: 'python', config: { maxParticipants: 4, isPrivate: false } }, meta(startedAt - 3000));
-    const roomId = created.state.roomId;
-    await joinRoom(h.ctx, roomId, { userId: cand.id, roomCode: null, requestedRole: null, isAdmin: false }, meta(startedAt - 2000));
-    await toggleReady(h.ctx, roomId, host.id, meta(startedAt - 1000));
-    await toggleReady(h.ctx, roomId, cand.id, meta(startedAt - 1000));
-    await transitionRoom(h.ctx, roomId, host.id, 'warmup', meta(startedAt));
-    await transitionRoom(h.ctx, roomId, host.id, 'coding', meta(startedAt + 1000));
-    let session: { id: string; started_at: Date } | undefined;
-    for (let i = 0; i < 100 && !session; i++) {
-      session = (await sql<{ id: string; started_at: Date }>`SELECT id, started_at FROM sessions WHERE room_id = ${roomId}`.execute(h.ctx.db)).rows[0];
-      if (!session) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!session) throw new Error('the session never reached the read model');
-    const sessionStart = session.started_at.getTime();
-
-    // two authors, each with a replica; every keystroke is one update relayed to the other and recorded
-    const history = new EditHistory(h.ctx.db, silentLogger, { flushIntervalMs: 3_600_000 });
-    const docs = [new Y.Doc(), new Y.Doc()];
-    const texts = docs.map((d) => d.getText('code:python'));
-    texts[0]!.insert(0, 'def solve():\n');
-    Y.applyUpdate(docs[1]!, Y.encodeStateAsUpdate(docs[0]!));
-    const base = Y.encodeStateAsUpdate(docs[0]!);
-    const authors = [host.id, cand.id];
-    const random = rng(42);
-    const timeline: Array<{ t: number; text: string }> = [];
-    const gap = 1000 / KEYS_PER_SEC;
-    const end = sessionStart + 2000 + MINUTES * 60_000;
-    const cursors = [13, 13];
-    let nextFlush = sessionStart + 3000;
-    let keystrokes = 0;
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz    ()=+:\n';
-    for (let t = sessionStart + 2000, k = 0; t < end; t += gap, k++) {
-      const a = k % 2;
-      const other = 1 - a;
-      const text = texts[a]!;
-      const at = Math.round(t + random() * 40);
-      let update: Uint8Array | null = null;
-      const capture = (u: Uint8Array) => (update = u);
-      docs[a]!.once('update', capture);
-      const pos = Math.min(cursors[a]!, text.length);
-      if (random() < 0.1 && pos > 13) {
-        text.delete(pos - 1, 1);
-        cursors[a] = pos - 1;
-        if (cursors[other]! >= pos) cursors[other]!--;
-      } else {
-        text.insert(pos, alphabet[Math.floor(random() * alphabet.length)]!);
-        cursors[a] = pos + 1;
-        if (cursors[other]! >= pos) cursors[other]!++;
-      }
-      if (random() < 0.02) cursors[a] = 13 + Math.floor(random() * Math.max(1, text.length - 13));
-      Y.applyUpdate(docs[1 - a]!, update!);
-      cursors[1 - a] = Math.min(cursors[1 - a]!, texts[1 - a]!.length);
-      history.record(roomId, at, update!, [{ userId: authors[a]!, update: update! }], () => base);
-      timeline.push({ t: at, text: text.toString() });
-      keystrokes++;
-      if (at >= nextFlush) {
-        await history.flush(at);
-        nextFlush += 1000;
-      }
-    }
-    await history.flush(end);
-    await history.close();
-
-    const sizes = (await sql<{ payload: string; disk: string; rows: string; cps: string }>`
-      SELECT (SELECT coalesce(sum(octet_length(update)), 0) FROM collab_edit_updates) + (SELECT coalesce(sum(octet_length(state)), 0) FROM collab_edit_checkpoints) AS payload,
-             pg_total_relation_size('collab_edit_updates') + pg_total_relation_size('collab_edit_checkpoints') AS disk,
-             (SELECT count(*) FROM collab_edit_updates) AS rows, (SELECT count(*) FROM collab_edit_checkpoints) AS cps`.execute(h.ctx.db)).rows[0]!;
-    const cps = (await sql<{ at: string }>`SELECT taken_at::text AS at FROM collab_edit_checkpoints ORDER BY taken_at`.execute(h.ctx.db)).rows.map((r) => Number(r.at));
-    const intervals = cps.slice(1).map((c, i) => (c - cps[i]!) / 1000);
-
-    // code?at over random instants, through HTTP over loopback
-    await h.app.listen({ host: '127.0.0.1', port: 0 });
-    const address = h.app.server.address();
-    const base_ = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const get = async (path: string) => {
-      const res = await fetch(`${base_}${path}`, { headers: { authorization: `Bearer ${cand.accessToken}` } });
-      if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return res.json() as Promise<any>;
-    };
-    const expectedAt = (t: number) => {
-      let lo = 0;
-      let hi = timeline.length - 1;
-      let found = 'def solve():\n';
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (timeline[mid]!.t <= t) {
-          found = timeline[mid]!.text;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      return found;
-    };
-    const probe = rng(7);
-    const instant = () => sessionStart + Math.floor(probe() * (end - sessionStart));
-    for (let i = 0; i < 20; i++) await get(`/sessions/${session.id}/code?at=${new Date(instant()).toISOString()}`);
-    const latencies: number[] = [];
-    const baseline: number[] = [];
-    let mismatches = 0;
-    for (let i = 0; i < INSTANTS; i++) {
-      const t = instant();
-      // baseline, same access checks and stack: the session's snapshot list (one small query)
-      const b0 = performance.now();
-      await get(`/sessions/${session.id}/snapshots?limit=1`);
-      baseline.push(performance.now() - b0);
-      const started = performance.now();
-      const body = await get(`/sessions/${session.id}/code?at=${new Date(t).toISOString()}`);
-      latencies.push(performance.now() - started);
-      // two keystrokes in the same millisecond are ordered by acceptance, the reference by typing: skip exact ties
-      if (body.code !== expectedAt(t) && !timeline.some((e) => e.t === t)) mismatches++;
-    }
-    const pbStarted = performance.now();
-    const pb = await get(`/sessions/${session.id}/playback`);
-    const playbackMs = performance.now() - pbStarted;
-    return {
-      keystrokes,
-      minutes: MINUTES,
-      updateRows: Number(sizes.rows),
-      checkpoints: Number(sizes.cps),
-      payloadBytesPerMin: Math.round(Number(sizes.payload) / MINUTES),
-      diskBytesPerMin: Math.round(Number(sizes.disk) / MINUTES),
-      finalCodeChars: texts[0]!.length,
-      checkpointIntervalSec: intervals.length ? summarize(intervals) : null,
-      codeAtMs: summarize(latencies),
-      baselineSnapshotsMs: summarize(baseline),
-      codeAtMismatches: mismatches,
-      playback: { ms: Math.round(playbackMs), frames: pb.frames.length, events: pb.events.length, bytes: JSON.stringify(pb).length },
-    };
+    const { host, cand, roomId, sessionId, sessionStart } = await startSession(h);
+    const from = sessionStart + 2000;
+    const end = from + MINUTES * 60_000;
+    const { timeline, finalChars } = await typeSession(h, roomId, [host.id, cand.id], from, end);
+    const storage = await storageFigures(h);
+    const reads = await codeAtLatency(h, cand.accessToken, sessionId, timeline, sessionStart, end);
+    return { keystrokes: timeline.length, minutes: MINUTES, finalCodeChars: finalChars, ...storage, ...reads };
   } finally {
     await h.close();
   }
