@@ -21,7 +21,7 @@ const ctx = (o: Partial<FeedbackContext> = {}): FeedbackContext => ({
   ...o,
 });
 const ratings: PeerFeedbackRatings = { problemSolving: 4, communication: 5, codeQuality: 3, wouldPairAgain: 5 };
-const submit = (reviewerId: string, targetId: string, o: Partial<FeedbackContext> = {}, r = ratings, comments = ' Clear thinking. '): FeedbackCommand =>
+const submit = (reviewerId: string, targetId: string, o: Partial<FeedbackContext> = {}, r: PeerFeedbackRatings | null = ratings, comments = ' Clear thinking. '): FeedbackCommand =>
   ({ type: 'SubmitPeerFeedback', context: ctx(o), reviewerId, targetId, ratings: r, comments, now: at(1) });
 const skip = (reviewerId: string, targetId: string): FeedbackCommand => ({ type: 'SkipPeerFeedback', context: ctx(), reviewerId, targetId, now: at(2) });
 const skipAll = (reviewerId: string, o: Partial<FeedbackContext> = {}): FeedbackCommand => ({ type: 'SkipAllPeerFeedback', context: ctx(o), reviewerId, now: at(3) });
@@ -74,6 +74,11 @@ describe('submit', () => {
     expect(errorOf([], submit('ann', 'ben', {}, { ...ratings, wouldPairAgain: 2.5 }))).toBe('400 VALIDATION_FAILED');
     expect(errorOf([], submit('ann', 'ben', {}, ratings, 'x'.repeat(2001)))).toBe('400 VALIDATION_FAILED');
     expect(errorOf([], submit('ann', 'ben', {}, ratings, ''))).toBe('ok');
+  });
+
+  it('a text-only review has null ratings; a review with neither ratings nor text is refused', () => {
+    expect(when([], submit('ann', 'ben', {}, null, ' Good questions. '))[0]!.data).toMatchObject({ ratings: null, comments: 'Good questions.' });
+    expect(errorOf([], submit('ann', 'ben', {}, null, '   '))).toBe('400 VALIDATION_FAILED');
   });
 });
 

@@ -132,11 +132,15 @@ describe('a finished peer session with three review participants', () => {
     expect(benDetail.peerFeedback.map((e: any) => e.reviewerId)).toEqual([ben.id]);
 
     // the last pair resolves: Ben now reads what Ann wrote about him, and everything else submitted
-    expect((await submit(cat, sessionId, ben.id)).status).toBe(201);
+    // the reference's clients send text only: accepted, with null ratings; neither ratings nor text is a 400
+    expectError(await post(h, cat, `/sessions/${sessionId}/feedback`, { candidateId: ben.id, feedbackText: '  ' }), 400, 'VALIDATION_FAILED');
+    expect((await post(h, cat, `/sessions/${sessionId}/feedback`, { candidateId: ben.id, feedbackText: 'Clear variable names.' })).status).toBe(201);
     const all = [pair(ann, ben), pair(ben, ann), pair(cat, ann), pair(cat, ben)].sort();
     expect(await visible(ben, sessionId)).toEqual({ allSubmitted: true, pairs: all });
     const about = (await get(ben, `/sessions/${sessionId}/feedback`)).body.data.find((e: any) => e.reviewerId === ann.id);
     expect(about).toMatchObject({ feedbackText: 'Talked through the edge cases.', ratings });
+    const textOnly = (await get(ben, `/sessions/${sessionId}/feedback`)).body.data.find((e: any) => e.reviewerId === cat.id && e.candidateId === ben.id);
+    expect(textOnly).toMatchObject({ feedbackText: 'Clear variable names.', ratings: null });
     const detail = (await get(ben, `/sessions/${sessionId}`)).body;
     expect(detail.peerFeedback.map((e: any) => `${e.reviewerId}>${e.candidateId}`).sort()).toEqual(all);
     expect(detail.peerFeedback[0]).toEqual(expect.objectContaining({ reviewerName: expect.any(String), candidateAvatarUrl: null, createdAt: expect.any(String) }));

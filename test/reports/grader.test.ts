@@ -211,6 +211,19 @@ describe('determinism and text', () => {
     });
     expect(grade(gradeInput({})).report.peerFeedbackSummary).toBeNull();
   });
+
+  it('text-only peer reviews give themes but no invented ratings', () => {
+    const input = gradeInput({});
+    input.peerFeedback = [{ reviewerId: INTERVIEWER, targetId: CANDIDATE, ratings: null, comments: 'Covered the edge cases', submittedAt: at(41) }];
+    expect(grade(input).report.peerFeedbackSummary).toEqual({
+      summary: '1 peer review: written feedback only. Themes: edge cases.',
+      averageRating: null,
+      wouldPairAgain: null,
+      themes: ['edge cases'],
+      reviewCount: 1,
+      ratings: null,
+    });
+  });
 });
 
 describe('the verifier and the LLM narrative', () => {

@@ -49,7 +49,7 @@ async function run(ctx: AppContext, metadata: RequestMetadata, sessionId: string
 
 export interface FeedbackInput {
   targetId: string;
-  ratings: PeerFeedbackRatings;
+  ratings: PeerFeedbackRatings | null;
   comments: string;
 }
 

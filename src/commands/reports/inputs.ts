@@ -55,12 +55,13 @@ function peerFeedback(events: readonly RecordedEvent[]): GradePeerFeedback[] {
   for (const e of events) {
     if (e.type !== 'PeerFeedbackSubmitted') continue;
     const d = e.data;
-    const r = (d['ratings'] ?? {}) as Record<string, unknown>;
+    const r = d['ratings'] as Record<string, unknown> | null | undefined;
     const n = (v: unknown) => (typeof v === 'number' && v >= 1 && v <= 5 ? Math.round(v) : 3);
     const item: GradePeerFeedback = {
       reviewerId: String(d['reviewerId']),
       targetId: String(d['targetId']),
-      ratings: { problemSolving: n(r['problemSolving']), communication: n(r['communication']), codeQuality: n(r['codeQuality']), wouldPairAgain: n(r['wouldPairAgain']) },
+      // a text-only review has no ratings (the decider guarantees all four or none)
+      ratings: r ? { problemSolving: n(r['problemSolving']), communication: n(r['communication']), codeQuality: n(r['codeQuality']), wouldPairAgain: n(r['wouldPairAgain']) } : null,
       comments: typeof d['comments'] === 'string' ? d['comments'] : '',
       submittedAt: at(e),
     };

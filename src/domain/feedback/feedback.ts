@@ -1,7 +1,8 @@
 /**
  * Peer feedback of one session (`feedback-<sessionId>`): after a peer session, every review participant (the
  * candidates and interviewers — observers neither give nor receive) rates each other review participant on four
- * aspects from 1 to 5 and may add free text, or skips them.
+ * aspects from 1 to 5 and adds free text — either may be left out, not both (a text-only review is what the
+ * reference's clients send) — or skips them.
  *
  * Rules (DESIGN §10): peer sessions only (ROOM_NOT_PEER_MODE 409); accepted while the room is in `wrapup` or
  * `finished` (FEEDBACK_ROOM_NOT_FINISHED 409 before that); one submission per reviewer → target pair
@@ -27,8 +28,9 @@ export type PeerFeedbackSubmitted = DomainEvent<
     roomId: string;
     reviewerId: string;
     targetId: string;
-    ratings: PeerFeedbackRatings;
-    /** free text, possibly empty */
+    /** null for a text-only review */
+    ratings: PeerFeedbackRatings | null;
+    /** free text, empty only when ratings were given */
     comments: string;
     submittedAt: string;
   }
@@ -56,7 +58,7 @@ export interface FeedbackContext {
 }
 
 export type FeedbackCommand =
-  | { type: 'SubmitPeerFeedback'; context: FeedbackContext; reviewerId: string; targetId: string; ratings: PeerFeedbackRatings; comments: string; now: string }
+  | { type: 'SubmitPeerFeedback'; context: FeedbackContext; reviewerId: string; targetId: string; ratings: PeerFeedbackRatings | null; comments: string; now: string }
   | { type: 'SkipPeerFeedback'; context: FeedbackContext; reviewerId: string; targetId: string; now: string }
   | { type: 'SkipAllPeerFeedback'; context: FeedbackContext; reviewerId: string; now: string };
 
@@ -80,6 +82,10 @@ export const feedbackErrors = {
   invalidRating: (aspect: string, value: unknown) =>
     new DomainError('VALIDATION_FAILED', 400, `ratings.${aspect} must be an integer from ${MIN_RATING} to ${MAX_RATING}`, {
       fields: [{ field: `ratings.${aspect}`, constraint: 'range', value }],
+    }),
+  emptyReview: () =>
+    new DomainError('VALIDATION_FAILED', 400, 'Give ratings, feedback text, or both', {
+      fields: [{ field: 'feedbackText', constraint: 'minLength', value: '' }],
     }),
   commentTooLong: () =>
     new DomainError('VALIDATION_FAILED', 400, `Feedback text is limited to ${MAX_COMMENT_LENGTH} characters`, {
@@ -121,11 +127,13 @@ export function decideFeedback(command: FeedbackCommand, state: FeedbackState): 
   switch (command.type) {
     case 'SubmitPeerFeedback': {
       assertTarget(context, reviewerId, command.targetId);
-      assertRatings(command.ratings);
+      if (command.ratings) assertRatings(command.ratings);
       const comments = command.comments.trim();
       if (comments.length > MAX_COMMENT_LENGTH) throw feedbackErrors.commentTooLong();
+      if (!command.ratings && comments.length === 0) throw feedbackErrors.emptyReview();
       if (state.pairs[pairKey(reviewerId, command.targetId)] === 'submitted') throw feedbackErrors.alreadySubmitted();
-      const ratings = Object.fromEntries(RATING_ASPECTS.map((a) => [a, command.ratings[a]])) as PeerFeedbackRatings;
+      const given = command.ratings;
+      const ratings = given ? (Object.fromEntries(RATING_ASPECTS.map((a) => [a, given[a]])) as PeerFeedbackRatings) : null;
       return [
         {
           type: 'PeerFeedbackSubmitted',

@@ -28,27 +28,40 @@ const FEEDBACK_THEMES: Array<[string, RegExp]> = [
 export function summarisePeerFeedback(userId: string, feedback: readonly GradePeerFeedback[]): PeerFeedbackSummary | null {
   const mine = [...feedback].filter((f) => f.targetId === userId).sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.reviewerId.localeCompare(b.reviewerId));
   if (mine.length === 0) return null;
-  const avg = (pick: (f: GradePeerFeedback) => number) => oneDecimal(mine.reduce((s, f) => s + pick(f), 0) / mine.length);
-  const ratings = { problemSolving: avg((f) => f.ratings.problemSolving), communication: avg((f) => f.ratings.communication), codeQuality: avg((f) => f.ratings.codeQuality) };
-  const all = mine.flatMap((f) => [f.ratings.problemSolving, f.ratings.communication, f.ratings.codeQuality, f.ratings.wouldPairAgain]);
   const themes: string[] = [];
   for (const [name, re] of FEEDBACK_THEMES) if (mine.some((f) => re.test(f.comments))) themes.push(name);
-  const rated: Array<[string, number]> = [['problem solving', ratings.problemSolving], ['communication', ratings.communication], ['code quality', ratings.codeQuality]];
-  for (const [name, value] of rated) {
-    if (value >= 4.5) themes.push(`strong ${name}`);
-    else if (value <= 2) themes.push(`${name} to work on`);
-  }
-  const averageRating = oneDecimal(all.reduce((s, n) => s + n, 0) / all.length);
-  const wouldPairAgain = Math.round((mine.filter((f) => f.ratings.wouldPairAgain >= 4).length / mine.length) * 100) / 100;
+  const { ratings, averageRating, wouldPairAgain } = ratingFigures(mine, themes);
   const reviews = `${mine.length} peer ${mine.length === 1 ? 'review' : 'reviews'}`;
+  const figures = averageRating === null || wouldPairAgain === null
+    ? 'written feedback only'
+    : `average rating ${averageRating}/5; ${Math.round(wouldPairAgain * 100)}% would pair again`;
   return {
-    summary: `${reviews}: average rating ${averageRating}/5; ${Math.round(wouldPairAgain * 100)}% would pair again.${themes.length > 0 ? ` Themes: ${themes.join(', ')}.` : ''}`,
+    summary: `${reviews}: ${figures}.${themes.length > 0 ? ` Themes: ${themes.join(', ')}.` : ''}`,
     averageRating,
     wouldPairAgain,
     themes,
     reviewCount: mine.length,
     ratings,
   };
+}
+
+type Ratings = NonNullable<GradePeerFeedback['ratings']>;
+
+/** Averages over the reviews that carry ratings (text-only reviews count for themes only); adds rating themes. */
+function ratingFigures(mine: readonly GradePeerFeedback[], themes: string[]): Pick<PeerFeedbackSummary, 'ratings' | 'averageRating' | 'wouldPairAgain'> {
+  const rated = mine.map((f) => f.ratings).filter((r): r is Ratings => r !== null);
+  if (rated.length === 0) return { ratings: null, averageRating: null, wouldPairAgain: null };
+  const avg = (pick: (r: Ratings) => number) => oneDecimal(rated.reduce((s, r) => s + pick(r), 0) / rated.length);
+  const ratings = { problemSolving: avg((r) => r.problemSolving), communication: avg((r) => r.communication), codeQuality: avg((r) => r.codeQuality) };
+  const byAspect: Array<[string, number]> = [['problem solving', ratings.problemSolving], ['communication', ratings.communication], ['code quality', ratings.codeQuality]];
+  for (const [name, value] of byAspect) {
+    if (value >= 4.5) themes.push(`strong ${name}`);
+    else if (value <= 2) themes.push(`${name} to work on`);
+  }
+  const all = rated.flatMap((r) => [r.problemSolving, r.communication, r.codeQuality, r.wouldPairAgain]);
+  const averageRating = oneDecimal(all.reduce((s, n) => s + n, 0) / all.length);
+  const wouldPairAgain = Math.round((rated.filter((r) => r.wouldPairAgain >= 4).length / rated.length) * 100) / 100;
+  return { ratings, averageRating, wouldPairAgain };
 }
 
 /** Verdicts of the final submission's tests; a hidden test shows its index and verdict, nothing else. */

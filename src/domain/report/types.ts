@@ -51,13 +51,13 @@ export interface ComparisonToHistory {
 export interface PeerFeedbackSummary {
   /** one sentence: how many reviews, the average rating, would pair again */
   summary: string;
-  /** mean of every rating given (1–5), one decimal */
-  averageRating: number;
-  /** share of reviewers who would pair again (rating 4 or 5), 0–1 */
-  wouldPairAgain: number;
+  /** mean of every rating given (1–5), one decimal; null when every review was text only */
+  averageRating: number | null;
+  /** share of rating reviewers who would pair again (rating 4 or 5), 0–1; null when none rated */
+  wouldPairAgain: number | null;
   themes: string[];
   reviewCount: number;
-  ratings: { problemSolving: number; communication: number; codeQuality: number };
+  ratings: { problemSolving: number; communication: number; codeQuality: number } | null;
 }
 
 export interface TestCaseBreakdownItem {
@@ -185,7 +185,8 @@ export interface GradeMessage {
 export interface GradePeerFeedback {
   reviewerId: string;
   targetId: string;
-  ratings: { problemSolving: number; communication: number; codeQuality: number; wouldPairAgain: number };
+  /** null for a text-only review */
+  ratings: { problemSolving: number; communication: number; codeQuality: number; wouldPairAgain: number } | null;
   comments: string;
   submittedAt: string;
 }

@@ -52,7 +52,7 @@ export const PeerFeedbackEntrySchema = Type.Object(
     candidateId: Uuid,
     candidateName: Type.String(),
     candidateAvatarUrl: Nullable(Type.String()),
-    ratings: PeerFeedbackRatingsSchema,
+    ratings: Nullable(PeerFeedbackRatingsSchema),
     feedbackText: Type.String(),
     createdAt: DateTime,
   },
@@ -77,7 +77,8 @@ const Progress = Type.Object({
 const SubmitBody = Type.Object(
   {
     candidateId: Uuid,
-    ratings: PeerFeedbackRatingsSchema,
+    /** optional: a text-only review leaves them out */
+    ratings: Type.Optional(PeerFeedbackRatingsSchema),
     /** free text (REF name); `comments` is accepted as its SEED alias */
     feedbackText: Type.Optional(Type.String({ maxLength: MAX_COMMENT_LENGTH + 200 })),
     comments: Type.Optional(Type.String({ maxLength: MAX_COMMENT_LENGTH + 200 })),
@@ -133,7 +134,7 @@ export async function visibleFeedback(ctx: AppContext, view: FeedbackView, viewe
     candidateId: r.targetId,
     candidateName: who.name(r.targetId),
     candidateAvatarUrl: who.avatar(r.targetId),
-    ratings: r.ratings!,
+    ratings: r.ratings,
     feedbackText: r.comments ?? '',
     createdAt: r.createdAt.toISOString(),
   }));
@@ -195,7 +196,7 @@ export function feedbackRoutes(app: App, ctx: AppContext): void {
       const { candidateId, ratings, feedbackText, comments } = request.body;
       await submitPeerFeedback(ctx, requestMetadata(request), request.params.id, principal.userId, {
         targetId: candidateId,
-        ratings,
+        ratings: ratings ?? null,
         comments: feedbackText ?? comments ?? '',
       });
       const { session, isAdmin } = await sessionWithOpenFeedback(ctx, request, request.params.id);

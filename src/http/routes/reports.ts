@@ -12,6 +12,7 @@ import { listWeaknesses } from '../../projections/weaknesses/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';
+import { Nullable } from '../schemas.js';
 import type { App } from '../types.js';
 import { readableSession } from './sessions.js';
 
@@ -49,11 +50,11 @@ export const SessionReportSchema = Type.Object(
     peerFeedbackSummary: Type.Union([
       Type.Object({
         summary: Type.String(),
-        averageRating: Type.Number(),
-        wouldPairAgain: Type.Number(),
+        averageRating: Nullable(Type.Number()),
+        wouldPairAgain: Nullable(Type.Number()),
         themes: Type.Array(Type.String()),
         reviewCount: Type.Integer(),
-        ratings: Type.Object({ problemSolving: Type.Number(), communication: Type.Number(), codeQuality: Type.Number() }),
+        ratings: Nullable(Type.Object({ problemSolving: Type.Number(), communication: Type.Number(), codeQuality: Type.Number() })),
       }),
       Type.Null(),
     ]),

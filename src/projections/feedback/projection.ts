@@ -23,8 +23,8 @@ export const peerFeedbackProjection: Projection = {
       await sql`
         INSERT INTO peer_feedback (id, session_id, room_id, reviewer_id, target_id, status, problem_solving, communication,
           code_quality, would_pair_again, comments, created_at, last_position)
-        VALUES (${recorded.id}, ${d.sessionId}, ${d.roomId}, ${d.reviewerId}, ${d.targetId}, 'submitted', ${r.problemSolving},
-          ${r.communication}, ${r.codeQuality}, ${r.wouldPairAgain}, ${event.data.comments}, ${at}, ${position})
+        VALUES (${recorded.id}, ${d.sessionId}, ${d.roomId}, ${d.reviewerId}, ${d.targetId}, 'submitted', ${r?.problemSolving ?? null},
+          ${r?.communication ?? null}, ${r?.codeQuality ?? null}, ${r?.wouldPairAgain ?? null}, ${event.data.comments}, ${at}, ${position})
         ON CONFLICT (session_id, reviewer_id, target_id) DO UPDATE SET
           id = EXCLUDED.id, status = 'submitted', problem_solving = EXCLUDED.problem_solving, communication = EXCLUDED.communication,
           code_quality = EXCLUDED.code_quality, would_pair_again = EXCLUDED.would_pair_again, comments = EXCLUDED.comments,
