@@ -1,5 +1,5 @@
 /**
- * The error envelope of every error response (seed 001):
+ * The error envelope of every error response (docs/api.md, "Errors"):
  * `{statusCode, code, message, timestamp, details?}`; validation errors list `details.fields[{field, constraint, value}]`.
  * Framework errors get codes too, and unexpected errors never leak their message. Echoed values are truncated so
  * a huge or deeply nested input is never copied back whole.

@@ -10,7 +10,7 @@ export interface RouteConfig {
   public?: boolean;
   /** Extra rate-limit scope applied per IP before the handler (e.g. `auth`). */
   ipRateLimit?: { scope: string; limit: number; windowSeconds: number };
-  /** Skip the global per-user limit (polling endpoints the SPEC exempts). */
+  /** Skip the global per-user limit (polling endpoints, docs/api.md "Rate limits"). */
   skipGlobalRateLimit?: boolean;
   /** Body text with NUL or lone surrogates: refused with a 400 (default) or stored with them replaced by U+FFFD. */
   textRule?: 'reject' | 'replace';

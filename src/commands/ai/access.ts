@@ -1,5 +1,5 @@
 /**
- * Who may ask the AI what, in which room (SPEC §4.8): the room exists (404 ROOM_NOT_FOUND), the caller is an
+ * Who may ask the AI what, in which room: the room exists (404 ROOM_NOT_FOUND), the caller is an
  * active participant (403 ROOM_ACCESS_DENIED) who may ask for help (observers: 403 ROOM_PERMISSION_DENIED), the
  * room has a live problem (404 PROBLEM_NOT_FOUND), and the code's language is the room's (400 VALIDATION_FAILED).
  * The interviewer also needs an AI-mode room (409 ROOM_NOT_AI_MODE) in warmup, coding or wrapup (400 ROOM_INVALID_STATE).

@@ -1,5 +1,5 @@
 /**
- * The AI plane's queues (SPEC names) and job payloads. Job id = request id, so enqueueing twice queues one job.
+ * The AI plane's queues (names of the contract) and job payloads. Job id = request id, so enqueueing twice queues one job.
  * Payloads carry ids and the request's own inputs; the worker reads the session's facts when it runs.
  */
 import type { JobsOptions } from 'bullmq';

@@ -1,5 +1,5 @@
 /**
- * Room checks for running and submitting code (SPEC §3.5, DESIGN §10 editor lock), and who may read a run:
+ * Room checks for running and submitting code (editor lock included), and who may read a run:
  * the rooms module's read model answers, its rules decide.
  */
 import { assertCanExecute, canViewRoom, hasCapability, roomErrors } from '../../domain/room/index.js';
@@ -16,7 +16,7 @@ export async function authorizeExecution(db: Db, roomId: string, userId: string,
   return access;
 }
 
-/** An active, non-removed participant of the room holding `code:view` (SPEC §4.9: polling another user's run). */
+/** An active, non-removed participant of the room holding `code:view` (polling another user's run). */
 export async function canViewRoomCode(db: Db, roomId: string, userId: string): Promise<boolean> {
   const access = await findRoomAccess(db, roomId, userId);
   const p = access?.participant;

@@ -1,5 +1,5 @@
 /**
- * The breaker around the execution queue (DESIGN §5): open → 503 EXECUTION_SERVICE_UNAVAILABLE, an enqueue slower
+ * The breaker around the execution queue: open → 503 EXECUTION_SERVICE_UNAVAILABLE, an enqueue slower
  * than EXECUTION_QUEUE_TIMEOUT_MS → 504 EXECUTION_SERVICE_TIMEOUT. One breaker per context (process and test).
  */
 import { createBreaker, type Guarded } from '../../infra/breaker.js';

@@ -58,7 +58,7 @@ async function run<C, S, E extends DomainEvent>(
   return result;
 }
 
-/** Enqueues the analysis job; on failure drops it from the stream and answers null (SPEC §6.5). */
+/** Enqueues the analysis job; on failure drops it from the stream and answers null. */
 async function enqueueAnalysis(
   ctx: AppContext,
   metadata: RequestMetadata,

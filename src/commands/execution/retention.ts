@@ -1,5 +1,5 @@
 /**
- * Output retention (SEED: execution output 24 h): runs and submissions completed more than OUTPUT_RETENTION_MS ago
+ * Output retention (execution output 24 h): runs and submissions completed more than OUTPUT_RETENTION_MS ago
  * get RunOutputExpired / SubmissionOutputExpired, and their read models drop stdout/stderr. The purge is an event,
  * so a rebuild replays it and ends with the same rows; verdicts, timings and expected outputs stay.
  */

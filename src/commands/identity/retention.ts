@@ -1,5 +1,5 @@
 /**
- * Retention (SEED §10.7): deleted accounts are anonymised 30 days after deletion, audit entries are kept one
+ * Retention: deleted accounts are anonymised 30 days after deletion, audit entries are kept one
  * year. Both are events, so every projection follows (and a rebuild gives the same rows).
  */
 import { randomUUID } from 'node:crypto';

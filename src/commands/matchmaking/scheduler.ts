@@ -1,5 +1,5 @@
 /**
- * The matchmaking engine as a BullMQ repeatable in role `worker` when SCHEDULER_ENABLED (SPEC §8.2, every 5 s):
+ * The matchmaking engine as a BullMQ repeatable in role `worker` when SCHEDULER_ENABLED (every 5 s):
  * expire unpolled entries and overdue proposals, then pair the searching entries. One worker with concurrency 1 runs
  * the cycle; correctness across processes rests on the streams, not on this. `runMatchmakingJob` can be called
  * directly (tests, one-off runs).

@@ -1,5 +1,5 @@
 /**
- * Room checks of the media endpoints (SPEC §3.5), on the rooms read model and the room capability matrix.
+ * Room checks of the media endpoints, on the rooms read model and the room capability matrix.
  */
 import { capabilitiesOf, roomErrors, type Capability } from '../../domain/room/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -11,7 +11,7 @@ export interface MediaAccess extends RoomAccess {
   isHost: boolean;
 }
 
-/** A media token's ROOM_FINISHED is a 403 (SPEC §4.6), unlike the room module's 409. */
+/** A media token's ROOM_FINISHED is a 403, unlike the room module's 409. */
 export const mediaRoomFinished = () => new DomainError('ROOM_FINISHED', 403, 'Room is finished');
 
 /**

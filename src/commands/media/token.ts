@@ -6,7 +6,7 @@ import { authorizeMedia, mediaRoomFinished } from './access.js';
 export const MEDIA_CAPABILITIES = ['media:audio', 'media:video', 'media:screenshare'] as const;
 
 export async function issueMediaToken(ctx: AppContext, roomId: string, userId: string): Promise<{ token: string; url: string; expiresAt: Date }> {
-  // SPEC §3.5: any of media:*, "so observers need host" — the host may join the call from any seat.
+  // Any of media:*, "so observers need host" — the host may join the call from any seat.
   await authorizeMedia(ctx.db, roomId, userId, MEDIA_CAPABILITIES, { finished: mediaRoomFinished, hostAlways: true });
   if (!canSignTokens(ctx.config)) throw mediaUnavailable();
   const { token, expiresAt } = await signMediaToken({

@@ -1,5 +1,5 @@
 /**
- * Whiteboard export of a session (SPEC §9.6, PROPOSED): the collab plane renders the board (SVG + raw records), the
+ * Whiteboard export of a session: the collab plane renders the board (SVG + raw records), the
  * two objects go to object storage under `whiteboard-exports/<sessionId>/`, and the capture is recorded on
  * `whiteboard-<sessionId>`. Taken when the session finishes (best effort: a finish never fails for its picture) and
  * on demand by the host. A board nobody drew on is not exported.

@@ -1,5 +1,5 @@
 /**
- * What the control plane does for the collab plane's callbacks (SPEC §5.3). Served over HTTP by the internal routes
+ * What the control plane does for the collab plane's callbacks. Served over HTTP by the internal routes
  * and in process by `inProcessControlPlaneCallbacks` (role `all`): one implementation, two transports.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Room control (SPEC §4.5 and its PROPOSED additions): phase transitions, editor lock, timer pause/resume, problem
+ * Room control: phase transitions, editor lock, timer pause/resume, problem
  * selection, settings, role swaps. Collab broadcasts after a change are best effort.
  */
 import { randomUUID } from 'node:crypto';

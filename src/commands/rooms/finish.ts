@@ -1,5 +1,5 @@
 /**
- * Finishing a room (SPEC §2.4, collab-first and fail-closed), for a participant's transition to `finished`, the
+ * Finishing a room (collab-first and fail-closed), for a participant's transition to `finished`, the
  * abandoned-room cleanup and an admin's force-close alike:
  *
  * 1. The room's rules are checked first (a dry run of the decider), so a forbidden finish never touches the collab.
@@ -13,7 +13,7 @@
  * 4. The session is finished with the accumulated coding time. Reports are another module's reaction to
  *    SessionFinished.
  *
- * A room without a session (finished from waiting) needs no final snapshot (DESIGN §10); the collab hears about the
+ * A room without a session (finished from waiting) needs no final snapshot; the collab hears about the
  * finish best effort.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Room lifecycle and membership commands (SPEC §4.4): create (with a unique invite code), join, leave, remove,
+ * Room lifecycle and membership commands: create (with a unique invite code), join, leave, remove,
  * role change, ownership transfer, ready toggle, language change, destroy. Each runs the room decider and then the
  * collab side effects, which are best effort (a failure never undoes a committed command).
  */

@@ -2,17 +2,17 @@
  * State the rooms module owns outside the event store. None of these tables is a projection, and none is rebuilt or
  * verified from events, on purpose:
  *
- * - `room_doc_snapshots`: the latest raw Yjs state of a room's document (DESIGN §3: document bytes never go into the
+ * - `room_doc_snapshots`: the latest raw Yjs state of a room's document (document bytes never go into the
  *   event store — they are large, binary, superseded every few seconds, and only ever needed as "the latest", to
  *   rebuild a document the collab plane tore down). The code itself is event-sourced as CodeSnapshotTaken.
  * - `room_participant_presence`: heartbeats from the collab plane every 30 s per connected user. Liveness telemetry,
  *   not a domain fact; the presence sweep reads it and turns a silence into a ParticipantLeft event.
- * - `room_idempotency_keys`: the stored responses of POST /rooms (SPEC §10.4), an HTTP concern with a 24 h TTL.
+ * - `room_idempotency_keys`: the stored responses of POST /rooms, an HTTP concern with a 24 h TTL.
  */
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.js';
 
-/** Raw document state above this size is refused (SPEC §5.3). */
+/** Raw document state above this size is refused. */
 export const MAX_DOC_SNAPSHOT_BYTES = 5 * 1024 * 1024;
 
 export async function saveDocSnapshot(db: Db, roomId: string, state: Uint8Array): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * The collab plane's "snapshot ready" callback (SPEC §5.3): the raw document state replaces the room's stored one,
+ * The collab plane's "snapshot ready" callback: the raw document state replaces the room's stored one,
  * and the code goes onto the session stream as CodeSnapshotTaken — de-duplicated by content (sha256 of the code, plus
  * the language): an unchanged periodic or phase-change snapshot adds nothing, an unchanged `session_end` is confirmed
  * against the existing snapshot so the finishing protocol sees it on record.

@@ -1,5 +1,5 @@
 /**
- * Matchmaking preferences (SPEC §4.12, §8.2): normalisation and the pairing rule. Every list is optional and an
+ * Matchmaking preferences: normalisation and the pairing rule. Every list is optional and an
  * empty list means "any".
  */
 import { DIFFICULTIES, LANGUAGES, type Difficulty, type Language } from '../problem/content.js';
@@ -46,7 +46,7 @@ export interface Pairing {
 }
 
 /**
- * SPEC §8.2 step 4–5: languages, difficulties and topics overlap (or a side is "any"), problem ids intersect when
+ * Languages, difficulties and topics overlap (or a side is "any"), problem ids intersect when
  * both list some, and one side can interview while the other can be the candidate (the first side hosts when both
  * ways work). Observer-only preferences never pair. Returns undefined when the two requests are incompatible.
  */

@@ -7,7 +7,7 @@ import { DomainError } from '../shared/errors.js';
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
 
-/** SPEC §1 SupportedLanguage, in its significant order. */
+/** SupportedLanguage, in its significant order. */
 export const LANGUAGES = ['python', 'javascript', 'typescript', 'java', 'cpp', 'c', 'go', 'rust'] as const;
 export type Language = (typeof LANGUAGES)[number];
 

@@ -1,4 +1,4 @@
-/** SPEC §3.1: problem:create / problem:edit / problem:delete and the admin-only read options belong to admins. */
+/** `problem:create` / `problem:edit` / `problem:delete` and the admin-only read options belong to admins. */
 import { DomainError } from '../shared/errors.js';
 
 export type GlobalRole = 'user' | 'admin';
@@ -9,7 +9,7 @@ export function assertCanManageProblems(role: GlobalRole): void {
   if (!canManageProblems(role)) throw new DomainError('FORBIDDEN', 403, 'Only administrators can manage problems');
 }
 
-/** Hidden test cases are for admins only (DESIGN §10: never revealed to anyone else). */
+/** Hidden test cases are for admins only (never revealed to anyone else). */
 export function assertCanSeeHiddenTests(role: GlobalRole): void {
   if (!canManageProblems(role)) throw new DomainError('FORBIDDEN', 403, 'Only administrators can see hidden test cases');
 }

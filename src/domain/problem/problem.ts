@@ -175,7 +175,7 @@ export const problemDecider: Decider<ProblemCommand, ProblemState, ProblemEvent>
   },
 };
 
-/** Counts the audit entries of a problem write report (SPEC §4.10). */
+/** Counts the audit entries of a problem write report. */
 export function testCaseCounts(content: Pick<ProblemContent, 'testCases'>) {
   return { testCaseCount: content.testCases.length, hiddenTestCaseCount: hiddenCount(content.testCases) };
 }

@@ -1,5 +1,5 @@
 /**
- * Recording of a room (SPEC §4.6 SEED, PROPOSED): one `recording-<roomId>` stream holds every participant's consent
+ * Recording of a room: one `recording-<roomId>` stream holds every participant's consent
  * and the start and stop of each recording. Who may toggle and who must have consented are facts of the rooms read
  * model; they arrive inside the command, so `decide` stays pure.
  */

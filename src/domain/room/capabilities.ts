@@ -1,5 +1,5 @@
 /**
- * The room capability matrix (SPEC §3.2). A participant's capabilities are the base set of their room role, plus the
+ * The room capability matrix. A participant's capabilities are the base set of their room role, plus the
  * host override set when they are the host. This is the one place that says who may do what inside a room; the
  * decider, the read endpoints and other modules (execution, AI, media) all ask here.
  */

@@ -1,5 +1,5 @@
 /**
- * The vocabulary of rooms (SPEC §1): phases, roles, modes, languages and the fixed numbers the rules refer to.
+ * The vocabulary of rooms: phases, roles, modes, languages and the fixed numbers the rules refer to.
  */
 export const ROOM_STATUSES = ['waiting', 'warmup', 'coding', 'wrapup', 'finished'] as const;
 export type RoomStatus = (typeof ROOM_STATUSES)[number];
@@ -40,7 +40,7 @@ export const PRESENCE_TIMEOUT_MS = 120_000;
 /** A non-finished room without active participants for this long is finished by the system. */
 export const ABANDONED_AFTER_MS = 10 * 60_000;
 
-/** SPEC §2.1: every phase's allowed successors. Any non-finished phase may go straight to finished. */
+/** Every phase's allowed successors. Any non-finished phase may go straight to finished. */
 export const ALLOWED_TRANSITIONS: Readonly<Record<RoomStatus, readonly RoomStatus[]>> = {
   waiting: ['warmup', 'finished'],
   warmup: ['coding', 'finished'],

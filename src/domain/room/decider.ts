@@ -1,10 +1,10 @@
 /**
- * The room decider: every rule of SPEC §2 (phases) and §3 (permissions, role invariants) as they apply to one room.
- * Each command has its own function below; the checks run in the order the SPEC lists them, so the first broken rule
+ * The room decider: every rule of phases, permissions and role invariants as they apply to one room.
+ * Each command has its own function below; the checks run in a fixed, documented order, so the first broken rule
  * is the error a client sees.
  *
- * Decisions taken here (where the SPEC leaves a choice):
- * - DESIGN §10: ROOM_INVALID_TRANSITION is 409; a room may finish straight from `waiting` (no session, so no final
+ * Decisions taken here (where the contract leaves a choice):
+ * - ROOM_INVALID_TRANSITION is 409; a room may finish straight from `waiting` (no session, so no final
  *   snapshot is required).
  * - Late joiners (joining while a session runs) become session participants (`ParticipantJoined.sessionId`).
  * - Leaving: `leave` marks the caller inactive (never removed). When the host leaves a room that is not finished and
@@ -14,7 +14,7 @@
  *   come back, and may finish the room while inactive.
  * - Role swaps (peer rooms): requested by an active participant towards another active participant with a different
  *   role; only the target accepts, either side may decline; answered within 30 s (ROLE_SWAP_EXPIRED after that);
- *   allowed in `waiting`, `warmup` and `coding` (DESIGN §10: the pair trades interviewer and candidate halfway
+ *   allowed in `waiting`, `warmup` and `coding` (the pair trades interviewer and candidate halfway
  *   through); in `wrapup` and `finished` roles stay put (PARTICIPANT_CANNOT_CHANGE_ROLE). Answering again with the
  *   same answer is a no-op, so concurrent accepts swap exactly once. An accepted swap during a session changes the
  *   session's roles too, which is what divides a session into each person's candidate segments.
@@ -115,7 +115,7 @@ function create(c: CreateRoom, s: RoomState): RoomEvent[] {
   ];
 }
 
-/** SPEC §4.4 join algorithm. */
+/** The join algorithm. */
 function join(c: JoinRoom, s: RoomState): RoomEvent[] {
   requireRoom(s);
   requireNotFinished(s);
@@ -293,7 +293,7 @@ function updateSettings(c: UpdateSettings, s: RoomState): RoomEvent[] {
   return [{ type: 'RoomSettingsChanged', data: { ...changes, changedBy: c.by, changedAt: c.now } }];
 }
 
-/** Lock/unlock (SPEC §4.5): host or interviewer, active, room not finished; idempotent. */
+/** Lock/unlock: host or interviewer, active, room not finished; idempotent. */
 function setEditorLock(c: SetEditorLock, s: RoomState): RoomEvent[] {
   requireRoom(s);
   requireNotFinished(s);
@@ -317,7 +317,7 @@ function setTimerPaused(c: SetTimerPaused, s: RoomState): RoomEvent[] {
     : [{ type: 'TimerResumed', data: { resumedBy: c.by, resumedAt: c.now } }];
 }
 
-/** SPEC §2.2 steps 1–7, then the effects of §2.3. */
+/** A phase transition's checks, then its effects. */
 function transition(c: TransitionPhase, s: RoomState): RoomEvent[] {
   requireRoom(s);
   const p = s.participants[c.by];
@@ -341,7 +341,7 @@ function finishBySystem(c: FinishBySystem, s: RoomState): RoomEvent[] {
   return events;
 }
 
-/** Whether finishing this room needs the collab plane's final snapshot first (SPEC §2.4). */
+/** Whether finishing this room needs the collab plane's final snapshot first. */
 export function needsFinalSnapshot(s: RoomState, reason: FinishReason): boolean {
   if (!s.sessionId) return false;
   return reason === 'user' || s.language !== null;

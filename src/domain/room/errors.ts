@@ -1,6 +1,6 @@
 /**
- * Every error a room rule can raise, with its code and HTTP status (SPEC §10.1 as settled by DESIGN §10: the SEED
- * statuses win for ROOM_INVALID_TRANSITION, ROOM_NOT_AI_MODE and ROOM_NOT_PEER_MODE, all 409).
+ * Every error a room rule can raise, with its code and HTTP status (docs/api.md, "Errors").
+ * ROOM_INVALID_TRANSITION, ROOM_NOT_AI_MODE and ROOM_NOT_PEER_MODE are all 409.
  */
 import { DomainError } from '../shared/errors.js';
 

@@ -42,7 +42,7 @@ export type ParticipantJoined = DomainEvent<
     /** true when an inactive row was reactivated */
     rejoined: boolean;
     joinedAt: string;
-    /** the ongoing session the joiner becomes a participant of (late joiners, DESIGN §10) */
+    /** the ongoing session the joiner becomes a participant of (late joiners) */
     sessionId: string | null;
   }
 >;

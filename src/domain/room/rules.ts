@@ -1,6 +1,6 @@
 /**
  * The rules about participants and roles that several commands share: who counts, the role-configuration
- * invariants of SPEC §3.4, the role selection of the join algorithm (SPEC §4.4 step 6), and who may see a room.
+ * role invariants, the role selection of the join algorithm, and who may see a room.
  */
 import { hasCapability, type Capability } from './capabilities.js';
 import type { AssignmentReason, RoomMode, RoomRole, RoomStatus } from './constants.js';
@@ -28,7 +28,7 @@ export function countRoles(roles: Iterable<RoomRole>): RoleCounts {
 }
 
 /**
- * Upper bounds that hold at all times over ACTIVE participants (SPEC §3.4): peer ≤ 1 interviewer and ≤ 1 candidate;
+ * Upper bounds that hold at all times over ACTIVE participants: peer ≤ 1 interviewer and ≤ 1 candidate;
  * ai: no interviewer, ≤ 1 candidate. Throws ROOM_ROLE_CONSTRAINT_VIOLATION (or ROOM_NOT_PEER_MODE for an
  * interviewer in an AI room).
  */
@@ -76,7 +76,7 @@ export interface RoleChoice {
 }
 
 /**
- * SPEC §4.4 step 6, over the current active participants. A requested role is granted or refused (never replaced);
+ * Role selection of the join, over the current active participants. A requested role is granted or refused (never replaced);
  * without a request: peer → interviewer, else candidate; ai → candidate; otherwise observer.
  */
 export function chooseRole(state: RoomState, requested: RoomRole | null): RoleChoice {
@@ -107,7 +107,7 @@ export function can(state: RoomState, participant: Participant, capability: Capa
   return hasCapability(participant.role, isHost(state, participant.userId), capability);
 }
 
-/** Host or raw role interviewer: who may change phase, lock/unlock and pause/resume (SPEC §3.5). */
+/** Host or raw role interviewer: who may change phase, lock/unlock and pause/resume. */
 export function isHostOrInterviewer(state: RoomState, participant: Participant): boolean {
   return isHost(state, participant.userId) || participant.role === 'interviewer';
 }
@@ -118,7 +118,7 @@ export interface ParticipantView {
 }
 
 /**
- * Who may read a room's detail and participants (SPEC §3.5): an active participant; once the room is finished, any
+ * Who may read a room's detail and participants: an active participant; once the room is finished, any
  * participant who was not removed.
  */
 export function canViewRoom(status: RoomStatus, participant: ParticipantView | null | undefined): boolean {
@@ -127,7 +127,7 @@ export function canViewRoom(status: RoomStatus, participant: ParticipantView | n
   return status === 'finished' && !participant.removedAt;
 }
 
-/** Why the collab plane must refuse a WebSocket join (SPEC §5.3 authorize-join), or null when it may proceed. */
+/** Why the collab plane must refuse a WebSocket join (authorize-join), or null when it may proceed. */
 export type JoinDenial = 'room-not-found' | 'room-finished' | 'not-participant' | 'participant-removed';
 export function collabJoinDenial(
   room: { status: RoomStatus } | null | undefined,
@@ -153,7 +153,7 @@ export function elapsedSince(from: string | null, to: string): number {
 }
 
 /**
- * DESIGN §10 editor-lock rule, the same in REST and WebSocket: observers never edit; while the editor is locked only
+ * The editor-lock rule, the same in REST and WebSocket: observers never edit; while the editor is locked only
  * the host and interviewers edit.
  */
 export function canEditCode(role: RoomRole, host: boolean, editorLocked: boolean): boolean {
@@ -162,7 +162,7 @@ export function canEditCode(role: RoomRole, host: boolean, editorLocked: boolean
 }
 
 /**
- * Checks for running or submitting code in a room (SPEC §3.5): an active participant, editor unlocked (409
+ * Checks for running or submitting code in a room: an active participant, editor unlocked (409
  * ROOM_EDITOR_LOCKED for everyone while locked), and the `code:run` / `code:submit` capability.
  */
 export function assertCanExecute(

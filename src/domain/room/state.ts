@@ -1,5 +1,5 @@
 /**
- * A room as its events describe it: the fold (`evolve`) of the `room-<id>` stream. Effects that SPEC §2.3 ties to
+ * A room as its events describe it: the fold (`evolve`) of the `room-<id>` stream. Effects that the contract ties to
  * a transition (readiness reset when leaving waiting, everyone deactivated on finish, the coding timer) happen here,
  * driven by the data the decider put into the event.
  */

@@ -1,5 +1,5 @@
 /**
- * What one sandboxed execution ended as, as recorded in events (SPEC §6.3 ExecutionResult plus the verdict the
+ * What one sandboxed execution ended as, as recorded in events (the API's ExecutionResult plus the verdict the
  * kernel counters gave). Shared by runs and by each judged test of a submission.
  */
 export const EXECUTION_VERDICTS = ['OK', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'IE'] as const;
@@ -11,7 +11,7 @@ export const TEST_VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'IE']
 export type TestVerdictCode = (typeof TEST_VERDICTS)[number];
 
 export interface ExecutionOutcome {
-  /** `completed` only when the program ran and exited 0 (SPEC §6.3). */
+  /** `completed` only when the program ran and exited 0. */
   status: 'completed' | 'failed';
   verdict: ExecutionVerdict;
   stdout: string;
@@ -47,5 +47,5 @@ export function internalFailure(error: string): ExecutionOutcome {
   };
 }
 
-/** Output payloads are kept this long after completion, then dropped (SEED retention); verdicts and timings stay. */
+/** Output payloads are kept this long after completion, then dropped (retention); verdicts and timings stay. */
 export const OUTPUT_RETENTION_MS = 24 * 3600_000;

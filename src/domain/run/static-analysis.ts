@@ -1,5 +1,5 @@
 /**
- * Static analysis of a run's or a submission's code (SPEC §6.5). It has no stream of its own: the analysis job
+ * Static analysis of a run's or a submission's code. It has no stream of its own: the analysis job
  * id is handed out with the RunRequested / SubmissionRequested event, and its outcome is appended to the same
  * `run-<id>` / `submission-<id>` stream, so the owner, room and code are never duplicated and the row exists
  * (pending) before the job can finish. Both deciders delegate here.
@@ -54,7 +54,7 @@ export interface AnalysisSummary {
   toolFailureCount: number;
 }
 
-/** What an analysis found (SPEC §6.5 result shape without the request fields). */
+/** What an analysis found (the API's result shape without the request fields). */
 export interface AnalysisReport {
   status: 'completed' | 'failed';
   summary: AnalysisSummary;

@@ -202,7 +202,7 @@ function reconcile(c: ReconcileSession, s: SessionState): SessionEvent[] {
 }
 
 /**
- * De-duplication by content (SPEC Appendix D 12): a snapshot whose code and language equal the last recorded one adds
+ * De-duplication by content : a snapshot whose code and language equal the last recorded one adds
  * nothing — except a `session_end`, which is confirmed against the existing snapshot so the finish can proceed.
  */
 function recordSnapshot(c: RecordSnapshot, s: SessionState): SessionEvent[] {

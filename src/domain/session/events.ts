@@ -1,5 +1,5 @@
 /**
- * Events of the `session-<id>` stream: one interview run of a room (SPEC §9). Started when the room leaves
+ * Events of the `session-<id>` stream: one interview run of a room. Started when the room leaves
  * `waiting`, finished with the room; code snapshots (text + hash, de-duplicated) live here too.
  */
 import type { DomainEvent } from '../shared/decider.js';

@@ -1,6 +1,6 @@
 /**
- * The session timeline (SPEC §9.3): the real events of a room, its session and the code run in it, told in the
- * PROPOSED vocabulary (`session_started`, `phase_changed`, `participant_joined`, …). One pure mapping used by the
+ * The session timeline: the real events of a room, its session and the code run in it, told in the
+ * API vocabulary (`session_started`, `phase_changed`, `participant_joined`, …). One pure mapping used by the
  * timeline projection and by `syncode replay`, so both tell the same story.
  *
  * The timeline of a session starts with its room: the lobby (joins, readiness) leads to the start and belongs to the

@@ -1,6 +1,7 @@
 /**
- * A broken business rule. The code is the stable, machine-readable identifier of SPEC §10.1; the status is part of
- * that same catalogue (a few codes answer with different statuses in different places, so it travels with the error).
+ * A broken business rule. The code is the stable, machine-readable identifier of the error catalogue (docs/api.md,
+ * "Errors"); the status is part of that same catalogue (a few codes answer with different statuses in different
+ * places, so it travels with the error).
  */
 export class DomainError extends Error {
   constructor(

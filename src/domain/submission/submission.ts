@@ -38,11 +38,11 @@ export interface JudgedTest {
   errorMessage: string | null;
 }
 
-/** A judged test as recorded: SPEC §6.4 `passed` (true AC, false WA, null error) and whether the case is hidden. */
+/** A judged test as recorded: `passed` (true AC, false WA, null error) and whether the case is hidden. */
 export interface TestJudgement extends JudgedTest {
   isHidden: boolean;
   passed: boolean | null;
-  /** Trimmed stdout, only when the program ended normally (SPEC §6.4 `actual`). */
+  /** Trimmed stdout, only when the program ended normally (`actual`). */
   actualOutput: string | null;
 }
 

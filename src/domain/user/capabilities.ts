@@ -1,5 +1,5 @@
 /**
- * Global roles → capabilities (SPEC §3.1). Route guards ask for a capability, never for a role, so the matrix
+ * Global roles → capabilities. Route guards ask for a capability, never for a role, so the matrix
  * stays the single place that says what an administrator may do.
  */
 import { DomainError } from '../shared/errors.js';

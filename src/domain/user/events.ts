@@ -78,7 +78,7 @@ export const userStream = (userId: string) => `user-${userId}`;
 export const authStream = (userId: string) => `auth-${userId}`;
 
 /**
- * Retention of the audit log (SEED: one year). The scheduler appends this to `audit-retention`; the audit
+ * Retention of the audit log (one year). The scheduler appends this to `audit-retention`; the audit
  * projection deletes older rows when it sees it, so a rebuild ends with exactly the same rows.
  */
 export type AuditLogsPurged = DomainEvent<'AuditLogsPurged', { before: string }>;

@@ -7,7 +7,7 @@ import type { Decider } from '../shared/decider.js';
 import { DomainError } from '../shared/errors.js';
 import type { UserEvent, UserRole } from './events.js';
 
-/** Deleted accounts are anonymised this long after deletion (SEED retention table). */
+/** Deleted accounts are anonymised this long after deletion (the retention rule). */
 export const ANONYMISE_AFTER_DAYS = 30;
 /** Pending reset tokens kept per account; older ones are dropped when a new one is issued. */
 export const MAX_PENDING_RESETS = 5;

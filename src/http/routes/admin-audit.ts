@@ -1,4 +1,4 @@
-/** GET /admin/audit-logs: the audit log projection, newest first, with the SPEC filters. Admins only. */
+/** GET /admin/audit-logs: the audit log projection, newest first, with its filters. Admins only. */
 import { Type } from '@sinclair/typebox';
 import { requireCapability } from '../../domain/user/capabilities.js';
 import { listAuditLogs, type AuditLogRow } from '../../projections/audit-log/queries.js';

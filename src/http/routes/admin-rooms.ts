@@ -1,6 +1,6 @@
 /**
- * /admin/rooms (SEED, PROPOSED): every room with filters and a cursor, and force-close — the system finish path
- * (SPEC §2.6) run for an administrator, recorded as RoomForceClosed (audit `admin.room.force_close`).
+ * /admin/rooms: every room with filters and a cursor, and force-close — the system finish path
+ * run for an administrator, recorded as RoomForceClosed (audit `admin.room.force_close`).
  */
 import { Type } from '@sinclair/typebox';
 import { DateTime, Uuid } from '../schemas.js';

@@ -1,5 +1,5 @@
 /**
- * /admin/users: list (search, status, cursor), detail, ban / unban (REF) and the combined PATCH (SEED: role and
+ * /admin/users: list (search, status, cursor), detail, ban / unban and the combined PATCH (role and
  * ban state). Guarded by the global capability matrix: non-admins get 403 FORBIDDEN (banned admins never get this
  * far: the authenticator answers 403 USER_BANNED).
  */
@@ -28,7 +28,7 @@ export const AdminUserSchema = Type.Object({
   username: Type.String(),
   displayName: Nullable(Type.String()),
   role: Role,
-  /** The raw stored key (or URL), as in REF. */
+  /** The raw stored key (or URL). */
   avatarUrl: Nullable(Type.String()),
   bannedAt: Nullable(Type.String({ format: 'date-time' })),
   bannedReason: Nullable(Type.String()),

@@ -1,5 +1,5 @@
 /**
- * The AI conversation history (SPEC §4.8 / §4.11, SEED PROPOSED): `GET /rooms/:id/ai/messages` (the caller's own
+ * The AI conversation history: `GET /rooms/:id/ai/messages` (the caller's own
  * conversation in the room) and `GET /sessions/:id/ai-messages` (an AI session's conversation; 404
  * SESSION_AI_MESSAGES_NOT_FOUND for peer sessions). Oldest first, cursor-paginated.
  */

@@ -1,5 +1,5 @@
 /**
- * POST /rooms/:id/ai/interview/transcribe (SPEC §4.8, §7.6): speech to text for the AI interviewer, synchronous,
+ * POST /rooms/:id/ai/interview/transcribe: speech to text for the AI interviewer, synchronous,
  * through an OpenAI-compatible `/audio/transcriptions` when one is configured (else 503 AI_SERVICE_UNAVAILABLE).
  * Same room checks as the interviewer; 10 per 5 minutes per user and room, failed attempts refunded.
  */

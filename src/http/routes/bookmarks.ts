@@ -1,4 +1,4 @@
-/** SPEC §4.3 bookmarks: the caller's saved problems, newest first; put and delete are idempotent. */
+/** Bookmarks: the caller's saved problems, newest first; put and delete are idempotent. */
 import { Type } from '@sinclair/typebox';
 import type { RouteModule } from '../app.js';
 import { requestMetadata, settle } from '../command.js';

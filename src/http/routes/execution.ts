@@ -1,11 +1,11 @@
 /**
- * SPEC §4.9 polling: run results and status, submission details, static-analysis results, and the published
- * toolchain versions (PROPOSED `GET /execution/languages`).
+ * Polling: run results and status, submission details, static-analysis results, and the published
+ * toolchain versions (`GET /execution/languages`).
  *
  * Access: a run is readable by its owner, an admin, or an active non-removed participant of its room holding
  * `code:view` (else 404 EXECUTION_JOB_NOT_FOUND); a submission by its owner only (404 SUBMISSION_NOT_FOUND); an
  * analysis by its owner only, no admin bypass (404 ANALYSIS_JOB_NOT_FOUND). Hidden test cases never show their
- * expected output, actual output, stdout or stderr to a non-admin (DESIGN §10).
+ * expected output, actual output, stdout or stderr to a non-admin.
  */
 import { Type } from '@sinclair/typebox';
 import { canViewRoomCode } from '../../commands/execution/access.js';
@@ -27,7 +27,7 @@ const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 const JobParams = Type.Object({ jobId: Type.String({ pattern: UUID_PATTERN }) });
 const JobStatus = Type.Union(['queued', 'running', 'completed', 'failed'].map((s) => Type.Literal(s)));
 
-/** `{jobId, status}` while queued or running; the ExecutionResult of SPEC §6.3 (and more) once done. */
+/** `{jobId, status}` while queued or running; the ExecutionResult (and more) once done. */
 const ExecutionResultSchema = Type.Object({
   jobId: Type.String(),
   status: JobStatus,
@@ -208,7 +208,7 @@ function executionResult(run: RunRow) {
   };
 }
 
-/** DESIGN §10: a hidden case keeps its verdict and timings; its data and outputs are for admins only. */
+/** A hidden case keeps its verdict and timings; its data and outputs are for admins only. */
 export function redactTestCase(t: TestResultRow, isAdmin: boolean) {
   const hide = t.isHidden && !isAdmin;
   return {

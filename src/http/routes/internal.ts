@@ -1,5 +1,5 @@
 /**
- * The control plane's internal callbacks for the collab plane (SPEC §5.3): `X-Internal-Secret` required (compared in
+ * The control plane's internal callbacks for the collab plane: `X-Internal-Secret` required (compared in
  * constant time; 401 envelope otherwise), no access token, no rate limit, never routed publicly. POSTs answer 201.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Matchmaking (SPEC §4.12, DESIGN §10): the caller's queue entry and the accept/decline step of a proposed match.
+ * Matchmaking: the caller's queue entry and the accept/decline step of a proposed match.
  * Every answer is the caller's status after the command, read once the read models reflect it.
  */
 import { Type } from '@sinclair/typebox';
@@ -41,7 +41,7 @@ const MatchOpponentSchema = Type.Object({
   avatarUrl: Nullable(Type.String()),
 });
 
-/** idle | searching | matched (SPEC §8.2 status with the proposal fields of DESIGN §10). */
+/** idle | searching | matched (with the fields of a pending proposal). */
 export const MatchmakingStatusSchema = Type.Object({
   status: Type.Union([Type.Literal('idle'), Type.Literal('searching'), Type.Literal('matched')]),
   requestId: Type.Optional(Type.String()),

@@ -1,5 +1,5 @@
 /**
- * SPEC §4.7: running and submitting code in a room, and the room's run / submission history (SEED, PROPOSED
+ * Running and submitting code in a room, and the room's run / submission history (
  * contract: paginated, newest first, participants only).
  *
  * Check order for run and submit: room exists (404 ROOM_NOT_FOUND) → active participant (403 ROOM_ACCESS_DENIED)
@@ -166,7 +166,7 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
         tags: ['execution'],
         summary: 'Submit code against the test cases of the room’s problem',
         params: Params,
-        // DESIGN §10: REF body, limits come from the problem and its test cases.
+        // The body carries the code; limits come from the problem and its test cases.
         body: Type.Object({ language: LanguageSchema, code: Code }, { additionalProperties: false }),
         response: { 202: SubmissionAccepted },
       },

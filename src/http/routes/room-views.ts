@@ -1,5 +1,5 @@
 /**
- * Response shapes of the room endpoints (SPEC §4.0 RoomBase, RoomDetail, RoomSummary, PublicRoomSummary,
+ * Response shapes of the room endpoints (RoomBase, RoomDetail, RoomSummary, PublicRoomSummary,
  * RoomParticipantSummary) and the builders that fill them from the read models.
  */
 import { Type, type Static } from '@sinclair/typebox';

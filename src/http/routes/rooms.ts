@@ -1,5 +1,5 @@
 /**
- * Rooms — lifecycle and membership (SPEC §4.4 and its PROPOSED additions: participants list, leave, lookup by code).
+ * Rooms — lifecycle and membership (create, join, participants list, leave, lookup by code).
  * Thin routes: schemas, the caller, a command or a query, the response shape.
  */
 import { Type } from '@sinclair/typebox';

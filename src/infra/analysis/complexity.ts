@@ -23,7 +23,7 @@ import type { AnalysisComplexity } from '../../domain/run/static-analysis.js';
 import { FAMILY, tokenize, type Token } from './tokenize.js';
 
 export const COMPLEXITY_TOOL = 'syncode-complexity';
-/** SPEC §6.5 `highComplexityCount`: functions at or above this. */
+/** `highComplexityCount`: functions at or above this. */
 export const HIGH_COMPLEXITY = 10;
 
 const CONTROL = new Set([

@@ -1,9 +1,9 @@
 /**
- * Static analysis of submitted code (SPEC §6.5): the language's linter (linters.ts, run as a trusted tool outside
+ * Static analysis of submitted code: the language's linter (linters.ts, run as a trusted tool outside
  * the sandbox: it reads the code, never runs it), plus cyclomatic complexity (complexity.ts) and duplication
  * (duplication.ts) measured by this project from a token stream.
  *
- * Tool outcome (SPEC §6.5): `failed` on a spawn error, a timeout, unparsable output (an `info` diagnostic with
+ * Tool outcome: `failed` on a spawn error, a timeout, unparsable output (an `info` diagnostic with
  * rule `parse-error` is added), or a non-zero exit with no findings; `skipped` when the tool is not installed;
  * otherwise `completed`. The analysis is `failed` only when the request is invalid or every tool failed.
  */

@@ -1,6 +1,6 @@
 /**
  * Runs one trusted analysis tool (a linter or compiler front end that reads the submitted code as data and never
- * executes it) outside the sandbox, with the precautions SPEC §6.5 asks for and a few more:
+ * executes it) outside the sandbox, with these precautions:
  *   - a fresh work directory holding only the source file (and what the tool needs), removed afterwards;
  *   - an environment with nothing from the worker's (PATH, HOME = the work directory, TMPDIR inside it, tool
  *     variables);

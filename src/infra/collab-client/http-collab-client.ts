@@ -1,6 +1,6 @@
 /**
  * HTTP client of the collab internal API with `X-Internal-Secret`, a 10 s timeout per call, no retries, and opossum
- * circuit breakers around create, destroy and kick (SPEC §5.1). Only transport failures, timeouts and 5xx count
+ * circuit breakers around create, destroy and kick. Only transport failures, timeouts and 5xx count
  * against a breaker; a 4xx is the caller's problem, not the collab's health.
  */
 import CircuitBreaker from 'opossum';

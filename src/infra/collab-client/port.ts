@@ -1,5 +1,5 @@
 /**
- * The control plane's view of the collab plane's internal API (SPEC §5.1). Implemented over HTTP by
+ * The control plane's view of the collab plane's internal API. Implemented over HTTP by
  * `createHttpCollabClient`; the collab package offers an in-process implementation for role `all`.
  */
 export type CollabRoomPhase = 'waiting' | 'warmup' | 'coding' | 'wrapup' | 'finished';

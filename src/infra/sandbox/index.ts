@@ -1,5 +1,5 @@
 /**
- * Code-execution sandbox (DESIGN §6, SPEC §6): the only way the system runs submitted code.
+ * Code-execution sandbox: the only way the system runs submitted code.
  *
  *   executeRun({language, code, stdin, timeoutMs, memoryMb})      one "Run": compile + one execution
  *   judgeSubmission({language, code, tests})                      compile once, run every test, verdicts

@@ -1,8 +1,8 @@
 /**
- * The eight languages (SPEC §6.2): source file name, compile step and run command, all as argv inside the
+ * The eight languages: source file name, compile step and run command, all as argv inside the
  * sandbox (/box holds the source and build output, /tmp is scratch). Every tool is a Debian package under /usr,
  * except TypeScript, whose types are stripped by the esbuild binary from node_modules (the same transform tsx
- * applies, so no type checking, as with REF's `tsx`), then run with node.
+ * applies, so no type checking, as with `tsx`), then run with node.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -79,7 +79,7 @@ const jvmMemoryFlags = (memoryMb: number) => [
 ];
 
 /**
- * Java's source launcher (`java code.java`, REF) starts the first top-level type; javac additionally needs the
+ * Java's source launcher (`java code.java`) starts the first top-level type; javac additionally needs the
  * file named after the public type. Comments and literals are blanked first so a `class X` inside them is
  * ignored.
  */

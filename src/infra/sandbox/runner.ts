@@ -20,7 +20,7 @@ import { describe, runVerdict, testVerdict } from './verdict.js';
 
 const MB = 1024 * 1024;
 
-/** SPEC §6.3 defaults and caps. */
+/** Defaults and caps of a run's limits. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const MAX_TIMEOUT_MS = 300_000;
 export const DEFAULT_MEMORY_MB = 128;
@@ -227,7 +227,7 @@ function failedRun(error: string, verdictHint: RunResult['verdictHint'], duratio
   };
 }
 
-/** Rejects what can never run (SPEC §6.3 validation failures), before touching the sandbox. */
+/** Rejects what can never run (validation failures), before touching the sandbox. */
 function invalidInput(language: string, code: string): string | null {
   if (!isLanguage(language)) return `Unsupported language: ${language}`;
   if (!code.trim()) return 'Code is empty';
@@ -235,7 +235,7 @@ function invalidInput(language: string, code: string): string | null {
 }
 
 /**
- * One "Run" (SPEC §6.3): compile + one run. The timeout covers both; the run gets what compiling left (≥ 1 ms).
+ * One "Run": compile + one run. The timeout covers both; the run gets what compiling left (≥ 1 ms).
  * Validation failures come back as a failed result with verdict CE; sandbox unavailability throws.
  */
 export async function executeRun(req: { language: string; code: string } & RunInput): Promise<RunResult> {

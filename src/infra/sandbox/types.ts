@@ -1,4 +1,4 @@
-/** Shapes shared by the sandbox modules and their callers (SPEC §6.2–6.4). */
+/** Shapes shared by the sandbox modules and their callers. */
 
 export const LANGUAGE_IDS = ['python', 'javascript', 'typescript', 'java', 'cpp', 'c', 'go', 'rust'] as const;
 export type LanguageId = (typeof LANGUAGE_IDS)[number];
@@ -17,7 +17,7 @@ export interface RunLimits {
   memoryMb?: number;
 }
 
-/** ExecutionResult of SPEC §6.3 plus what the kernel told us. */
+/** The ExecutionResult of the API plus what the kernel told us. */
 export interface ExecutionResult {
   status: 'completed' | 'failed';
   stdout: string;
@@ -51,7 +51,7 @@ export interface TestCase {
 export interface TestResult extends Omit<ExecutionResult, 'verdictHint'> {
   index: number;
   verdict: TestVerdict;
-  /** true = AC, false = WA, null = the program did not finish normally (SPEC §6.4 "error" verdict). */
+  /** true = AC, false = WA, null = the program did not finish normally (the "error" verdict). */
   passed: boolean | null;
   expectedOutput: string;
 }

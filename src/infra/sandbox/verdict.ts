@@ -47,7 +47,7 @@ export function describe(verdict: RunVerdict, o: SandboxOutcome, limits: { cpuMs
 
 const normalise = (s: string) => s.replace(/\r\n/g, '\n').trimEnd();
 
-/** SPEC §6.4: `stdout.trimEnd() === expected.trimEnd()`, with CRLF and LF treated alike. */
+/** Accepted when `stdout.trimEnd() === expected.trimEnd()`, with CRLF and LF treated alike. */
 export function outputMatches(stdout: string, expected: string): boolean {
   return normalise(stdout) === normalise(expected);
 }

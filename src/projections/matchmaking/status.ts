@@ -1,4 +1,4 @@
-/** The caller's matchmaking status (SPEC §8.2 status projection, DESIGN §10 `MatchOpponent`), from the read models. */
+/** The caller's matchmaking status (with the `MatchOpponent` of a pending proposal), from the read models. */
 import type { Preferences } from '../../domain/matchmaking/preferences.js';
 import type { AppContext } from '../../runtime/context.js';
 import { findUserSummaries, resolveAvatarUrl } from '../users/queries.js';

@@ -1,5 +1,5 @@
 /**
- * Audit entries of the problem admin events (SPEC §4.10), for the audit log's action table:
+ * Audit entries of the problem admin events, for the audit log's action table:
  *   admin.problem.create    {title, difficulty, isPublished, testCaseCount, hiddenTestCaseCount}
  *   admin.problem.update    {title (before the update), changedFields[], testCaseCount?, hiddenTestCaseCount?}
  *   admin.problem.publish   {title, previousIsPublished, isPublished}

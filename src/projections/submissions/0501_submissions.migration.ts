@@ -1,6 +1,6 @@
 /**
  * submissions and submission_test_results (owned by the `submissions` projection): one row per `submission-<id>`
- * stream and one per judged test. Counts are re-aggregated as judged tests arrive (SPEC §6.4). Output payloads
+ * stream and one per judged test. Counts are re-aggregated as judged tests arrive. Output payloads
  * (stdout, stderr, actual output) are emptied by SubmissionOutputExpired; verdicts, expected outputs and timings stay.
  */
 import { sql, type Kysely } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * The `session-timeline` read model: what happened in a room and its session, in global order, told in the SPEC
+ * The `session-timeline` read model: what happened in a room and its session, in global order, told in the timeline's
  * §9.3 vocabulary by `timelineEntries` (src/domain/session/timeline.ts). Rows are keyed by the source event id, so
  * redelivery inserts nothing twice; a destroyed room takes its timeline with it.
  */

@@ -7,7 +7,7 @@ import type { AppContext } from '../../runtime/context.js';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Signed avatar GET URLs live this long (SPEC §4.2). */
+/** Signed avatar GET URLs live this long. */
 export const AVATAR_URL_TTL_SECONDS = 24 * 3600;
 
 export interface UserRow {

@@ -35,7 +35,7 @@ export const quotaUsageSources: Record<'ai' | 'execution' | 'activeRooms', Array
   activeRooms: [],
 };
 
-/** Daily limits reported by /users/me/quotas (informational; SPEC seeds them at 100 each). */
+/** Daily limits reported by /users/me/quotas (informational; 100 each). */
 export const QUOTA_LIMITS = { aiDaily: 100, executionDaily: 100, roomsMaxActive: 100 } as const;
 
 export async function quotaUsage(db: Db, userId: string, since: Date): Promise<Record<'ai' | 'execution' | 'activeRooms', number>> {

@@ -141,7 +141,7 @@ function notRun(index: number, verdict: 'CE', expectedOutput: string, stderr: st
 }
 
 /**
- * Compile once, judge every test not judged yet against the artifact (SPEC §6.4, DESIGN §6), in index order.
+ * Compile once, judge every test not judged yet against the artifact, in index order.
  * Judged tests are appended in batches, so a worker that dies mid-submission loses at most one batch of work.
  */
 export async function processSubmission(deps: ProcessorDeps, job: Job<ExecutionJob>, data: SubmissionJob): Promise<ProcessResult> {

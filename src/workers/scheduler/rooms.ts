@@ -1,5 +1,5 @@
 /**
- * The rooms module's scheduled jobs (SPEC §2.6, §10.10), as BullMQ repeatables in role `worker` when
+ * The rooms module's scheduled jobs, as BullMQ repeatables in role `worker` when
  * SCHEDULER_ENABLED. Each job finds its candidates in the read models and issues commands; the deciders re-check
  * every condition against the room's events, so a stale candidate is a no-op. The job functions are exported and can
  * be called directly (tests, one-off runs) without waiting for the schedule.
