@@ -3,30 +3,14 @@ import { describe, expect, it } from '@jest/globals';
 import { aiDecider, pendingProactiveTurn, type AiCommand } from '../../src/domain/ai/decider.js';
 import type { AiEvent } from '../../src/domain/ai/events.js';
 import { fold } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
+import { deciderSpec } from '../support/decider-spec.js';
 
 const T0 = Date.parse('2026-03-03T12:00:00.000Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const scope = { sessionId: 's1', roomId: 'r1', userId: 'u1' };
 const LIMIT = { max: 3, windowMs: 300_000 };
 
-const given = (events: AiEvent[]) => ({
-  when: (command: AiCommand) => ({
-    then: (expected: AiEvent[]) => expect(aiDecider.decide(command, fold(aiDecider, events))).toEqual(expected),
-    thenError: (code: string, status: number) => {
-      let error: unknown;
-      try {
-        aiDecider.decide(command, fold(aiDecider, events));
-      } catch (err) {
-        error = err;
-      }
-      expect(error).toBeInstanceOf(DomainError);
-      expect({ code: (error as DomainError).code, status: (error as DomainError).status }).toEqual({ code, status });
-      return error as DomainError;
-    },
-    events: () => aiDecider.decide(command, fold(aiDecider, events)),
-  }),
-});
+const { given } = deciderSpec(aiDecider);
 
 const requestHint = (id: string, t: number, o: Partial<Extract<AiCommand, { type: 'RequestHint' }>> = {}): AiCommand => ({
   type: 'RequestHint',
@@ -73,22 +57,22 @@ describe('hints', () => {
     const error = given(three).when(requestHint('h4', 60)).thenError('AI_HINT_RATE_LIMIT', 429);
     expect(error.details).toMatchObject({ retryAfter: 240, limit: 3 });
     // once the oldest left the window, a new one is allowed
-    expect(given(three).when(requestHint('h4', 301)).events()).toHaveLength(1);
+    expect(given(three).when(requestHint('h4', 301)).events!).toHaveLength(1);
     // no limit when rate limits are off
-    expect(given(three).when(requestHint('h4', 60, { limit: null })).events()).toHaveLength(1);
+    expect(given(three).when(requestHint('h4', 60, { limit: null })).events!).toHaveLength(1);
     // other users and other rooms have their own budget
-    expect(given(three).when(requestHint('h4', 60, { userId: 'u2' })).events()).toHaveLength(1);
+    expect(given(three).when(requestHint('h4', 60, { userId: 'u2' })).events!).toHaveLength(1);
   });
 
   it('follow-ups are free, escalate without a reply, keep the level with a thoughtful reflection', () => {
     const three = [hintRequested('h1', 0, 'subtle', 1), hintRequested('h2', 10, 'moderate', 2), hintRequested('h3', 20, 'direct', 3), hintGiven('h1', 'subtle', 1)];
-    const [noReply] = given(three).when(requestHint('f1', 30, { followUpOf: 'h1', noReply: true })).events();
+    const [noReply] = given(three).when(requestHint('f1', 30, { followUpOf: 'h1', noReply: true })).events!;
     expect(noReply).toMatchObject({ type: 'HintRequested', data: { phase: 'follow_up', followUpOf: 'h1', level: 'moderate', iteration: 3 } });
     const [thoughtful] = given(three)
       .when(requestHint('f2', 30, { followUpOf: 'h1', reflection: 'I would store every value I have seen in a set' }))
-      .events();
+      .events!;
     expect(thoughtful).toMatchObject({ data: { level: 'subtle', reflection: 'I would store every value I have seen in a set' } });
-    const [lost] = given(three).when(requestHint('f3', 30, { followUpOf: 'h1', reflection: "I don't know what to do" })).events();
+    const [lost] = given(three).when(requestHint('f3', 30, { followUpOf: 'h1', reflection: "I don't know what to do" })).events!;
     expect(lost).toMatchObject({ data: { level: 'moderate' } });
   });
 
@@ -113,14 +97,14 @@ describe('interviewer, analysis, review, failures', () => {
   });
 
   it('a message becomes a turn answered once; a proactive turn in flight is found again', () => {
-    const [sent] = given([]).when(send('m1', 'proactive', 0)).events();
+    const [sent] = given([]).when(send('m1', 'proactive', 0)).events!;
     expect(sent).toMatchObject({ type: 'InterviewerMessageSent', data: { messageId: 'm1', jobId: 'm1', trigger: 'proactive', sentAt: at(0) } });
     expect(pendingProactiveTurn(fold(aiDecider, [sent!]), 'u1', 'r1')).toBe('m1');
     expect(pendingProactiveTurn(fold(aiDecider, [sent!]), 'u2', 'r1')).toBeNull();
     const reply: AiCommand = {
       type: 'RecordInterviewerReply', jobId: 'm1', messageId: 'a1', content: 'Tell me more', shouldRespond: true, followUpQuestion: null, codeAnnotations: [], codeContext: null, model: 'm', now: at(2),
     };
-    const [replied] = given([sent!]).when(reply).events();
+    const [replied] = given([sent!]).when(reply).events!;
     expect(replied).toMatchObject({ type: 'InterviewerReplied', data: { jobId: 'm1', messageId: 'a1', userId: 'u1', roomId: 'r1', sessionId: 's1', repliedAt: at(2) } });
     expect(pendingProactiveTurn(fold(aiDecider, [sent!, replied!]), 'u1', 'r1')).toBeNull();
     given([sent!, replied!]).when(reply).then([]);
@@ -128,9 +112,9 @@ describe('interviewer, analysis, review, failures', () => {
 
   it('analysis and review complete once with the language they were asked in; a failure names the kind', () => {
     const ask: AiCommand = { type: 'RequestCodeReview', jobId: 'j1', ...scope, language: 'go', code: 'package main', codeHash: 'h', now: at(0) };
-    const [requested] = given([]).when(ask).events();
+    const [requested] = given([]).when(ask).events!;
     const done: AiCommand = { type: 'CompleteCodeReview', jobId: 'j1', overallScore: 70, categories: [{ name: 'correctness', score: 70, feedback: 'ok' }], summary: 's', model: 'm', now: at(1) };
-    const [completed] = given([requested!]).when(done).events();
+    const [completed] = given([requested!]).when(done).events!;
     expect(completed).toMatchObject({ type: 'CodeReviewCompleted', data: { jobId: 'j1', language: 'go', overallScore: 70, completedAt: at(1) } });
     given([requested!, completed!]).when(done).then([]);
     given([requested!]).when({ type: 'CompleteCodeAnalysis', jobId: 'j1', result: { summary: '', focusAreas: { complexity: '', edgeCases: '', readability: '' }, followUpQuestions: [] }, model: 'm', now: at(1) }).then([]);

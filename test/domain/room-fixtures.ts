@@ -1,12 +1,11 @@
 /** Given/when/then helpers for the room decider tests: histories are built from the same events the decider emits. */
-import { expect } from '@jest/globals';
-import { fold } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
+import type { DomainError } from '../../src/domain/shared/errors.js';
 import { roomDecider } from '../../src/domain/room/decider.js';
 import type { RoomCommand } from '../../src/domain/room/commands.js';
 import type { RoomMode, RoomRole, RoomStatus } from '../../src/domain/room/constants.js';
 import type { RoomEvent, SessionMemberData } from '../../src/domain/room/events.js';
 import type { RoomState } from '../../src/domain/room/state.js';
+import { deciderSpec } from '../support/decider-spec.js';
 
 export const T0 = Date.parse('2026-03-03T12:00:00.000Z');
 /** ISO time `s` seconds after T0. */
@@ -98,23 +97,16 @@ export function peerRoomIn(status: RoomStatus): RoomEvent[] {
   return events;
 }
 
-export const stateOf = (events: RoomEvent[]): RoomState => fold(roomDecider, events);
+const roomSpec = deciderSpec(roomDecider);
+
+export const stateOf = (events: RoomEvent[]): RoomState => roomSpec.stateOf(events);
 
 export function when(given: RoomEvent[], command: RoomCommand): RoomEvent[] {
-  return roomDecider.decide(command, stateOf(given));
+  return roomSpec.when(given, command);
 }
 
 export function thenError(given: RoomEvent[], command: RoomCommand, code: string, status: number): DomainError {
-  let caught: unknown;
-  try {
-    when(given, command);
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(DomainError);
-  const e = caught as DomainError;
-  expect({ code: e.code, status: e.status }).toEqual({ code, status });
-  return e;
+  return roomSpec.thenError(given, command, code, status);
 }
 
 export function transition(by: string, target: RoomStatus, t = 100, sessionEndRecorded = true): RoomCommand {

@@ -1,20 +1,11 @@
 /** The session decider: reconciliation with the room, de-duplicated snapshots, finish, per-user soft delete. */
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
-import { sessionDecider, type RecordSnapshot, type ReconcileSession, type SessionCommand } from '../../src/domain/session/decider.js';
-import type { SessionEvent } from '../../src/domain/session/events.js';
+import { sessionDecider, type RecordSnapshot, type ReconcileSession } from '../../src/domain/session/decider.js';
+import { deciderSpec } from '../support/decider-spec.js';
 
 const at = (s: number) => new Date(Date.parse('2026-03-03T12:00:00.000Z') + s * 1000).toISOString();
-const when = (given: SessionEvent[], c: SessionCommand) => sessionDecider.decide(c, fold(sessionDecider, given));
-const errorOf = (given: SessionEvent[], c: SessionCommand) => {
-  try {
-    when(given, c);
-    return 'ok';
-  } catch (err) {
-    return `${(err as DomainError).status} ${(err as DomainError).code}`;
-  }
-};
+const { when, errorOf } = deciderSpec(sessionDecider);
 
 const reconcile = (o: Partial<ReconcileSession> = {}): ReconcileSession => ({
   type: 'ReconcileSession',

@@ -1,9 +1,8 @@
 /** Run and submission deciders: given events / when command / then events or error. */
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../../src/domain/shared/decider.js';
-import type { DomainError } from '../../src/domain/shared/errors.js';
 import { internalFailure, type ExecutionOutcome } from '../../src/domain/run/outcome.js';
-import { runDecider, type RunCommand, type RunEvent } from '../../src/domain/run/run.js';
+import { runDecider, type RunCommand } from '../../src/domain/run/run.js';
 import type { AnalysisReport } from '../../src/domain/run/static-analysis.js';
 import {
   submissionDecider,
@@ -12,21 +11,14 @@ import {
   type SubmissionCommand,
   type SubmissionEvent,
 } from '../../src/domain/submission/submission.js';
+import { deciderSpec, errorOf } from '../support/decider-spec.js';
 
 const at = (s: number) => new Date(Date.parse('2026-03-03T12:00:00.000Z') + s * 1000).toISOString();
 
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    return `${(err as DomainError).status} ${(err as DomainError).code}`;
-  }
-}
 
 // ------------------------------------------------------------------------------------------------ runs
 
-const runWhen = (given: RunEvent[], c: RunCommand) => runDecider.decide(c, fold(runDecider, given));
+const runWhen = deciderSpec(runDecider).when;
 
 const requestRun = (o: Partial<Extract<RunCommand, { type: 'RequestRun' }>> = {}): RunCommand => ({
   type: 'RequestRun',
@@ -137,7 +129,7 @@ describe('run decider', () => {
 
 // ------------------------------------------------------------------------------------------------ submissions
 
-const subWhen = (given: SubmissionEvent[], c: SubmissionCommand) => submissionDecider.decide(c, fold(submissionDecider, given));
+const subWhen = deciderSpec(submissionDecider).when;
 
 const requestSubmission = (o: Partial<Extract<SubmissionCommand, { type: 'RequestSubmission' }>> = {}): SubmissionCommand => ({
   type: 'RequestSubmission',

@@ -1,7 +1,6 @@
 /** The peer-feedback decider: given feedback events, when a command, then events or an error. */
 import { describe, expect, it } from '@jest/globals';
 import { fold } from '../../src/domain/shared/decider.js';
-import type { DomainError } from '../../src/domain/shared/errors.js';
 import {
   allPairsResolved,
   feedbackDecider,
@@ -10,6 +9,7 @@ import {
   type FeedbackEvent,
   type PeerFeedbackRatings,
 } from '../../src/domain/feedback/feedback.js';
+import { deciderSpec } from '../support/decider-spec.js';
 
 const at = (s: number) => new Date(Date.parse('2026-03-03T12:00:00.000Z') + s * 1000).toISOString();
 const ctx = (o: Partial<FeedbackContext> = {}): FeedbackContext => ({
@@ -26,17 +26,7 @@ const submit = (reviewerId: string, targetId: string, o: Partial<FeedbackContext
 const skip = (reviewerId: string, targetId: string): FeedbackCommand => ({ type: 'SkipPeerFeedback', context: ctx(), reviewerId, targetId, now: at(2) });
 const skipAll = (reviewerId: string, o: Partial<FeedbackContext> = {}): FeedbackCommand => ({ type: 'SkipAllPeerFeedback', context: ctx(o), reviewerId, now: at(3) });
 
-const given = (...commands: FeedbackCommand[]): FeedbackEvent[] =>
-  commands.reduce<FeedbackEvent[]>((events, c) => [...events, ...feedbackDecider.decide(c, fold(feedbackDecider, events))], []);
-const when = (history: FeedbackEvent[], c: FeedbackCommand) => feedbackDecider.decide(c, fold(feedbackDecider, history));
-const errorOf = (history: FeedbackEvent[], c: FeedbackCommand) => {
-  try {
-    when(history, c);
-    return 'ok';
-  } catch (err) {
-    return `${(err as DomainError).status} ${(err as DomainError).code}`;
-  }
-};
+const { history: given, when, errorOf } = deciderSpec(feedbackDecider);
 
 describe('submit', () => {
   it('records the four ratings and the trimmed text for the pair', () => {

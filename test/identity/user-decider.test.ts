@@ -1,27 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { fold } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
 import { can } from '../../src/domain/user/capabilities.js';
 import type { UserEvent } from '../../src/domain/user/events.js';
 import { userDecider, type UserCommand } from '../../src/domain/user/user.js';
+import { deciderSpec } from '../support/decider-spec.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';
 const ADMIN = '22222222-2222-4222-8222-222222222222';
 const registered: UserEvent = { type: 'UserRegistered', data: { userId: ID, email: 'a@x.io', username: 'alice', passwordHash: 'h1', role: 'user' } };
 
-function given(...events: UserEvent[]) {
-  const state = fold(userDecider, events);
-  return {
-    when: (command: UserCommand) => {
-      try {
-        return { events: userDecider.decide(command, state), error: undefined as DomainError | undefined };
-      } catch (err) {
-        return { events: undefined, error: err as DomainError };
-      }
-    },
-    state,
-  };
-}
+const { given } = deciderSpec(userDecider);
 
 describe('user decider', () => {
   it('registers a new user once', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { matchDecider, type MatchEvent } from '../../src/domain/matchmaking/match.js';
 import { normalisePreferences, pairing } from '../../src/domain/matchmaking/preferences.js';
 import { ticketDecider, type TicketEvent } from '../../src/domain/matchmaking/ticket.js';
-import { fold } from '../../src/domain/shared/decider.js';
+import { deciderSpec } from '../support/decider-spec.js';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
@@ -17,9 +17,8 @@ const proposedTicket: TicketEvent = {
   data: { userId: 'u1', requestId: 'r1', matchId: 'm1', opponentId: 'u2', proposalExpiresAt: at(30_000) },
 };
 
-const ticket = (given: TicketEvent[], command: Parameters<typeof ticketDecider.decide>[0]) =>
-  ticketDecider.decide(command, fold(ticketDecider, given));
-const match = (given: MatchEvent[], command: Parameters<typeof matchDecider.decide>[0]) => matchDecider.decide(command, fold(matchDecider, given));
+const ticket = deciderSpec(ticketDecider).when;
+const match = deciderSpec(matchDecider).when;
 
 const proposed: MatchEvent = {
   type: 'MatchProposed',

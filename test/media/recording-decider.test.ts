@@ -1,7 +1,7 @@
 /** The recording decider: given events / when command / then events or error, no database. */
 import { describe, expect, it } from '@jest/globals';
-import { fold } from '../../src/domain/shared/decider.js';
 import { recordingDecider, type RecordingEvent } from '../../src/domain/recording/index.js';
+import { deciderSpec, rejection } from '../support/decider-spec.js';
 
 const ROOM = '11111111-1111-4111-8111-111111111111';
 const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -19,18 +19,8 @@ const started: RecordingEvent = {
 };
 const start = { type: 'StartRecording' as const, roomId: ROOM, recordingId: 'r2', sessionId: null, egressId: 'EG_2', storageKey: 'k', now: T1 };
 
-function given(events: RecordingEvent[]) {
-  return fold(recordingDecider, events);
-}
-
-function code(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-}
+const given = deciderSpec(recordingDecider).stateOf;
+const code = (fn: () => unknown): string | undefined => rejection(fn).code;
 
 describe('recording decider', () => {
   it('records a consent, and nothing when the answer is unchanged', () => {

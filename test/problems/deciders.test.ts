@@ -1,6 +1,6 @@
 /** Given events / when command / then events or error — the problem and bookmark deciders, no database. */
 import { describe, expect, it } from '@jest/globals';
-import { bookmarkDecider, type BookmarkCommand, type BookmarkEvent } from '../../src/domain/bookmarks/bookmarks.js';
+import { bookmarkDecider, type BookmarkEvent } from '../../src/domain/bookmarks/bookmarks.js';
 import { normalizeTags, tagName, type ProblemContent } from '../../src/domain/problem/content.js';
 import {
   etagMatches,
@@ -10,7 +10,7 @@ import {
   type ProblemEvent,
 } from '../../src/domain/problem/problem.js';
 import { fold } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
+import { deciderSpec, rejection } from '../support/decider-spec.js';
 
 const ID = '6f1c1f0e-8d3b-4c36-9a57-0f5b7d9a1e01';
 
@@ -37,19 +37,8 @@ const created = (over: Partial<ProblemContent> = {}, isPublished = false): Probl
   data: { problemId: ID, slug: null, isPublished, ...content({ ...over, tags: normalizeTags(over.tags ?? content().tags) }) },
 });
 
-function given(events: ProblemEvent[], command: ProblemCommand) {
-  return problemDecider.decide(command, fold(problemDecider, events));
-}
-
-function rejects(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+const given = deciderSpec(problemDecider).when;
+const rejects = rejection;
 
 describe('problem decider', () => {
   it('creates a problem with its tags in display order', () => {
@@ -158,7 +147,7 @@ describe('tags', () => {
 describe('bookmark decider', () => {
   const P = '0c5d2a8e-1111-4f7a-9c1e-3a2b1c0d9e8f';
   const U = 'user-1';
-  const run = (events: BookmarkEvent[], command: BookmarkCommand) => bookmarkDecider.decide(command, fold(bookmarkDecider, events));
+  const run = deciderSpec(bookmarkDecider).when;
   const bookmarked: BookmarkEvent = { type: 'ProblemBookmarked', data: { userId: U, problemId: P } };
 
   it('bookmarks once: a second bookmark decides nothing', () => {
