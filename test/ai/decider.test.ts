@@ -4,9 +4,9 @@ import { aiDecider, pendingProactiveTurn, type AiCommand } from '../../src/domai
 import type { AiEvent } from '../../src/domain/ai/events.js';
 import { fold } from '../../src/domain/shared/decider.js';
 import { deciderSpec } from '../support/decider-spec.js';
+import { clock } from '../support/clock.js';
 
-const T0 = Date.parse('2026-03-03T12:00:00.000Z');
-const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+const at = clock();
 const scope = { sessionId: 's1', roomId: 'r1', userId: 'u1' };
 const LIMIT = { max: 3, windowMs: 300_000 };
 

@@ -6,10 +6,11 @@ import type { RoomMode, RoomRole, RoomStatus } from '../../src/domain/room/const
 import type { RoomEvent, SessionMemberData } from '../../src/domain/room/events.js';
 import type { RoomState } from '../../src/domain/room/state.js';
 import { deciderSpec } from '../support/decider-spec.js';
+import { clock, T0 as CLOCK_START } from '../support/clock.js';
 
-export const T0 = Date.parse('2026-03-03T12:00:00.000Z');
+export const T0 = Date.parse(CLOCK_START);
 /** ISO time `s` seconds after T0. */
-export const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+export const at = clock(CLOCK_START);
 
 export const ROOM = 'room-1';
 export const CODE = 'ABC234';

@@ -3,8 +3,9 @@ import { describe, expect, it } from '@jest/globals';
 import { fold } from '../../src/domain/shared/decider.js';
 import { sessionDecider, type RecordSnapshot, type ReconcileSession } from '../../src/domain/session/decider.js';
 import { deciderSpec } from '../support/decider-spec.js';
+import { clock } from '../support/clock.js';
 
-const at = (s: number) => new Date(Date.parse('2026-03-03T12:00:00.000Z') + s * 1000).toISOString();
+const at = clock();
 const { when, errorOf } = deciderSpec(sessionDecider);
 
 const reconcile = (o: Partial<ReconcileSession> = {}): ReconcileSession => ({

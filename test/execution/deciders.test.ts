@@ -12,8 +12,9 @@ import {
   type SubmissionEvent,
 } from '../../src/domain/submission/submission.js';
 import { deciderSpec, errorOf } from '../support/decider-spec.js';
+import { clock } from '../support/clock.js';
 
-const at = (s: number) => new Date(Date.parse('2026-03-03T12:00:00.000Z') + s * 1000).toISOString();
+const at = clock();
 
 
 // ------------------------------------------------------------------------------------------------ runs

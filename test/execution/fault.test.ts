@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RecordedEvent } from '../../src/infra/eventstore/port.js';
 import { createProblem, createRoom, execHarness, newAdmin, submissionResult, submit, type ExecHarness, type TestRoom } from './support.js';
+import { until } from '../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TESTS = 6;
@@ -50,16 +51,6 @@ async function streamEvents(stream: string): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   for await (const e of h.ctx.store.readStream(stream)) events.push(e);
   return events;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {

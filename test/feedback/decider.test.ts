@@ -10,8 +10,9 @@ import {
   type PeerFeedbackRatings,
 } from '../../src/domain/feedback/feedback.js';
 import { deciderSpec } from '../support/decider-spec.js';
+import { clock } from '../support/clock.js';
 
-const at = (s: number) => new Date(Date.parse('2026-03-03T12:00:00.000Z') + s * 1000).toISOString();
+const at = clock();
 const ctx = (o: Partial<FeedbackContext> = {}): FeedbackContext => ({
   sessionId: 's1',
   roomId: 'r1',

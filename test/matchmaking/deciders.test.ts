@@ -4,9 +4,10 @@ import { matchDecider, type MatchEvent } from '../../src/domain/matchmaking/matc
 import { normalisePreferences, pairing } from '../../src/domain/matchmaking/preferences.js';
 import { ticketDecider, type TicketEvent } from '../../src/domain/matchmaking/ticket.js';
 import { deciderSpec } from '../support/decider-spec.js';
+import { clock } from '../support/clock.js';
 
 const T0 = '2026-01-01T10:00:00.000Z';
-const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
+const at = clock(T0, 1);
 const prefs = normalisePreferences({});
 const requested: TicketEvent = {
   type: 'MatchmakingRequested',

@@ -14,6 +14,7 @@ import { sleep } from '../../src/projections/runner.js';
 import { verifyProjection } from '../../src/projections/verify.js';
 import { sweepLostWork } from '../../src/workers/sweeper/sweep.js';
 import { createProblem, createRoom, execHarness, newAdmin, newUser, run, submit, type ExecHarness, type TestRoom } from '../execution/support.js';
+import { until } from '../support/until.js';
 
 let h: ExecHarness;
 let room: TestRoom;
@@ -23,16 +24,6 @@ async function streamEvents(stream: string): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
   for await (const e of h.ctx.store.readStream(stream)) events.push(e);
   return events;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 beforeAll(async () => {
@@ -79,12 +70,12 @@ describe('the sweeper', () => {
     const result = await until('the failed run in the read model', async () => {
       const res = await h.request({ method: 'GET', url: `/execution/${runId}`, token: room.candidate.token });
       return res.status === 200 && 'stdout' in res.body ? res.body : undefined;
-    });
+    }, 30_000);
     expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/not finished within/) });
     const submission = await until('the failed submission in the read model', async () => {
       const res = await h.request({ method: 'GET', url: `/submissions/${submissionId}`, token: room.candidate.token });
       return res.status === 200 && res.body.status === 'failed' ? res.body : undefined;
-    });
+    }, 30_000);
     expect(JSON.stringify(submission)).toMatch(/not finished within/);
     expect(await queue.getJob(runId)).toBeUndefined();
   }, 60_000);
@@ -165,7 +156,7 @@ describe('rebuild under traffic', () => {
     expect(reads.filter((r) => r.status !== 200)).toEqual([]);
     expect(Math.min(...reads.map((r) => r.count))).toBeGreaterThanOrEqual(seen);
     process.stdout.write(`[fault] rooms rebuilt under traffic: ${reads.length} reads, slowest ${Math.max(...reads.map((r) => r.ms))} ms\n`);
-    await until('the projector to pass the rebuilt position', async () => (h.ctx.progress.positionOf('rooms') >= rebuilt.position ? true : undefined));
+    await until('the projector to pass the rebuilt position', async () => (h.ctx.progress.positionOf('rooms') >= rebuilt.position ? true : undefined), 30_000);
     const v = await verifyProjection(h.ctx.db, h.ctx.schema, h.ctx.store, roomsProjection);
     expect(v.equal).toBe(true);
   }, 90_000);

@@ -15,6 +15,7 @@ import { createLogger } from '../../src/infra/observability/logger.js';
 import type { AppContext } from '../../src/runtime/context.js';
 import { closeContext, createContext } from '../../src/runtime/create-context.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js';
+import { until as poll } from '../support/until.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -268,14 +269,9 @@ export async function register(base: string): Promise<ClusterUser> {
   return { id: res.body.user.id, token: res.body.accessToken, refreshCookie: cookie ?? '' };
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Polls through a fault: a check that throws (the dependency is down) counts as "not yet". */
+export function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+  return poll(what, fn, timeoutMs, { everyMs, ignoreErrors: true });
 }
 
 /** Prints a fault's recovery time (the figure the fault tests report) and returns it. */
