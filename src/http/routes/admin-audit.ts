@@ -8,8 +8,8 @@ import { PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { decodeTimeCursor } from './admin-users.js';
+import { Nullable } from '../schemas.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const AuditLogSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),

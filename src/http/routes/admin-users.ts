@@ -18,8 +18,8 @@ import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import { UserIdParams } from './users.js';
+import { Nullable } from '../schemas.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')]);
 
 export const AdminUserSchema = Type.Object({

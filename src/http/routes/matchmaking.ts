@@ -11,8 +11,8 @@ import { JOINABLE_ROLES, type PreferencesInput } from '../../domain/matchmaking/
 import { DIFFICULTIES, LANGUAGES } from '../../domain/problem/content.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import { matchmakingStatus } from '../../projections/matchmaking/status.js';
+import { Nullable } from '../schemas.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const enumOf = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
 const EnqueueBody = Type.Object(

@@ -11,9 +11,8 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { validationError } from '../errors.js';
 import type { App } from '../types.js';
 import { readableSession, SessionIdParams } from './sessions.js';
+import { DateTime, Nullable } from '../schemas.js';
 
-const DateTime = Type.String({ format: 'date-time' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 const CodeAtResponse = Type.Object({
   code: Type.String(),

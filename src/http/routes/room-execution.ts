@@ -19,6 +19,7 @@ import { requestMetadata } from '../command.js';
 import { validationError } from '../errors.js';
 import { decodeCursor, pageOf, PageQuery, toPage } from '../pagination.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
+import { Nullable } from '../schemas.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
 /** Text without NUL characters or lone surrogates (events and read models are jsonb and text in Postgres, which cannot
@@ -26,7 +27,6 @@ const Params = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
 const STORABLE_TEXT = '^[^\\u0000\\uD800-\\uDFFF]*$';
 const Code = Type.String({ minLength: 1, pattern: STORABLE_TEXT });
 export const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 const NullableBoolean = Type.Union([Type.Boolean(), Type.Null()]);

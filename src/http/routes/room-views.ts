@@ -22,12 +22,12 @@ import type { RoomState } from '../../domain/room/state.js';
 import { findRoomWithParticipants, type ParticipantRow, type RoomRow } from '../../projections/rooms/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
 import type { AppContext } from '../../runtime/context.js';
+import { DateTime, Nullable, Uuid } from '../schemas.js';
+
+export { Nullable };
 
 /** A string enum with its literal type (TypeBox unions built from a list lose the literals). */
 export const enumOf = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] });
-export const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 
 export const RoomStatusSchema = enumOf(ROOM_STATUSES);
 export const RoomRoleSchema = enumOf(ROOM_ROLES);

@@ -35,10 +35,9 @@ import { validationError } from '../errors.js';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
-import { LanguageSchema, Nullable, RoomModeSchema, RoomRoleSchema } from './room-views.js';
+import { LanguageSchema, RoomModeSchema, RoomRoleSchema } from './room-views.js';
+import { DateTime, Nullable, Uuid } from '../schemas.js';
 
-const DateTime = Type.String({ format: 'date-time' });
-const Uuid = Type.String({ format: 'uuid' });
 export const SessionIdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 
 const SessionParticipantSchema = Type.Object({

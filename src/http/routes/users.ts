@@ -15,8 +15,8 @@ import { requestMetadata, settle } from '../command.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
+import { Nullable } from '../schemas.js';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 
 export const USERNAME_PATTERN = '^[A-Za-z0-9_]{3,30}$';
 export const Username = Type.String({ minLength: 3, maxLength: 30, pattern: USERNAME_PATTERN });
