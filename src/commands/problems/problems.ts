@@ -89,22 +89,14 @@ export async function deleteProblem(store: EventStore, db: Db, metadata: Request
 }
 
 /**
- * A problem is in use while a room that is not finished, or a session that is ongoing, references it. Those tables
- * belong to the rooms module; until its migrations exist the check finds nothing.
+ * A problem is in use while a room that is not finished, or a session that is ongoing, references it (the rooms and
+ * sessions read models).
  */
 export async function problemInUse(db: Db, problemId: string): Promise<boolean> {
-  const { rows } = await sql<{ rooms: string | null; sessions: string | null }>`
-    SELECT to_regclass('rooms')::text AS rooms, to_regclass('sessions')::text AS sessions`.execute(db);
-  const present = rows[0];
-  if (present?.rooms) {
-    const found = await sql`SELECT 1 FROM rooms WHERE problem_id = ${problemId} AND status::text <> 'finished' LIMIT 1`.execute(db);
-    if (found.rows.length > 0) return true;
-  }
-  if (present?.sessions) {
-    const found = await sql`SELECT 1 FROM sessions WHERE problem_id = ${problemId} AND status::text = 'ongoing' LIMIT 1`.execute(db);
-    if (found.rows.length > 0) return true;
-  }
-  return false;
+  const { rows } = await sql<{ inUse: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM rooms WHERE problem_id = ${problemId} AND status::text <> 'finished')
+        OR EXISTS (SELECT 1 FROM sessions WHERE problem_id = ${problemId} AND status::text = 'ongoing') AS "inUse"`.execute(db);
+  return rows[0]?.inUse === true;
 }
 
 /** Give back a title claimed for a write that failed, unless the problem does carry that title by now. */
