@@ -57,4 +57,16 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; 
   as_root sed -i 's/^\(host\s\+all\s\+all\s\+127.0.0.1\/32\s\+\).*/\1trust/; s/^\(host\s\+all\s\+all\s\+::1\/128\s\+\).*/\1trust/' "$hba"
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main reload
 fi
+
+# The test suite runs several servers per jest worker (harnesses, and whole roles as separate processes), each with
+# its own pool; together they need more than PostgreSQL's default 100 connections. Raised once (takes a restart),
+# only on the local cluster this script manages.
+want_conn=400
+have_conn=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'show max_connections' 2>/dev/null || echo "$want_conn")
+if [ "${have_conn:-0}" -lt "$want_conn" ] && [ -d /etc/postgresql ]; then
+  log "raising PostgreSQL max_connections from $have_conn to $want_conn"
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "ALTER SYSTEM SET max_connections = $want_conn"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main restart
+  for _ in $(seq 1 50); do pg_up && psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1 && break; sleep 0.2; done
+fi
 log "ready"
