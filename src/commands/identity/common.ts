@@ -15,8 +15,6 @@ export interface Written {
   eventTypes: string[];
 }
 
-export const nothingWritten = (): Written => ({ position: undefined, eventTypes: [] });
-
 export function written(...parts: Array<{ position: Position | undefined; events?: readonly DomainEvent[]; eventTypes?: readonly string[] }>): Written {
   let position: Position | undefined;
   const types = new Set<string>();

@@ -158,18 +158,6 @@ export type AiEvent =
   | CodeReviewCompleted
   | AiRequestFailed;
 
-export const AI_EVENT_TYPES = [
-  'HintRequested',
-  'HintGiven',
-  'InterviewerMessageSent',
-  'InterviewerReplied',
-  'CodeAnalysisRequested',
-  'CodeAnalysisCompleted',
-  'CodeReviewRequested',
-  'CodeReviewCompleted',
-  'AiRequestFailed',
-] as const satisfies readonly AiEvent['type'][];
-
 /** The stream of a session's AI traffic, or of a room's before its session starts. */
 export function aiStream(sessionId: string | null, roomId: string): string {
   return sessionId ? `ai-${sessionId}` : `ai-room-${roomId}`;

@@ -11,7 +11,6 @@ import { DomainError } from '../shared/errors.js';
 import {
   CONTENT_FIELDS,
   assertValidContent,
-  hiddenCount,
   normalizeTags,
   sameValue,
   type ContentField,
@@ -174,8 +173,3 @@ export const problemDecider: Decider<ProblemCommand, ProblemState, ProblemEvent>
     }
   },
 };
-
-/** Counts the audit entries of a problem write report. */
-export function testCaseCounts(content: Pick<ProblemContent, 'testCases'>) {
-  return { testCaseCount: content.testCases.length, hiddenTestCaseCount: hiddenCount(content.testCases) };
-}

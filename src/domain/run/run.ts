@@ -45,13 +45,6 @@ export type RunOutputExpired = DomainEvent<'RunOutputExpired', { runId: string; 
 
 export type RunEvent = RunRequested | RunStarted | RunCompleted | RunOutputExpired | AnalysisEvent;
 
-export const RUN_EVENT_TYPES = [
-  'RunRequested',
-  'RunStarted',
-  'RunCompleted',
-  'RunOutputExpired',
-] as const satisfies readonly RunEvent['type'][];
-
 export type RunCommand =
   | {
       type: 'RequestRun';

@@ -103,5 +103,3 @@ export function decideAnalysis(command: AnalysisCommand, state: AnalysisState): 
   }
   return [{ type: 'StaticAnalysisCompleted', data: { ...command.report, staticAnalysisJobId: state.jobId, completedAt: command.now } }];
 }
-
-export const ANALYSIS_EVENT_TYPES = ['StaticAnalysisCompleted', 'StaticAnalysisDropped'] as const satisfies readonly AnalysisEvent['type'][];

@@ -18,8 +18,6 @@ export class DomainError extends Error {
 export const notFound = (code: string, message: string) => new DomainError(code, 404, message);
 export const conflict = (code: string, message: string) => new DomainError(code, 409, message);
 export const forbidden = (code: string, message: string) => new DomainError(code, 403, message);
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new DomainError(code, 400, message, details);
 
 /** One rejected input field, as the error envelope lists it in `details.fields`. */
 export interface FieldError {

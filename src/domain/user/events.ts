@@ -13,7 +13,6 @@
 import type { DomainEvent } from '../shared/decider.js';
 
 export type UserRole = 'user' | 'admin';
-export const USER_ROLES: readonly UserRole[] = ['user', 'admin'];
 
 export type UserRegistered = DomainEvent<
   'UserRegistered',
@@ -72,10 +71,7 @@ export type UserLoggedOut = DomainEvent<'UserLoggedOut', { userId: string; sessi
 /** An already-rotated refresh token was presented: its whole session (token family) was revoked. */
 export type RefreshTokenReuseDetected = DomainEvent<'RefreshTokenReuseDetected', { userId: string; sessionId: string; tokenId: string }>;
 
-export type AuthEvent = UserLoggedIn | UserLoggedOut | RefreshTokenReuseDetected;
-
 export const userStream = (userId: string) => `user-${userId}`;
-export const authStream = (userId: string) => `auth-${userId}`;
 
 /**
  * Retention of the audit log (one year). The scheduler appends this to `audit-retention`; the audit

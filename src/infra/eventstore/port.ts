@@ -136,17 +136,10 @@ export class EventStoreUnavailableError extends EventStoreError {
   }
 }
 
-export const START = 'start' as const;
 export const END = 'end' as const;
 
 export function positionOf(p: bigint): Position {
   return { commit: p, prepare: p };
-}
-
-export function comparePositions(a: Position, b: Position): number {
-  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
-  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
-  return 0;
 }
 
 export function matchesFilter(filter: EventFilter | undefined, streamName: string, type: string): boolean {

@@ -23,15 +23,6 @@ export async function findCodeAnalysis(db: Db, jobId: string): Promise<AnalysisJ
   return rows[0];
 }
 
-/** The newest ready analysis of exactly this code (hash and language) by the user in the room. */
-export async function latestAnalysisOf(db: Db, roomId: string, userId: string, codeHash: string, language: string): Promise<AnalysisJobRow | undefined> {
-  const { rows } = await sql<AnalysisJobRow>`
-    SELECT ${COLUMNS} FROM ai_code_analyses
-    WHERE room_id = ${roomId} AND user_id = ${userId} AND code_hash = ${codeHash} AND language = ${language} AND status = 'ready'
-    ORDER BY completed_at DESC LIMIT 1`.execute(db);
-  return rows[0];
-}
-
 export async function countAnalysesSince(db: Db, userId: string, since: Date): Promise<number> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ai_code_analyses WHERE user_id = ${userId} AND requested_at >= ${since}`.execute(db);
   return rows[0]?.n ?? 0;

@@ -155,11 +155,6 @@ export async function findRoomWithParticipants(db: Db, roomId: string): Promise<
 
 export type CursorValue = string | number | null;
 
-export interface KeysetPage<Row> {
-  rows: Row[];
-  limit: number;
-}
-
 // ------------------------------------------------------------------------------------------------ my rooms
 
 export interface MyRoomsQuery {
