@@ -6,6 +6,8 @@
  * The timeline of a session starts with its room: the lobby (joins, readiness) leads to the start and belongs to the
  * record. Events of other modules are read defensively (they name the room in `data.roomId`).
  */
+import { ROOM_EVENT_TYPES } from '../room/events.js';
+
 export interface TimelineSource {
   /** the source event's id */
   id: string;
@@ -36,28 +38,12 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 const LEFT_REASONS: Record<string, string> = { disconnected: 'disconnect', left: 'left', swept: 'swept' };
 
-/** Event types the timeline reads: rooms, sessions, runs and submissions. */
+/**
+ * Event types the timeline reads: every room event after the room's creation (the room's own stream is its
+ * timeline), then sessions, runs, submissions and the AI plane.
+ */
 export const TIMELINE_EVENT_TYPES = [
-  'ParticipantJoined',
-  'ParticipantLeft',
-  'ParticipantRemoved',
-  'ParticipantRoleChanged',
-  'OwnershipTransferred',
-  'ParticipantReadyChanged',
-  'RoomLanguageChanged',
-  'RoomProblemSelected',
-  'RoomSettingsChanged',
-  'EditorLocked',
-  'EditorUnlocked',
-  'TimerPaused',
-  'TimerResumed',
-  'PhaseChanged',
-  'RoomForceClosed',
-  'RoleSwapRequested',
-  'RoleSwapAccepted',
-  'RoleSwapDeclined',
-  'RoleSwapExpired',
-  'RoomDestroyed',
+  ...ROOM_EVENT_TYPES.filter((type) => type !== 'RoomCreated'),
   'SessionStarted',
   'CodeSnapshotTaken',
   'SessionEndSnapshotConfirmed',
