@@ -13,7 +13,7 @@ import os from 'node:os';
 import { hashPassword, verifyPassword } from '../src/infra/password.js';
 import { createHarness } from '../test/support/harness.js';
 import { registerUser, type TestUser } from '../test/support/users.js';
-import { runHttpLoad, spreadRequests, type LoadRequest } from './lib/http-load.js';
+import { loadRow, runHttpLoad, spreadRequests, type LoadRequest } from './lib/http-load.js';
 import { percentile, printTable, writeResults } from './lib/report.js';
 
 const measureSeconds = Number(process.argv[2] ?? 10);
@@ -112,18 +112,7 @@ try {
     ];
     for (const s of scenarios) {
       const { result, server } = await runHttpLoad({ base, connections: spreadRequests(s.requests, c), ...s.window, expectStatus: 200 });
-      rows.push({
-        scenario: s.name,
-        'req/s': Math.round(result.rps),
-        'p50 ms': result.p50,
-        'p90 ms': result.p90,
-        'p99 ms': result.p99,
-        'max ms': result.max,
-        requests: result.requests,
-        'bad status': result.unexpected,
-        'server cpu %': Math.round(server.cpuPercent),
-        'cpu ms/req': server.cpuMsPerRequest,
-      });
+      rows.push(loadRow(s.name, result, server));
       const { sent: _sent, ...summary } = result;
       details.push({ scenario: s.name, connections: c, ...s.window, ...summary, server });
       if (s.requests === logins) {

@@ -18,7 +18,7 @@ import { systemMetadata } from '../src/commands/metadata.js';
 import { LANGUAGES, type Difficulty, type ProblemContent } from '../src/domain/problem/content.js';
 import { createHarness } from '../test/support/harness.js';
 import { registerUser } from '../test/support/users.js';
-import { runHttpLoad, spreadRequests, type LoadRequest } from './lib/http-load.js';
+import { loadRow, runHttpLoad, spreadRequests, type LoadRequest } from './lib/http-load.js';
 import { printTable, writeResults } from './lib/report.js';
 
 const measureSeconds = Number(process.argv[2] ?? 10);
@@ -143,23 +143,10 @@ try {
       measureMs: measureSeconds * 1000,
       expectStatus: s.expectStatus,
     });
-    const serverCpu = server.cpuPercent;
     const cpuPerRequest = server.cpuMsPerRequest;
-    rows.push({
-      scenario: s.name,
-      'req/s': Math.round(result.rps),
-      'p50 ms': result.p50,
-      'p90 ms': result.p90,
-      'p99 ms': result.p99,
-      'max ms': result.max,
-      requests: result.requests,
-      'bad status': result.unexpected,
-      'server cpu %': Math.round(serverCpu),
-      'cpu ms/req': cpuPerRequest,
-      'req/s per core': Math.round(1000 / cpuPerRequest),
-    });
+    rows.push({ ...loadRow(s.name, result, server), 'req/s per core': Math.round(1000 / cpuPerRequest) });
     const { sent: _sent, ...summary } = result;
-    details.push({ scenario: s.name, paths: s.paths.length, ...summary, serverCpuPercent: serverCpu, serverCpuMsPerRequest: cpuPerRequest });
+    details.push({ scenario: s.name, paths: s.paths.length, ...summary, serverCpuPercent: server.cpuPercent, serverCpuMsPerRequest: cpuPerRequest });
   }
 
   printTable(`Problem reads at ${connections} connections, ${measureSeconds} s each (${counts.published} published problems of ${counts.total}, ${counts.cases} test cases)`, rows);

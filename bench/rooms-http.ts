@@ -15,7 +15,7 @@ import { createRoom, joinRoom } from '../src/commands/rooms/lifecycle.js';
 import { systemMetadata } from '../src/commands/metadata.js';
 import { createHarness } from '../test/support/harness.js';
 import { registerUser, type TestUser } from '../test/support/users.js';
-import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
+import { loadRow, runHttpLoad, type LoadRequest } from './lib/http-load.js';
 import { printTable, writeResults } from './lib/report.js';
 
 const measureSeconds = Number(process.argv[2] ?? 10);
@@ -85,18 +85,7 @@ try {
     const serverCpu = server.cpuPercent;
     const pathsPerConnection = Math.min(...s.connections.map((c) => c.length));
     const exhausted = result.sent.some((n) => n > pathsPerConnection) && s.name.includes('first join');
-    rows.push({
-      scenario: s.name,
-      'req/s': Math.round(result.rps),
-      'p50 ms': result.p50,
-      'p90 ms': result.p90,
-      'p99 ms': result.p99,
-      'max ms': result.max,
-      requests: result.requests,
-      'bad status': result.unexpected,
-      'server cpu %': Math.round(serverCpu),
-      'cpu ms/req': server.cpuMsPerRequest,
-    });
+    rows.push(loadRow(s.name, result, server));
     const { sent, ...summary } = result;
     details.push({ scenario: s.name, ...summary, maxSentPerConnection: Math.max(...sent), pathsPerConnection, pathListWrapped: exhausted, serverCpuPercent: serverCpu });
   }

@@ -58,6 +58,22 @@ export interface ServerWindow {
   cpuMsPerRequest: number;
 }
 
+/** The columns every HTTP load table prints for one scenario: throughput, latency percentiles, server CPU. */
+export function loadRow(scenario: string, result: HttpLoadResult, server: ServerWindow): Record<string, string | number> {
+  return {
+    scenario,
+    'req/s': Math.round(result.rps),
+    'p50 ms': result.p50,
+    'p90 ms': result.p90,
+    'p99 ms': result.p99,
+    'max ms': result.max,
+    requests: result.requests,
+    'bad status': result.unexpected,
+    'server cpu %': Math.round(server.cpuPercent),
+    'cpu ms/req': server.cpuMsPerRequest,
+  };
+}
+
 /** `count` connections that share `requests` round-robin: connection c gets requests c, c + count, ... */
 export function spreadRequests(requests: readonly LoadRequest[], count: number): LoadRequest[][] {
   return Array.from({ length: count }, (_, c) => {
