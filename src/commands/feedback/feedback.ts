@@ -1,5 +1,5 @@
 /**
- * Peer feedback commands (SPEC §4.11, DESIGN §10): the facts the feedback rules need — the session's mode and
+ * Peer feedback commands: the facts the feedback rules need — the session's mode and
  * review participants, the room's phase — are read from the session and room streams themselves (not from read
  * models that may lag), then the feedback decider decides on `feedback-<sessionId>`.
  */

@@ -1,5 +1,5 @@
 /**
- * Matchmaking commands (SPEC §4.12, §8; DESIGN §10 proposal flow).
+ * Matchmaking commands: the queue, the pairing cycle and the proposal flow.
  *
  * * A user's queue entry lives on `matchmaking-<userId>`; enqueueing, polling, leaving and expiry are commands on it.
  * * The matching cycle pairs compatible searching entries: it writes `MatchProposed` on a fresh `match-<id>`, then
@@ -186,7 +186,7 @@ export interface CycleOptions {
 }
 
 /**
- * SPEC §8.2 step 4 over the live searching entries, oldest first: for each entry the first compatible later entry
+ * Pairing over the live searching entries, oldest first: for each entry the first compatible later entry
  * wins. Entries come from the read model; every proposal is re-checked against the entries' streams.
  */
 export async function runMatchingCycle(ctx: AppContext, now = new Date(), options: CycleOptions = {}): Promise<{ proposed: string[] }> {

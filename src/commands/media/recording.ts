@@ -1,5 +1,5 @@
 /**
- * Recording consent and start / stop (SPEC §4.6 SEED, PROPOSED). The rules are checked on the `recording-<roomId>`
+ * Recording consent and start / stop. The rules are checked on the `recording-<roomId>`
  * stream before the media server is called, and again by the decider when the event is appended; a start that loses
  * a race after the egress began stops that egress again (best effort).
  */

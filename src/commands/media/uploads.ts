@@ -1,5 +1,5 @@
 /**
- * Signed upload URLs for chat attachments and whiteboard assets (SPEC §4.6). The client PUTs the object straight to
+ * Signed upload URLs for chat attachments and whiteboard assets. The client PUTs the object straight to
  * storage with the returned URL and shares the download URL; the API only signs.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -93,7 +93,7 @@ export async function whiteboardAssetUploadUrl(
   userId: string,
   input: { filename: string; contentType: WhiteboardAssetType; contentLength: number },
 ): Promise<{ uploadUrl: string; downloadUrl: string; key: string }> {
-  // The size is checked before anything about the room (SPEC §4.6).
+  // The size is checked before anything about the room.
   const limit = whiteboardAssetLimit(input.contentType);
   if (input.contentLength > limit) {
     throw new DomainError('WHITEBOARD_ASSET_TOO_LARGE', 413, `Assets of type ${input.contentType} are limited to ${limit} bytes`, { limit });

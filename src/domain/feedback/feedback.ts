@@ -4,7 +4,7 @@
  * aspects from 1 to 5 and adds free text — either may be left out, not both (a text-only review is what the
  * reference's clients send) — or skips them.
  *
- * Rules (DESIGN §10): peer sessions only (ROOM_NOT_PEER_MODE 409); accepted while the room is in `wrapup` or
+ * Rules: peer sessions only (ROOM_NOT_PEER_MODE 409); accepted while the room is in `wrapup` or
  * `finished` (FEEDBACK_ROOM_NOT_FINISHED 409 before that); one submission per reviewer → target pair
  * (FEEDBACK_ALREADY_SUBMITTED 409), which may replace an earlier skip; a skip never replaces a submission (it is a
  * no-op then). Facts owned by the session and the room (mode, phase, who was a review participant) arrive inside

@@ -92,7 +92,7 @@ function trendOf(dimension: Dimension, score: number | null, history: readonly H
   return delta >= 3 ? 'improving' : delta <= -3 ? 'worsening' : 'stable';
 }
 
-/** Categories this session gives evidence of (SPEC weakness categories), each with the score behind it. */
+/** Categories this session gives evidence of (the weakness categories of docs/reports.md), each with the score behind it. */
 export function weaknessSignals(
   dimensions: Record<Dimension, DimensionResult>,
   final: GradeSubmission | undefined,

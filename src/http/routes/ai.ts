@@ -1,6 +1,6 @@
 /**
- * SPEC §4.8: the AI coach and interviewer of a room — hints (three levels, follow-ups), interviewer turns (AI rooms),
- * code analysis, rubric review (DESIGN §10) and their result polling. Requests answer 202 with a job id once the
+ * The AI coach and interviewer of a room — hints (three levels, follow-ups), interviewer turns (AI rooms),
+ * code analysis, rubric review and their result polling. Requests answer 202 with a job id once the
  * request event is stored and queued; results are read from the AI read models.
  *
  * Check order: room (404 ROOM_NOT_FOUND) → active participant (403 ROOM_ACCESS_DENIED) → interviewer only: AI room
@@ -106,7 +106,7 @@ const CodeBody = Type.Object({ code: Code, language: LanguageSchema }, { additio
 const Annotation = Type.Object({ line: Type.Integer(), comment: Type.String() });
 const CodeContextOut = Type.Object({ language: Type.String(), file: Type.String(), codeSnippet: Type.String(), startLine: Type.Integer(), endLine: Type.Integer() });
 
-/** SPEC: a follow-up needs a reflection or `noReply: true`; an initial hint may carry neither (400 on followUpToHintId). */
+/** A follow-up needs a reflection or `noReply: true`; an initial hint may carry neither (400 on followUpToHintId). */
 function checkFollowUpRule(body: { followUpToHintId?: string | undefined; reflectionResponse?: string | undefined; noReply?: boolean | undefined }): void {
   const reflected = Boolean(body.reflectionResponse?.trim()) || body.noReply === true;
   if (body.followUpToHintId ? !reflected : reflected) {

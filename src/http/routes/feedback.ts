@@ -1,5 +1,5 @@
 /**
- * Peer feedback of a session (SPEC §4.11 as settled by DESIGN §10): submit (ratings + free text), skip, skip-all,
+ * Peer feedback of a session: submit (ratings + free text), skip, skip-all,
  * read, progress. The SEED's room-scoped "Submit peer evaluation / Get all feedback for this room / Get my submitted
  * feedback" are these session endpoints.
  *

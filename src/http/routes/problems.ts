@@ -1,5 +1,5 @@
 /**
- * SPEC §4.10 problems: list (filters, sorts, keyset cursors), tags, detail (weak ETag, hidden tests for admins
+ * Problems: list (filters, sorts, keyset cursors), tags, detail (weak ETag, hidden tests for admins
  * only), and the admin writes (create, update with If-Match, publish-status, soft delete).
  */
 import { randomUUID } from 'node:crypto';
@@ -46,7 +46,7 @@ const orNull = <T extends TSchema>(schema: T) => {
   return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'] });
 };
 
-/** Non-blank text (SPEC "trim 1–n"): the stored value is trimmed. */
+/** Non-blank text (trimmed, then 1–n characters): the stored value is trimmed. */
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S' });
 
 export const ProblemSummarySchema = Type.Object({

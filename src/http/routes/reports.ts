@@ -31,7 +31,7 @@ const EvidenceSchema = Type.Object(
 );
 const ReportDimensionSchema = Type.Object({ score: NullableNumber, feedback: Type.String(), evidence: Type.Array(EvidenceSchema) }, { title: 'ReportDimension' });
 
-/** SEED SessionReport (SPEC §7.7); further fields may be added, so the object stays open. */
+/** The SessionReport shape (docs/reports.md); further fields may be added, so the object stays open. */
 export const SessionReportSchema = Type.Object(
   {
     sessionId: Uuid,

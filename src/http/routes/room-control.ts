@@ -1,5 +1,5 @@
 /**
- * Rooms — control (SPEC §4.5 and its PROPOSED additions): phase transitions, editor lock, problem selection,
+ * Rooms — control: phase transitions, editor lock, problem selection,
  * settings, timer pause/resume, role swaps.
  */
 import { Type } from '@sinclair/typebox';

@@ -1,6 +1,6 @@
 /**
- * SPEC §4.6: media inside a room — the LiveKit token, recording consent and start / stop (SEED, PROPOSED), and
- * signed upload URLs for chat attachments and whiteboard assets — and the session media of SPEC §4.11 / §9.6: the
+ * Media inside a room — the LiveKit token, recording consent and start / stop, and
+ * signed upload URLs for chat attachments and whiteboard assets — and the session media: the
  * recording download URL and the whiteboard export (captured at the finish, or on demand by the host).
  */
 import { Type } from '@sinclair/typebox';

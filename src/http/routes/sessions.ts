@@ -1,6 +1,6 @@
 /**
- * Sessions (SPEC §4.11 session parts, §9): history list, detail, per-user soft delete, code snapshots, timeline.
- * Visibility (SPEC §9.2): history and detail show finished sessions only; snapshots and the timeline accept ongoing
+ * Sessions: history list, detail, per-user soft delete, code snapshots, timeline.
+ * Visibility: history and detail show finished sessions only; snapshots and the timeline accept ongoing
  * ones too; a session a user soft-deleted is gone for that user; admins see every session.
  */
 import { Type } from '@sinclair/typebox';
@@ -335,7 +335,7 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
 
 /**
  * Session artefacts other modules produce (AI conversation, recordings, whiteboard export). Until those
- * modules serve them, the endpoints exist with their access checks and answer the SPEC's "not there" codes. A module
+ * modules serve them, the endpoints exist with their access checks and answer their "not there" codes. A module
  * taking one over removes it here.
  */
 export function sessionPendingRoutes(app: App, ctx: AppContext): void {
