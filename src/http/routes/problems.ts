@@ -34,6 +34,7 @@ import {
   type ProblemDetail,
 } from '../../projections/problems/queries.js';
 import type { AppContext } from '../../runtime/context.js';
+import { ifNoneMatch } from '../etag.js';
 
 // ------------------------------------------------------------------------------------------------ schemas
 
@@ -246,12 +247,6 @@ function detailFromState(id: string, state: ProblemState): ProblemDetail {
   };
 }
 
-function ifNoneMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = (t: string) => (t.startsWith('W/') ? t.slice(2) : t);
-  return header.split(',').some((t) => t.trim() === '*' || opaque(t.trim()) === opaque(etag));
-}
-
 const ifMatchOf = (request: FastifyRequest) => {
   const value = request.headers['if-match'];
   return Array.isArray(value) ? value.join(',') : value;
@@ -325,7 +320,7 @@ export const problemRoutes: RouteModule = (app, ctx) => {
         // Revalidation costs one indexed lookup: the full detail is read only when the client's copy is stale.
         const revision = await problemRevision(ctx.db, request.params.id, principal.role === 'admin');
         if (revision === undefined) throw problemNotFound();
-        if (ifNoneMatches(conditional, problemEtag(revision))) {
+        if (ifNoneMatch(conditional, problemEtag(revision))) {
           reply.header('ETag', problemEtag(revision));
           return reply.code(304).send(null);
         }
@@ -338,7 +333,7 @@ export const problemRoutes: RouteModule = (app, ctx) => {
       if (!view) throw problemNotFound();
       const etag = problemEtag(view.revision);
       reply.header('ETag', etag);
-      if (ifNoneMatches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      if (ifNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
       return view.detail;
     },
   );

@@ -15,6 +15,7 @@ import { principalOf } from '../plugins/auth.js';
 import { Nullable } from '../schemas.js';
 import type { App } from '../types.js';
 import { readableSession } from './sessions.js';
+import { ifNoneMatch } from '../etag.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const DateTime = Type.String({ format: 'date-time' });
@@ -70,14 +71,6 @@ export const reportErrors = {
   unavailable: () => new DomainError('SESSION_REPORT_UNAVAILABLE', 404, 'Reports are written for candidates only'),
 };
 
-/** If-None-Match against a strong tag: `*` or any listed tag (a `W/` prefix compared weakly, as RFC 9110 says for GET). */
-export function noneMatch(header: string | string[] | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  const value = Array.isArray(header) ? header.join(',') : header;
-  const opaque = (t: string) => t.trim().replace(/^W\//, '');
-  return value.split(',').some((t) => t.trim() === '*' || opaque(t) === opaque(etag));
-}
-
 const MAX_COMPARE = 5;
 
 function compareIds(raw: string): string[] {
@@ -124,7 +117,7 @@ function reportRoute(app: App, ctx: AppContext): void {
       const r = reply as unknown as FastifyReply;
       r.header('ETag', row.etag);
       r.header('Cache-Control', 'private, no-cache');
-      if (noneMatch(request.headers['if-none-match'], row.etag)) return r.status(304).send();
+      if (ifNoneMatch(request.headers['if-none-match'], row.etag)) return r.status(304).send();
       // The stored body was built by the grader in exactly this shape.
       return reportBody(row) as unknown as Static<typeof SessionReportSchema>;
     },
