@@ -11,14 +11,10 @@ import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { isStorableText, toStorableText } from '../domain/shared/text.js';
+import { isUuid, UUID_PATTERN } from '../domain/shared/ids.js';
 import { validationError, truncateForEcho, type FieldError } from './errors.js';
 
-/** Canonical 8-4-4-4-12 hex; no `urn:uuid:` prefix, no braces (Postgres' `uuid` accepts those, clients must not rely on it). */
-export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value);
-}
+export { isUuid, UUID_PATTERN };
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

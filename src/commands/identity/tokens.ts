@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { JwtError, jwtKeys, signToken, verifyToken } from '../../infra/jwt/keyring.js';
+import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 
 export interface AccessClaims {
   sub: string;
@@ -39,7 +40,6 @@ export interface RefreshClaims {
   exp: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const unauthorized = (message = 'Invalid or expired token') => new DomainError('UNAUTHORIZED', 401, message);
 export const tokenRevoked = () => new DomainError('AUTH_TOKEN_REVOKED', 401, 'Refresh token has been revoked');

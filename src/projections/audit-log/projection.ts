@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import type { RecordedEvent } from '../../infra/eventstore/port.js';
 import { occurredAt, streamId, type Projection, type Trx } from '../projection.js';
 import { auditActions } from './actions.js';
+import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const uuidOrNull = (v: unknown): string | null => (typeof v === 'string' && UUID.test(v) ? v : null);
 const textOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 

@@ -7,10 +7,10 @@
  */
 import { sql } from 'kysely';
 import { type Projection, type Trx } from '../projection.js';
+import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 
 export const SUBMISSION_EVENT_TYPES = ['SubmissionRequested', 'SubmissionCompleted'] as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Ledger {
   requested: boolean;

@@ -6,7 +6,8 @@ import { sql } from 'kysely';
 import type { Language, RoomMode, RoomRole, RoomStatus } from '../../domain/room/constants.js';
 import type { Db } from '../../infra/db/database.js';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
+import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 
 export interface RoomAccess {
   room: {

@@ -5,7 +5,8 @@ import type { Db } from '../../infra/db/database.js';
 import { storageOf } from '../../infra/storage/index.js';
 import type { AppContext } from '../../runtime/context.js';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
+import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 
 /** Signed avatar GET URLs live this long. */
 export const AVATAR_URL_TTL_SECONDS = 24 * 3600;

@@ -3,8 +3,8 @@
  * per caller, because a bad value inside a group-commit batch would otherwise fail every append in it.
  */
 import { positionOf, type EventFilter, type EventToAppend, type ExpectedRevision, type JsonObject, type RecordedEvent } from '../port.js';
+import { UUID_PATTERN as UUID } from '../../../domain/shared/ids.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeExpected(expected: ExpectedRevision): string {
   if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') return expected;
