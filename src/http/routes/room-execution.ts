@@ -12,11 +12,10 @@ import { authorizeExecution, authorizeRoomHistory } from '../../commands/executi
 import { executionCaps, requestRun, requestSubmission, submissionTarget } from '../../commands/execution/request.js';
 import { LANGUAGES } from '../../domain/room/constants.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
-import { listRoomRuns, ROOM_RUNS_CURSOR_ARITY, type RunRow } from '../../projections/runs/queries.js';
-import { listRoomSubmissions, ROOM_SUBMISSIONS_CURSOR_ARITY, type SubmissionRow } from '../../projections/submissions/queries.js';
+import { listRoomRuns, type RunRow } from '../../projections/runs/queries.js';
+import { listRoomSubmissions, type SubmissionRow } from '../../projections/submissions/queries.js';
 import type { RouteModule } from '../app.js';
 import { requestMetadata } from '../command.js';
-import { validationError } from '../errors.js';
 import { decodeCursor, pageOf, PageQuery, toPage } from '../pagination.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
 import { Nullable } from '../schemas.js';
@@ -72,15 +71,10 @@ export const SubmissionSummarySchema = Type.Object({
   completedAt: Nullable(Type.String()),
 });
 
-/** A [time ISO, uuid] cursor of these lists, or 400 VALIDATION_FAILED. */
-function keysetAfter(cursor: string | undefined, arity: number): [string, string] | undefined {
-  const values = decodeCursor(cursor, arity === 2 ? ['timestamp', 'uuid'] : arity);
-  if (!values) return undefined;
-  const [at, id] = values;
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !new RegExp(UUID_PATTERN).test(id)) {
-    throw validationError([{ field: 'cursor', constraint: 'cursor', value: cursor }], 'Invalid cursor');
-  }
-  return [at, id];
+/** A [time ISO, uuid] cursor of these lists (decodeCursor checks the kinds), or 400 VALIDATION_FAILED. */
+function keysetAfter(cursor: string | undefined): [string, string] | undefined {
+  const values = decodeCursor(cursor, ['timestamp', 'uuid']);
+  return values && [values[0] as string, values[1] as string];
 }
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -196,7 +190,7 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
       const principal = principalOf(request);
       await authorizeRoomHistory(ctx.db, request.params.id, principal.userId);
       const { cursor, limit } = request.query;
-      const after = keysetAfter(cursor, ROOM_RUNS_CURSOR_ARITY);
+      const after = keysetAfter(cursor);
       const rows = await listRoomRuns(ctx.db, request.params.id, limit, after);
       return toPage(rows, limit, runSummary, (r) => [iso(r.createdAt), r.id]);
     },
@@ -217,7 +211,7 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
       const principal = principalOf(request);
       await authorizeRoomHistory(ctx.db, request.params.id, principal.userId);
       const { cursor, limit } = request.query;
-      const after = keysetAfter(cursor, ROOM_SUBMISSIONS_CURSOR_ARITY);
+      const after = keysetAfter(cursor);
       const rows = await listRoomSubmissions(ctx.db, request.params.id, limit, after);
       return toPage(rows, limit, submissionSummary, (s) => [iso(s.submittedAt), s.id]);
     },

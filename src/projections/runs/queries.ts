@@ -50,8 +50,6 @@ export async function findRun(db: Db, runId: string): Promise<RunRow | undefined
   return rows[0];
 }
 
-export const ROOM_RUNS_CURSOR_ARITY = 2;
-
 /** A room's runs, newest first; `after` is the [createdAt ISO, id] of the last row of the previous page. */
 export async function listRoomRuns(db: Db, roomId: string, limit: number, after?: [string, string]): Promise<RunRow[]> {
   const { rows } = await sql<RunRow>`

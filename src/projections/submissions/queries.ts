@@ -73,8 +73,6 @@ export async function findTestResults(db: Db, submissionId: string): Promise<Tes
   return rows;
 }
 
-export const ROOM_SUBMISSIONS_CURSOR_ARITY = 2;
-
 /** A room's submissions, newest first; `after` is the [submittedAt ISO, id] of the last row of the previous page. */
 export async function listRoomSubmissions(db: Db, roomId: string, limit: number, after?: [string, string]): Promise<SubmissionRow[]> {
   const { rows } = await sql<SubmissionRow>`
