@@ -1,31 +1,18 @@
 /**
- * Rooms — lifecycle and membership (create, join, participants list, leave, lookup by code).
+ * Rooms — lifecycle: create (idempotent with an Idempotency-Key), my rooms, the public lobby, lookup by code,
+ * detail and destroy. Membership (join, leave, participants, roles, readiness) is in room-membership.ts.
  * Thin routes: schemas, the caller, a command or a query, the response shape.
  */
 import { Type } from '@sinclair/typebox';
 import { DateTime, Uuid } from '../schemas.js';
-import {
-  changeLanguage,
-  changeParticipantRole,
-  createRoom,
-  destroyRoom,
-  joinRoom,
-  leaveRoom,
-  removeParticipant,
-  toggleReady,
-  transferOwnership,
-} from '../../commands/rooms/lifecycle.js';
-import { collabFailure, collabOf, createCollabDocument } from '../../commands/rooms/collab.js';
+import { createRoom, destroyRoom } from '../../commands/rooms/lifecycle.js';
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   releaseIdempotencyKey,
 } from '../../commands/rooms/room-store.js';
-import { readAggregate } from '../../commands/handle-command.js';
-import { BROWSEABLE_STATUSES, ROOM_CODE_LENGTH, isRoomCode } from '../../domain/room/constants.js';
-import { roomDecider } from '../../domain/room/decider.js';
+import { BROWSEABLE_STATUSES, isRoomCode } from '../../domain/room/constants.js';
 import { roomErrors } from '../../domain/room/errors.js';
-import { roomStream } from '../../domain/room/events.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { can } from '../../domain/user/capabilities.js';
 import { findProblem } from '../../projections/problems/queries.js';
@@ -35,17 +22,13 @@ import type { AppContext } from '../../runtime/context.js';
 import { requestMetadata } from '../command.js';
 import { validationError } from '../errors.js';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
-import { enforceLimit, principalOf } from '../plugins/auth.js';
+import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
 import {
-  collabCredentials,
   enumOf,
-  detailAfterWrite,
   LanguageSchema,
   loadVisibleRoom,
   Nullable,
-  participantSummaries,
-  ParticipantSummarySchema,
   roomBase,
   RoomBaseSchema,
   roomConfig,
@@ -58,6 +41,7 @@ import {
   RoomRoleSchema,
   RoomStatusSchema,
 } from './room-views.js';
+import { roomMembershipRoutes } from './room-membership.js';
 
 const SortOrder = Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' });
 
@@ -120,27 +104,6 @@ const RoomPreviewSchema = Type.Object({
   isPrivate: Type.Boolean(),
 });
 
-const JoinBody = Type.Object(
-  {
-    roomCode: Type.Optional(Type.String({ minLength: ROOM_CODE_LENGTH, maxLength: ROOM_CODE_LENGTH })),
-    requestedRole: Type.Optional(RoomRoleSchema),
-  },
-  { additionalProperties: false },
-);
-
-const JoinResponse = Type.Object({
-  room: RoomDetailSchema,
-  assignedRole: RoomRoleSchema,
-  requestedRole: Nullable(RoomRoleSchema),
-  assignmentReason: Type.Union([Type.Literal('requested'), Type.Literal('auto-assigned'), Type.Literal('fallback-observer')]),
-  myCapabilities: Type.Array(Type.String()),
-  collabToken: Type.String(),
-  collabUrl: Type.String(),
-});
-
-const ParticipantParams = Type.Object({ id: Uuid, participantUserId: Uuid }, { additionalProperties: false });
-const KickParams = Type.Object({ id: Uuid, userId: Uuid }, { additionalProperties: false });
-
 /** `[value, id]` cursors of the room lists (decodeCursor checks the kind of each value; 400 otherwise). */
 function roomCursor(cursor: string | undefined, numeric: boolean): [string | number, string] | undefined {
   const values = decodeCursor(cursor, numeric ? ['int', 'uuid'] : ['timestamp', 'uuid']);
@@ -149,9 +112,7 @@ function roomCursor(cursor: string | undefined, numeric: boolean): [string | num
 
 const hostName = (u: { username: string; displayName: string | null } | undefined) => u?.displayName ?? u?.username ?? 'unknown';
 
-export function roomRoutes(app: App, ctx: AppContext): void {
-  const tags = ['rooms'];
-
+function createRoomRoute(app: App, ctx: AppContext, tags: string[]): void {
   app.post(
     '/rooms',
     {
@@ -203,7 +164,9 @@ export function roomRoutes(app: App, ctx: AppContext): void {
       }
     },
   );
+}
 
+function myRoomsRoute(app: App, ctx: AppContext, tags: string[]): void {
   app.get(
     '/rooms',
     {
@@ -243,7 +206,9 @@ export function roomRoutes(app: App, ctx: AppContext): void {
       );
     },
   );
+}
 
+function publicRoomsRoute(app: App, ctx: AppContext, tags: string[]): void {
   app.get(
     '/rooms/public',
     {
@@ -305,7 +270,9 @@ export function roomRoutes(app: App, ctx: AppContext): void {
       };
     },
   );
+}
 
+function lookupRoomRoute(app: App, ctx: AppContext, tags: string[]): void {
   app.get(
     '/rooms/lookup',
     {
@@ -337,7 +304,9 @@ export function roomRoutes(app: App, ctx: AppContext): void {
       };
     },
   );
+}
 
+function roomDetailRoute(app: App, ctx: AppContext, tags: string[]): void {
   app.get(
     '/rooms/:id',
     {
@@ -350,7 +319,9 @@ export function roomRoutes(app: App, ctx: AppContext): void {
       return roomDetail(ctx, request, loaded, principal.userId);
     },
   );
+}
 
+function destroyRoomRoute(app: App, ctx: AppContext, tags: string[]): void {
   app.delete(
     '/rooms/:id',
     {
@@ -373,192 +344,15 @@ export function roomRoutes(app: App, ctx: AppContext): void {
       return destroyRoom(ctx, request.params.id, principal.userId, can(principal.role, 'room:delete-any'), requestMetadata(request));
     },
   );
+}
 
-  app.post(
-    '/rooms/:id/join',
-    { schema: { tags, summary: 'Join (or re-join) a room', params: RoomIdParams, body: Type.Optional(JoinBody), response: { 200: JoinResponse } } },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      await enforceLimit(ctx, reply, 'join', principal.userId, ctx.config.RATE_LIMIT_JOIN_PER_MIN, 60);
-      const body = request.body ?? {};
-      const outcome = await joinRoom(ctx, request.params.id, {
-        userId: principal.userId,
-        roomCode: body.roomCode ?? null,
-        requestedRole: body.requestedRole ?? null,
-        isAdmin: can(principal.role, 'room:join-any'),
-      }, requestMetadata(request));
-      const room = await detailAfterWrite(ctx, request, request.params.id, principal.userId, outcome.state);
-      const isHost = outcome.state.hostId === principal.userId;
-      const credentials = collabCredentials(ctx, request, request.params.id, principal.userId, outcome.assignedRole, isHost);
-      return {
-        room: { ...room, ...credentials },
-        assignedRole: outcome.assignedRole,
-        requestedRole: outcome.requestedRole,
-        assignmentReason: outcome.assignmentReason,
-        myCapabilities: room.myCapabilities,
-        ...credentials,
-      };
-    },
-  );
-
-  app.post(
-    '/rooms/:id/leave',
-    {
-      schema: {
-        tags,
-        summary: 'Leave a room (inactive, never removed)',
-        description:
-          'Marks the caller inactive; they may join again later (no invite code needed). When the host leaves a room that is not ' +
-          'finished while others are active, ownership passes to the active participant who joined earliest (roles stay as they ' +
-          'are). A host who leaves an otherwise empty room stays its host. Leaving again is a no-op.',
-        params: RoomIdParams,
-      },
-    },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      await leaveRoom(ctx, request.params.id, principal.userId, requestMetadata(request));
-      return reply.status(204).send();
-    },
-  );
-
-  app.get(
-    '/rooms/:id/participants',
-    { schema: { tags, summary: 'Every participant of a room', params: RoomIdParams, response: { 200: Type.Object({ data: Type.Array(ParticipantSummarySchema) }) } } },
-    async (request) => {
-      const principal = principalOf(request);
-      const loaded = await loadVisibleRoom(ctx, request.params.id, principal.userId);
-      return { data: await participantSummaries(ctx, loaded.participants) };
-    },
-  );
-
-  app.patch(
-    '/rooms/:id/participants/:participantUserId',
-    {
-      schema: {
-        tags,
-        summary: "Change a participant's role (host, waiting only)",
-        params: ParticipantParams,
-        body: Type.Object({ role: RoomRoleSchema }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({
-            room: RoomDetailSchema,
-            updatedUserId: Uuid,
-            previousRole: RoomRoleSchema,
-            currentRole: RoomRoleSchema,
-            updatedAt: DateTime,
-            updatedBy: Uuid,
-          }),
-        },
-      },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      const { id, participantUserId } = request.params;
-      const metadata = requestMetadata(request);
-      const result = await changeParticipantRole(ctx, id, principal.userId, participantUserId, request.body.role, metadata);
-      return {
-        room: await detailAfterWrite(ctx, request, id, principal.userId),
-        updatedUserId: participantUserId,
-        previousRole: result.previousRole,
-        currentRole: result.state.participants[participantUserId]!.role,
-        updatedAt: metadata.now.toISOString(),
-        updatedBy: principal.userId,
-      };
-    },
-  );
-
-  app.delete(
-    '/rooms/:id/participants/:userId',
-    { schema: { tags, summary: 'Remove (kick) a participant for good (host)', params: KickParams } },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      await removeParticipant(ctx, request.params.id, principal.userId, request.params.userId, requestMetadata(request));
-      return reply.status(204).send();
-    },
-  );
-
-  app.post(
-    '/rooms/:id/ownership/transfer',
-    {
-      schema: {
-        tags,
-        summary: 'Hand the room to another active participant (host, waiting only)',
-        params: RoomIdParams,
-        body: Type.Object({ targetUserId: Uuid }, { additionalProperties: false }),
-        response: {
-          200: Type.Object({ roomId: Uuid, previousHostId: Uuid, currentHostId: Uuid, transferredAt: DateTime, transferredBy: Uuid }),
-        },
-      },
-    },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      const metadata = requestMetadata(request);
-      const result = await transferOwnership(ctx, request.params.id, principal.userId, request.body.targetUserId, metadata);
-      return reply.status(200).send({
-        roomId: request.params.id,
-        previousHostId: principal.userId,
-        currentHostId: result.state.hostId,
-        transferredAt: metadata.now.toISOString(),
-        transferredBy: principal.userId,
-      });
-    },
-  );
-
-  app.post(
-    '/rooms/:id/ready',
-    { schema: { tags, summary: 'Toggle my readiness (waiting only)', params: RoomIdParams, response: { 200: RoomDetailSchema } } },
-    async (request, reply) => {
-      const principal = principalOf(request);
-      await toggleReady(ctx, request.params.id, principal.userId, requestMetadata(request));
-      return reply.status(200).send(await detailAfterWrite(ctx, request, request.params.id, principal.userId));
-    },
-  );
-
-  app.patch(
-    '/rooms/:id/language',
-    {
-      schema: {
-        tags,
-        summary: 'Change the room language',
-        params: RoomIdParams,
-        body: Type.Object({ language: LanguageSchema }, { additionalProperties: false }),
-        response: { 200: RoomDetailSchema },
-      },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      await changeLanguage(ctx, request.params.id, principal.userId, request.body.language, requestMetadata(request));
-      return detailAfterWrite(ctx, request, request.params.id, principal.userId);
-    },
-  );
-
-  app.post(
-    '/rooms/:id/collab/ensure',
-    {
-      schema: {
-        tags,
-        summary: 'Recreate the collab document if it is gone (after close 4004)',
-        params: RoomIdParams,
-        response: { 200: Type.Object({ recreated: Type.Boolean() }) },
-      },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      const room = await readAggregate(ctx.store, roomStream(request.params.id), roomDecider);
-      if (!room.exists || room.state.destroyed) throw roomErrors.notFound();
-      if (room.state.status === 'finished') throw roomErrors.finished();
-      if (!room.state.participants[principal.userId]) throw roomErrors.accessDenied();
-      try {
-        await collabOf(ctx).health();
-      } catch (err) {
-        throw collabFailure(err);
-      }
-      try {
-        const created = await createCollabDocument(ctx, room.state);
-        return { recreated: created.created };
-      } catch (err) {
-        throw collabFailure(err);
-      }
-    },
-  );
+export function roomRoutes(app: App, ctx: AppContext): void {
+  const tags = ['rooms'];
+  createRoomRoute(app, ctx, tags);
+  myRoomsRoute(app, ctx, tags);
+  publicRoomsRoute(app, ctx, tags);
+  lookupRoomRoute(app, ctx, tags);
+  roomDetailRoute(app, ctx, tags);
+  destroyRoomRoute(app, ctx, tags);
+  roomMembershipRoutes(app, ctx, tags);
 }
