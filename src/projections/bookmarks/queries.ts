@@ -1,22 +1,19 @@
 /** The caller's bookmarked problems as summaries, newest bookmark first (keyset on bookmark time, problem id). */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.js';
+import { after, checkCursor, orderBy, type SortKey } from '../keyset.js';
 import {
-  after,
-  checkCursor,
-  orderBy,
   summaryColumns,
   summaryJoins,
   toSummary,
   type Keyed,
   type ProblemSummary,
-  type SortKey,
   type SummaryRow,
 } from '../problems/queries.js';
 
 type BookmarkRow = SummaryRow & { bookmarked_at: Date };
 
-const keys: SortKey[] = [
+const keys: SortKey<BookmarkRow>[] = [
   { expr: sql`b.created_at`, dir: 'desc', kind: 'timestamp', of: (r) => (r as BookmarkRow).bookmarked_at.toISOString() },
   { expr: sql`b.problem_id`, dir: 'desc', kind: 'uuid', of: (r) => r.id },
 ];

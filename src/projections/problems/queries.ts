@@ -5,7 +5,6 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../infra/db/database.js';
-import { DomainError } from '../../domain/shared/errors.js';
 import {
   tagName,
   type Difficulty,
@@ -13,6 +12,7 @@ import {
   type ProblemExample,
   type StarterCode,
 } from '../../domain/problem/content.js';
+import { after, checkCursor, orderBy, type KeyValue, type SortKey } from '../keyset.js';
 
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 const UUID = new RegExp(UUID_PATTERN);
@@ -186,82 +186,6 @@ export function toSummary(row: SummaryRow, withCounts: boolean): ProblemSummary 
   };
 }
 
-// ------------------------------------------------------------------------------------------------ keyset cursors
-
-export type KeyValue = string | number;
-type KeyKind = 'text' | 'int' | 'float' | 'timestamp' | 'uuid';
-
-export interface SortKey {
-  expr: RawBuilder<unknown>;
-  dir: 'asc' | 'desc';
-  kind: KeyKind;
-  /** The cursor value of a row for this key. */
-  of(row: SummaryRow): KeyValue;
-}
-
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-
-function valid(kind: KeyKind, value: unknown): value is KeyValue {
-  switch (kind) {
-    case 'text':
-      return typeof value === 'string';
-    case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647; // Postgres int
-    case 'float':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'timestamp':
-      // Date.parse rolls Feb 30 over to Mar 1; Postgres rejects it, so the calendar day must survive the round trip.
-      // Year 0000 parses in JavaScript but not in Postgres.
-      return typeof value === 'string' && ISO.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 10) === value.slice(0, 10);
-    case 'uuid':
-      return typeof value === 'string' && UUID.test(value);
-  }
-}
-
-function literal(kind: KeyKind, value: KeyValue): RawBuilder<unknown> {
-  switch (kind) {
-    case 'text':
-      return sql`${value}::text`;
-    case 'int':
-      return sql`${value}::int`;
-    case 'float':
-      return sql`${value}::float8`;
-    case 'timestamp':
-      return sql`${value}::timestamptz`;
-    case 'uuid':
-      return sql`${value}::uuid`;
-  }
-}
-
-export const invalidCursor = (cursor: unknown) =>
-  new DomainError('VALIDATION_FAILED', 400, 'Invalid cursor', { fields: [{ field: 'cursor', constraint: 'cursor', value: cursor }] });
-
-/** Checks decoded cursor values against the keys of the sort they claim to continue. */
-export function checkCursor(keys: readonly SortKey[], values: readonly unknown[] | undefined): KeyValue[] | undefined {
-  if (values === undefined) return undefined;
-  if (values.length !== keys.length || !keys.every((k, i) => valid(k.kind, values[i]))) throw invalidCursor(values);
-  return values as KeyValue[];
-}
-
-/** Rows strictly after the cursor in the order of `keys`. */
-export function after(keys: readonly SortKey[], values: readonly KeyValue[]): RawBuilder<unknown> {
-  const uniform = keys.every((k) => k.dir === keys[0]!.dir);
-  if (uniform) {
-    const op = keys[0]!.dir === 'asc' ? sql`>` : sql`<`;
-    return sql`(${sql.join(keys.map((k) => k.expr))}) ${op} (${sql.join(keys.map((k, i) => literal(k.kind, values[i]!)))})`;
-  }
-  const branches = keys.map((key, i) => {
-    const equal = keys.slice(0, i).map((k, j) => sql`${k.expr} = ${literal(k.kind, values[j]!)}`);
-    const beyond = key.dir === 'asc' ? sql`${key.expr} > ${literal(key.kind, values[i]!)}` : sql`${key.expr} < ${literal(key.kind, values[i]!)}`;
-    return sql`(${sql.join([...equal, beyond], sql` AND `)})`;
-  });
-  return sql`(${sql.join(branches, sql` OR `)})`;
-}
-
-export function orderBy(keys: readonly SortKey[]): RawBuilder<unknown> {
-  return sql.join(keys.map((k) => (k.dir === 'asc' ? sql`${k.expr} ASC` : sql`${k.expr} DESC`)));
-}
-
 // ------------------------------------------------------------------------------------------------ list
 
 export const PROBLEM_SORTS = ['title', 'difficulty', 'createdAt', 'popularity', 'totalSubmissions', 'acceptance'] as const;
@@ -275,9 +199,9 @@ const ratio = sql`COALESCE(s.accepted_submissions::float8 / NULLIF(s.total_submi
  * The keyset of each sort, the problem id breaking ties. `popularity` is accepted/total (0 without submissions);
  * `acceptance` is the same ratio but problems without any completed submission come last in both directions.
  */
-export function problemSortKeys(sortBy: ProblemSort, dir: 'asc' | 'desc'): SortKey[] {
-  const id: SortKey = { expr: sql`p.id`, dir, kind: 'uuid', of: (r) => r.id };
-  const popularity: SortKey = { expr: ratio, dir, kind: 'float', of: (r) => (r.total === 0 ? 0 : r.accepted / r.total) };
+export function problemSortKeys(sortBy: ProblemSort, dir: 'asc' | 'desc'): SortKey<SummaryRow>[] {
+  const id: SortKey<SummaryRow> = { expr: sql`p.id`, dir, kind: 'uuid', of: (r) => r.id };
+  const popularity: SortKey<SummaryRow> = { expr: ratio, dir, kind: 'float', of: (r) => (r.total === 0 ? 0 : r.accepted / r.total) };
   switch (sortBy) {
     case 'title':
       return [{ expr: sql`p.title`, dir, kind: 'text', of: (r) => r.title }, id];
