@@ -4,7 +4,7 @@
  * component and what a route validates and serialises are one definition.
  */
 import { PeerFeedbackEntrySchema, PeerFeedbackRatingsSchema } from './routes/feedback.js';
-import { ProblemDetailSchema, ProblemSummarySchema } from './routes/problems.js';
+import { ProblemDetailSchema, ProblemSummarySchema } from './routes/problem-schemas.js';
 import { ParticipantSummarySchema, RoomConfigSchema, RoomDetailSchema } from './routes/room-views.js';
 import { SessionDetailSchema, SessionSummarySchema } from './routes/sessions.js';
 import { PublicProfileSchema, UserProfileSchema } from './routes/users.js';

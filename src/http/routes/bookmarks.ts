@@ -7,7 +7,7 @@ import { principalOf } from '../plugins/auth.js';
 import { bookmarkProblem, unbookmarkProblem } from '../../commands/problems/bookmarks.js';
 import { BOOKMARK_CURSOR_ARITY, listBookmarks } from '../../projections/bookmarks/queries.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
-import { ProblemSummarySchema } from './problems.js';
+import { ProblemSummarySchema } from './problem-schemas.js';
 
 const Params = Type.Object({ problemId: Type.String({ pattern: UUID_PATTERN }) });
 
