@@ -27,34 +27,25 @@
  */
 import type { Decider } from '../shared/decider.js';
 import type {
-  ChangeLanguage,
   ChangeParticipantRole,
   CreateRoom,
   DestroyRoom,
   DisconnectParticipant,
-  ExpireRoleSwaps,
   FinishBySystem,
   JoinRoom,
   LeaveRoom,
   RemoveParticipant,
-  RequestRoleSwap,
-  RespondToRoleSwap,
   RoomCommand,
-  SelectProblem,
-  SetEditorLock,
-  SetTimerPaused,
   SweepParticipant,
   ToggleReady,
   TransferOwnership,
   TransitionPhase,
-  UpdateSettings,
 } from './commands.js';
 import {
   hostRoleFor,
   isAllowedTransition,
   MAX_PARTICIPANTS,
   MIN_PARTICIPANTS,
-  ROLE_SWAP_TTL_MS,
   type RoomRole,
   type RoomStatus,
 } from './constants.js';
@@ -64,25 +55,19 @@ import {
   activeParticipants,
   assertRoleUpperBounds,
   assertStartConfiguration,
-  can,
   chooseRole,
   elapsedSince,
   isHost,
-  isHostOrInterviewer,
-  requireActive,
   requiredRoles,
   rolesAfter,
   successorOf,
 } from './rules.js';
 import { evolveRoom, initialRoomState, type RoomState } from './state.js';
+import { requireNotFinished, requireRoom } from './guards.js';
+import { expireSwaps, requestSwap, respondSwap } from './role-swap.js';
+import { changeLanguage, selectProblem, setEditorLock, setTimerPaused, updateSettings } from './room-settings.js';
 
-function requireRoom(state: RoomState): void {
-  if (!state.exists || state.destroyed) throw roomErrors.notFound();
-}
-
-function requireNotFinished(state: RoomState): void {
-  if (state.status === 'finished') throw roomErrors.finished();
-}
+export { SWAP_PHASES } from './role-swap.js';
 
 function create(c: CreateRoom, s: RoomState): RoomEvent[] {
   if (s.exists) return []; // the same create delivered twice
@@ -249,75 +234,6 @@ function toggleReady(c: ToggleReady, s: RoomState): RoomEvent[] {
   return [{ type: 'ParticipantReadyChanged', data: { userId: c.userId, isReady: !p.isReady, changedAt: c.now } }];
 }
 
-function changeLanguage(c: ChangeLanguage, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  if (s.status === 'finished') throw roomErrors.invalidState('The language of a finished room cannot change', 400);
-  const p = requireActive(s, c.by);
-  if (!can(s, p, 'code:change-language')) throw roomErrors.permissionDenied('Your role cannot change the language');
-  if (s.language === c.language) return [];
-  return [{ type: 'RoomLanguageChanged', data: { from: s.language, to: c.language, changedBy: c.by, changedAt: c.now } }];
-}
-
-function selectProblem(c: SelectProblem, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  requireNotFinished(s);
-  const p = requireActive(s, c.by);
-  if (!can(s, p, 'room:select-problem')) throw roomErrors.permissionDenied('Only the host can select the problem');
-  if (s.status !== 'waiting' && s.status !== 'warmup') throw roomErrors.invalidState('The problem can only change before coding starts');
-  if (!c.problemAvailable) throw roomErrors.problemNotFound();
-  if (s.problemId === c.problemId) return [];
-  return [{ type: 'RoomProblemSelected', data: { from: s.problemId, to: c.problemId, selectedBy: c.by, selectedAt: c.now } }];
-}
-
-function updateSettings(c: UpdateSettings, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  requireNotFinished(s);
-  const p = requireActive(s, c.by);
-  if (!can(s, p, 'room:settings')) throw roomErrors.permissionDenied('Only the host can change the settings');
-  if (c.maxParticipants !== undefined) {
-    if (c.maxParticipants < MIN_PARTICIPANTS || c.maxParticipants > MAX_PARTICIPANTS) {
-      throw roomErrors.validation('config.maxParticipants', `maxParticipants must be between ${MIN_PARTICIPANTS} and ${MAX_PARTICIPANTS}`, c.maxParticipants);
-    }
-    const active = activeParticipants(s).length;
-    if (c.maxParticipants < active) {
-      throw roomErrors.validation('config.maxParticipants', `maxParticipants cannot be below the ${active} active participants`, c.maxParticipants);
-    }
-  }
-  if (c.maxDuration !== undefined && c.maxDuration <= 0) throw roomErrors.validation('config.maxDuration', 'maxDuration must be positive', c.maxDuration);
-  const changes: { name?: string | null; maxParticipants?: number; maxDuration?: number; isPrivate?: boolean } = {};
-  if (c.name !== undefined && c.name !== s.name) changes.name = c.name;
-  if (c.maxParticipants !== undefined && c.maxParticipants !== s.maxParticipants) changes.maxParticipants = c.maxParticipants;
-  if (c.maxDuration !== undefined && c.maxDuration !== s.maxDuration) changes.maxDuration = c.maxDuration;
-  if (c.isPrivate !== undefined && c.isPrivate !== s.isPrivate) changes.isPrivate = c.isPrivate;
-  if (Object.keys(changes).length === 0) return [];
-  return [{ type: 'RoomSettingsChanged', data: { ...changes, changedBy: c.by, changedAt: c.now } }];
-}
-
-/** Lock/unlock: host or interviewer, active, room not finished; idempotent. */
-function setEditorLock(c: SetEditorLock, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  requireNotFinished(s);
-  const p = requireActive(s, c.by);
-  if (!isHostOrInterviewer(s, p)) throw roomErrors.permissionDenied('Only the host or the interviewer can lock the editor');
-  if (s.editorLocked === c.locked) return [];
-  return c.locked
-    ? [{ type: 'EditorLocked', data: { lockedBy: c.by, lockedAt: c.now } }]
-    : [{ type: 'EditorUnlocked', data: { unlockedBy: c.by, unlockedAt: c.now } }];
-}
-
-function setTimerPaused(c: SetTimerPaused, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  requireNotFinished(s);
-  const p = requireActive(s, c.by);
-  if (!isHostOrInterviewer(s, p)) throw roomErrors.permissionDenied('Only the host or the interviewer can pause the timer');
-  if (s.status !== 'coding') throw roomErrors.invalidState('The timer can only be paused or resumed while coding');
-  if (s.timerPaused === c.paused) return [];
-  return c.paused
-    ? [{ type: 'TimerPaused', data: { pausedBy: c.by, pausedAt: c.now, elapsedMs: s.elapsedMs + elapsedSince(s.phaseStartedAt, c.now) } }]
-    : [{ type: 'TimerResumed', data: { resumedBy: c.by, resumedAt: c.now } }];
-}
-
-/** A phase transition's checks, then its effects. */
 function transition(c: TransitionPhase, s: RoomState): RoomEvent[] {
   requireRoom(s);
   const p = s.participants[c.by];
@@ -382,79 +298,6 @@ function phaseChange(
 }
 
 /** Phases in which a role swap may be requested and accepted. */
-export const SWAP_PHASES: readonly RoomStatus[] = ['waiting', 'warmup', 'coding'];
-
-function assertSwapPhase(s: RoomState): void {
-  if (!SWAP_PHASES.includes(s.status)) throw roomErrors.cannotChangeRole('Roles cannot be swapped once the session is wrapping up');
-}
-
-function requestSwap(c: RequestRoleSwap, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  if (s.mode !== 'peer') throw roomErrors.notPeerMode();
-  if (s.roleSwaps[c.swapId]) return [];
-  assertSwapPhase(s);
-  const requester = requireActive(s, c.by);
-  if (c.targetUserId === c.by) throw roomErrors.validation('targetUserId', 'You cannot swap roles with yourself', c.targetUserId);
-  const target = s.participants[c.targetUserId];
-  if (!target || !target.isActive) throw roomErrors.participantNotFound();
-  if (target.role === requester.role) throw roomErrors.cannotChangeRole('You and the target already hold the same role');
-  return [
-    {
-      type: 'RoleSwapRequested',
-      data: {
-        swapId: c.swapId,
-        requesterId: c.by,
-        targetUserId: c.targetUserId,
-        requesterRole: requester.role,
-        targetRole: target.role,
-        requestedAt: c.now,
-        expiresAt: new Date(Date.parse(c.now) + ROLE_SWAP_TTL_MS).toISOString(),
-      },
-    },
-  ];
-}
-
-function respondSwap(c: RespondToRoleSwap, s: RoomState): RoomEvent[] {
-  requireRoom(s);
-  const swap = s.roleSwaps[c.swapId];
-  if (!swap) throw roomErrors.swapNotFound();
-  if (c.accept) assertSwapPhase(s);
-  else requireNotFinished(s);
-  const mayRespond = c.by === swap.targetUserId || (c.by === swap.requesterId && !c.accept);
-  if (!mayRespond) throw roomErrors.permissionDenied('Only the requested participant can accept this swap');
-  if (swap.status === 'expired') throw roomErrors.swapExpired();
-  if ((swap.status === 'accepted' && c.accept) || (swap.status === 'declined' && !c.accept)) return [];
-  if (swap.status !== 'pending') throw roomErrors.swapNotFound();
-  if (Date.parse(c.now) > Date.parse(swap.expiresAt)) throw roomErrors.swapExpired();
-  if (!c.accept) return [{ type: 'RoleSwapDeclined', data: { swapId: swap.swapId, declinedBy: c.by, respondedAt: c.now } }];
-  assertSwapPhase(s);
-  const requester = s.participants[swap.requesterId];
-  const target = s.participants[swap.targetUserId];
-  if (!requester?.isActive || !target?.isActive || requester.role !== swap.requesterRole || target.role !== swap.targetRole) {
-    throw roomErrors.cannotChangeRole('The participants or their roles changed since the swap was requested');
-  }
-  return [
-    {
-      type: 'RoleSwapAccepted',
-      data: {
-        swapId: swap.swapId,
-        requesterId: swap.requesterId,
-        targetUserId: swap.targetUserId,
-        requesterRole: swap.targetRole,
-        targetRole: swap.requesterRole,
-        respondedAt: c.now,
-      },
-    },
-  ];
-}
-
-function expireSwaps(c: ExpireRoleSwaps, s: RoomState): RoomEvent[] {
-  if (!s.exists || s.destroyed) return [];
-  return Object.values(s.roleSwaps)
-    .filter((swap) => swap.status === 'pending' && Date.parse(swap.expiresAt) <= Date.parse(c.now))
-    .map((swap) => ({ type: 'RoleSwapExpired', data: { swapId: swap.swapId, expiredAt: c.now } }));
-}
-
 function destroy(c: DestroyRoom, s: RoomState): RoomEvent[] {
   requireRoom(s);
   if (!isHost(s, c.by) && !c.isAdmin) throw roomErrors.permissionDenied('Only the host can destroy the room');
