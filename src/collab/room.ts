@@ -172,7 +172,6 @@ export class Room {
   private relay: Array<{ m: RoomMember; update: Uint8Array; at: number }> = [];
   /** socket updates already sent to the room, not yet applied to the server's doc */
   private unapplied: Array<{ m: RoomMember; update: Uint8Array }> = [];
-  private unappliedSince = 0;
   private applyTimer: NodeJS.Timeout | null = null;
   private pendingUpdates: Uint8Array[] = [];
   private pendingOrigins = new Set<unknown>();
@@ -429,7 +428,6 @@ export class Room {
     if (this.unapplied.length === 0 || this.tornDown) return;
     const batch = this.unapplied;
     this.unapplied = [];
-    this.unappliedSince = 0;
     const authors = new Set<RoomMember>();
     this.doc.transact(() => {
       for (const { m, update } of batch) {
@@ -632,7 +630,6 @@ export class Room {
       if (relayed.length > 0) {
         const sentAt = performance.now();
         for (const e of relayed) this.deps.propagation.add(sentAt - e.at);
-        if (this.unapplied.length === 0) this.unappliedSince = sentAt;
         for (const e of relayed) this.unapplied.push({ m: e.m, update: e.update });
         const delay = this.deps.options.applyDelayMs;
         if (this.unapplied.length >= this.deps.options.applyMaxQueued || delay <= 0) this.applyUnapplied();
