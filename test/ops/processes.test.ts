@@ -77,7 +77,12 @@ describe('graceful shutdown of a worker', () => {
     const exited = new Promise<number | null>((resolve) => worker.child.once('exit', (exitCode) => resolve(exitCode)));
     worker.child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const done = (await runs())[0]!;
+    // The worker appended the result before exiting; the runs list is a projection, so it may lag a moment.
+    // No worker is left to finish the run, so a run abandoned at SIGTERM would never reach 'completed' here.
+    const done = await until('the run to be projected as finished', async () => {
+      const first = (await runs())[0];
+      return first && first.status !== 'running' && first.status !== 'pending' ? first : undefined;
+    }, 15_000);
     expect(done).toMatchObject({ status: 'completed', exitCode: 0, timedOut: false });
     const result = await call(c.apiUrl, 'GET', `/execution/${run.body.jobId}`, { token: guest.token });
     expect(result.body.stdout).toBe('finished after the signal\n');
