@@ -1,5 +1,5 @@
 /**
- * Postgres writes of the edit history (tables in 0310_collab_edit_history.migration.ts). One flush is one
+ * Postgres writes of the edit history (tables in migrations/0310_collab_edit_history.migration.ts). One flush is one
  * transaction: the batch's update rows in the order they were accepted, then the checkpoints taken after them.
  */
 import { promisify } from 'node:util';

@@ -1,8 +1,8 @@
 /**
- * Migrations live next to what owns the tables: `migrations/*.migration.ts` for the platform (event store,
- * checkpoints) and `src/**\/*.migration.ts` for each read model or adapter. They are discovered by file name and
- * applied in name order, so every name starts with a sortable stamp (`0001_`, `0100_`, …). Applied names are kept in
- * the schema's `schema_migrations` table.
+ * Every migration is a file `migrations/NNNN_name.migration.ts` (docs/conventions.md gives the number ranges). They
+ * are applied in name order, so every name starts with a sortable stamp (`0001_`, `0100_`, …). A schema keeps the
+ * applied names — the file name without its folder or `.migration.ts` — in its `schema_migrations` table, so a file
+ * may move without being applied again.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -10,17 +10,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from './database.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
 
 function migrationFiles(): string[] {
-  const files: string[] = [];
-  for (const dir of ['migrations', 'src']) {
-    const abs = path.join(ROOT, dir);
-    for (const rel of readdirSync(abs, { recursive: true }) as string[]) {
-      if (/\.migration\.(ts|js)$/.test(rel) && !rel.endsWith('.d.ts')) files.push(path.join(abs, rel));
-    }
-  }
-  return files;
+  return readdirSync(MIGRATIONS_DIR)
+    .filter((file) => /\.migration\.(ts|js)$/.test(file) && !file.endsWith('.d.ts'))
+    .map((file) => path.join(MIGRATIONS_DIR, file));
 }
 
 type MigrationModule = { up: (db: Kysely<any>) => Promise<void> };

@@ -1,5 +1,5 @@
 /**
- * Reads of the collab plane's edit history (tables of src/collab/0310_collab_edit_history.migration.ts; only the
+ * Reads of the collab plane's edit history (tables of migrations/0310_collab_edit_history.migration.ts; only the
  * collab plane writes them). The document at an instant is the latest checkpoint taken at or before it plus the
  * updates accepted after that checkpoint up to the instant — a bounded replay whatever the session's length.
  */
