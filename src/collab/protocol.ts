@@ -44,6 +44,8 @@ export const CloseCode = {
   ROOM_NOT_FOUND: 4004,
   /** retryable: too many frames */
   RATE_LIMITED: 4029,
+  /** retryable: the room is served by another collab node now; fetch the room again for its collabUrl */
+  ROOM_MOVED: 4012,
   /** retryable: the server is shutting down or restarting */
   SERVICE_RESTART: 1012,
   /** retryable: the client does not read fast enough */
