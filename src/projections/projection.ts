@@ -11,11 +11,11 @@ export type Trx = Transaction<any>;
 export interface Projection {
   /** Stable name; also the checkpoint key. */
   readonly name: string;
-  /** Bump to rebuild from zero on the next start (shape of the rows changed). */
+  /** Bump when the rows' shape or meaning changes: the next projector start rebuilds it into shadow tables and swaps. */
   readonly version: number;
   /** Event types this projection reads; nothing else is delivered to it. */
   readonly eventTypes: readonly string[];
-  /** Tables this projection owns (and nobody else writes). Truncated on rebuild, compared by verify. */
+  /** Tables this projection owns (and nobody else writes). Replaced on rebuild, compared by verify. */
   readonly tables: readonly string[];
   apply(trx: Trx, event: RecordedEvent): Promise<void>;
   /**

@@ -38,9 +38,10 @@ export async function* eventsFor(
   }
 }
 
-export async function replayInto(trx: Trx, store: EventStore, projection: Projection, until?: bigint): Promise<number> {
+export async function replayInto(trx: Trx, store: EventStore, projection: Projection, until?: bigint, signal?: AbortSignal): Promise<number> {
   let count = 0;
   for await (const events of eventsFor(store, projection, until)) {
+    signal?.throwIfAborted();
     await applyFast(trx, projection, events);
     count += events.length;
   }
@@ -53,9 +54,15 @@ export async function replayInto(trx: Trx, store: EventStore, projection: Projec
  * transaction — hold the checkpoint row (the projector waits), replay the events that arrived meanwhile into the
  * shadow tables, drop each live table and move its shadow into the live schema, and move the checkpoint. Readers
  * wait only for that swap (milliseconds), never see an empty table, and the projector continues after the swap
- * from the rebuilt position.
+ * from the rebuilt position. The same path serves `syncode projections rebuild` and a projector starting a new
+ * version of a projection; `signal` abandons the replay (the live tables stay as they were).
  */
-export async function rebuildProjection(db: Db, store: EventStore, projection: Projection): Promise<{ events: number; position: bigint }> {
+export async function rebuildProjection(
+  db: Db,
+  store: EventStore,
+  projection: Projection,
+  signal?: AbortSignal,
+): Promise<{ events: number; position: bigint }> {
   const { rows } = await sql<{ schema: string }>`SELECT current_schema() AS schema`.execute(db);
   const live = rows[0]!.schema;
   const scratch = `rebuild_${randomBytes(5).toString('hex')}`;
@@ -67,7 +74,7 @@ export async function rebuildProjection(db: Db, store: EventStore, projection: P
         await sql`CREATE TABLE ${sql.id(scratch, table)} (LIKE ${sql.id(live, table)} INCLUDING ALL)`.execute(trx);
       }
       await sql.raw(`SET LOCAL search_path TO "${scratch}", "${live}", public`).execute(trx);
-      return replayInto(trx, store, projection, head);
+      return replayInto(trx, store, projection, head, signal);
     });
     for (let attempt = 1; ; attempt++) {
       try {

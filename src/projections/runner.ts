@@ -13,6 +13,7 @@ import { markFaulted, readCheckpoint, resetProjection } from './checkpoints.js';
 import type { Leadership } from './leadership.js';
 import { progressChannel, type ProgressTracker } from './progress.js';
 import type { Projection } from './projection.js';
+import { rebuildProjection } from './rebuild.js';
 
 export interface RunnerDeps {
   db: Db;
@@ -51,6 +52,7 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
         await follow();
         return;
       } catch (err) {
+        if (abort.signal.aborted) return;
         if (err instanceof PoisonEventError) {
           // Faulted even if recording it fails (the checkpoint stays before the event either way).
           await markFaulted(deps.db, projection.name, err.message).catch((e: Error) =>
@@ -103,11 +105,22 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
     }
   }
 
+  /**
+   * Where to follow from. A new version is rebuilt into shadow tables and swapped in (rebuild.ts): until the swap,
+   * readers keep the previous version's complete rows, never an empty or half-replayed table. A projection with no
+   * checkpoint yet starts from zero in place (there is nothing to hide).
+   */
   async function prepareCheckpoint(): Promise<bigint> {
+    const before = await readCheckpoint(deps.db, projection.name);
+    if (before && before.version !== projection.version) {
+      deps.logger.info({ projection: projection.name, from: before.version, to: projection.version }, 'projection version changed: rebuilding into shadow tables');
+      const { position } = await rebuildProjection(deps.db, deps.store, projection, abort.signal);
+      deps.progress.report(projection.name, position);
+      return position;
+    }
     return deps.db.transaction().execute(async (trx) => {
       const current = await readCheckpoint(trx, projection.name, true);
       if (!current || current.version !== projection.version) {
-        if (current) deps.logger.info({ projection: projection.name }, 'projection version changed: rebuilding from zero');
         await resetProjection(trx, projection);
         return 0n;
       }
