@@ -95,6 +95,8 @@ export interface ClusterOptions {
   proxyPostgres?: boolean;
   proxyRedis?: boolean;
   env?: Record<string, string>;
+  /** Node flags of the role processes, before the entry point (benchmarks: --import a probe, --expose-gc). */
+  nodeArgs?: string[];
 }
 
 export interface Cluster {
@@ -157,7 +159,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       childEnv[k] = String(port);
     }
     delete childEnv.NODE_OPTIONS; // jest's flags are not for the child
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve', '--role', role], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...(options.nodeArgs ?? []), path.join(ROOT, 'src/cli.ts'), 'serve', '--role', role], {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

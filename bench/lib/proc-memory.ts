@@ -1,0 +1,54 @@
+/** A process's resident set from /proc (Linux): now, its kernel high-water mark, and the peak of periodic samples. */
+import { readFileSync } from 'node:fs';
+
+export const mb = (bytes: number): number => bytes / 1024 / 1024;
+
+/** VmRSS and VmHWM of `pid`, in bytes (0 once the process is gone). */
+export function procMemory(pid: number): { rss: number; hwm: number } {
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rss: 0, hwm: 0 };
+  }
+  const kb = (field: string) => Number(status.split('\n').find((l) => l.startsWith(`${field}:`))?.replace(/\D+/g, '') ?? 0);
+  return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
+}
+
+/** Samples the RSS of `pid` every `everyMs`; `mark()` starts a sub-interval whose peak `peakSinceMark()` gives. */
+export class RssSampler {
+  private readonly timer: NodeJS.Timeout;
+  private max = 0;
+  private maxSinceMark = 0;
+  readonly samples: Array<{ atMs: number; rss: number }> = [];
+  private readonly started = Date.now();
+
+  constructor(private readonly pid: number, everyMs: number) {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  private sample(): void {
+    const { rss } = procMemory(this.pid);
+    this.samples.push({ atMs: Date.now() - this.started, rss });
+    this.max = Math.max(this.max, rss);
+    this.maxSinceMark = Math.max(this.maxSinceMark, rss);
+  }
+
+  mark(): void {
+    this.maxSinceMark = 0;
+  }
+
+  peak(): number {
+    return this.max;
+  }
+
+  peakSinceMark(): number {
+    return this.maxSinceMark;
+  }
+
+  stop(): void {
+    this.sample();
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Memory under the 50-connection read load: the resident set (RSS) of role `all` (API, projectors, workers, collab
+ * in one process) and of role `api` alone (projector and collab in processes of their own), each a real
+ * `serve --role` process on a schema and Redis prefix of its own. Goals: `all` ≤ 200 MB, `api` ≤ 120 MB.
+ *
+ * Load (the same for both): GET /users/me, GET /rooms/:id and GET /problems?limit=20, one after the other, each at
+ * 50 keep-alive connections (one user per connection, each reading the room it hosts) for MEMORY_MEASURE_S
+ * seconds (default 10) after a 2 s warm-up, from a load generator in its own process. The problem bank is seeded.
+ * Rate limiting is on, with the per-user limits raised so 50 users can read at full speed (the limiter's Redis
+ * round trips are part of what is measured).
+ *
+ * RSS is read from /proc every 200 ms (peak = the largest sample; VmHWM, the kernel's high-water mark, is reported
+ * too). Baselines of the same run: a bare `node --import tsx` process (the runtime's floor) and each role's own RSS
+ * once started, before any load. Heap vs RSS: the role process is started with `--expose-gc` and the probe of
+ * bench/lib/memory-probe.ts; right after the load it reports the V8 heap as it stands and after a full collection.
+ * `MEMORY_PROBE_SNAPSHOT=1` also writes a heap snapshot then (summarised with bench/lib/heap-summary.ts).
+ *   node --import tsx bench/memory.ts
+ * Prints a table and writes bench/results/memory.json (with the load average at start and end).
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { seedBank } from '../src/commands/problems/seed-bank.js';
+import { http as call, register, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
+import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
+import { mb, procMemory, RssSampler } from './lib/proc-memory.js';
+import type { MemorySample } from './lib/memory-probe.js';
+import { printTable, writeResults, type Row } from './lib/report.js';
+
+const MEASURE_S = Number(process.env.MEMORY_MEASURE_S ?? 10);
+const CONNECTIONS = 50;
+const WARMUP_MS = 2000;
+const GOALS_MB = { all: 200, api: 120 } as const;
+/** Extra V8/Node flags for the role processes, to compare heap settings (e.g. `--max-semi-space-size=4`). */
+const NODE_FLAGS = (process.env.MEMORY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+/** Which configurations to measure: `all`, `api` or both (default). */
+const ROLES = (process.env.MEMORY_ROLES ?? 'all,api').split(',');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const probeDir = mkdtempSync(path.join(os.tmpdir(), 'syncode-memory-'));
+
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+/** RSS of a bare `node --import tsx` process that does nothing: what any role costs before loading the product. */
+async function bareNodeRssMb(): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return mb(procMemory(child.pid!).rss);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Asks the probe in `proc` for a sample and waits for it. */
+async function probe(proc: RoleProcess): Promise<MemorySample> {
+  const before = new Set(readdirSync(probeDir));
+  proc.child.kill('SIGUSR2');
+  const file = await until('the memory probe', async () => readdirSync(probeDir).find((f) => f.startsWith(`${proc.child.pid}-`) && f.endsWith('.json') && !before.has(f)), 120_000, 100);
+  return JSON.parse(readFileSync(path.join(probeDir, file), 'utf8')) as MemorySample;
+}
+
+interface Fixture {
+  users: Array<ClusterUser & { roomId: string }>;
+}
+
+async function prepare(cluster: Cluster): Promise<Fixture> {
+  await seedBank(cluster.ctx);
+  const users: Fixture['users'] = [];
+  for (let i = 0; i < CONNECTIONS; i += 10) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(10, CONNECTIONS - i) }, async () => {
+        const u = await register(cluster.apiUrl);
+        const room = await call(cluster.apiUrl, 'POST', '/rooms', { token: u.token, body: { mode: 'peer', language: 'python' } });
+        if (room.status !== 201) throw new Error(`POST /rooms answered ${room.status}: ${JSON.stringify(room.body)}`);
+        return { ...u, roomId: room.body.roomId as string };
+      }),
+    );
+    users.push(...batch);
+  }
+  return { users };
+}
+
+const scenarios = (f: Fixture): Array<{ name: string; connections: LoadRequest[][] }> => {
+  const perUser = (pathOf: (u: Fixture['users'][number]) => string) =>
+    f.users.map((u) => [{ method: 'GET' as const, path: pathOf(u), headers: { authorization: `Bearer ${u.token}` } }]);
+  return [
+    { name: 'GET /users/me', connections: perUser(() => '/users/me') },
+    { name: 'GET /rooms/:id', connections: perUser((u) => `/rooms/${u.roomId}`) },
+    { name: 'GET /problems?limit=20', connections: perUser(() => '/problems?limit=20') },
+  ];
+};
+
+interface RoleFigures {
+  role: string;
+  idleMb: number;
+  peakMb: number;
+  endMb: number;
+  hwmMb: number;
+  loads: Array<{ scenario: string; rps: number; p99: number; unexpected: number; peakMb: number }>;
+  heap: MemorySample;
+  loadavg: { start: string; end: string };
+}
+
+/** Runs the read load against `cluster.apiUrl` and follows the RSS of `measured`. */
+async function measure(role: string, measured: RoleProcess, cluster: Cluster, fixture: Fixture): Promise<RoleFigures> {
+  const startLoad = loadavg();
+  // a few reads of each kind first, so the idle figure is of a process that has loaded its code paths
+  for (const s of scenarios(fixture)) for (const c of s.connections.slice(0, 3)) await call(cluster.apiUrl, 'GET', c[0]!.path, { token: c[0]!.headers!.authorization!.slice(7) });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idle = procMemory(measured.child.pid!).rss;
+  const sampler = new RssSampler(measured.child.pid!, 200);
+  const loads: RoleFigures['loads'] = [];
+  for (const s of scenarios(fixture)) {
+    sampler.mark();
+    const { result } = await runHttpLoad({ base: cluster.apiUrl, connections: s.connections, warmupMs: WARMUP_MS, measureMs: MEASURE_S * 1000, expectStatus: 200 });
+    loads.push({ scenario: s.name, rps: Math.round(result.rps), p99: result.p99, unexpected: result.unexpected, peakMb: mb(sampler.peakSinceMark()) });
+  }
+  sampler.stop();
+  const end = procMemory(measured.child.pid!);
+  const heap = await probe(measured);
+  return { role, idleMb: mb(idle), peakMb: mb(sampler.peak()), endMb: mb(end.rss), hwmMb: mb(end.hwm), loads, heap, loadavg: { start: startLoad, end: loadavg() } };
+}
+
+const ENV = {
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_ENABLED: 'true',
+  SEED_ON_START: 'false',
+  SCHEDULER_ENABLED: 'true',
+  SWEEPER_INTERVAL_MS: '30000',
+  SWEEPER_GRACE_MS: '30000',
+  EXECUTION_JOB_LOCK_MS: '30000',
+  EXECUTION_STALLED_CHECK_MS: '15000',
+};
+
+const bare = await bareNodeRssMb();
+const results: RoleFigures[] = [];
+const others: Row[] = [];
+const cluster = await startCluster({ env: ENV, nodeArgs: [...NODE_FLAGS, '--expose-gc', '--import', path.join(HERE, 'lib/memory-probe.ts')] });
+try {
+  const probeEnv = { MEMORY_PROBE_DIR: probeDir, LOG_LEVEL: 'info', DB_POOL_SIZE: process.env.MEMORY_DB_POOL_SIZE ?? '20' };
+  const all = await cluster.start('all', probeEnv);
+  const fixture = await prepare(cluster);
+  const head = (await cluster.ctx.store.headPosition())!.commit;
+  await until('the read models', async () => ((await cluster.ctx.progress.waitFor(head, ['problems', 'rooms', 'users'], 1000)) ? true : undefined), 120_000);
+  if (ROLES.includes('all')) results.push(await measure('all', all, cluster, fixture));
+  await all.stop();
+
+  // role api alone: the other planes in processes of their own
+  if (ROLES.includes('api')) {
+    const side = await Promise.all((['projector', 'collab'] as const).map((r) => cluster.start(r, probeEnv)));
+    const api = await cluster.start('api', probeEnv);
+    results.push(await measure('api', api, cluster, fixture));
+    for (const p of side) others.push({ role: p.role, 'rss MB': Math.round(mb(procMemory(p.child.pid!).rss)) });
+  }
+} finally {
+  await cluster.close();
+  if (existsSync(probeDir) && process.env.MEMORY_PROBE_SNAPSHOT !== '1') rmSync(probeDir, { recursive: true, force: true });
+}
+
+const heapRow = (r: RoleFigures): Row => {
+  const asIs = r.heap.asIs;
+  const gc = r.heap.afterGc ?? asIs;
+  return {
+    role: r.role,
+    'rss MB': Math.round(mb(asIs.rss)),
+    'heap total MB': Math.round(mb(asIs.heapTotal)),
+    'heap used MB': Math.round(mb(asIs.heapUsed)),
+    'live after gc MB': Math.round(mb(gc.heapUsed)),
+    'new space MB': Math.round(mb(asIs.spaces.new_space?.size ?? 0)),
+    'code MB': Math.round(mb((asIs.spaces.code_space?.size ?? 0) + (asIs.spaces.code_large_object_space?.size ?? 0))),
+    'external MB': Math.round(mb(asIs.external)),
+    'v8 malloc MB': Math.round(mb(asIs.mallocedMemory)),
+    'rss - heap total MB': Math.round(mb(asIs.rss - asIs.heapTotal)),
+    'rss after gc MB': Math.round(mb(gc.rss)),
+  };
+};
+
+printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s per endpoint); bare node --import tsx: ${Math.round(bare)} MB; node flags: ${NODE_FLAGS.join(' ') || '(defaults)'}`, results.map((r) => ({
+  role: r.role,
+  'idle MB': Math.round(r.idleMb),
+  'peak MB': Math.round(r.peakMb),
+  'end MB': Math.round(r.endMb),
+  'VmHWM MB': Math.round(r.hwmMb),
+  'goal MB': GOALS_MB[r.role as keyof typeof GOALS_MB],
+  'peak / goal': Number((r.peakMb / GOALS_MB[r.role as keyof typeof GOALS_MB]).toFixed(2)),
+  'peak / idle': Number((r.peakMb / r.idleMb).toFixed(2)),
+  'peak / bare node': Number((r.peakMb / bare).toFixed(2)),
+  loadavg: `${r.loadavg.start} → ${r.loadavg.end}`,
+})));
+printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: r.role, scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'peak MB': Math.round(l.peakMb) }))));
+printTable('Heap vs RSS right after the load (as it stands, and live objects after a full collection)', results.map(heapRow));
+if (others.length > 0) printTable('The other planes while role api was measured', others);
+const file = writeResults(process.env.MEMORY_RESULT_NAME ?? 'memory', {
+  measureSeconds: MEASURE_S,
+  connections: CONNECTIONS,
+  bareNodeRssMb: bare,
+  nodeFlags: NODE_FLAGS,
+  goalsMb: GOALS_MB,
+  roles: results.map((r) => ({ ...r, goalMb: GOALS_MB[r.role as keyof typeof GOALS_MB], met: r.peakMb <= GOALS_MB[r.role as keyof typeof GOALS_MB] })),
+  otherPlanes: others,
+  snapshots: process.env.MEMORY_PROBE_SNAPSHOT === '1' ? probeDir : undefined,
+  runId: randomUUID(),
+});
+console.log(`\nwrote ${file}`);
