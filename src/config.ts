@@ -62,6 +62,22 @@ export const ConfigSchema = Type.Object({
   COLLAB_PLANE_CLIENT_URL: Str(''),
   /** Where the collab role reaches the control plane's internal callbacks. Empty = same process. */
   CONTROL_PLANE_URL: Str(''),
+  /**
+   * Several collab nodes (docs/collab-cluster.md): each collab role announces itself in Redis and serves the rooms
+   * it owns; the API hands out the owner's URL and routes its internal calls to it. Set on the api and collab roles.
+   */
+  COLLAB_CLUSTER: Bool(false),
+  /** This collab node's id in the cluster; empty = random per start. */
+  COLLAB_NODE_ID: Type.String({ default: '', pattern: '^[A-Za-z0-9_.:-]{0,64}$' }),
+  /** WebSocket base URL clients use for this collab node (e.g. wss://collab-2.example.com/ws); empty = ws://HOST:COLLAB_PORT/ws. */
+  COLLAB_NODE_PUBLIC_URL: Str(''),
+  /** Where the API reaches this collab node's internal API; empty = http://HOST:COLLAB_PORT. */
+  COLLAB_NODE_INTERNAL_URL: Str(''),
+  COLLAB_NODE_HEARTBEAT_MS: Int(1500, 100),
+  /** A collab node unheard of for this long is dead and its rooms move. */
+  COLLAB_NODE_TTL_MS: Int(5000, 300),
+  /** Lifetime of a room's ownership lease (renewed every heartbeat). */
+  COLLAB_ROOM_LEASE_MS: Int(5000, 300),
 
   BODY_LIMIT_BYTES: Int(1_048_576, 1),
   SUBMIT_BODY_LIMIT_BYTES: Int(5_242_880, 1),

@@ -260,6 +260,10 @@ export class Connection implements RoomMember {
       this.reject(CloseCode.ROOM_CLOSED, 'Room closed');
       return null;
     }
+    if (found.status === 'moved') {
+      this.reject(CloseCode.ROOM_MOVED, 'Room moved');
+      return null;
+    }
     return found.room;
   }
 

@@ -11,8 +11,11 @@ import { LatencyHistogram } from './metrics.js';
 import type { EditHistory } from './history.js';
 import { CHAT_RING_SIZE, type ChatMessage, type ChatReadState } from './chat.js';
 import { Room, SERVER_ORIGIN, materializeLayout, type CollabStats, type RoomAttributes } from './room.js';
+import { CloseCode } from './protocol.js';
+import type { RoomOwnership } from './cluster/node.js';
 
-export type LookupResult = { status: 'live'; room: Room } | { status: 'closed' } | { status: 'missing' };
+/** `moved`: another collab node serves the room (only with several nodes, docs/collab-cluster.md). */
+export type LookupResult = { status: 'live'; room: Room } | { status: 'closed' } | { status: 'missing' } | { status: 'moved' };
 
 export interface CreateRoomInput {
   roomId: string;
@@ -26,11 +29,21 @@ export interface CreateRoomInput {
 
 export class InvalidSnapshotError extends Error {}
 
+/** The room belongs to another collab node: the caller asks the API again for its owner. */
+export class RoomMovedError extends Error {
+  constructor(readonly roomId: string) {
+    super(`room ${roomId} is served by another collab node`);
+    this.name = 'RoomMovedError';
+  }
+}
+
 export class RoomRegistry {
   readonly rooms = new Map<string, Room>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly ttlTimers = new Map<string, NodeJS.Timeout>();
   private closing = false;
+  /** set on a node of a cluster: loading a room here first takes its lease */
+  ownership: RoomOwnership | undefined;
 
   constructor(
     private readonly store: CollabStore,
@@ -69,11 +82,31 @@ export class RoomRegistry {
       if (again) return { status: 'live', room: again } as const;
       const loaded = this.rooms.get(roomId);
       if (loaded && !loaded.tornDown && loaded.closed) return { status: 'closed' } as const;
-      const stored = await this.store.loadDocument(roomId);
+      if (!(await this.acquire(roomId))) return { status: 'moved' } as const;
+      const stored = await this.loadOrRelease(roomId);
       if (!stored) return { status: 'missing' } as const;
       if (stored.closedAt !== null) return { status: 'closed' } as const;
       return { status: 'live', room: await this.instantiate(stored) } as const;
     });
+  }
+
+  /** Without a cluster every room is ours; in one, the room's lease (taken or already held). */
+  private async acquire(roomId: string): Promise<boolean> {
+    return this.ownership ? this.ownership.acquire(roomId) : true;
+  }
+
+  private async release(roomId: string): Promise<void> {
+    await this.ownership?.release(roomId);
+  }
+
+  /** The stored document; the lease is given back when there is no open one to serve. */
+  private async loadOrRelease(roomId: string): Promise<StoredDocument | null> {
+    const stored = await this.store.loadDocument(roomId).catch(async (err: unknown) => {
+      await this.release(roomId);
+      throw err;
+    });
+    if (!stored || stored.closedAt !== null) await this.release(roomId);
+    return stored;
   }
 
   private async instantiate(stored: StoredDocument): Promise<Room> {
@@ -141,6 +174,7 @@ export class RoomRegistry {
     return this.withLock(input.roomId, async () => {
       const stale = this.rooms.get(input.roomId);
       if (stale && stale.closed) this.forget(stale); // closed elsewhere, still in memory: make way for a reopen
+      if (!this.live(input.roomId) && !(await this.acquire(input.roomId))) throw new RoomMovedError(input.roomId);
       const existing = this.live(input.roomId) ?? (await this.loadOpen(input.roomId));
       if (existing) {
         if (input.initialLanguage && input.initialLanguage !== existing.language) {
@@ -211,8 +245,15 @@ export class RoomRegistry {
    */
   async destroy(roomId: string): Promise<{ finalState: Uint8Array } | null> {
     return this.withLock(roomId, async () => {
-      const room = this.live(roomId) ?? (await this.loadOpen(roomId));
-      if (!room) return null;
+      let room = this.live(roomId);
+      if (!room) {
+        if (!(await this.acquire(roomId))) throw new RoomMovedError(roomId);
+        room = (await this.loadOpen(roomId)) ?? undefined;
+      }
+      if (!room) {
+        await this.release(roomId);
+        return null;
+      }
       this.cancelTtl(roomId);
       await room.exclusive(async () => {
         await room.takeSnapshot('session_end', { dedupe: 'session_end' });
@@ -225,6 +266,7 @@ export class RoomRegistry {
       // a room destroyed before it finished takes its session — and the session's edit history — with it
       if (this.history && room.phase !== 'finished') await this.history.discardRoom(roomId);
       this.forget(room);
+      await this.release(roomId);
       return { finalState };
     });
   }
@@ -257,6 +299,7 @@ export class RoomRegistry {
       if (room.size > 0 || room.tornDown || this.rooms.get(room.roomId) !== room) return;
       if (room.closed) {
         this.forget(room); // closed by another node: nothing left to send
+        await this.release(room.roomId);
         return;
       }
       try {
@@ -274,6 +317,36 @@ export class RoomRegistry {
       }
       if (room.size > 0) return; // somebody joined while we were saving
       this.forget(room);
+      await this.release(room.roomId);
+    });
+  }
+
+  /**
+   * Stop serving a room here (cluster, docs/collab-cluster.md): sockets closed with 4012 so clients ask the API
+   * for the owner again, the document saved (a save that meets a newer stored version merges it first), unloaded.
+   * `handOff` (the room has a new owner) gives the lease back so the owner starts at once; `evict` (the lease is
+   * gone already) does not touch it.
+   */
+  async handOff(roomId: string, mode: 'handOff' | 'evict' = 'handOff'): Promise<void> {
+    await this.withLock(roomId, async () => {
+      const room = this.rooms.get(roomId);
+      if (!room || room.tornDown) return;
+      this.cancelTtl(roomId);
+      try {
+        await room.exclusive(async () => {
+          room.closeAll(CloseCode.ROOM_MOVED, 'Room moved', 'shutdown');
+          await room.drainChat();
+          await room.persist();
+        });
+      } catch (err) {
+        this.logger.error({ err, roomId }, 'room could not be saved before leaving this node');
+        if (mode === 'handOff') {
+          this.scheduleTtl(room);
+          return; // keep the lease and the unsaved edits; the next heartbeat tries again
+        }
+      }
+      this.forget(room);
+      if (mode === 'handOff') await this.release(roomId);
     });
   }
 
@@ -283,18 +356,23 @@ export class RoomRegistry {
     if (this.rooms.get(room.roomId) === room) this.rooms.delete(room.roomId);
   }
 
-  /** Shutdown: save every room, close sockets with 1012 (clients reconnect to the next node), unload. */
+  /**
+   * Shutdown: save every room, close sockets with 1012 (clients reconnect) — or 4012 on a node of a cluster (the
+   * rooms move to other nodes: clients fetch the room again for its new collabUrl) —, unload.
+   */
   async closeAll(): Promise<void> {
+    const code = this.ownership ? CloseCode.ROOM_MOVED : CloseCode.SERVICE_RESTART;
     this.closing = true;
     for (const timer of this.ttlTimers.values()) clearTimeout(timer);
     this.ttlTimers.clear();
     const rooms = [...this.rooms.values()];
     await Promise.all(
       rooms.map(async (room) => {
-        room.closeAll(1012, 'Service restart', 'shutdown');
+        room.closeAll(code, code === CloseCode.ROOM_MOVED ? 'Room moved' : 'Service restart', 'shutdown');
         await room.drainChat();
         try {
           await room.persist();
+          await this.release(room.roomId); // saved: the next owner may start at once
         } catch (err) {
           this.logger.error({ err, roomId: room.roomId }, 'final save failed at shutdown');
         }

@@ -26,6 +26,7 @@ import type { EventMode } from './protocol.js';
 import type { LatencyHistogram } from './metrics.js';
 import { EditHistory, type EditHistoryOptions } from './history.js';
 import type { CollabKeys } from './token.js';
+import type { CollabClusterNode } from './cluster/node.js';
 
 export interface CollabSecrets {
   /** COLLAB_JWT_SECRET (or its key set with older secrets): verifies collab tokens */
@@ -42,6 +43,8 @@ export interface CreateCollabServerInput {
   logger?: CollabLogger;
   /** edit history of sessions (docs/playback.md): on by default; `false` records nothing */
   history?: Partial<EditHistoryOptions> | false;
+  /** one node of several (docs/collab-cluster.md): rooms are loaded only under their lease */
+  cluster?: CollabClusterNode;
 }
 
 export interface CollabServerStats extends CollabStats {
@@ -59,6 +62,8 @@ export interface CollabServer {
   /** the edit history writer (undefined when disabled) */
   history: EditHistory | undefined;
   options: CollabOptions;
+  /** Announce this node to the cluster (when there is one); call once it accepts connections. */
+  joinCluster(): Promise<void>;
   /** Save every room, close every socket (1012, clients reconnect), stop timers. */
   close(): Promise<void>;
   stats(): CollabServerStats;
@@ -97,6 +102,8 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
   const store = new CollabStore(input.db);
   const history = input.history === false ? undefined : new EditHistory(input.db, logger, input.history ?? {});
   const registry = new RoomRegistry(store, input.callbacks, options, logger, stats, undefined, history);
+  const cluster = input.cluster;
+  registry.ownership = cluster;
   const service = new CollabService(registry, store);
   const connections = new Set<Connection>();
   const ctx: ConnectionContext = {
@@ -169,10 +176,18 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
     history,
     options,
     propagation: registry.propagation,
+    async joinCluster() {
+      await cluster?.start({
+        loadedRoomIds: () => [...registry.rooms.keys()],
+        evict: (roomId) => registry.handOff(roomId, 'evict'),
+        handOff: (roomId) => registry.handOff(roomId, 'handOff'),
+      });
+    },
     async close() {
       if (closing) return;
       closing = true;
       clearInterval(sweep);
+      await cluster?.stop(); // the API stops handing out this node; the rooms' leases are released as they are saved
       for (const conn of connections) if (conn.state !== 'joined') conn.close(1012, 'Service restart', 'shutdown');
       await registry.closeAll();
       await history?.close(); // after the rooms' last frames: everything accepted is written

@@ -5,7 +5,7 @@
 import type { RoomPhase } from './control-plane-port.js';
 import type { CollabStore } from './persistence.js';
 import { CHAT_RING_SIZE, type ChatMessage } from './chat.js';
-import { InvalidSnapshotError, type RoomRegistry } from './registry.js';
+import { InvalidSnapshotError, RoomMovedError, type LookupResult, type RoomRegistry } from './registry.js';
 import { SnapshotFailedError } from './room.js';
 import { renderWhiteboard } from './whiteboard.js';
 
@@ -13,6 +13,7 @@ export type CollabErrorCode =
   | 'COLLAB_DOCUMENT_NOT_FOUND'
   | 'COLLAB_DOCUMENT_ALREADY_EXISTS'
   | 'COLLAB_INVALID_REQUEST'
+  | 'COLLAB_ROOM_MOVED'
   | 'COLLAB_INTERNAL_ERROR';
 
 export class CollabServiceError extends Error {
@@ -28,6 +29,27 @@ export class CollabServiceError extends Error {
 
 const notFound = (roomId: string) =>
   new CollabServiceError(404, 'COLLAB_DOCUMENT_NOT_FOUND', `Document for room ${roomId} not found`);
+
+/** 409 COLLAB_ROOM_MOVED: another collab node of the cluster serves the room; ask it (docs/collab-cluster.md). */
+const moved = (roomId: string) =>
+  new CollabServiceError(409, 'COLLAB_ROOM_MOVED', `Room ${roomId} is served by another collab node`);
+
+/** Runs `fn`, turning the registry's "another node serves it" into the 409 the API retries on. */
+async function onThisNode<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof RoomMovedError) throw moved(err.roomId);
+    throw err;
+  }
+}
+
+/** The live room of a lookup; 409 when it is on another node, 404 when there is no open document. */
+function liveOr404(roomId: string, found: LookupResult) {
+  if (found.status === 'moved') throw moved(roomId);
+  if (found.status !== 'live') throw notFound(roomId);
+  return found.room;
+}
 
 export interface CreateDocumentInput {
   roomId: string;
@@ -61,14 +83,14 @@ export class CollabService {
       snapshot = Uint8Array.from(input.snapshot);
     }
     try {
-      const { room, created } = await this.registry.create({
+      const { room, created } = await onThisNode(() => this.registry.create({
         roomId: input.roomId,
         ...(input.initialContentByLanguage ? { initialContentByLanguage: input.initialContentByLanguage } : {}),
         ...(input.initialLanguage ? { initialLanguage: input.initialLanguage } : {}),
         ...(input.initialPhase ? { initialPhase: input.initialPhase } : {}),
         ...(input.editorLocked !== undefined ? { editorLocked: input.editorLocked } : {}),
         ...(snapshot ? { snapshot } : {}),
-      });
+      }));
       return { roomId: room.roomId, createdAt: room.createdAt, created };
     } catch (err) {
       if (err instanceof InvalidSnapshotError) throw new CollabServiceError(400, 'COLLAB_INVALID_REQUEST', err.message);
@@ -77,7 +99,7 @@ export class CollabService {
   }
 
   async destroyDocument(roomId: string): Promise<{ roomId: string; finalSnapshot: number[] }> {
-    const out = await this.registry.destroy(roomId);
+    const out = await onThisNode(() => this.registry.destroy(roomId));
     if (!out) throw notFound(roomId);
     return { roomId, finalSnapshot: Array.from(out.finalState) };
   }
@@ -89,9 +111,7 @@ export class CollabService {
   }
 
   async updateState(roomId: string, input: UpdateStateInput): Promise<{ success: true }> {
-    const found = await this.registry.lookup(roomId);
-    if (found.status !== 'live') throw notFound(roomId);
-    const room = found.room;
+    const room = liveOr404(roomId, await this.registry.lookup(roomId));
     try {
       await room.exclusive(() => room.updateState(input));
     } catch (err) {
@@ -110,6 +130,7 @@ export class CollabService {
 
   async changeLanguage(roomId: string, language: string, changedBy?: string): Promise<{ success: boolean }> {
     const found = await this.registry.lookup(roomId);
+    if (found.status === 'moved') throw moved(roomId);
     if (found.status !== 'live') return { success: false };
     const room = found.room;
     await room.exclusive(async () => room.changeLanguage(language, changedBy));
@@ -131,10 +152,9 @@ export class CollabService {
 
   /** The whiteboard rendered to SVG with its raw records (docs/whiteboard.md); loaded from storage if needed. */
   async exportWhiteboard(roomId: string): Promise<{ roomId: string; svg: string; records: Record<string, unknown>; shapeCount: number; capturedAt: number }> {
-    const found = await this.registry.lookup(roomId);
-    if (found.status !== 'live') throw notFound(roomId);
+    const room = liveOr404(roomId, await this.registry.lookup(roomId));
     const capturedAt = Date.now();
-    const { svg, records, shapeCount } = renderWhiteboard(found.room.currentDoc());
+    const { svg, records, shapeCount } = renderWhiteboard(room.currentDoc());
     return { roomId, svg, records, shapeCount, capturedAt };
   }
 

@@ -1,14 +1,18 @@
 /**
  * Where the collab plane runs. Role `all`: inside this process — the control plane calls it directly (no HTTP hop),
  * it calls the control plane's command handlers directly, and its WebSocket shares the API's port under /ws.
- * Role `collab`: on its own port (COLLAB_PORT) with its internal HTTP API, calling back CONTROL_PLANE_URL.
+ * Role `collab`: on its own port (COLLAB_PORT) with its internal HTTP API, calling back CONTROL_PLANE_URL; with
+ * COLLAB_CLUSTER one node of several, serving the rooms it owns (docs/collab-cluster.md).
  */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { Server } from 'node:http';
 import { createCollabServer, type CollabServer } from '../collab/server.js';
 import { httpControlPlaneCallbacks } from '../collab/control-plane-port.js';
 import { inProcessCollabClient } from '../collab/in-process-client.js';
 import { startRoomEventFeed } from '../collab/room-events.js';
 import { startStandaloneCollab } from '../collab/standalone.js';
+import { CollabClusterNode } from '../collab/cluster/node.js';
 import { inProcessControlPlaneCallbacks } from './collab-callbacks.js';
 import { jwtKeys } from '../infra/jwt/keyring.js';
 import type { AppContext } from './context.js';
@@ -40,9 +44,27 @@ export function attachCollabUpgrade(collab: CollabServer, server: Server): void 
   });
 }
 
+/** This node's place in a cluster: its id and the URLs it announces (COLLAB_NODE_*, defaults from HOST/port). */
+function clusterNode(ctx: AppContext): CollabClusterNode {
+  const c = ctx.config;
+  const host = c.HOST === '0.0.0.0' || c.HOST === '::' ? os.hostname() : c.HOST;
+  const self = {
+    id: c.COLLAB_NODE_ID || randomUUID(),
+    publicUrl: c.COLLAB_NODE_PUBLIC_URL || `ws://${host}:${c.COLLAB_PORT}/ws`,
+    internalUrl: c.COLLAB_NODE_INTERNAL_URL || `http://${host}:${c.COLLAB_PORT}`,
+    startedAt: Date.now(),
+  };
+  return new CollabClusterNode(ctx.redis, c.REDIS_PREFIX, self, collabLogger(ctx), {
+    heartbeatMs: c.COLLAB_NODE_HEARTBEAT_MS,
+    nodeTtlMs: c.COLLAB_NODE_TTL_MS,
+    leaseMs: c.COLLAB_ROOM_LEASE_MS,
+  });
+}
+
 /** Role `collab` alone. */
 export async function startCollabRole(ctx: AppContext): Promise<() => Promise<void>> {
   const controlPlane = ctx.config.CONTROL_PLANE_URL || `http://127.0.0.1:${ctx.config.PORT}`;
+  const cluster = ctx.config.COLLAB_CLUSTER ? clusterNode(ctx) : undefined;
   const running = await startStandaloneCollab({
     db: ctx.db,
     callbacks: httpControlPlaneCallbacks(controlPlane, ctx.config.INTERNAL_CALLBACK_SECRET),
@@ -50,8 +72,10 @@ export async function startCollabRole(ctx: AppContext): Promise<() => Promise<vo
     logger: collabLogger(ctx),
     host: ctx.config.HOST,
     port: ctx.config.COLLAB_PORT,
+    ...(cluster ? { cluster } : {}),
   });
-  ctx.logger.info({ port: running.port }, 'collab plane listening');
+  await running.collab.joinCluster();
+  ctx.logger.info({ port: running.port, ...(cluster ? { node: cluster.self } : {}) }, 'collab plane listening');
   const feed = startRoomEventFeed(ctx.store, running.collab.registry, collabLogger(ctx));
   return async () => {
     await feed.stop();

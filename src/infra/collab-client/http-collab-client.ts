@@ -2,6 +2,10 @@
  * HTTP client of the collab internal API with `X-Internal-Secret`, a 10 s timeout per call, no retries, and opossum
  * circuit breakers around create, destroy and kick. Only transport failures, timeouts and 5xx count
  * against a breaker; a 4xx is the caller's problem, not the collab's health.
+ *
+ * With several collab nodes (`route`, docs/collab-cluster.md) each call goes to the node that owns its room; when
+ * that node cannot be reached or answers 409 COLLAB_ROOM_MOVED, the node list is read again and the call retried
+ * (within `retryBudgetMs`) — the window in which a dead node's rooms move to the others.
  */
 import CircuitBreaker from 'opossum';
 import type {
@@ -39,6 +43,17 @@ export interface HttpCollabClientOptions {
     rollingCountTimeout?: number;
   };
   fetch?: typeof fetch;
+  route?: CollabRoute;
+}
+
+/** Where a room's calls go when several collab nodes run. */
+export interface CollabRoute {
+  /** base URL of the node serving `roomId` (any live node for `null`); undefined = `baseUrl` */
+  baseUrlFor(roomId: string | null): string | undefined;
+  /** re-read the live nodes (after a failed call) */
+  refresh(): Promise<unknown>;
+  /** how long a call keeps retrying while the room moves; default 8000 ms */
+  retryBudgetMs?: number;
 }
 
 type Method = 'GET' | 'POST' | 'DELETE';
@@ -48,6 +63,16 @@ interface Call {
   path: string;
   body?: unknown;
   operation: string;
+  /** the room the call is about (routes it to the room's node) */
+  roomId?: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A failure after which another node may answer: unreachable, or "the room is on another node". */
+function movedOrUnreachable(err: unknown): boolean {
+  if (err instanceof CollabUnavailableError) return err.status === null || err.status === 502 || err.status === 503;
+  return err instanceof CollabRequestError && err.code === 'COLLAB_ROOM_MOVED';
 }
 
 const enc = (s: string) => encodeURIComponent(s);
@@ -61,11 +86,26 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
   const doFetch = options.fetch ?? fetch;
 
   async function request(call: Call): Promise<unknown> {
+    const route = options.route;
+    if (!route) return requestAt(root, call);
+    const deadline = Date.now() + (route.retryBudgetMs ?? 8000);
+    for (let attempt = 0; ; attempt++) {
+      const base = route.baseUrlFor(call.roomId ?? null)?.replace(/\/+$/, '') ?? root;
+      try {
+        return await requestAt(base, call);
+      } catch (err) {
+        if (!movedOrUnreachable(err) || Date.now() >= deadline) throw err;
+        await Promise.all([route.refresh().catch(() => undefined), sleep(Math.min(100 * 2 ** attempt, 1000))]);
+      }
+    }
+  }
+
+  async function requestAt(base: string, call: Call): Promise<unknown> {
     const headers: Record<string, string> = { 'x-internal-secret': options.secret };
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await doFetch(`${root}${call.path}`, {
+      res = await doFetch(`${base}${call.path}`, {
         method: call.method,
         headers,
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
@@ -100,6 +140,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
     const code = typeof envelope.code === 'string' ? envelope.code : null;
     const message = `collab ${call.operation}: HTTP ${res.status}${typeof envelope.message === 'string' ? ` ${envelope.message}` : ''}`;
     if (res.status === 404) throw new CollabNotFoundError(message, 404, code);
+    if (res.status === 409 && code === 'COLLAB_ROOM_MOVED') throw new CollabRequestError(message, 409, code);
     if (res.status >= 500) throw new CollabUnavailableError(message, res.status, code);
     throw new CollabRequestError(message, res.status, code);
   }
@@ -150,6 +191,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         path: '/internal/documents',
         body: input,
         operation: 'createDocument',
+        roomId: input.roomId,
       })) as CreateCollabDocumentResult;
     },
     async destroyDocument(roomId: string) {
@@ -157,6 +199,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         method: 'DELETE',
         path: room(roomId),
         operation: 'destroyDocument',
+        roomId,
       })) as DestroyCollabDocumentResult;
     },
     async kick(roomId: string, userId: string, reason?: string) {
@@ -165,6 +208,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         path: `${room(roomId)}/kick`,
         body: reason !== undefined ? { userId, reason } : { userId },
         operation: 'kick',
+        roomId,
       })) as { kicked: boolean };
     },
     async updateState(roomId: string, input: UpdateCollabStateInput) {
@@ -173,6 +217,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         path: `${room(roomId)}/state`,
         body: { roomId, ...input },
         operation: 'updateState',
+        roomId,
       })) as { success: boolean };
     },
     async participantReady(roomId: string, userId: string, isReady: boolean) {
@@ -181,6 +226,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         path: `${room(roomId)}/participant-ready`,
         body: { userId, isReady },
         operation: 'participantReady',
+        roomId,
       })) as { success: boolean };
     },
     async changeLanguage(roomId: string, language: string, changedBy?: string) {
@@ -189,6 +235,7 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         path: `${room(roomId)}/language`,
         body: changedBy !== undefined ? { roomId, language, changedBy } : { roomId, language },
         operation: 'changeLanguage',
+        roomId,
       })) as { success: boolean };
     },
     async getChat(roomId: string, limit?: number) {
@@ -197,13 +244,14 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
         method: 'GET',
         path: `${room(roomId)}/chat${q}`,
         operation: 'getChat',
+        roomId,
       })) as { messages: CollabChatMessage[] };
     },
     async health() {
       return (await request({ method: 'GET', path: '/internal/health', operation: 'health' })) as { status: 'ok' };
     },
     async exportWhiteboard(roomId: string) {
-      return (await request({ method: 'POST', path: `${room(roomId)}/whiteboard/export`, operation: 'exportWhiteboard' })) as WhiteboardExport;
+      return (await request({ method: 'POST', path: `${room(roomId)}/whiteboard/export`, operation: 'exportWhiteboard', roomId })) as WhiteboardExport;
     },
   };
 }
