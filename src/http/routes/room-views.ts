@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { signCollabToken } from '../../collab/token.js';
 import { jwtKeys } from '../../infra/jwt/keyring.js';
+import { collabNodesOf } from '../../infra/collab-nodes/index.js';
 import { capabilitiesOf } from '../../domain/room/capabilities.js';
 import {
   LANGUAGES,
@@ -143,8 +144,13 @@ export function roomConfig(room: Pick<RoomRow, 'maxParticipants' | 'maxDuration'
   return { maxParticipants: room.maxParticipants, maxDuration: room.maxDuration, isPrivate: room.isPrivate };
 }
 
-/** The absolute WebSocket URL clients connect to (`<collabUrl>/<roomId>?token=…`). */
-export function collabUrlFor(ctx: AppContext, request: FastifyRequest): string {
+/**
+ * The absolute WebSocket URL clients connect to (`<collabUrl>/<roomId>?token=…`): with several collab nodes the
+ * one that owns the room (docs/collab-cluster.md), else the configured or derived single URL.
+ */
+export function collabUrlFor(ctx: AppContext, request: FastifyRequest, roomId?: string): string {
+  const owner = roomId !== undefined ? collabNodesOf(ctx)?.ownerOf(roomId) : undefined;
+  if (owner) return owner.publicUrl;
   if (ctx.config.COLLAB_PLANE_CLIENT_URL) return ctx.config.COLLAB_PLANE_CLIENT_URL;
   if (ctx.config.PUBLIC_URL) {
     const u = new URL(ctx.config.PUBLIC_URL);
@@ -156,7 +162,7 @@ export function collabUrlFor(ctx: AppContext, request: FastifyRequest): string {
 export function collabCredentials(ctx: AppContext, request: FastifyRequest, roomId: string, userId: string, role: RoomRole, isHost: boolean) {
   return {
     collabToken: signCollabToken({ userId, roomId, role, isHost }, jwtKeys(ctx.config, 'collab')),
-    collabUrl: collabUrlFor(ctx, request),
+    collabUrl: collabUrlFor(ctx, request, roomId),
   };
 }
 
