@@ -114,7 +114,7 @@ const room = await h.request({ method: 'POST', url: '/rooms', token: user.access
 if (room.status !== 201) throw new Error(`room: ${room.status} ${JSON.stringify(room.body)}`);
 const roomId = room.body.roomId as string;
 
-let stop = await startExecutionWorker(h.ctx, { scheduler: false, analysis: false });
+let stop = await startExecutionWorker(h.ctx, { analysis: false });
 // warm-up: first compiles, JIT, caches
 await viaQueue(h, user.accessToken, roomId, 4, clients);
 await direct(2, concurrency);
@@ -130,7 +130,7 @@ for (let r = 0; r < rounds; r++) {
   queued.push(await viaQueue(h, user.accessToken, roomId, perRound, clients));
 }
 await stop();
-stop = await startExecutionWorker(h.ctx, { scheduler: false, analysis: true });
+stop = await startExecutionWorker(h.ctx, { analysis: true });
 loads.push(loadavg()[0]!);
 const withAnalysis = await viaQueue(h, user.accessToken, roomId, perRound, clients);
 await stop();

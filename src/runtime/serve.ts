@@ -4,15 +4,13 @@
  */
 import type { Server } from 'node:http';
 import type { Config } from '../config.js';
-import { startIdentityScheduler } from '../commands/identity/scheduler.js';
 import { seedOnStart } from '../commands/problems/seed-bank.js';
-import { startMatchmakingScheduler } from '../commands/matchmaking/scheduler.js';
 import { buildApp } from '../http/app.js';
 import { startOpsServer } from '../http/ops-app.js';
 import { seedDemoOnStart } from './demo-seed.js';
 import { markRunning, markStarting, markStopping } from '../infra/observability/lifecycle.js';
 import { routeModules } from '../http/modules.js';
-import { startRoomsScheduler } from '../workers/scheduler/rooms.js';
+import { startScheduler } from '../workers/scheduler/schedule.js';
 import { startAiWorker } from '../workers/ai/start.js';
 import { startExecutionWorker } from '../workers/execution/start.js';
 import { startReportWorker } from '../workers/reports/start.js';
@@ -34,7 +32,7 @@ export interface RoleStarter {
 /** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
 export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
   api: [seedOnStart, seedDemoOnStart],
-  worker: [startIdentityScheduler, startRoomsScheduler, (ctx) => startExecutionWorker(ctx), startMatchmakingScheduler, (ctx) => startReportWorker(ctx), (ctx) => startAiWorker(ctx), startSweeper],
+  worker: [(ctx) => startScheduler(ctx), (ctx) => startExecutionWorker(ctx), (ctx) => startReportWorker(ctx), (ctx) => startAiWorker(ctx), startSweeper],
 };
 
 const OPS_PORTS: Record<'collab' | 'worker' | 'projector', (c: Config) => number> = {

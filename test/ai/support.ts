@@ -21,7 +21,7 @@ export interface AiHarness extends Harness {
 export async function aiHarness(options: HarnessOptions & { execution?: boolean; worker?: boolean } = {}): Promise<AiHarness & { startWorker(): Promise<void> }> {
   const h = await createHarness({ ...options, env: { RATE_LIMIT_ENABLED: 'false', COLLAB_PLANE_URL: 'http://127.0.0.1:9', ...options.env } });
   const stops = options.worker === false ? [] : [await startAiWorker(h.ctx)];
-  if (options.execution) stops.push(await startExecutionWorker(h.ctx, { scheduler: false, analysis: true }));
+  if (options.execution) stops.push(await startExecutionWorker(h.ctx, { analysis: true }));
   const admin = await registerAdmin(h);
   const close = h.close.bind(h);
   return Object.assign(h, {

@@ -7,7 +7,7 @@ import { expireExecutionOutputs } from '../../src/commands/execution/retention.j
 import { RETENTION_QUEUE } from '../../src/commands/execution/jobs.js';
 import { settle } from '../../src/http/command.js';
 import { verifyProjection } from '../../src/projections/verify.js';
-import { startExecutionWorker } from '../../src/workers/execution/start.js';
+import { SCHEDULED_JOBS, startScheduler } from '../../src/workers/scheduler/schedule.js';
 import {
   analysisResult,
   createProblem,
@@ -83,7 +83,7 @@ describe('output retention', () => {
   it('the retention sweep is a repeatable job, scheduled only when the scheduler is enabled', async () => {
     const queue = h.ctx.queues.queue(RETENTION_QUEUE);
     expect(await queue.getJobSchedulers()).toEqual([]); // SCHEDULER_ENABLED=false in tests
-    const stop = await startExecutionWorker(h.ctx, { scheduler: true, analysis: false });
+    const stop = await startScheduler({ ...h.ctx, config: { ...h.ctx.config, SCHEDULER_ENABLED: true } }, SCHEDULED_JOBS.filter((job) => job.queue === RETENTION_QUEUE));
     try {
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.every])).toEqual([['execution-output-retention', 3600_000]]);

@@ -22,7 +22,7 @@ export interface ExecHarness extends Harness {
 export async function execHarness(options: HarnessOptions & { worker?: false | ExecutionWorkerOptions } = {}): Promise<ExecHarness> {
   const h = await createHarness({ ...options, env: { RATE_LIMIT_ENABLED: 'false', COLLAB_PLANE_URL: 'http://127.0.0.1:9', ...options.env } });
   let stop: (() => Promise<void>) | undefined;
-  if (options.worker !== false) stop = await startExecutionWorker(h.ctx, { scheduler: false, ...(options.worker ?? {}) });
+  if (options.worker !== false) stop = await startExecutionWorker(h.ctx, options.worker ?? {});
   const close = h.close.bind(h);
   return Object.assign(h, {
     async stopWorker() {
@@ -31,7 +31,7 @@ export async function execHarness(options: HarnessOptions & { worker?: false | E
     },
     async startWorker(o: ExecutionWorkerOptions = {}) {
       await stop?.();
-      stop = await startExecutionWorker(h.ctx, { scheduler: false, ...o });
+      stop = await startExecutionWorker(h.ctx, o);
     },
     async close() {
       await stop?.();

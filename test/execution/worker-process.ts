@@ -16,7 +16,6 @@ await wire(ctx);
 const stop = await startExecutionWorker(ctx, {
   lockDurationMs: Number(process.env.WORKER_LOCK_MS ?? 2000),
   stalledIntervalMs: Number(process.env.WORKER_STALLED_MS ?? 1000),
-  scheduler: false,
   analysis: false,
 });
 process.stdout.write('ready\n');

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { anonymiseDeletedUsers, purgeAuditLogs } from '../../src/commands/identity/retention.js';
-import { runRetention } from '../../src/commands/identity/scheduler.js';
+import { anonymiseDeletedUsers, purgeAuditLogs, runRetention } from '../../src/commands/identity/retention.js';
 import { settle } from '../../src/http/command.js';
 import { encodeCursor } from '../../src/http/pagination.js';
 import { auditLogProjection } from '../../src/projections/audit-log/projection.js';

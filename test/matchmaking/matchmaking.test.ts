@@ -3,8 +3,7 @@
  * of its own, so entries of one test never pair with another's.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { expireProposals } from '../../src/commands/matchmaking/matchmaking.js';
-import { runMatchmakingJob } from '../../src/commands/matchmaking/scheduler.js';
+import { expireProposals, runMatchingCycle } from '../../src/commands/matchmaking/matchmaking.js';
 import { settle } from '../../src/http/command.js';
 import { verifyProjection } from '../../src/projections/verify.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -185,7 +184,7 @@ describe('proposal flow', () => {
     await enqueue(a, { languages: ['typescript'], difficulties: ['easy'] });
     await enqueue(b, { languages: ['typescript'], difficulties: ['hard'] });
     await enqueue(c, { languages: ['typescript'], roles: ['observer'] });
-    await runMatchmakingJob(h.ctx);
+    await runMatchingCycle(h.ctx);
     await caughtUp();
     for (const u of [a, b, c]) expect((await status(u)).body.status).toBe('searching');
     for (const u of [a, b, c]) await leave(u);
@@ -197,7 +196,7 @@ describe('races', () => {
     const users = await Promise.all(Array.from({ length: 10 }, () => registerUser(h)));
     const responses = await Promise.all(users.map((u) => enqueue(u, { languages: ['javascript'] })));
     for (const r of responses) expect(r.status).toBe(200);
-    await runMatchmakingJob(h.ctx);
+    await runMatchingCycle(h.ctx);
     await caughtUp();
     const statuses = new Map<string, any>();
     for (const u of users) statuses.set(u.id, (await status(u)).body);

@@ -105,7 +105,7 @@ describe('backpressure', () => {
 
 describe('ghost jobs', () => {
   it('a job delivered again after its work finished changes nothing', async () => {
-    await h.startWorker({ analysis: false, scheduler: false });
+    await h.startWorker({ analysis: false });
     const r = await run(h, room.candidate, room.roomId, { language: 'python', code, stdin: '2 2\n' });
     expect(r.status).toBe(202);
     const runId: string = r.body.jobId;

@@ -47,7 +47,7 @@ export async function playbackHarness(options: { history?: Partial<EditHistoryOp
       ctx.closers.push(async () => client.shutdown());
     },
   });
-  if (options.worker) stopWorker = await startExecutionWorker(h.ctx, { scheduler: false });
+  if (options.worker) stopWorker = await startExecutionWorker(h.ctx);
   const close = h.close.bind(h);
   const out = Object.assign(h, {
     collab: collab!,

@@ -26,7 +26,7 @@ export interface ReportHarness extends RoomHarness {
 
 export async function reportHarness(): Promise<ReportHarness> {
   const h = await roomHarness({ collab: true, env: { SWEEPER_GRACE_MS: '0' } });
-  const stopExecution = await startExecutionWorker(h.ctx, { scheduler: false });
+  const stopExecution = await startExecutionWorker(h.ctx);
   let stopReports: (() => Promise<void>) | undefined = await startReportWorker(h.ctx);
   const admin = await newAdmin(h);
   const problem = await createProblem(h, admin, {

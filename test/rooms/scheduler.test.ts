@@ -1,6 +1,6 @@
-/** The rooms scheduler starter: three BullMQ repeatables when SCHEDULER_ENABLED, nothing otherwise; jobs run. */
+/** The scheduler's rooms jobs: three BullMQ repeatables when SCHEDULER_ENABLED, nothing otherwise; jobs run. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ROOMS_SCHEDULER_QUEUE, startRoomsScheduler } from '../../src/workers/scheduler/rooms.js';
+import { ROOMS_SCHEDULER_QUEUE, SCHEDULED_JOBS, startScheduler } from '../../src/workers/scheduler/schedule.js';
 import { roomHarness, type RoomHarness } from './support.js';
 
 let h: RoomHarness;
@@ -11,7 +11,7 @@ afterAll(() => h.close(), 60_000);
 
 describe('rooms scheduler', () => {
   it('schedules role-swap expiry, presence sweep and abandoned-room cleanup, and runs them', async () => {
-    const stop = await startRoomsScheduler(h.ctx);
+    const stop = await startScheduler(h.ctx, SCHEDULED_JOBS.filter((job) => job.queue === ROOMS_SCHEDULER_QUEUE));
     try {
       const queue = h.ctx.queues.queue(ROOMS_SCHEDULER_QUEUE);
       const schedulers = await queue.getJobSchedulers();
@@ -38,7 +38,7 @@ describe('rooms scheduler', () => {
 
   it('does nothing when the scheduler is disabled', async () => {
     const ctx = { ...h.ctx, config: { ...h.ctx.config, SCHEDULER_ENABLED: false } };
-    const stop = await startRoomsScheduler(ctx);
+    const stop = await startScheduler(ctx);
     await stop();
   });
 });

@@ -51,3 +51,10 @@ export async function purgeAuditLogs(ctx: AppContext, now = new Date()): Promise
   const w = await appendFact(ctx, AUDIT_RETENTION_STREAM, { type: 'AuditLogsPurged', data: { before } }, systemMetadata(randomUUID(), now));
   return { ...w, before };
 }
+
+/** The hourly retention job (src/workers/scheduler/schedule.ts): both sweeps. */
+export async function runRetention(ctx: AppContext, now = new Date()): Promise<{ anonymised: number; auditBefore: string }> {
+  const { anonymised } = await anonymiseDeletedUsers(ctx, now);
+  const { before } = await purgeAuditLogs(ctx, now);
+  return { anonymised, auditBefore: before };
+}

@@ -1,14 +1,14 @@
 /**
- * The execution plane of role `worker`: the run/submission queue (EXECUTION_CONCURRENCY jobs at once), the
- * static-analysis queue (ANALYSIS_CONCURRENCY) and, when SCHEDULER_ENABLED, the hourly output-retention sweep.
+ * The execution plane of role `worker`: the run/submission queue (EXECUTION_CONCURRENCY jobs at once) and the
+ * static-analysis queue (ANALYSIS_CONCURRENCY). The hourly output-retention sweep is a scheduled job
+ * (src/workers/scheduler/schedule.ts).
  *
  * A worker process that dies mid-job (kill -9) stops renewing the job's lock; after `lockDurationMs` another
  * worker's stalled-job check (every `stalledIntervalMs`) puts the job back in the queue, and the deciders make
  * the second processing finish the work exactly once.
  */
 import type { Job, Worker } from 'bullmq';
-import { expireExecutionOutputs } from '../../commands/execution/retention.js';
-import { ANALYSIS_QUEUE, EXECUTION_QUEUE, RETENTION_QUEUE, type AnalysisJob, type ExecutionJob } from '../../commands/execution/jobs.js';
+import { ANALYSIS_QUEUE, EXECUTION_QUEUE, type AnalysisJob, type ExecutionJob } from '../../commands/execution/jobs.js';
 import { probeSandbox } from '../../infra/sandbox/index.js';
 import type { AppContext } from '../../runtime/context.js';
 import { processAnalysisJob } from '../analysis/processor.js';
@@ -19,13 +19,9 @@ export interface ExecutionWorkerOptions {
   lockDurationMs?: number;
   /** How often stalled jobs (lock expired) are looked for. */
   stalledIntervalMs?: number;
-  /** Start the retention scheduler (default: config.SCHEDULER_ENABLED). */
-  scheduler?: boolean;
   /** Start the static-analysis consumer (default true). */
   analysis?: boolean;
 }
-
-const RETENTION_EVERY_MS = 3600_000;
 
 export async function startExecutionWorker(ctx: AppContext, options: ExecutionWorkerOptions = {}): Promise<() => Promise<void>> {
   const probe = await probeSandbox();
@@ -59,25 +55,6 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
         stalledInterval,
         maxStalledCount: 2,
       }),
-    );
-  }
-  if (options.scheduler ?? ctx.config.SCHEDULER_ENABLED) {
-    const queue = ctx.queues.queue(RETENTION_QUEUE);
-    await queue.upsertJobScheduler('execution-output-retention', { every: RETENTION_EVERY_MS }, {
-      name: 'expire-outputs',
-      data: {},
-      opts: { removeOnComplete: 100, removeOnFail: 100 },
-    });
-    workers.push(
-      ctx.queues.worker(
-        RETENTION_QUEUE,
-        async () => {
-          const result = await expireExecutionOutputs(ctx);
-          ctx.logger.info(result, 'execution output retention done');
-          return result;
-        },
-        { concurrency: 1 },
-      ),
     );
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));

@@ -1,8 +1,7 @@
 /**
- * The rooms module's scheduled jobs, as BullMQ repeatables in role `worker` when
- * SCHEDULER_ENABLED. Each job finds its candidates in the read models and issues commands; the deciders re-check
- * every condition against the room's events, so a stale candidate is a no-op. The job functions are exported and can
- * be called directly (tests, one-off runs) without waiting for the schedule.
+ * The rooms module's scheduled jobs (registered with every other one in schedule.ts): role-swap expiry, presence
+ * sweep, abandoned-room cleanup. Each finds its candidates in the read models and issues commands; the deciders
+ * re-check every condition against the room's events, so a stale candidate is a no-op.
  */
 import { randomUUID } from 'node:crypto';
 import { systemMetadata } from '../../commands/metadata.js';
@@ -12,15 +11,6 @@ import { findSilentParticipants, purgeExpiredIdempotencyKeys } from '../../comma
 import { ABANDONED_AFTER_MS, PRESENCE_TIMEOUT_MS } from '../../domain/room/constants.js';
 import { findAbandonedRooms, findRoomsWithExpiredSwaps } from '../../projections/rooms/queries.js';
 import type { AppContext } from '../../runtime/context.js';
-
-export const ROOMS_SCHEDULER_QUEUE = 'rooms.scheduler';
-
-export const ROOM_JOBS = {
-  'role-swap-expiry': 10_000,
-  'presence-sweep': 60_000,
-  'abandoned-room-cleanup': 5 * 60_000,
-} as const;
-export type RoomJob = keyof typeof ROOM_JOBS;
 
 /** Pending role swaps past their 30 s deadline become RoleSwapExpired. */
 export async function expireRoleSwaps(ctx: AppContext, now = new Date()): Promise<{ expired: number }> {
@@ -71,36 +61,4 @@ export async function cleanupAbandonedRooms(ctx: AppContext, now = new Date(), b
   }
   await purgeExpiredIdempotencyKeys(ctx.db);
   return { finished, failed };
-}
-
-export async function runRoomJob(ctx: AppContext, job: RoomJob, now = new Date()): Promise<unknown> {
-  switch (job) {
-    case 'role-swap-expiry':
-      return expireRoleSwaps(ctx, now);
-    case 'presence-sweep':
-      return sweepPresence(ctx, now);
-    case 'abandoned-room-cleanup':
-      return cleanupAbandonedRooms(ctx, now);
-  }
-}
-
-/** Role `worker` starter: schedules the three repeatables (upserted by id, so several workers schedule them once). */
-export async function startRoomsScheduler(ctx: AppContext): Promise<() => Promise<void>> {
-  if (!ctx.config.SCHEDULER_ENABLED) return async () => undefined;
-  const queue = ctx.queues.queue(ROOMS_SCHEDULER_QUEUE);
-  for (const [name, every] of Object.entries(ROOM_JOBS)) {
-    await queue.upsertJobScheduler(`rooms-${name}`, { every }, { name, data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
-  }
-  const worker = ctx.queues.worker(
-    ROOMS_SCHEDULER_QUEUE,
-    async (job) => {
-      const result = await runRoomJob(ctx, job.name as RoomJob);
-      ctx.logger.debug({ job: job.name, result }, 'rooms job done');
-      return result;
-    },
-    { concurrency: 1 },
-  );
-  return async () => {
-    await worker.close();
-  };
 }
