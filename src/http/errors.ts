@@ -8,7 +8,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, type FieldError } from '../domain/shared/errors.js';
 import { isDatabaseOutage } from '../infra/db/outage.js';
+import { isServiceError } from '../infra/errors.js';
 import { isRedisOutage } from '../infra/redis/outage.js';
+import { ERROR_STATUS } from './error-status.js';
 
 export interface ErrorEnvelope {
   statusCode: number;
@@ -109,7 +111,10 @@ export function statusEnvelope(statusCode: number, message?: string): ErrorEnvel
 }
 
 export function toEnvelope(err: unknown): ErrorEnvelope {
-  if (err instanceof DomainError) return envelope(err.status, err.code, err.message, err.details);
+  // Coded errors take their status from the one code → status table (src/http/error-status.ts).
+  // A key outside the table can only come from a cast; it is a bug, answered as one.
+  if (err instanceof DomainError && ERROR_STATUS[err.key] !== undefined) return envelope(ERROR_STATUS[err.key], err.code, err.message, err.details);
+  if (isServiceError(err)) return envelope(ERROR_STATUS[err.code], err.code, err.message, err.details);
   const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fe?.validation) {
     const fields = fieldsFromValidation(fe.validation, fe.validationContext);
@@ -124,8 +129,8 @@ export function toEnvelope(err: unknown): ErrorEnvelope {
   if (status === 400) return envelope(400, 'VALIDATION_FAILED', 'Malformed request', { fields: bodyField('invalid') });
   if (status >= 400 && status < 500) return statusEnvelope(status);
   // A dependency outage is not the request's fault: 503 with Retry-After, named after the /health dependency.
-  if (isRedisOutage(err)) return envelope(503, 'CACHE_SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { dependency: 'cache', retryAfter: 5 });
-  if (isDatabaseOutage(err)) return envelope(503, 'DATABASE_SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { dependency: 'database', retryAfter: 5 });
+  if (isRedisOutage(err)) return envelope(ERROR_STATUS.CACHE_SERVICE_UNAVAILABLE, 'CACHE_SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { dependency: 'cache', retryAfter: 5 });
+  if (isDatabaseOutage(err)) return envelope(ERROR_STATUS.DATABASE_SERVICE_UNAVAILABLE, 'DATABASE_SERVICE_UNAVAILABLE', 'Service temporarily unavailable', { dependency: 'database', retryAfter: 5 });
   return envelope(500, 'INTERNAL_ERROR', 'Internal server error');
 }
 

@@ -1,9 +1,10 @@
 /**
- * Circuit breakers (opossum) around remote dependencies. An open breaker answers 503 `<AREA>_SERVICE_UNAVAILABLE`,
- * a timeout 504 `<AREA>_SERVICE_TIMEOUT`, with the circuit name in `details`.
+ * Circuit breakers (opossum) around remote dependencies. An open breaker throws a ServiceUnavailableError
+ * (`<AREA>_SERVICE_UNAVAILABLE`, 503 at the edge), a timeout an UpstreamTimeoutError (`<AREA>_SERVICE_TIMEOUT`,
+ * 504), with the circuit name in `details`.
  */
 import CircuitBreaker from 'opossum';
-import { DomainError } from '../domain/shared/errors.js';
+import { ServiceUnavailableError, UpstreamTimeoutError, type TimedServiceArea } from './errors.js';
 
 export interface BreakerOptions {
   timeoutMs: number;
@@ -13,7 +14,7 @@ export interface BreakerOptions {
 
 export type Guarded = <T>(fn: () => Promise<T>) => Promise<T>;
 
-export function createBreaker(area: string, name: string, options: BreakerOptions): Guarded & { breaker: CircuitBreaker } {
+export function createBreaker(area: TimedServiceArea, name: string, options: BreakerOptions): Guarded & { breaker: CircuitBreaker } {
   const breaker = new CircuitBreaker((fn: () => Promise<unknown>) => fn(), {
     timeout: options.timeoutMs,
     resetTimeout: options.resetMs ?? 10_000,
@@ -26,10 +27,10 @@ export function createBreaker(area: string, name: string, options: BreakerOption
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'EOPENBREAKER') {
-        throw new DomainError(`${area}_SERVICE_UNAVAILABLE`, 503, 'Service temporarily unavailable', { circuit: name, retryAfter: Math.ceil((options.resetMs ?? 10_000) / 1000) });
+        throw new ServiceUnavailableError(area, 'Service temporarily unavailable', { circuit: name, retryAfter: Math.ceil((options.resetMs ?? 10_000) / 1000) });
       }
       if (code === 'ETIMEDOUT') {
-        throw new DomainError(`${area}_SERVICE_TIMEOUT`, 504, 'Operation timed out', { circuit: name, timeout: options.timeoutMs });
+        throw new UpstreamTimeoutError(area, 'Operation timed out', { circuit: name, timeout: options.timeoutMs });
       }
       throw err;
     }

@@ -54,7 +54,7 @@ function literal(kind: KeyKind, value: KeyValue): RawBuilder<unknown> {
 }
 
 export const invalidCursor = (cursor: unknown) =>
-  new DomainError('VALIDATION_FAILED', 400, 'Invalid cursor', { fields: [{ field: 'cursor', constraint: 'cursor', value: cursor }] });
+  new DomainError('VALIDATION_FAILED', 'Invalid cursor', { fields: [{ field: 'cursor', constraint: 'cursor', value: cursor }] });
 
 /** Checks decoded cursor values against the keys of the sort they claim to continue. */
 export function checkCursor(keys: readonly SortKey[], values: readonly unknown[] | undefined): KeyValue[] | undefined {

@@ -1,11 +1,17 @@
 /** Opens every adapter a process needs (the composition root), after making sure the schema is migrated. */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { createAiAdapters } from '../commands/ai/llm.js';
+import { createExecutionAdmission } from '../commands/execution/admission.js';
+import { createExecutionQueueGuard } from '../commands/execution/breaker.js';
+import { createRefreshSessions } from '../commands/identity/tokens.js';
 import type { Config } from '../config.js';
 import { DomainError } from '../domain/shared/errors.js';
 import { ensureDatabaseExists, ensureSchema, openDatabase } from '../infra/db/database.js';
 import { migrateToLatest } from '../infra/db/migrate.js';
 import { createEventStore } from '../infra/eventstore/index.js';
+import { createMailer } from '../infra/mail/index.js';
+import { createLifecycle } from '../infra/observability/lifecycle.js';
 import { createLogger } from '../infra/observability/logger.js';
 import { createMetrics } from '../infra/observability/metrics.js';
 import { createRateLimiter } from '../infra/redis/rate-limiter.js';
@@ -15,6 +21,7 @@ import { listCheckpoints } from '../projections/checkpoints.js';
 import { createProgressTracker } from '../projections/progress.js';
 import { projections as allProjections } from '../projections/registry.js';
 import type { Projection } from '../projections/projection.js';
+import { createSlots } from '../workers/ai/slots.js';
 import type { AppContext } from './context.js';
 
 export interface ContextOptions {
@@ -25,7 +32,7 @@ export interface ContextOptions {
 }
 
 const notWired = async (): Promise<never> => {
-  throw new DomainError('UNAUTHORIZED', 401, 'Authentication is not available');
+  throw new DomainError('UNAUTHORIZED', 'Authentication is not available');
 };
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
@@ -45,6 +52,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const progress = createProgressTracker();
   await progress.listen(config.DATABASE_URL, config.DB_SCHEMA);
   const projections = options.projections ?? allProjections;
+  const closers: Array<() => Promise<void>> = [];
+  const queues = createQueueFactory(config.REDIS_URL, config.REDIS_PREFIX);
+  const executionQueueGuard = createExecutionQueueGuard(config);
 
   const ctx: AppContext = {
     config,
@@ -58,12 +68,23 @@ export async function createContext(config: Config, options: ContextOptions = {}
     rateLimiter: createRateLimiter(redis, config.REDIS_PREFIX, {
       onFailOpen: (err) => logger.warn({ err: err.message }, 'redis unreachable: rate limits fail open'),
     }),
-    queues: createQueueFactory(config.REDIS_URL, config.REDIS_PREFIX),
+    queues,
     progress,
     projections,
+    ai: {
+      ...createAiAdapters(config, logger, closers),
+      slots: createSlots(config.AI_MAX_CONCURRENT_TASKS, config.AI_RESERVED_REALTIME_SLOTS),
+    },
+    execution: {
+      admission: createExecutionAdmission({ db: database.db, config, queues }),
+      queueGuard: executionQueueGuard,
+    },
+    refreshSessions: createRefreshSessions(redis, config.REDIS_PREFIX, config.REFRESH_TOKEN_TTL_SECONDS),
+    mailer: createMailer({ config, logger, db: database.db, closers }),
     authenticate: notWired,
+    lifecycle: createLifecycle(),
     health: new Map(),
-    closers: [],
+    closers,
   };
   ctx.health.set('database', async () => {
     await sql`SELECT 1`.execute(ctx.db);
@@ -87,7 +108,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
       if (row?.status === 'faulted') throw new Error(`${p.name} faulted`);
     }
   });
+  // The adapters above registered theirs first, so they close after these (closers run in reverse).
   ctx.closers.push(
+    async () => executionQueueGuard.breaker.shutdown(),
     () => database.close(),
     () => store.close(),
     async () => {

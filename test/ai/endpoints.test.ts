@@ -4,7 +4,6 @@
  * and the admin-only hint ladder, with their error codes (SPEC §4.8).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { aiOf } from '../../src/commands/ai/llm.js';
 import { LOCAL_MODEL } from '../../src/infra/llm/index.js';
 import { aiHarness, aiRoom, createProblem, expectError, hint, interview, joinAs, LADDER, newUser, pollReady, type AiHarness } from './support.js';
 
@@ -149,7 +148,7 @@ describe('transcription, quotas, breaker, problem ladders', () => {
 
   it('503 AI_SERVICE_UNAVAILABLE with Retry-After while the AI queue breaker is open; the request ends failed', async () => {
     const room = await aiRoom(h, { problemId });
-    const guard = aiOf(h.ctx).queueGuard;
+    const guard = h.ctx.ai.queueGuard;
     guard.breaker.open();
     try {
       const res = await hint(h, room.host, room.roomId, { code: CODE });

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { createLocalCoach, LOCAL_MODEL } from '../../src/infra/llm/index.js';
 import { createOpenAiCoach, type OpenAiAdapterOptions } from '../../src/infra/llm/openai/adapter.js';
 import type { CoachContext, HintRequest } from '../../src/infra/llm/port.js';
+import { answered, rejectionOf } from '../support/answered.js';
 import { startChatServer, type ChatServer } from './chat-server.js';
 
 let server: ChatServer;
@@ -104,8 +105,8 @@ describe('chat completions', () => {
     expect(answer.model).toBe(LOCAL_MODEL);
     expect(server.requests).toHaveLength(2);
     server.script({ content: goodHint, delayMs: 600 }, { content: goodHint, delayMs: 600 });
-    await expect(slow.complete({ name: 'x', schema: (await import('../../src/infra/llm/openai/schemas.js')).HintOut, role: 'r', contract: '{}', limits: '', temperature: 0, maxTokens: 10 }, [{ role: 'user', content: 'hi' }]))
-      .rejects.toMatchObject({ code: 'AI_SERVICE_TIMEOUT', status: 504 });
+    expect(answered(await rejectionOf(slow.complete({ name: 'x', schema: (await import('../../src/infra/llm/openai/schemas.js')).HintOut, role: 'r', contract: '{}', limits: '', temperature: 0, maxTokens: 10 }, [{ role: 'user', content: 'hi' }]))))
+      .toMatchObject({ code: 'AI_SERVICE_TIMEOUT', status: 504 });
   });
 
   it('the breaker opens after repeated failures: 503 AI_SERVICE_UNAVAILABLE without calling the server, local answers', async () => {
@@ -115,8 +116,8 @@ describe('chat completions', () => {
     expect(fragile.guard.breaker.opened).toBe(true);
     const calls = server.requests.length;
     const { HintOut } = await import('../../src/infra/llm/openai/schemas.js');
-    await expect(fragile.complete({ name: 'x', schema: HintOut, role: 'r', contract: '{}', limits: '', temperature: 0, maxTokens: 10 }, [{ role: 'user', content: 'hi' }]))
-      .rejects.toMatchObject({ code: 'AI_SERVICE_UNAVAILABLE', status: 503 });
+    expect(answered(await rejectionOf(fragile.complete({ name: 'x', schema: HintOut, role: 'r', contract: '{}', limits: '', temperature: 0, maxTokens: 10 }, [{ role: 'user', content: 'hi' }]))))
+      .toMatchObject({ code: 'AI_SERVICE_UNAVAILABLE', status: 503 });
     expect((await fragile.hint(hintReq)).model).toBe(LOCAL_MODEL);
     expect(server.requests.length).toBe(calls);
   });

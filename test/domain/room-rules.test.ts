@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { capabilitiesOf, hasCapability, hasMediaCapability } from '../../src/domain/room/capabilities.js';
 import { assertCanExecute, assertRoleUpperBounds, canEditCode, canViewRoom, collabJoinDenial } from '../../src/domain/room/rules.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
+import { statusOf } from '../../src/http/error-status.js';
 
 describe('capabilitiesOf (SPEC §3.2)', () => {
   it('interviewer', () => {
@@ -56,7 +57,7 @@ describe('assertCanExecute (run / submit, SPEC §3.5)', () => {
       f();
       return 'ok';
     } catch (err) {
-      return `${(err as DomainError).status} ${(err as DomainError).code}`;
+      return `${statusOf(err)} ${(err as DomainError).code}`;
     }
   };
   it('active participant, editor unlocked, capability', () => {

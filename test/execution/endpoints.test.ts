@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { handleCommand } from '../../src/commands/handle-command.js';
 import { systemMetadata } from '../../src/commands/metadata.js';
-import { executionQueueGuard } from '../../src/commands/execution/breaker.js';
 import { problemDecider, problemStream } from '../../src/domain/problem/problem.js';
 import { settle } from '../../src/http/command.js';
 import { resetSandboxProbe } from '../../src/infra/sandbox/index.js';
@@ -329,7 +328,7 @@ describe('the queue breaker and failures', () => {
   });
   afterEach(() => {
     h.ctx.queues = saved;
-    executionQueueGuard(h.ctx).breaker.close();
+    h.ctx.execution.queueGuard.breaker.close();
   });
 
   it('504 EXECUTION_SERVICE_TIMEOUT when enqueueing hangs; the run is completed as failed, never left pending', async () => {
@@ -344,7 +343,7 @@ describe('the queue breaker and failures', () => {
   });
 
   it('503 EXECUTION_SERVICE_UNAVAILABLE while the breaker is open; a submission is completed as failed', async () => {
-    executionQueueGuard(h.ctx).breaker.open();
+    h.ctx.execution.queueGuard.breaker.open();
     expectError(await run(h, room.candidate, room.roomId, { language: 'python', code: 'print(1)' }), 503, 'EXECUTION_SERVICE_UNAVAILABLE');
     const res = await submit(h, room.candidate, room.roomId, { language: 'python', code: sum });
     expectError(res, 503, 'EXECUTION_SERVICE_UNAVAILABLE');

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { can } from '../../src/domain/user/capabilities.js';
 import type { UserEvent } from '../../src/domain/user/events.js';
 import { userDecider, type UserCommand } from '../../src/domain/user/user.js';
+import { answered } from '../support/answered.js';
 import { deciderSpec } from '../support/decider-spec.js';
 
 const ID = '11111111-1111-4111-8111-111111111111';
@@ -38,7 +39,7 @@ describe('user decider', () => {
     const renamed: UserEvent = { type: 'UserProfileUpdated', data: { displayName: 'A' } };
     const g = given(registered, renamed);
     expect(g.when({ type: 'UpdateProfile', bio: 'hi', ifMatch: ['1'] }).events).toHaveLength(1);
-    expect(g.when({ type: 'UpdateProfile', bio: 'hi', ifMatch: ['0'] }).error).toMatchObject({ code: 'PRECONDITION_FAILED', status: 412 });
+    expect(answered(g.when({ type: 'UpdateProfile', bio: 'hi', ifMatch: ['0'] }).error)).toMatchObject({ code: 'PRECONDITION_FAILED', status: 412 });
     expect(g.when({ type: 'UpdateProfile', bio: 'hi', ifMatch: ['0', '1'] }).events).toHaveLength(1);
     expect(g.when({ type: 'UpdateProfile', bio: 'hi', ifMatch: '*' }).events).toHaveLength(1);
   });
@@ -72,7 +73,7 @@ describe('user decider', () => {
     expect(banned.when({ type: 'Ban', actorId: ADMIN, reason: 'again' }).events).toEqual([{ type: 'UserBanned', data: { reason: 'again' } }]);
     expect(banned.when({ type: 'Unban', actorId: ADMIN }).events).toEqual([{ type: 'UserUnbanned', data: {} }]);
     expect(given(registered).when({ type: 'Unban', actorId: ADMIN }).events).toEqual([]);
-    expect(given(registered).when({ type: 'Ban', actorId: ID, reason: null }).error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(answered(given(registered).when({ type: 'Ban', actorId: ID, reason: null }).error)).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
   });
 
   it('combines role and ban changes in one admin update, refusing self-demotion and empty updates', () => {
@@ -95,8 +96,8 @@ describe('user decider', () => {
       { type: 'Delete', now: '2030-01-02T00:00:00.000Z' },
       { type: 'ChangeRole', actorId: null, role: 'admin' },
     ] as UserCommand[]) {
-      expect(given().when(cmd).error).toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
-      expect(deleted.when(cmd).error).toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
+      expect(answered(given().when(cmd).error)).toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
+      expect(answered(deleted.when(cmd).error)).toMatchObject({ code: 'USER_NOT_FOUND', status: 404 });
     }
   });
 

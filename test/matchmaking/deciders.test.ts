@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { matchDecider, type MatchEvent } from '../../src/domain/matchmaking/match.js';
 import { normalisePreferences, pairing } from '../../src/domain/matchmaking/preferences.js';
 import { ticketDecider, type TicketEvent } from '../../src/domain/matchmaking/ticket.js';
+import { answered, thrownBy } from '../support/answered.js';
 import { deciderSpec } from '../support/decider-spec.js';
 import { clock } from '../support/clock.js';
 
@@ -63,8 +64,8 @@ describe('ticket decider', () => {
   });
 
   it('refuses a second enqueue while searching or proposed', () => {
-    expect(() => ticket([requested], { type: 'Enqueue', userId: 'u1', requestId: 'r2', preferences: prefs, now: at(1000) })).toThrow(
-      expect.objectContaining({ code: 'MATCH_ALREADY_SEARCHING', status: 409 }),
+    expect(answered(thrownBy(() => ticket([requested], { type: 'Enqueue', userId: 'u1', requestId: 'r2', preferences: prefs, now: at(1000) })))).toMatchObject(
+      { code: 'MATCH_ALREADY_SEARCHING', status: 409 },
     );
     expect(() => ticket([requested, proposedTicket], { type: 'Enqueue', userId: 'u1', requestId: 'r2', preferences: prefs, now: at(1000) })).toThrow(
       expect.objectContaining({ code: 'MATCH_ALREADY_SEARCHING' }),
@@ -113,9 +114,9 @@ describe('match decider', () => {
   });
 
   it('404 for strangers and unknown matches, 409 MATCH_EXPIRED past the deadline or after a decline', () => {
-    expect(() => match([], { type: 'Accept', userId: 'u1', now: T0 })).toThrow(expect.objectContaining({ code: 'MATCH_NOT_FOUND', status: 404 }));
+    expect(answered(thrownBy(() => match([], { type: 'Accept', userId: 'u1', now: T0 })))).toMatchObject({ code: 'MATCH_NOT_FOUND', status: 404 });
     expect(() => match([proposed], { type: 'Accept', userId: 'u9', now: T0 })).toThrow(expect.objectContaining({ code: 'MATCH_NOT_FOUND' }));
-    expect(() => match([proposed], { type: 'Accept', userId: 'u1', now: at(30_000) })).toThrow(expect.objectContaining({ code: 'MATCH_EXPIRED', status: 409 }));
+    expect(answered(thrownBy(() => match([proposed], { type: 'Accept', userId: 'u1', now: at(30_000) })))).toMatchObject({ code: 'MATCH_EXPIRED', status: 409 });
     const declined: MatchEvent = { type: 'MatchDeclined', data: { matchId: 'm1', userId: 'u2' } };
     expect(() => match([proposed, declined], { type: 'Accept', userId: 'u1', now: at(1000) })).toThrow(expect.objectContaining({ code: 'MATCH_EXPIRED' }));
   });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { lifecycleOf, markStopping } from '../../src/infra/observability/lifecycle.js';
+import { markStopping } from '../../src/infra/observability/lifecycle.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { TEST_DATABASE_URL } from '../support/env.js';
 import { TcpProxy } from '../platform/faults-support.js';
@@ -64,7 +64,7 @@ describe('health endpoints', () => {
   });
 
   it('once a shutdown begins, ready answers 503 SERVICE_NOT_READY while live stays 200', async () => {
-    const before = lifecycleOf(h.ctx).phase;
+    const before = h.ctx.lifecycle.phase;
     markStopping(h.ctx);
     try {
       const ready = await h.request({ method: 'GET', url: '/health/ready' });
@@ -72,7 +72,7 @@ describe('health endpoints', () => {
       expect(ready.body).toMatchObject({ statusCode: 503, code: 'SERVICE_NOT_READY', message: 'Shutting down', details: { phase: 'stopping' } });
       expect((await h.request({ method: 'GET', url: '/health/live' })).status).toBe(200);
     } finally {
-      lifecycleOf(h.ctx).phase = before;
+      h.ctx.lifecycle.phase = before;
     }
   });
 });

@@ -7,7 +7,6 @@ import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/infra/db/database.js';
-import { lifecycleOf } from '../../src/infra/observability/lifecycle.js';
 import { serve, type Running } from '../../src/runtime/serve.js';
 import { peer, synced, waitFor, type Peer } from '../collab/support.js';
 import { freePort } from '../platform/faults-support.js';
@@ -59,7 +58,7 @@ describe('stopping role all with a collaborator connected', () => {
     const started = Date.now();
     const { ctx } = running;
     const stopping = running.stop();
-    expect(lifecycleOf(ctx).phase).toBe('stopping');
+    expect(ctx.lifecycle.phase).toBe('stopping');
     await stopping;
     expect(Date.now() - started).toBeLessThan(30_000); // before: held open by the WebSocket until killed
     await waitFor(() => codes.length > 0, 'the socket to close');

@@ -9,7 +9,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/infra/db/database.j
 import { handleCommand, readAggregate } from '../../src/commands/handle-command.js';
 import { systemMetadata } from '../../src/commands/metadata.js';
 import type { Decider } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
+import { DomainError, type ErrorKey } from '../../src/domain/shared/errors.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/infra/eventstore/postgres/store.js';
 import { createTestSchema, type TestSchema } from '../support/schema.js';
 
@@ -28,9 +28,9 @@ const counter: Decider<CounterCommand, CounterState, CounterEvent> = {
   evolve: (state, event) =>
     event.type === 'CounterIncremented' ? { ...state, value: event.data.to } : { ...state, closed: true },
   decide: (command, state) => {
-    if (state.closed) throw new DomainError('COUNTER_CLOSED', 409, 'closed');
+    if (state.closed) throw new DomainError('COUNTER_CLOSED' as ErrorKey, 'closed');
     if (command.type === 'close') return [{ type: 'CounterClosed', data: { at: state.value } }];
-    if (command.limit !== undefined && state.value >= command.limit) throw new DomainError('COUNTER_FULL', 409, 'full');
+    if (command.limit !== undefined && state.value >= command.limit) throw new DomainError('COUNTER_FULL' as ErrorKey, 'full');
     return [{ type: 'CounterIncremented', data: { from: state.value, to: state.value + 1, by: command.by } }];
   },
 };

@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Decider, DomainEvent } from '../../src/domain/shared/decider.js';
-import { DomainError } from '../../src/domain/shared/errors.js';
+import { DomainError, type ErrorKey } from '../../src/domain/shared/errors.js';
 import type { RouteModule } from '../../src/http/app.js';
 import { execute, requestMetadata } from '../../src/http/command.js';
 import type { Projection } from '../../src/projections/projection.js';
@@ -20,7 +20,7 @@ export const counterDecider: Decider<CounterCommand, { value: number }, CounterE
   evolve: (s, e) => (e.type === 'CounterIncremented' ? { value: s.value + e.data.by } : s),
   decide(c, s) {
     if (c.type === 'Poison') return [{ type: 'CounterPoisoned', data: { note: 'the projection throws on this' } }];
-    if (s.value + c.by > c.max) throw new DomainError('COUNTER_LIMIT', 409, 'Counter would exceed its maximum');
+    if (s.value + c.by > c.max) throw new DomainError('COUNTER_LIMIT' as ErrorKey, 'Counter would exceed its maximum');
     return [{ type: 'CounterIncremented', data: { by: c.by } }];
   },
 };
@@ -102,7 +102,7 @@ export const counterRoutes: RouteModule = (app, ctx) => {
 
 /** Accepts `Bearer user-<id>` as that user; anything else is 401. Platform tests only. */
 export async function fixtureAuthenticator(token: string) {
-  if (!token.startsWith('user-')) throw new DomainError('UNAUTHORIZED', 401, 'Invalid token');
+  if (!token.startsWith('user-')) throw new DomainError('UNAUTHORIZED', 'Invalid token');
   const id = token.slice(5);
   return { userId: id, email: `${id}@example.test`, username: id, role: 'user' as const };
 }

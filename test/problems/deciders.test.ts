@@ -10,6 +10,7 @@ import {
   type ProblemEvent,
 } from '../../src/domain/problem/problem.js';
 import { fold } from '../../src/domain/shared/decider.js';
+import { statusOf } from '../../src/http/error-status.js';
 import { deciderSpec, rejection } from '../support/decider-spec.js';
 
 const ID = '6f1c1f0e-8d3b-4c36-9a57-0f5b7d9a1e01';
@@ -50,7 +51,7 @@ describe('problem decider', () => {
 
   it('refuses a second creation on the same stream', () => {
     const err = rejects(() => given([created()], { type: 'CreateProblem', problemId: ID, slug: null, content: content(), isPublished: false }));
-    expect(err.status).toBe(409);
+    expect(statusOf(err)).toBe(409);
   });
 
   it('refuses invalid content whatever the path: no test cases, blank title, bad tag, limits out of range', () => {
@@ -64,7 +65,7 @@ describe('problem decider', () => {
     ]) {
       const err = rejects(() => given([], { type: 'CreateProblem', problemId: ID, slug: null, content: bad, isPublished: false }));
       expect(err.code).toBe('VALIDATION_FAILED');
-      expect(err.status).toBe(400);
+      expect(statusOf(err)).toBe(400);
     }
   });
 
@@ -101,7 +102,7 @@ describe('problem decider', () => {
     }
     const err = rejects(() => given(history, { type: 'UpdateProblem', problemId: ID, changes: { title: 'C' }, ifMatch: 'W/"0"' }));
     expect(err.code).toBe('PRECONDITION_FAILED');
-    expect(err.status).toBe(412);
+    expect(statusOf(err)).toBe(412);
     expect(problemEtag(1)).toBe('W/"1"');
     expect(etagMatches('"1"', 1)).toBe(true);
   });
@@ -117,7 +118,7 @@ describe('problem decider', () => {
   it('soft-deletes, refusing while the problem is in use; a deleted problem is not found', () => {
     const inUse = rejects(() => given([created()], { type: 'DeleteProblem', problemId: ID, inUse: true }));
     expect(inUse.code).toBe('PROBLEM_IN_USE');
-    expect(inUse.status).toBe(409);
+    expect(statusOf(inUse)).toBe(409);
     const deleted = given([created({}, true)], { type: 'DeleteProblem', problemId: ID, inUse: false });
     expect(deleted).toEqual([{ type: 'ProblemDeleted', data: { problemId: ID, title: 'Two Sum', difficulty: 'easy', wasPublished: true } }]);
     for (const command of [
@@ -126,7 +127,7 @@ describe('problem decider', () => {
       { type: 'DeleteProblem', problemId: ID, inUse: false },
     ] as ProblemCommand[]) {
       expect(rejects(() => given([created(), ...deleted], command)).code).toBe('PROBLEM_NOT_FOUND');
-      expect(rejects(() => given([], command)).status).toBe(404);
+      expect(statusOf(rejects(() => given([], command)))).toBe(404);
     }
   });
 
@@ -158,7 +159,7 @@ describe('bookmark decider', () => {
   it('refuses an unavailable problem (missing, deleted, draft) with PROBLEM_NOT_FOUND', () => {
     const err = rejects(() => run([], { type: 'Bookmark', userId: U, problemId: P, problemAvailable: false }));
     expect(err.code).toBe('PROBLEM_NOT_FOUND');
-    expect(err.status).toBe(404);
+    expect(statusOf(err)).toBe(404);
   });
 
   it('removing is idempotent', () => {

@@ -11,6 +11,7 @@
 import { expect } from '@jest/globals';
 import { fold, type Decider, type DomainEvent } from '../../src/domain/shared/decider.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
+import { statusOf } from '../../src/http/error-status.js';
 
 /** The outcome of one command: its events, or the error it was refused with. */
 export interface Outcome<Event> {
@@ -18,7 +19,7 @@ export interface Outcome<Event> {
   error: DomainError | undefined;
   /** Asserts the command was accepted with exactly these events. */
   then(expected: Event[]): void;
-  /** Asserts the command was refused with this code and status; returns the error for further checks. */
+  /** Asserts the command was refused with this code and the status the edge answers it with; returns the error. */
   thenError(code: string, status: number): DomainError;
 }
 
@@ -41,7 +42,7 @@ export function errorOf(fn: () => unknown): string {
     return 'ok';
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
-    return `${err.status} ${err.code}`;
+    return `${statusOf(err)} ${err.code}`;
   }
 }
 
@@ -67,7 +68,7 @@ export function deciderSpec<Command, State, Event extends DomainEvent>(decider: 
       },
       thenError(code, status) {
         expect(error).toBeInstanceOf(DomainError);
-        expect({ code: error?.code, status: error?.status }).toEqual({ code, status });
+        expect({ code: error?.code, status: statusOf(error) }).toEqual({ code, status });
         return error as DomainError;
       },
     };

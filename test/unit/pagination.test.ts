@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeCursor, encodeCursor, toPage } from '../../src/http/pagination.js';
 import { DomainError } from '../../src/domain/shared/errors.js';
+import { statusOf } from '../../src/http/error-status.js';
 
 describe('cursors', () => {
   it('round-trip sort values including nulls', () => {
@@ -14,7 +15,7 @@ describe('cursors', () => {
       throw new Error('accepted');
     } catch (e) {
       expect(e).toBeInstanceOf(DomainError);
-      expect((e as DomainError).status).toBe(400);
+      expect(statusOf(e)).toBe(400);
       expect((e as DomainError).code).toBe('VALIDATION_FAILED');
     }
   });

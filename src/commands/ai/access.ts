@@ -32,7 +32,7 @@ export async function authorizeAiRequest(
   if (options.interviewer) {
     if (access.room.mode !== 'ai') throw roomErrors.notAiMode();
     if (!['warmup', 'coding', 'wrapup'].includes(access.room.status)) {
-      throw roomErrors.invalidState('The AI interviewer talks during warmup, coding and wrapup', 400);
+      throw roomErrors.outsidePhase('The AI interviewer talks during warmup, coding and wrapup');
     }
   }
   if (!hasCapability(access.participant!.role, access.room.hostId === userId, 'ai:request-hint')) throw roomErrors.permissionDenied();

@@ -1,40 +1,38 @@
 /**
- * The context's LLM adapter, speech-to-text client and AI queue breaker, created on first use (one per context, so
- * every test harness has its own breakers).
+ * The AI adapters of a process: the LLM, the speech-to-text client and the breaker around the AI queues. The
+ * composition root creates one set per context (so every test harness has its own breakers) and closes them with it.
  */
 import { createBreaker, type Guarded } from '../../infra/breaker.js';
 import { createLlm, createTranscriber, type LlmPort, type TranscriptionPort } from '../../infra/llm/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Config } from '../../config.js';
+import type { Logger } from 'pino';
 
-interface AiAdapters {
+export interface AiAdapters {
   llm: LlmPort;
   transcriber: TranscriptionPort & { configured: boolean; shutdown(): void };
   queueGuard: Guarded & ReturnType<typeof createBreaker>;
 }
 
-const adapters = new WeakMap<AppContext, AiAdapters>();
-
-export function aiOf(ctx: AppContext): AiAdapters {
-  let a = adapters.get(ctx);
-  if (!a) {
-    a = {
-      llm: createLlm(ctx.config, ctx.logger),
-      transcriber: createTranscriber(ctx.config),
-      queueGuard: createBreaker('AI', 'ai-queue', { timeoutMs: ctx.config.AI_QUEUE_TIMEOUT_MS, resetMs: 10_000 }),
-    };
-    adapters.set(ctx, a);
-    const created = a;
-    // Breakers keep rolling-window timers; close them with the context.
-    ctx.closers.push(async () => {
-      created.queueGuard.breaker.shutdown();
-      (created.llm as { guard?: { breaker: { shutdown(): void } } }).guard?.breaker.shutdown();
-      created.transcriber.shutdown();
-    });
-  }
-  return a;
+export function createAiAdapters(config: Config, logger: Logger, closers: Array<() => Promise<void>>): AiAdapters {
+  const adapters: AiAdapters = {
+    llm: createLlm(config, logger),
+    transcriber: createTranscriber(config),
+    queueGuard: createBreaker('AI', 'ai-queue', { timeoutMs: config.AI_QUEUE_TIMEOUT_MS, resetMs: 10_000 }),
+  };
+  const createdLlm = adapters.llm;
+  const shutdownLlm = (llm: LlmPort) => (llm as { guard?: { breaker: { shutdown(): void } } }).guard?.breaker.shutdown();
+  // Breakers keep rolling-window timers; close them with the context (the LLM it was created with, and the one a
+  // test or benchmark put in its place).
+  closers.push(async () => {
+    adapters.queueGuard.breaker.shutdown();
+    shutdownLlm(createdLlm);
+    if (adapters.llm !== createdLlm) shutdownLlm(adapters.llm);
+    adapters.transcriber.shutdown();
+  });
+  return adapters;
 }
 
 /** Replace the LLM adapter of a context (the benchmark and tests point it at a protocol server they start). */
-export function useLlm(ctx: AppContext, llm: LlmPort): void {
-  aiOf(ctx).llm = llm;
+export function useLlm(ctx: { ai: AiAdapters }, llm: LlmPort): void {
+  ctx.ai.llm = llm;
 }

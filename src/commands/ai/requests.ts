@@ -8,13 +8,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { aiDecider, pendingProactiveTurn, type AiCommand } from '../../domain/ai/decider.js';
 import { aiStream, type CodeContextView, type HintLevel, type InterviewTrigger } from '../../domain/ai/events.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { isServiceError, ServiceUnavailableError, type ServiceError } from '../../infra/errors.js';
 import type { AppContext } from '../../runtime/context.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { waitForProjections } from '../read-your-writes.js';
 import type { AiAccess } from './access.js';
 import { aiJobOptions, QUEUE_OF, type AiJob } from './jobs.js';
-import { aiOf } from './llm.js';
 
 export const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
 
@@ -41,15 +41,15 @@ async function appendAndEnqueue(ctx: AppContext, stream: string, command: AiComm
   await settled;
 }
 
-function queueError(err: unknown): DomainError {
-  if (err instanceof DomainError) return err;
-  return new DomainError('AI_SERVICE_UNAVAILABLE', 503, 'Service temporarily unavailable', { circuit: 'ai-queue', retryAfter: 10 });
+function queueError(err: unknown): DomainError | ServiceError {
+  if (err instanceof DomainError || isServiceError(err)) return err;
+  return new ServiceUnavailableError('AI', 'Service temporarily unavailable', { circuit: 'ai-queue', retryAfter: 10 });
 }
 
 /** Enqueue, or fail the request on its stream and rethrow as the client should see it. */
 export async function enqueue(ctx: AppContext, metadata: RequestMetadata, job: AiJob): Promise<void> {
   try {
-    await aiOf(ctx).queueGuard(() => ctx.queues.queue(QUEUE_OF[job.kind]).add(job.kind, job, { ...aiJobOptions, jobId: job.requestId }));
+    await ctx.ai.queueGuard(() => ctx.queues.queue(QUEUE_OF[job.kind]).add(job.kind, job, { ...aiJobOptions, jobId: job.requestId }));
   } catch (err) {
     const now = new Date();
     const reason = err instanceof Error ? err.message : String(err);

@@ -5,19 +5,25 @@
  * before anything is recorded, instead of waiting in a queue for longer than anyone waits for a run.
  */
 import { sql } from 'kysely';
-import { DomainError } from '../../domain/shared/errors.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../infra/db/database.js';
+import { ServiceUnavailableError } from '../../infra/errors.js';
 import { backlogReader, type Backlog } from '../../infra/queue/backlog.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { QueueFactory } from '../../infra/queue/bullmq.js';
 import { EXECUTION_QUEUE } from './jobs.js';
 
-const readers = new WeakMap<AppContext, { backlog: () => Promise<Backlog>; jobMs: () => Promise<number> }>();
+/** What admission reads: the execution queue's backlog and the recent time a job takes (both cached briefly). */
+export interface ExecutionAdmission {
+  backlog(): Promise<Backlog>;
+  jobMs(): Promise<number>;
+}
 const MIN_JOB_MS = 100;
 const FALLBACK_JOB_MS = 1000;
 /** The queue is asked on the request's path: never wait on it longer than this. */
 const READ_TIMEOUT_MS = 300;
 
 /** Mean time a worker spent on the latest completed runs and submissions (cached for a few seconds). */
-function jobTimeReader(ctx: AppContext): () => Promise<number> {
+function jobTimeReader(ctx: { db: Db; config: Config }): () => Promise<number> {
   let cached: { at: number; value: number } | undefined;
   return async () => {
     if (cached && Date.now() - cached.at < 5000) return cached.value;
@@ -36,18 +42,18 @@ function jobTimeReader(ctx: AppContext): () => Promise<number> {
   };
 }
 
-function readersOf(ctx: AppContext) {
-  let r = readers.get(ctx);
-  if (!r) {
-    r = { backlog: backlogReader(ctx.queues.queue(EXECUTION_QUEUE)), jobMs: jobTimeReader(ctx) };
-    readers.set(ctx, r);
-  }
-  return r;
+/** One per context, created by the composition root; the queue is opened on the first request that asks. */
+export function createExecutionAdmission(deps: { db: Db; config: Config; queues: QueueFactory }): ExecutionAdmission {
+  let backlog: (() => Promise<Backlog>) | undefined;
+  return {
+    backlog: () => (backlog ??= backlogReader(deps.queues.queue(EXECUTION_QUEUE)))(),
+    jobMs: jobTimeReader(deps),
+  };
 }
 
 /** Throws 503 EXECUTION_SERVICE_UNAVAILABLE (with retryAfter) when the queue cannot take more work in budget. */
-export async function admitExecution(ctx: AppContext): Promise<void> {
-  const r = readersOf(ctx);
+export async function admitExecution(ctx: { config: Config; execution: { admission: ExecutionAdmission } }): Promise<void> {
+  const r = ctx.execution.admission;
   let backlog: Backlog;
   let jobMs: number;
   let timer: NodeJS.Timeout | undefined;
@@ -65,7 +71,7 @@ export async function admitExecution(ctx: AppContext): Promise<void> {
   const drainable = Math.floor((slots * ctx.config.EXECUTION_QUEUE_BUDGET_MS) / jobMs);
   if (backlog.waiting < drainable) return;
   const retryAfter = Math.max(1, Math.ceil(((backlog.waiting - drainable + 1) * jobMs) / slots / 1000));
-  throw new DomainError('EXECUTION_SERVICE_UNAVAILABLE', 503, 'The execution queue is full; retry later', {
+  throw new ServiceUnavailableError('EXECUTION', 'The execution queue is full; retry later', {
     reason: 'queue_full',
     queued: backlog.waiting,
     retryAfter,

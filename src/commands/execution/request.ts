@@ -12,6 +12,7 @@ import { internalFailure } from '../../domain/run/outcome.js';
 import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { submissionDecider, submissionStream } from '../../domain/submission/submission.js';
+import { isServiceError, ServiceUnavailableError, type ServiceError } from '../../infra/errors.js';
 import { MAX_MEMORY_MB, MAX_TIMEOUT_MS } from '../../infra/sandbox/index.js';
 import { findProblem, findTestCases, type ProblemRef, type TestCaseRef } from '../../projections/problems/queries.js';
 import type { RoomAccess } from '../../projections/rooms/queries.js';
@@ -20,7 +21,6 @@ import { handleCommand, type CommandResult } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { waitForProjections } from '../read-your-writes.js';
 import { admitExecution } from './admission.js';
-import { executionQueueGuard } from './breaker.js';
 import {
   ANALYSIS_QUEUE,
   EXECUTION_QUEUE,
@@ -66,7 +66,7 @@ async function enqueueAnalysis(
   drop: (reason: string) => Promise<unknown>,
 ): Promise<string | null> {
   try {
-    await executionQueueGuard(ctx)(() => ctx.queues.queue(ANALYSIS_QUEUE).add('static-analysis', job, { ...analysisJobOptions, jobId: job.staticAnalysisJobId }));
+    await ctx.execution.queueGuard(() => ctx.queues.queue(ANALYSIS_QUEUE).add('static-analysis', job, { ...analysisJobOptions, jobId: job.staticAnalysisJobId }));
     return job.staticAnalysisJobId;
   } catch (err) {
     ctx.logger.warn({ err, jobId: job.staticAnalysisJobId, traceId: metadata.traceId }, 'static analysis could not be queued');
@@ -113,9 +113,9 @@ export async function requestRun(
 
   const job: RunJob = { kind: 'run', runId, traceId: metadata.traceId };
   try {
-    await executionQueueGuard(ctx)(() => ctx.queues.queue(EXECUTION_QUEUE).add('run-code', job, { ...executionJobOptions, jobId: runId }));
+    await ctx.execution.queueGuard(() => ctx.queues.queue(EXECUTION_QUEUE).add('run-code', job, { ...executionJobOptions, jobId: runId }));
   } catch (err) {
-    const reason = err instanceof DomainError ? err.message : 'the execution queue is unavailable';
+    const reason = isServiceError(err) ? err.message : 'the execution queue is unavailable';
     const now = new Date();
     await run(ctx, stream, runDecider, { type: 'CompleteRun', outcome: internalFailure(`Could not queue the run: ${reason}`), now: now.toISOString() }, { ...metadata, now });
     throw queueError(err);
@@ -127,9 +127,9 @@ export async function requestRun(
 }
 
 /** A queue failure as the client sees it: the breaker's 503/504, or 503 for anything else the queue threw. */
-function queueError(err: unknown): DomainError {
-  if (err instanceof DomainError) return err;
-  return new DomainError('EXECUTION_SERVICE_UNAVAILABLE', 503, 'Service temporarily unavailable', { circuit: 'execution-queue', retryAfter: 10 });
+function queueError(err: unknown): ServiceError {
+  if (isServiceError(err)) return err;
+  return new ServiceUnavailableError('EXECUTION', 'Service temporarily unavailable', { circuit: 'execution-queue', retryAfter: 10 });
 }
 
 export interface SubmissionTarget {
@@ -140,12 +140,12 @@ export interface SubmissionTarget {
 /** The room's problem and its test cases: 404 PROBLEM_NOT_FOUND (none, deleted, draft), 422 PROBLEM_NO_TEST_CASES. */
 export async function submissionTarget(ctx: AppContext, access: RoomAccess): Promise<SubmissionTarget> {
   const problemId = access.room.problemId;
-  const notFound = () => new DomainError('PROBLEM_NOT_FOUND', 404, 'Problem not found');
+  const notFound = () => new DomainError('PROBLEM_NOT_FOUND', 'Problem not found');
   if (!problemId) throw notFound();
   const problem = await findProblem(ctx.db, problemId, { includeDrafts: false });
   if (!problem || problem.deletedAt || !problem.isPublished) throw notFound();
   const tests = await findTestCases(ctx.db, problemId);
-  if (tests.length === 0) throw new DomainError('PROBLEM_NO_TEST_CASES', 422, 'The problem has no test cases');
+  if (tests.length === 0) throw new DomainError('PROBLEM_NO_TEST_CASES', 'The problem has no test cases');
   return { problem, tests };
 }
 
@@ -192,11 +192,11 @@ export async function requestSubmission(
 
   const job: SubmissionJob = { kind: 'submission', submissionId, traceId: metadata.traceId, tests };
   try {
-    await executionQueueGuard(ctx)(() =>
+    await ctx.execution.queueGuard(() =>
       ctx.queues.queue(EXECUTION_QUEUE).add('judge-submission', job, { ...executionJobOptions, jobId: submissionId }),
     );
   } catch (err) {
-    const reason = err instanceof DomainError ? err.message : 'the execution queue is unavailable';
+    const reason = isServiceError(err) ? err.message : 'the execution queue is unavailable';
     const now = new Date();
     await run(ctx, stream, submissionDecider, { type: 'CompleteSubmission', now: now.toISOString(), failure: `Could not queue the submission: ${reason}` }, { ...metadata, now });
     throw queueError(err);

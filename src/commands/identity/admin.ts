@@ -4,12 +4,12 @@ import { userDecider, userNotFound } from '../../domain/user/user.js';
 import type { AppContext } from '../../runtime/context.js';
 import { handleCommand } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
-import { EMAIL_KIND, normaliseEmail, refreshSessionsOf, reservationOwner, written, type Written } from './common.js';
+import { EMAIL_KIND, normaliseEmail, reservationOwner, written, type Written } from './common.js';
 
 /** Bans (or re-bans, refreshing the reason) and revokes every session of the user at once. */
 export async function banUser(ctx: AppContext, metadata: RequestMetadata, userId: string, reason: string | null): Promise<Written> {
   const result = await handleCommand(ctx.store, userStream(userId), userDecider, { type: 'Ban', actorId: metadata.actorId, reason }, metadata);
-  await refreshSessionsOf(ctx).revokeAll(userId);
+  await ctx.refreshSessions.revokeAll(userId);
   return written(result);
 }
 
@@ -38,7 +38,7 @@ export async function adminUpdateUser(
     },
     metadata,
   );
-  if (result.events.some((e) => e.type === 'UserBanned')) await refreshSessionsOf(ctx).revokeAll(userId);
+  if (result.events.some((e) => e.type === 'UserBanned')) await ctx.refreshSessions.revokeAll(userId);
   return written(result);
 }
 

@@ -6,7 +6,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { userStream } from '../../domain/user/events.js';
 import { userDecider } from '../../domain/user/user.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { mailerOf } from '../../infra/mail/index.js';
 import { hashPassword, verifyPassword } from '../../infra/password.js';
 import { findAuthUser } from '../../projections/users/queries.js';
 import type { AppContext } from '../../runtime/context.js';
@@ -17,7 +16,6 @@ import {
   appendFact,
   EMAIL_KIND,
   normaliseEmail,
-  refreshSessionsOf,
   reservationOwner,
   signInStream,
   USERNAME_KIND,
@@ -33,11 +31,11 @@ export interface SignedIn {
   written: Written;
 }
 
-export const invalidCredentials = () => new DomainError('AUTH_INVALID_CREDENTIALS', 401, 'Invalid credentials');
-export const userBanned = () => new DomainError('USER_BANNED', 403, 'This account is banned');
+export const invalidCredentials = () => new DomainError('AUTH_INVALID_CREDENTIALS', 'Invalid credentials');
+export const userBanned = () => new DomainError('USER_BANNED', 'This account is banned');
 
 async function startSession(ctx: AppContext, user: { id: string; email: string }) {
-  const session = await refreshSessionsOf(ctx).start(user.id);
+  const session = await ctx.refreshSessions.start(user.id);
   return {
     sid: session.sid,
     accessToken: signAccessToken(ctx.config, user, session.sid),
@@ -57,9 +55,9 @@ export async function register(
   // The new user is the actor of their own registration.
   const meta = { ...metadata, actorId: userId };
 
-  await claimUnique(ctx.store, EMAIL_KIND, email, userId, new DomainError('AUTH_EMAIL_TAKEN', 409, 'Email is already registered'), meta);
+  await claimUnique(ctx.store, EMAIL_KIND, email, userId, new DomainError('AUTH_EMAIL_TAKEN', 'Email is already registered'), meta);
   try {
-    await claimUnique(ctx.store, USERNAME_KIND, username, userId, new DomainError('AUTH_USERNAME_TAKEN', 409, 'Username is already taken'), meta);
+    await claimUnique(ctx.store, USERNAME_KIND, username, userId, new DomainError('AUTH_USERNAME_TAKEN', 'Username is already taken'), meta);
   } catch (err) {
     await releaseUnique(ctx.store, EMAIL_KIND, email, userId, meta).catch(() => undefined);
     throw err;
@@ -109,7 +107,7 @@ export async function refresh(
 ): Promise<{ accessToken: string; refreshToken: string }> {
   if (!refreshToken) throw unauthorized('Refresh token missing');
   const claims = verifyRefreshToken(ctx.config, refreshToken);
-  const sessions = refreshSessionsOf(ctx);
+  const sessions = ctx.refreshSessions;
   const user = await findAuthUser(ctx.db, claims.sub);
   if (!user || user.deletedAt) {
     await sessions.revokeAll(claims.sub);
@@ -133,7 +131,7 @@ export async function refresh(
 export async function logout(ctx: AppContext, metadata: RequestMetadata, refreshToken: string | undefined): Promise<Written> {
   if (!refreshToken) throw unauthorized('Refresh token missing');
   const claims = verifyRefreshToken(ctx.config, refreshToken);
-  const ended = await refreshSessionsOf(ctx).end(claims.sub, claims.sid, claims.jti);
+  const ended = await ctx.refreshSessions.end(claims.sub, claims.sid, claims.jti);
   if (ended.status === 'reused') return reportReuse(ctx, metadata, claims);
   if (ended.status === 'expired') throw sessionExpired();
   if (ended.status !== 'ended') throw tokenRevoked();
@@ -163,7 +161,7 @@ export async function changePassword(
     { type: 'ChangePassword', passwordHash, passwordVersion: current.state.passwordVersion },
     metadata,
   );
-  await refreshSessionsOf(ctx).revokeAll(caller.userId, caller.sessionId);
+  await ctx.refreshSessions.revokeAll(caller.userId, caller.sessionId);
   return written(result);
 }
 
@@ -207,7 +205,7 @@ export async function requestPasswordReset(ctx: AppContext, metadata: RequestMet
   );
   if (result.events.length === 0) return;
   const minutes = Math.round(ctx.config.PASSWORD_RESET_TTL_SECONDS / 60);
-  await mailerOf(ctx).send({
+  await ctx.mailer.send({
     to: result.state.email,
     kind: 'password_reset',
     subject: 'Reset your SynCode password',
@@ -230,7 +228,7 @@ export async function requestPasswordReset(ctx: AppContext, metadata: RequestMet
 export async function resetPassword(ctx: AppContext, metadata: RequestMetadata, input: { token: string; newPassword: string }): Promise<Written> {
   const userId = resetTokenUser(input.token);
   if (!userId) {
-    throw new DomainError('VALIDATION_FAILED', 400, 'The reset token is invalid, expired or already used', {
+    throw new DomainError('VALIDATION_FAILED', 'The reset token is invalid, expired or already used', {
       fields: [{ field: 'token', constraint: 'resetToken', value: null }],
     });
   }
@@ -242,6 +240,6 @@ export async function resetPassword(ctx: AppContext, metadata: RequestMetadata, 
     { type: 'CompletePasswordReset', tokenHash: hashResetToken(input.token), passwordHash, now: metadata.now.toISOString() },
     { ...metadata, actorId: userId },
   );
-  await refreshSessionsOf(ctx).revokeAll(userId);
+  await ctx.refreshSessions.revokeAll(userId);
   return written(result);
 }

@@ -20,7 +20,7 @@ export function createAuthenticator(ctx: AppContext): Authenticator {
     const claims = verifyAccessToken(ctx.config, token);
     const user = await findAuthUser(ctx.db, claims.sub);
     if (!user || user.deletedAt) throw unauthorized('Account no longer exists');
-    if (user.bannedAt) throw new DomainError('USER_BANNED', 403, 'This account is banned');
+    if (user.bannedAt) throw new DomainError('USER_BANNED', 'This account is banned');
     return {
       userId: user.id,
       email: user.email,

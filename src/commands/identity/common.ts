@@ -7,7 +7,6 @@ import type { AppContext } from '../../runtime/context.js';
 import { readAggregate } from '../handle-command.js';
 import { eventMetadata, type RequestMetadata } from '../metadata.js';
 import { reservationStream } from '../reservation.js';
-import { createRefreshSessions, type RefreshSessions } from './tokens.js';
 
 /** What a handler appended: the routes wait for the projections reading these types to reach `position`. */
 export interface Written {
@@ -63,15 +62,4 @@ export async function appendFact(
     { expectedRevision },
   );
   return { position: result.position, eventTypes: [event.type] };
-}
-
-const sessions = new WeakMap<AppContext, RefreshSessions>();
-
-export function refreshSessionsOf(ctx: AppContext): RefreshSessions {
-  let s = sessions.get(ctx);
-  if (!s) {
-    s = createRefreshSessions(ctx.redis, ctx.config.REDIS_PREFIX, ctx.config.REFRESH_TOKEN_TTL_SECONDS);
-    sessions.set(ctx, s);
-  }
-  return s;
 }

@@ -41,9 +41,9 @@ export interface RefreshClaims {
 }
 
 
-export const unauthorized = (message = 'Invalid or expired token') => new DomainError('UNAUTHORIZED', 401, message);
-export const tokenRevoked = () => new DomainError('AUTH_TOKEN_REVOKED', 401, 'Refresh token has been revoked');
-export const sessionExpired = () => new DomainError('AUTH_TOKEN_EXPIRED', 401, 'The session has expired; sign in again');
+export const unauthorized = (message = 'Invalid or expired token') => new DomainError('UNAUTHORIZED', message);
+export const tokenRevoked = () => new DomainError('AUTH_TOKEN_REVOKED', 'Refresh token has been revoked');
+export const sessionExpired = () => new DomainError('AUTH_TOKEN_EXPIRED', 'The session has expired; sign in again');
 
 export function signAccessToken(config: Config, user: { id: string; email: string }, sid: string, nowMs = Date.now()): string {
   return signToken({ sub: user.id, email: user.email, tokenType: 'access', sid }, jwtKeys(config, 'access'), config.ACCESS_TOKEN_TTL_SECONDS, nowMs);
@@ -85,7 +85,7 @@ export function verifyRefreshToken(config: Config, token: string, nowMs = Date.n
     claims = verifyToken(token, jwtKeys(config, 'refresh'), nowMs);
   } catch (err) {
     if (err instanceof JwtError) {
-      if (err.reason === 'expired') throw new DomainError('AUTH_TOKEN_EXPIRED', 401, 'Refresh token expired');
+      if (err.reason === 'expired') throw new DomainError('AUTH_TOKEN_EXPIRED', 'Refresh token expired');
       throw unauthorized('Invalid refresh token');
     }
     throw err;

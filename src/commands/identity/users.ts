@@ -7,7 +7,7 @@ import type { AppContext } from '../../runtime/context.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { claimUnique, releaseUnique } from '../reservation.js';
-import { EMAIL_KIND, refreshSessionsOf, USERNAME_KIND, written, type Written } from './common.js';
+import { EMAIL_KIND, USERNAME_KIND, written, type Written } from './common.js';
 
 export interface ProfileChanges {
   displayName?: string | null | undefined;
@@ -34,7 +34,7 @@ export async function updateProfile(
   if (!current.exists || current.state.deleted) throw userNotFound();
   const username = changes.username !== undefined && changes.username !== current.state.username ? changes.username : undefined;
   if (username !== undefined) {
-    await claimUnique(ctx.store, USERNAME_KIND, username, userId, new DomainError('USER_USERNAME_TAKEN', 409, 'Username is already taken'), metadata);
+    await claimUnique(ctx.store, USERNAME_KIND, username, userId, new DomainError('USER_USERNAME_TAKEN', 'Username is already taken'), metadata);
   }
   let result;
   try {
@@ -66,7 +66,7 @@ export async function updateProfile(
 /** Soft delete: the account disappears, its email and username become free, every session is revoked. */
 export async function deleteAccount(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Written> {
   const result = await handleCommand(ctx.store, userStream(userId), userDecider, { type: 'Delete', now: metadata.now.toISOString() }, metadata);
-  await refreshSessionsOf(ctx).revokeAll(userId);
+  await ctx.refreshSessions.revokeAll(userId);
   await releaseUnique(ctx.store, EMAIL_KIND, result.state.email, userId, metadata);
   await releaseUnique(ctx.store, USERNAME_KIND, result.state.username, userId, metadata);
   return written(result);
@@ -85,7 +85,7 @@ export async function avatarUploadUrl(ctx: AppContext, userId: string): Promise<
 /** 404 NOT_FOUND when nothing was uploaded to the avatar key. */
 export async function confirmAvatar(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Written> {
   const key = avatarKeyOf(userId);
-  if (!(await storageOf(ctx).exists(key))) throw new DomainError('NOT_FOUND', 404, 'No avatar was uploaded');
+  if (!(await storageOf(ctx).exists(key))) throw new DomainError('NOT_FOUND', 'No avatar was uploaded');
   const result = await handleCommand(ctx.store, userStream(userId), userDecider, { type: 'SetAvatar', avatarKey: key }, metadata);
   return written(result);
 }

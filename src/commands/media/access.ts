@@ -11,8 +11,8 @@ export interface MediaAccess extends RoomAccess {
   isHost: boolean;
 }
 
-/** A media token's ROOM_FINISHED is a 403, unlike the room module's 409. */
-export const mediaRoomFinished = () => new DomainError('ROOM_FINISHED', 403, 'Room is finished');
+/** A media token's ROOM_FINISHED is a case of its own (a 403, unlike the room module's 409). */
+export const mediaRoomFinished = () => new DomainError('ROOM_FINISHED/media-token', 'Room is finished');
 
 /**
  * 404 ROOM_NOT_FOUND → 403 ROOM_ACCESS_DENIED (no active participant row; after the finish, any participant who was

@@ -96,7 +96,7 @@ export async function whiteboardAssetUploadUrl(
   // The size is checked before anything about the room.
   const limit = whiteboardAssetLimit(input.contentType);
   if (input.contentLength > limit) {
-    throw new DomainError('WHITEBOARD_ASSET_TOO_LARGE', 413, `Assets of type ${input.contentType} are limited to ${limit} bytes`, { limit });
+    throw new DomainError('WHITEBOARD_ASSET_TOO_LARGE', `Assets of type ${input.contentType} are limited to ${limit} bytes`, { limit });
   }
   await authorizeMedia(ctx.db, roomId, userId, ['whiteboard:draw', 'whiteboard:annotate']);
   const key = `whiteboard/${roomId}/${randomUUID()}-${sanitizeWhiteboardFileName(input.filename)}`;

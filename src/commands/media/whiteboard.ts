@@ -20,7 +20,7 @@ import { collabFailure, collabOf } from '../rooms/collab.js';
 /** How long a whiteboard download URL stays valid. */
 export const WHITEBOARD_URL_TTL_SECONDS = 60 * 60;
 
-export const whiteboardNotFound = () => new DomainError('SESSION_WHITEBOARD_NOT_FOUND', 404, 'The whiteboard of this session was never used');
+export const whiteboardNotFound = () => new DomainError('SESSION_WHITEBOARD_NOT_FOUND', 'The whiteboard of this session was never used');
 
 /** Stores an object through the driver's own write when it has one, else through a signed PUT. */
 async function putObject(ctx: AppContext, key: string, body: Buffer, contentType: string): Promise<void> {

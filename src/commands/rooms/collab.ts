@@ -4,6 +4,7 @@
  * (finishing protocol, ensure).
  */
 import { DomainError } from '../../domain/shared/errors.js';
+import { isServiceError, ServiceUnavailableError, UpstreamTimeoutError, type ServiceError } from '../../infra/errors.js';
 import type { RoomState } from '../../domain/room/state.js';
 import {
   CollabTimeoutError,
@@ -44,18 +45,18 @@ export async function bestEffort<T>(ctx: AppContext, operation: string, fn: (col
 }
 
 /** A failure of a strict collab call as the error the client sees. */
-export function collabFailure(err: unknown): DomainError {
-  if (err instanceof DomainError) return err;
+export function collabFailure(err: unknown): DomainError | ServiceError {
+  if (err instanceof DomainError || isServiceError(err)) return err;
   if (err instanceof CollabTimeoutError) {
-    return new DomainError('COLLAB_SERVICE_TIMEOUT', 504, 'The collaboration service timed out', { circuit: 'collab', timeout: err.timeoutMs });
+    return new UpstreamTimeoutError('COLLAB', 'The collaboration service timed out', { circuit: 'collab', timeout: err.timeoutMs });
   }
   if (err instanceof CollabUnavailableError && err.retryAfterMs !== null) {
-    return new DomainError('COLLAB_SERVICE_UNAVAILABLE', 503, 'The collaboration service is unavailable', {
+    return new ServiceUnavailableError('COLLAB', 'The collaboration service is unavailable', {
       circuit: 'collab',
       retryAfter: Math.ceil(err.retryAfterMs / 1000),
     });
   }
-  return new DomainError('COLLAB_SERVICE_UNAVAILABLE', 503, 'The collaboration service is unavailable', { circuit: 'collab' });
+  return new ServiceUnavailableError('COLLAB', 'The collaboration service is unavailable', { circuit: 'collab' });
 }
 
 /**

@@ -36,7 +36,7 @@ export function generateRoomCode(): string {
   return code;
 }
 
-const codeTaken = () => new DomainError('ROOM_CODE_TAKEN', 409, 'Room code already taken');
+const codeTaken = () => new DomainError('ROOM_CODE_TAKEN', 'Room code already taken');
 
 export interface CreateRoomInput {
   hostId: string;
@@ -83,7 +83,7 @@ export async function createRoom(
       if (!(err instanceof DomainError) || err.code !== 'ROOM_CODE_TAKEN') throw err;
     }
   }
-  if (!code) throw new DomainError('ROOM_INVITE_CODE_EXHAUSTED', 500, 'Could not generate a unique room code');
+  if (!code) throw new DomainError('ROOM_INVITE_CODE_EXHAUSTED', 'Could not generate a unique room code');
   const result = await runRoomCommand(ctx, roomId, {
     type: 'CreateRoom',
     roomId,

@@ -98,9 +98,9 @@ export type AiCommand =
 
 export const aiErrors = {
   hintRateLimited: (retryAfter: number, limit: number) =>
-    new DomainError('AI_HINT_RATE_LIMIT', 429, 'Too many hints requested in this room; try again later', { retryAfter, limit }),
+    new DomainError('AI_HINT_RATE_LIMIT', 'Too many hints requested in this room; try again later', { retryAfter, limit }),
   followUpNotFound: () =>
-    new DomainError('VALIDATION_FAILED', 404, 'Hint to follow up not found', {
+    new DomainError('VALIDATION_FAILED/unknown-reference', 'Hint to follow up not found', {
       fields: [{ field: 'followUpToHintId', constraint: 'exists', value: null }],
     }),
 };

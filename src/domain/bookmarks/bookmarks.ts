@@ -33,7 +33,7 @@ export const bookmarkDecider: Decider<BookmarkCommand, BookmarkState, BookmarkEv
   decide(command, state) {
     switch (command.type) {
       case 'Bookmark':
-        if (!command.problemAvailable) throw new DomainError('PROBLEM_NOT_FOUND', 404, 'Problem not found');
+        if (!command.problemAvailable) throw new DomainError('PROBLEM_NOT_FOUND', 'Problem not found');
         if (state.problems.has(command.problemId)) return [];
         return [{ type: 'ProblemBookmarked', data: { userId: command.userId, problemId: command.problemId } }];
       case 'Unbookmark':

@@ -72,23 +72,23 @@ export interface FeedbackState {
 export const pairKey = (reviewerId: string, targetId: string) => `${reviewerId}:${targetId}`;
 
 export const feedbackErrors = {
-  notPeerMode: () => new DomainError('ROOM_NOT_PEER_MODE', 409, 'Peer feedback exists only for peer sessions'),
-  notFinished: () => new DomainError('FEEDBACK_ROOM_NOT_FINISHED', 409, 'Feedback opens when the session reaches wrap-up'),
-  notReviewer: () => new DomainError('FORBIDDEN', 403, 'Only the candidates and interviewers of a session give feedback'),
-  notReviewee: () => new DomainError('FORBIDDEN', 403, 'Feedback can only be given to a candidate or interviewer of the session'),
+  notPeerMode: () => new DomainError('ROOM_NOT_PEER_MODE', 'Peer feedback exists only for peer sessions'),
+  notFinished: () => new DomainError('FEEDBACK_ROOM_NOT_FINISHED', 'Feedback opens when the session reaches wrap-up'),
+  notReviewer: () => new DomainError('FORBIDDEN', 'Only the candidates and interviewers of a session give feedback'),
+  notReviewee: () => new DomainError('FORBIDDEN', 'Feedback can only be given to a candidate or interviewer of the session'),
   self: (targetId: string) =>
-    new DomainError('VALIDATION_FAILED', 400, 'You cannot give feedback to yourself', { fields: [{ field: 'candidateId', constraint: 'notSelf', value: targetId }] }),
-  alreadySubmitted: () => new DomainError('FEEDBACK_ALREADY_SUBMITTED', 409, 'You already gave feedback to this participant'),
+    new DomainError('VALIDATION_FAILED', 'You cannot give feedback to yourself', { fields: [{ field: 'candidateId', constraint: 'notSelf', value: targetId }] }),
+  alreadySubmitted: () => new DomainError('FEEDBACK_ALREADY_SUBMITTED', 'You already gave feedback to this participant'),
   invalidRating: (aspect: string, value: unknown) =>
-    new DomainError('VALIDATION_FAILED', 400, `ratings.${aspect} must be an integer from ${MIN_RATING} to ${MAX_RATING}`, {
+    new DomainError('VALIDATION_FAILED', `ratings.${aspect} must be an integer from ${MIN_RATING} to ${MAX_RATING}`, {
       fields: [{ field: `ratings.${aspect}`, constraint: 'range', value }],
     }),
   emptyReview: () =>
-    new DomainError('VALIDATION_FAILED', 400, 'Give ratings, feedback text, or both', {
+    new DomainError('VALIDATION_FAILED', 'Give ratings, feedback text, or both', {
       fields: [{ field: 'feedbackText', constraint: 'minLength', value: '' }],
     }),
   commentTooLong: () =>
-    new DomainError('VALIDATION_FAILED', 400, `Feedback text is limited to ${MAX_COMMENT_LENGTH} characters`, {
+    new DomainError('VALIDATION_FAILED', `Feedback text is limited to ${MAX_COMMENT_LENGTH} characters`, {
       fields: [{ field: 'feedbackText', constraint: 'maxLength', value: MAX_COMMENT_LENGTH }],
     }),
 };

@@ -88,11 +88,11 @@ const idle = (): TicketState => ({
 });
 
 export const matchErrors = {
-  alreadySearching: () => new DomainError('MATCH_ALREADY_SEARCHING', 409, 'You are already searching for a match'),
-  requestUnavailable: () => new DomainError('MATCH_REQUEST_UNAVAILABLE', 409, 'The queue entry is no longer available for a match'),
-  notFound: () => new DomainError('MATCH_NOT_FOUND', 404, 'Match not found'),
-  expired: () => new DomainError('MATCH_EXPIRED', 409, 'The match proposal is no longer open'),
-  alreadyAccepted: () => new DomainError('MATCH_ALREADY_ACCEPTED', 409, 'Both players already accepted the match'),
+  alreadySearching: () => new DomainError('MATCH_ALREADY_SEARCHING', 'You are already searching for a match'),
+  requestUnavailable: () => new DomainError('MATCH_REQUEST_UNAVAILABLE', 'The queue entry is no longer available for a match'),
+  notFound: () => new DomainError('MATCH_NOT_FOUND', 'Match not found'),
+  expired: () => new DomainError('MATCH_EXPIRED', 'The match proposal is no longer open'),
+  alreadyAccepted: () => new DomainError('MATCH_ALREADY_ACCEPTED', 'Both players already accepted the match'),
 };
 
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();

@@ -210,7 +210,7 @@ export function assertValidContent(content: Partial<ProblemContent>): void {
   const fields = contentErrors(content);
   if (fields.length > 0) {
     const first = fields[0]!;
-    throw new DomainError('VALIDATION_FAILED', 400, `Validation failed: ${first.field} ${first.constraint}`, { fields });
+    throw new DomainError('VALIDATION_FAILED', `Validation failed: ${first.field} ${first.constraint}`, { fields });
   }
 }
 

@@ -6,10 +6,10 @@ export type GlobalRole = 'user' | 'admin';
 export const canManageProblems = (role: GlobalRole) => role === 'admin';
 
 export function assertCanManageProblems(role: GlobalRole): void {
-  if (!canManageProblems(role)) throw new DomainError('FORBIDDEN', 403, 'Only administrators can manage problems');
+  if (!canManageProblems(role)) throw new DomainError('FORBIDDEN', 'Only administrators can manage problems');
 }
 
 /** Hidden test cases are for admins only (never revealed to anyone else). */
 export function assertCanSeeHiddenTests(role: GlobalRole): void {
-  if (!canManageProblems(role)) throw new DomainError('FORBIDDEN', 403, 'Only administrators can see hidden test cases');
+  if (!canManageProblems(role)) throw new DomainError('FORBIDDEN', 'Only administrators can see hidden test cases');
 }

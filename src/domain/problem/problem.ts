@@ -91,8 +91,8 @@ export function etagMatches(header: string, revision: number): boolean {
   });
 }
 
-export const problemNotFound = () => new DomainError('PROBLEM_NOT_FOUND', 404, 'Problem not found');
-export const duplicateTitle = () => new DomainError('PROBLEM_DUPLICATE_TITLE', 409, 'A problem with this title already exists');
+export const problemNotFound = () => new DomainError('PROBLEM_NOT_FOUND', 'Problem not found');
+export const duplicateTitle = () => new DomainError('PROBLEM_DUPLICATE_TITLE', 'A problem with this title already exists');
 
 function live(state: ProblemState): ProblemContent {
   if (!state.exists || state.deleted || !state.content) throw problemNotFound();
@@ -101,7 +101,7 @@ function live(state: ProblemState): ProblemContent {
 
 function checkPrecondition(state: ProblemState, ifMatch: string | undefined): void {
   if (ifMatch !== undefined && !etagMatches(ifMatch, state.revision)) {
-    throw new DomainError('PRECONDITION_FAILED', 412, 'The problem was modified since it was read (If-Match does not match)', {
+    throw new DomainError('PRECONDITION_FAILED', 'The problem was modified since it was read (If-Match does not match)', {
       etag: problemEtag(state.revision),
     });
   }
@@ -133,7 +133,7 @@ export const problemDecider: Decider<ProblemCommand, ProblemState, ProblemEvent>
   decide(command, state) {
     switch (command.type) {
       case 'CreateProblem': {
-        if (state.exists) throw new DomainError('PROBLEM_ALREADY_EXISTS', 409, 'A problem with this id already exists');
+        if (state.exists) throw new DomainError('PROBLEM_ALREADY_EXISTS', 'A problem with this id already exists');
         const content = { ...command.content, tags: normalizeTags(command.content.tags) };
         assertValidContent(content);
         return [{ type: 'ProblemCreated', data: { problemId: command.problemId, slug: command.slug, isPublished: command.isPublished, ...content } }];
@@ -162,7 +162,7 @@ export const problemDecider: Decider<ProblemCommand, ProblemState, ProblemEvent>
       }
       case 'DeleteProblem': {
         const current = live(state);
-        if (command.inUse) throw new DomainError('PROBLEM_IN_USE', 409, 'The problem is used by a live room or an ongoing session');
+        if (command.inUse) throw new DomainError('PROBLEM_IN_USE', 'The problem is used by a live room or an ongoing session');
         return [
           {
             type: 'ProblemDeleted',

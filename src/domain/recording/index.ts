@@ -43,10 +43,10 @@ export interface RecordingState {
 }
 
 export const recordingErrors = {
-  alreadyActive: () => new DomainError('RECORDING_ALREADY_ACTIVE', 409, 'A recording is already running in this room'),
-  notActive: () => new DomainError('RECORDING_NOT_ACTIVE', 409, 'No recording is running in this room'),
+  alreadyActive: () => new DomainError('RECORDING_ALREADY_ACTIVE', 'A recording is already running in this room'),
+  notActive: () => new DomainError('RECORDING_NOT_ACTIVE', 'No recording is running in this room'),
   consentMissing: (missing: readonly string[]) =>
-    new DomainError('RECORDING_CONSENT_MISSING', 409, 'Every active participant must consent to the recording first', { missingUserIds: [...missing] }),
+    new DomainError('RECORDING_CONSENT_MISSING', 'Every active participant must consent to the recording first', { missingUserIds: [...missing] }),
 };
 
 export const recordingStream = (roomId: string) => `recording-${roomId}`;

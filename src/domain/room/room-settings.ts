@@ -25,7 +25,7 @@ import { requireNotFinished, requireRoom } from './guards.js';
 
 export function changeLanguage(c: ChangeLanguage, s: RoomState): RoomEvent[] {
   requireRoom(s);
-  if (s.status === 'finished') throw roomErrors.invalidState('The language of a finished room cannot change', 400);
+  if (s.status === 'finished') throw roomErrors.outsidePhase('The language of a finished room cannot change');
   const p = requireActive(s, c.by);
   if (!can(s, p, 'code:change-language')) throw roomErrors.permissionDenied('Your role cannot change the language');
   if (s.language === c.language) return [];

@@ -87,7 +87,7 @@ export interface RunState {
 
 export const runStream = (runId: string) => `run-${runId}`;
 
-const notFound = () => new DomainError('EXECUTION_JOB_NOT_FOUND', 404, 'Execution job not found');
+const notFound = () => new DomainError('EXECUTION_JOB_NOT_FOUND', 'Execution job not found');
 
 export const runDecider: Decider<RunCommand, RunState, RunEvent> = {
   initialState: () => ({

@@ -85,8 +85,8 @@ export interface DiscardSession {
 export type SessionCommand = ReconcileSession | RecordSnapshot | FinishSession | HideSession | DiscardSession;
 
 export const sessionErrors = {
-  notFound: () => new DomainError('SESSION_NOT_FOUND', 404, 'Session not found'),
-  notParticipant: () => new DomainError('SESSION_NOT_PARTICIPANT', 403, 'You did not take part in this session'),
+  notFound: () => new DomainError('SESSION_NOT_FOUND', 'Session not found'),
+  notParticipant: () => new DomainError('SESSION_NOT_PARTICIPANT', 'You did not take part in this session'),
 };
 
 const DELIVERY_MEMORY = 32;

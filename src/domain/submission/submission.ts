@@ -173,7 +173,7 @@ export interface SubmissionState {
 
 export const submissionStream = (submissionId: string) => `submission-${submissionId}`;
 
-const notFound = () => new DomainError('SUBMISSION_NOT_FOUND', 404, 'Submission not found');
+const notFound = () => new DomainError('SUBMISSION_NOT_FOUND', 'Submission not found');
 
 const trimEnd = (s: string) => s.replace(/\r\n/g, '\n').trimEnd();
 
@@ -274,7 +274,7 @@ export const submissionDecider: Decider<SubmissionCommand, SubmissionState, Subm
       case 'RequestSubmission': {
         if (state.status !== 'none') return [];
         if (command.testCaseCount < 1) {
-          throw new DomainError('PROBLEM_NO_TEST_CASES', 422, 'The problem has no test cases');
+          throw new DomainError('PROBLEM_NO_TEST_CASES', 'The problem has no test cases');
         }
         const { type: _t, now, ...data } = command;
         return [{ type: 'SubmissionRequested', data: { ...data, requestedAt: now } }];
@@ -322,7 +322,7 @@ export const submissionDecider: Decider<SubmissionCommand, SubmissionState, Subm
         const missing = [...Array(state.testCaseCount).keys()].filter((i) => !(i in judged));
         if (missing.length > 0) {
           if (!command.failure) {
-            throw new DomainError('SUBMISSION_INCOMPLETE', 409, `Tests ${missing.join(', ')} are not judged yet`);
+            throw new DomainError('SUBMISSION_INCOMPLETE', `Tests ${missing.join(', ')} are not judged yet`);
           }
           const filled = missing.map((i) => internallyFailed(i, state.hidden.includes(i), command.failure!));
           for (const r of filled) judged[r.testCaseIndex] = r;

@@ -70,5 +70,5 @@ export function can(role: UserRole, capability: Capability): boolean {
 
 /** 403 FORBIDDEN unless the role has the capability. */
 export function requireCapability(principal: { role: UserRole }, capability: Capability): void {
-  if (!can(principal.role, capability)) throw new DomainError('FORBIDDEN', 403, 'Insufficient permissions');
+  if (!can(principal.role, capability)) throw new DomainError('FORBIDDEN', 'Insufficient permissions');
 }

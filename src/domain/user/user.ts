@@ -57,11 +57,11 @@ export type UserCommand =
   | { type: 'Delete'; now: string }
   | { type: 'Anonymise'; now: string };
 
-export const userNotFound = () => new DomainError('USER_NOT_FOUND', 404, 'User not found');
+export const userNotFound = () => new DomainError('USER_NOT_FOUND', 'User not found');
 export const preconditionFailed = () =>
-  new DomainError('PRECONDITION_FAILED', 412, 'The profile was modified since it was read (If-Match does not match)');
+  new DomainError('PRECONDITION_FAILED', 'The profile was modified since it was read (If-Match does not match)');
 const invalidField = (field: string, constraint: string, value: unknown, message: string) =>
-  new DomainError('VALIDATION_FAILED', 400, message, { fields: [{ field, constraint, value }] });
+  new DomainError('VALIDATION_FAILED', message, { fields: [{ field, constraint, value }] });
 
 export const initialUserState = (): UserState => ({
   exists: false,
@@ -167,7 +167,7 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
   decide(c, state) {
     switch (c.type) {
       case 'Register':
-        if (state.exists) throw new DomainError('USER_ALREADY_EXISTS', 409, 'User already exists');
+        if (state.exists) throw new DomainError('USER_ALREADY_EXISTS', 'User already exists');
         return [
           {
             type: 'UserRegistered',
@@ -191,7 +191,7 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
       case 'ChangePassword':
         requireActive(state);
         if (c.passwordVersion !== state.passwordVersion) {
-          throw new DomainError('AUTH_INVALID_CREDENTIALS', 401, 'The password was changed concurrently; sign in again');
+          throw new DomainError('AUTH_INVALID_CREDENTIALS', 'The password was changed concurrently; sign in again');
         }
         return [{ type: 'UserPasswordChanged', data: { passwordHash: c.passwordHash, reason: 'change' } }];
 

@@ -4,7 +4,7 @@
  * `X-RateLimit-*` go on every response (Reset in epoch seconds); every 429 carries Retry-After.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../domain/shared/errors.js';
+import { DomainError, type ErrorCode } from '../../domain/shared/errors.js';
 import type { RateDecision } from '../../infra/redis/rate-limiter.js';
 import type { AppContext } from '../../runtime/context.js';
 import type { App } from '../types.js';
@@ -15,8 +15,11 @@ export function setRateHeaders(reply: FastifyReply, d: RateDecision): void {
   reply.header('X-RateLimit-Reset', String(d.resetAt));
 }
 
-export function rateLimited(code: string, d: RateDecision, message = 'Too many requests'): DomainError {
-  return new DomainError(code, 429, message, { retryAfter: d.retryAfter, limit: d.limit, resetAt: d.resetAt });
+/** The catalogue codes of an exhausted limit (all answer 429). */
+export type RateLimitCode = Extract<ErrorCode, 'RATE_LIMIT_EXCEEDED' | `${string}_RATE_LIMIT`>;
+
+export function rateLimited(code: RateLimitCode, d: RateDecision, message = 'Too many requests'): DomainError {
+  return new DomainError(code, message, { retryAfter: d.retryAfter, limit: d.limit, resetAt: d.resetAt });
 }
 
 /** Consume one unit of a named per-user or per-IP limit; throws 429 with `code` when exhausted. */
@@ -27,7 +30,7 @@ export async function enforceLimit(
   key: string,
   limit: number,
   windowSeconds: number,
-  code = 'RATE_LIMIT_EXCEEDED',
+  code: RateLimitCode = 'RATE_LIMIT_EXCEEDED',
 ): Promise<void> {
   if (!ctx.config.RATE_LIMIT_ENABLED) return;
   const d = await ctx.rateLimiter.consume(scope, key, limit, windowSeconds);
@@ -45,7 +48,7 @@ const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 export function parseBearer(header: string | string[] | undefined): string | undefined {
   if (header === undefined || header === '') return undefined;
   const match = typeof header === 'string' ? BEARER.exec(header) : null;
-  if (!match) throw new DomainError('UNAUTHORIZED', 401, 'Authorization header must be exactly "Bearer <token>"');
+  if (!match) throw new DomainError('UNAUTHORIZED', 'Authorization header must be exactly "Bearer <token>"');
   return match[1];
 }
 
@@ -66,7 +69,7 @@ export function registerAuth(app: App, ctx: AppContext): void {
     }
     if (!config.public) {
       const token = bearer(request);
-      if (!token) throw new DomainError('UNAUTHORIZED', 401, 'Authentication required');
+      if (!token) throw new DomainError('UNAUTHORIZED', 'Authentication required');
       request.principal = await ctx.authenticate(token);
     }
     if (!config.skipGlobalRateLimit && !config.ipRateLimit) {
@@ -80,6 +83,6 @@ export function registerAuth(app: App, ctx: AppContext): void {
 }
 
 export function principalOf(request: FastifyRequest) {
-  if (!request.principal) throw new DomainError('UNAUTHORIZED', 401, 'Authentication required');
+  if (!request.principal) throw new DomainError('UNAUTHORIZED', 'Authentication required');
   return request.principal;
 }

@@ -61,7 +61,7 @@ export const aiHistoryRoutes: RouteModule = (app, ctx) => {
     },
   }, async (request) => {
     const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: false });
-    if (session.mode !== 'ai') throw new DomainError('SESSION_AI_MESSAGES_NOT_FOUND', 404, 'This session has no AI conversation (it is a peer session)');
+    if (session.mode !== 'ai') throw new DomainError('SESSION_AI_MESSAGES_NOT_FOUND', 'This session has no AI conversation (it is a peer session)');
     const { cursor, limit } = request.query;
     const rows = await listAiMessages(ctx.db, { sessionId: session.id }, limit, after(cursor));
     return toPage(rows, limit, view, (m) => [m.seq, m.id]);

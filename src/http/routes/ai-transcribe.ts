@@ -5,8 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { authorizeAiRequest } from '../../commands/ai/access.js';
-import { aiOf } from '../../commands/ai/llm.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { ServiceUnavailableError } from '../../infra/errors.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 import { validationError } from '../errors.js';
@@ -53,8 +52,8 @@ export function aiTranscriptionRoute(app: App, ctx: AppContext): void {
       await enforceLimit(ctx, reply, 'ai-transcription', key, ctx.config.RATE_LIMIT_AI_TRANSCRIPTIONS_PER_5MIN, 300, 'AI_TRANSCRIPTION_RATE_LIMIT');
       const language = request.body.language ? request.body.language.split(/[-_]/)[0]!.toLowerCase() : null;
       try {
-        const text = (await aiOf(ctx).transcriber.transcribe(audio, request.body.mimeType.toLowerCase(), language)).replace(/\s+/g, ' ').trim().slice(0, 2000);
-        if (!text) throw new DomainError('AI_SERVICE_UNAVAILABLE', 503, 'No speech was recognised', { retryAfter: 1 });
+        const text = (await ctx.ai.transcriber.transcribe(audio, request.body.mimeType.toLowerCase(), language)).replace(/\s+/g, ' ').trim().slice(0, 2000);
+        if (!text) throw new ServiceUnavailableError('AI', 'No speech was recognised', { retryAfter: 1 });
         return { text };
       } catch (err) {
         if (ctx.config.RATE_LIMIT_ENABLED) await ctx.rateLimiter.refund('ai-transcription', key).catch(() => undefined);

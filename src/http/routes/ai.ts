@@ -35,7 +35,7 @@ const Pending = Type.Object({ status: Type.Literal('pending'), jobId: Type.Strin
 const Failed = Type.Object({ status: Type.Literal('failed'), jobId: Type.String() });
 const OptionalNullable = (t: ReturnType<typeof Type.String>) => Type.Optional(Type.Union([t, Type.Null()]));
 
-const jobNotFound = (what: string) => new DomainError('VALIDATION_FAILED', 404, `${what} job not found`, { fields: [{ field: 'jobId', constraint: 'exists', value: null }] });
+const jobNotFound = (what: string) => new DomainError('VALIDATION_FAILED/unknown-reference', `${what} job not found`, { fields: [{ field: 'jobId', constraint: 'exists', value: null }] });
 
 /** A job the caller may poll: theirs, in this room. */
 function ownJob<T extends { roomId: string; userId: string }>(row: T | undefined, roomId: string, userId: string, what: string): T {

@@ -16,6 +16,7 @@ import {
 } from '../../commands/identity/auth.js';
 import type { SessionPrincipal } from '../../commands/identity/authenticate.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { statusOf } from '../error-status.js';
 import type { AppContext } from '../../runtime/context.js';
 import { requestMetadata, settle } from '../command.js';
 import { principalOf } from '../plugins/auth.js';
@@ -113,7 +114,7 @@ export function authRoutes(app: App, ctx: AppContext): void {
         return { accessToken: next.accessToken };
       } catch (err) {
         // A refused refresh token never works again: drop it from the browser (but keep it on a server failure).
-        if (err instanceof DomainError && (err.status === 401 || err.status === 403)) clearRefreshCookie(ctx, reply);
+        if (err instanceof DomainError && (statusOf(err) === 401 || statusOf(err) === 403)) clearRefreshCookie(ctx, reply);
         throw err;
       }
     },

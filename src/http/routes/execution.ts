@@ -168,7 +168,7 @@ const LanguagesSchema = Type.Object({
   }),
 });
 
-const jobNotFound = () => new DomainError('EXECUTION_JOB_NOT_FOUND', 404, 'Execution job not found');
+const jobNotFound = () => new DomainError('EXECUTION_JOB_NOT_FOUND', 'Execution job not found');
 
 /** The run, when the caller may poll it (owner, admin, or a room participant with `code:view`). */
 async function visibleRun(ctx: AppContext, principal: Principal, jobId: string): Promise<RunRow> {
@@ -258,7 +258,7 @@ export const executionRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const principal = principalOf(request);
       const row = await findStaticAnalysis(ctx.db, request.params.jobId);
-      if (!row || row.userId !== principal.userId) throw new DomainError('ANALYSIS_JOB_NOT_FOUND', 404, 'Static analysis job not found');
+      if (!row || row.userId !== principal.userId) throw new DomainError('ANALYSIS_JOB_NOT_FOUND', 'Static analysis job not found');
       const base = {
         jobId: row.jobId,
         source: row.source,
@@ -320,7 +320,7 @@ export const executionRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const principal = principalOf(request);
       const s = await findSubmission(ctx.db, request.params.submissionId);
-      if (!s || s.userId !== principal.userId) throw new DomainError('SUBMISSION_NOT_FOUND', 404, 'Submission not found');
+      if (!s || s.userId !== principal.userId) throw new DomainError('SUBMISSION_NOT_FOUND', 'Submission not found');
       const tests = await findTestResults(ctx.db, s.id);
       const isAdmin = principal.role === 'admin';
       return {

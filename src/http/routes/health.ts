@@ -11,7 +11,6 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { ANALYSIS_QUEUE, EXECUTION_QUEUE } from '../../commands/execution/jobs.js';
 import { listCheckpoints } from '../../projections/checkpoints.js';
-import { lifecycleOf } from '../../infra/observability/lifecycle.js';
 import type { AppContext } from '../../runtime/context.js';
 import { envelope } from '../errors.js';
 import { ErrorResponseSchema } from '../openapi-contract.js';
@@ -55,7 +54,7 @@ async function projectionsCaughtUp(ctx: AppContext): Promise<void> {
 }
 
 export async function readiness(ctx: AppContext): Promise<{ ready: boolean; phase: string; checks: Record<string, 'ok' | 'fail'> }> {
-  const lifecycle = lifecycleOf(ctx);
+  const lifecycle = ctx.lifecycle;
   const checks: Record<string, () => Promise<void>> = {};
   for (const name of CORE_DEPENDENCIES) {
     const check = ctx.health.get(name);

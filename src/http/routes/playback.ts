@@ -119,7 +119,7 @@ export function playbackRoutes(app: App, ctx: AppContext): void {
   const assets = loadAssets(ctx);
   const asset = (key: string) => {
     const found = assets.get(key);
-    if (!found) throw new DomainError('NOT_FOUND', 404, 'The replay page is not installed');
+    if (!found) throw new DomainError('NOT_FOUND', 'The replay page is not installed');
     return found;
   };
   // the page and its files are public; every API call the page makes carries the analyst's access token

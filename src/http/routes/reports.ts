@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DIMENSIONS, type Dimension } from '../../domain/report/types.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { statusOf } from '../error-status.js';
 import { completedReports, findReport, reportBody, wasCandidate } from '../../projections/reports/queries.js';
 import { UUID } from '../../projections/rooms/queries.js';
 import { listWeaknesses } from '../../projections/weaknesses/queries.js';
@@ -67,8 +68,8 @@ export const SessionReportSchema = Type.Object(
 );
 
 export const reportErrors = {
-  notReady: () => new DomainError('SESSION_REPORT_NOT_READY', 404, 'The report is not ready yet'),
-  unavailable: () => new DomainError('SESSION_REPORT_UNAVAILABLE', 404, 'Reports are written for candidates only'),
+  notReady: () => new DomainError('SESSION_REPORT_NOT_READY', 'The report is not ready yet'),
+  unavailable: () => new DomainError('SESSION_REPORT_UNAVAILABLE', 'Reports are written for candidates only'),
 };
 
 const MAX_COMPARE = 5;
@@ -88,7 +89,7 @@ async function readableForCompare(ctx: AppContext, request: FastifyRequest, id: 
   try {
     return (await readableSession(ctx, request, id, { finishedOnly: true })).session;
   } catch (err) {
-    if (err instanceof DomainError && (err.status === 404 || err.status === 403)) {
+    if (err instanceof DomainError && (statusOf(err) === 404 || statusOf(err) === 403)) {
       throw validationError([{ field: 'ids', constraint: 'readable', value: id }], `Session ${id} cannot be compared: ${err.message}`);
     }
     throw err;

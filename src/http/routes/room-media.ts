@@ -197,7 +197,7 @@ const sessionMediaRoutes: RouteModule = (app, ctx) => {
     async (request) => {
       const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: false });
       const latest = (await listSessionRecordings(ctx.db, session.id)).filter((r) => r.status === 'stopped').pop();
-      if (!latest) throw new DomainError('SESSION_RECORDING_NOT_FOUND', 404, 'No recording for this session');
+      if (!latest) throw new DomainError('SESSION_RECORDING_NOT_FOUND', 'No recording for this session');
       const expiresAt = new Date(Date.now() + RECORDING_URL_TTL_SECONDS * 1000);
       return {
         url: await storageOf(ctx).signedGetUrl(latest.storageKey, RECORDING_URL_TTL_SECONDS),

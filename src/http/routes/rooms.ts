@@ -133,7 +133,7 @@ function createRoomRoute(app: App, ctx: AppContext, tags: string[]): void {
         if (!UUID.test(key)) throw validationError([{ field: 'Idempotency-Key', constraint: 'format', value: key }], 'Idempotency-Key must be a valid UUID');
         scoped = `${principal.userId}:POST:/rooms:${key.toLowerCase()}`;
         const claim = await claimIdempotencyKey(ctx.db, scoped, principal.userId);
-        if (claim.state === 'in_flight') throw new DomainError('IDEMPOTENCY_CONFLICT', 409, 'A request with this Idempotency-Key is still in progress');
+        if (claim.state === 'in_flight') throw new DomainError('IDEMPOTENCY_CONFLICT', 'A request with this Idempotency-Key is still in progress');
         if (claim.state === 'completed') return reply.status(claim.statusCode as 201).send(claim.body as never);
       }
       try {

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { hideSession } from '../../commands/sessions/hide.js';
 import { sessionErrors } from '../../domain/session/decider.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { DomainError, type ErrorCode } from '../../domain/shared/errors.js';
 import { codeAt } from '../../domain/session/timeline.js';
 import { can } from '../../domain/user/capabilities.js';
 import {
@@ -342,11 +342,11 @@ export function sessionPendingRoutes(app: App, ctx: AppContext): void {
   const tags = ['sessions'];
 
   // GET /sessions/:id/ai-messages is served by the AI history routes (src/http/routes/ai-history.ts).
-  const artefacts: Array<[string, string, string]> = [];
+  const artefacts: Array<[string, ErrorCode, string]> = [];
   for (const [path, code, message] of artefacts) {
     app.get(`/sessions/:id/${path}`, { schema: { tags, params: SessionIdParams } }, async (request) => {
       await readableSession(ctx, request, request.params.id, { finishedOnly: false });
-      throw new DomainError(code, 404, message);
+      throw new DomainError(code, message);
     });
   }
 }

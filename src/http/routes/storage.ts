@@ -19,7 +19,7 @@ const Query = Type.Object({
   sig: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-const forbidden = () => new DomainError('FORBIDDEN', 403, 'Invalid or expired signature');
+const forbidden = () => new DomainError('FORBIDDEN', 'Invalid or expired signature');
 
 export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
   await app.register(async (scoped) => {
@@ -49,7 +49,7 @@ export async function storageRoutes(app: App, ctx: AppContext): Promise<void> {
       const key = request.params['*'];
       if (!storage || !storage.verify('GET', key, request.query)) throw forbidden();
       const object = await storage.read(key);
-      if (!object) throw new DomainError('NOT_FOUND', 404, 'Object not found');
+      if (!object) throw new DomainError('NOT_FOUND', 'Object not found');
       reply.header('Content-Type', object.contentType);
       reply.header('Content-Length', String(object.size));
       reply.header('Cache-Control', 'private, max-age=3600');

@@ -5,7 +5,7 @@
  */
 import { EgressClient, EncodedFileOutput, EncodedFileType, S3Upload } from 'livekit-server-sdk';
 import { createBreaker, type Guarded } from '../breaker.js';
-import { DomainError } from '../../domain/shared/errors.js';
+import { isServiceError, ServiceUnavailableError } from '../errors.js';
 import type { EgressPort } from './port.js';
 
 export interface LiveKitEgressOptions {
@@ -24,8 +24,8 @@ export interface LiveKitEgressOptions {
 
 export const MEDIA_CIRCUIT = 'livekit-egress';
 
-export function unavailable(cause?: unknown): DomainError {
-  return new DomainError('MEDIA_SERVICE_UNAVAILABLE', 503, 'Media service unavailable', {
+export function unavailable(cause?: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError('MEDIA', 'Media service unavailable', {
     circuit: MEDIA_CIRCUIT,
     ...(cause instanceof Error ? { reason: cause.name } : {}),
   });
@@ -38,7 +38,7 @@ export function mediaGuard(options: { timeoutMs?: number; resetMs?: number } = {
     try {
       return await guard(fn);
     } catch (err) {
-      if (err instanceof DomainError) throw err;
+      if (isServiceError(err)) throw err;
       throw unavailable(err);
     }
   };

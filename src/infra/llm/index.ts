@@ -4,8 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import { DomainError } from '../../domain/shared/errors.js';
 import { createBreaker } from '../breaker.js';
+import { ServiceUnavailableError } from '../errors.js';
 import { createLocalCoach } from './local/index.js';
 import { createOpenAiCoach, type OpenAiAdapterOptions } from './openai/adapter.js';
 import { serviceError, transcription } from './openai/client.js';
@@ -36,7 +36,7 @@ export function createLlm(config: Config, logger: Logger): LlmPort {
 }
 
 const unavailable = () =>
-  new DomainError('AI_SERVICE_UNAVAILABLE', 503, 'Speech-to-text is not configured', { retryAfter: 60 });
+  new ServiceUnavailableError('AI', 'Speech-to-text is not configured', { retryAfter: 60 });
 
 export function createTranscriber(config: Config): TranscriptionPort & { configured: boolean; shutdown(): void } {
   const options = openAiOptions(config);

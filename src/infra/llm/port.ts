@@ -127,6 +127,6 @@ export interface LlmPort {
 }
 
 export interface TranscriptionPort {
-  /** Text of the audio; throws a DomainError 503 AI_SERVICE_UNAVAILABLE when no transcription service is configured. */
+  /** Text of the audio; throws a ServiceUnavailableError (AI_SERVICE_UNAVAILABLE) when no transcription service is configured. */
   transcribe(audio: Buffer, mimeType: string, language: string | null): Promise<string>;
 }

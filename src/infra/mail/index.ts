@@ -1,6 +1,6 @@
 /**
  * The mailer of a process: `MAIL_DRIVER=outbox` (default) writes to the `mail_outbox` table, `smtp` sends through
- * `SMTP_URL` with nodemailer. Created on first use and kept per context; the SMTP pool closes with the context.
+ * `SMTP_URL` with nodemailer. The composition root creates one per context; the SMTP pool closes with the context.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -19,9 +19,7 @@ export interface MailerHost {
   closers: Array<() => Promise<void>>;
 }
 
-const mailers = new WeakMap<MailerHost, Mailer>();
-
-function createMailer(ctx: MailerHost): Mailer {
+export function createMailer(ctx: MailerHost): Mailer {
   if (ctx.config.MAIL_DRIVER === 'smtp') {
     if (!ctx.config.SMTP_URL) {
       ctx.logger.warn('MAIL_DRIVER=smtp without SMTP_URL; mail goes to the outbox table');
@@ -32,13 +30,4 @@ function createMailer(ctx: MailerHost): Mailer {
     }
   }
   return createOutboxMailer(ctx.db, ctx.config.MAIL_FROM);
-}
-
-export function mailerOf(ctx: MailerHost): Mailer {
-  let mailer = mailers.get(ctx);
-  if (!mailer) {
-    mailer = createMailer(ctx);
-    mailers.set(ctx, mailer);
-  }
-  return mailer;
 }

@@ -1,7 +1,7 @@
 /**
  * Where a process is in its life, for orchestrators: `starting` (migrating, wiring, catching up), `running`, then
  * `stopping` once a shutdown began. Readiness (`GET /health/ready`) is false outside `running`, so a load balancer
- * stops sending traffic before the listener closes. Kept beside the context rather than on it: every role has one.
+ * stops sending traffic before the listener closes. Every context has one, created by the composition root.
  */
 export type Phase = 'starting' | 'running' | 'stopping';
 
@@ -10,26 +10,25 @@ export interface Lifecycle {
   phase: Phase;
 }
 
-const lifecycles = new WeakMap<object, Lifecycle>();
-
-export function lifecycleOf(owner: object): Lifecycle {
-  let lifecycle = lifecycles.get(owner);
-  if (!lifecycle) {
-    // A context nobody started through `serve` (tests, CLI) is running as soon as it exists.
-    lifecycle = { role: 'all', phase: 'running' };
-    lifecycles.set(owner, lifecycle);
-  }
-  return lifecycle;
+/** A context nobody started through `serve` (tests, CLI) is running as soon as it exists. */
+export function createLifecycle(): Lifecycle {
+  return { role: 'all', phase: 'running' };
 }
 
-export function markStarting(owner: object, role: string): void {
-  lifecycles.set(owner, { role, phase: 'starting' });
+/** What has a lifecycle: a process's context. */
+export interface LifecycleOwner {
+  lifecycle: Lifecycle;
 }
 
-export function markRunning(owner: object): void {
-  lifecycleOf(owner).phase = 'running';
+export function markStarting(owner: LifecycleOwner, role: string): void {
+  owner.lifecycle.role = role;
+  owner.lifecycle.phase = 'starting';
 }
 
-export function markStopping(owner: object): void {
-  lifecycleOf(owner).phase = 'stopping';
+export function markRunning(owner: LifecycleOwner): void {
+  owner.lifecycle.phase = 'running';
+}
+
+export function markStopping(owner: LifecycleOwner): void {
+  owner.lifecycle.phase = 'stopping';
 }

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { buildContext } from '../../commands/ai/context.js';
 import type { AiJob, InterviewJob } from '../../commands/ai/jobs.js';
-import { aiOf } from '../../commands/ai/llm.js';
 import { givenHintText, readAiStream, recordAnswer, requestEvent, type StreamRead } from '../../commands/ai/results.js';
 import type { RequestMetadata } from '../../commands/metadata.js';
 import { scrubDeep } from '../../domain/ai/hidden.js';
@@ -34,7 +33,7 @@ async function answerHint(ctx: AppContext, job: Job<AiJob>, read: StreamRead, as
   const { room, problem } = await setting(ctx, job.data, d.problemId);
   const { context, secrets } = await buildContext(ctx.db, { roomId: d.roomId, userId: d.userId, problem, code: d.code, language: d.language, phase: room.status });
   const previousHint = d.followUpOf ? givenHintText(read.events, d.followUpOf) : null;
-  const answer = await aiOf(ctx).llm.hint({ ...context, level: d.level, stage: d.phase, iteration: d.iteration, previousHint, reflection: d.reflection });
+  const answer = await ctx.ai.llm.hint({ ...context, level: d.level, stage: d.phase, iteration: d.iteration, previousHint, reflection: d.reflection });
   const r = scrubDeep(answer.result, secrets);
   const hint = d.phase === 'follow_up'
     ? `${previousHint ?? ''}\n---\nLearner reflection: ${d.reflection ?? '(no reply)'}\nCoach follow-up: ${r.hint}`.trim()
@@ -63,7 +62,7 @@ async function answerInterview(ctx: AppContext, job: Job<AiJob>, asked: Extract<
   // The turn being answered is already in the conversation read model; the prompt holds it separately.
   const conversation = context.conversation.filter((m, i, all) => !(i === all.length - 1 && m.role === 'user' && m.content === d.content));
   const codeContext = verifiedCodeContext(d);
-  const answer = await aiOf(ctx).llm.interview({
+  const answer = await ctx.ai.llm.interview({
     ...context,
     conversation,
     trigger: d.trigger,
@@ -98,12 +97,12 @@ async function answerCode(ctx: AppContext, job: Job<AiJob>, asked: Extract<AiEve
   const { room, problem } = await setting(ctx, job.data, null);
   const { context, secrets } = await buildContext(ctx.db, { roomId: d.roomId, userId: d.userId, problem, code: d.code, language: d.language, phase: room.status });
   if (asked.type === 'CodeAnalysisRequested') {
-    const answer = await aiOf(ctx).llm.analyze(context);
+    const answer = await ctx.ai.llm.analyze(context);
     const result = scrubDeep(answer.result, secrets);
     await recordAnswer(ctx.store, metaOf(job), job.data.stream, (now) => ({ type: 'CompleteCodeAnalysis', jobId: d.jobId, result, model: answer.model, now }));
     return { status: 'answered', model: answer.model };
   }
-  const answer = await aiOf(ctx).llm.review(context);
+  const answer = await ctx.ai.llm.review(context);
   const r = scrubDeep(answer.result, secrets);
   await recordAnswer(ctx.store, metaOf(job), job.data.stream, (now) => ({
     type: 'CompleteCodeReview', jobId: d.jobId, overallScore: r.overallScore, categories: r.categories, summary: r.summary, model: answer.model, now,

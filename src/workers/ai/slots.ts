@@ -3,8 +3,6 @@
  * reports, weakness analyses) never take the last `reservedRealtime` slots; waiting jobs are served realtime first,
  * then in arrival order. A hint never waits behind a report.
  */
-import type { AppContext } from '../../runtime/context.js';
-
 export type SlotClass = 'realtime' | 'batch';
 
 export interface Slots {
@@ -59,16 +57,4 @@ export function createSlots(max: number, reservedRealtime: number): Slots {
       }
     },
   };
-}
-
-const perContext = new WeakMap<AppContext, Slots>();
-
-/** The process's AI slots (one per context). Batch AI workers take theirs with `aiSlotsOf(ctx).run('batch', …)`. */
-export function aiSlotsOf(ctx: AppContext): Slots {
-  let s = perContext.get(ctx);
-  if (!s) {
-    s = createSlots(ctx.config.AI_MAX_CONCURRENT_TASKS, ctx.config.AI_RESERVED_REALTIME_SLOTS);
-    perContext.set(ctx, s);
-  }
-  return s;
 }

@@ -7,7 +7,6 @@ import type { Job, Worker } from 'bullmq';
 import { AI_REALTIME_QUEUES, type AiJob } from '../../commands/ai/jobs.js';
 import type { AppContext } from '../../runtime/context.js';
 import { failAbandoned, processAiJob } from './processor.js';
-import { aiSlotsOf } from './slots.js';
 import { registerAiSweepKinds } from './sweep.js';
 
 registerAiSweepKinds();
@@ -18,7 +17,7 @@ export interface AiWorkerOptions {
 }
 
 export async function startAiWorker(ctx: AppContext, options: AiWorkerOptions = {}): Promise<() => Promise<void>> {
-  const slots = aiSlotsOf(ctx);
+  const slots = ctx.ai.slots;
   const workers: Worker[] = AI_REALTIME_QUEUES.map((queue) => {
     const worker = ctx.queues.worker(queue, (job) => slots.run('realtime', () => processAiJob(ctx, job as Job<AiJob>)), {
       concurrency: ctx.config.AI_MAX_CONCURRENT_TASKS,

@@ -4,7 +4,8 @@
  * and 5xx answers and network errors are retried, waiting what `Retry-After` asks (capped) or an exponential
  * back-off; anything else fails at once.
  */
-import { DomainError } from '../../../domain/shared/errors.js';
+import { isServiceError, ServiceUnavailableError, UpstreamTimeoutError, type ServiceError } from '../../errors.js';
+
 export interface OpenAiClientOptions {
   baseUrl: string;
   apiKey: string;
@@ -40,10 +41,10 @@ export class LlmCallError extends Error {
 }
 
 /** The error a caller waiting on the LLM sees: 504 AI_SERVICE_TIMEOUT for timeouts, else 503 AI_SERVICE_UNAVAILABLE. */
-export function serviceError(err: unknown): DomainError {
-  if (err instanceof DomainError) return err;
-  if (err instanceof LlmCallError && err.kind === 'timeout') return new DomainError('AI_SERVICE_TIMEOUT', 504, 'The AI service did not answer in time', { reason: err.message });
-  return new DomainError('AI_SERVICE_UNAVAILABLE', 503, 'The AI service is unavailable', { retryAfter: 10, reason: (err as Error).message.slice(0, 200) });
+export function serviceError(err: unknown): ServiceError {
+  if (isServiceError(err)) return err;
+  if (err instanceof LlmCallError && err.kind === 'timeout') return new UpstreamTimeoutError('AI', 'The AI service did not answer in time', { reason: err.message });
+  return new ServiceUnavailableError('AI', 'The AI service is unavailable', { retryAfter: 10, reason: (err as Error).message.slice(0, 200) });
 }
 
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;

@@ -1,0 +1,63 @@
+/**
+ * The ports command handlers take. A handler names the ones it uses (`Pick<Ports, 'store' | 'db'>`, or one of the
+ * named groups below), so its signature says what it touches; the composition root's AppContext
+ * (src/runtime/context.ts) is a superset of Ports and is passed as is. Optional adapters stay optional here: a
+ * handler that needs one says so and copes with its absence.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { CollabClient } from '../infra/collab-client/port.js';
+import type { Db } from '../infra/db/database.js';
+import type { EventStore } from '../infra/eventstore/port.js';
+import type { EgressPort } from '../infra/livekit/port.js';
+import type { Mailer } from '../infra/mail/index.js';
+import type { Metrics } from '../infra/observability/metrics.js';
+import type { QueueFactory } from '../infra/queue/bullmq.js';
+import type { RateLimiter } from '../infra/redis/rate-limiter.js';
+import type { ObjectStorage } from '../infra/storage/port.js';
+import type { ProgressTracker } from '../projections/progress.js';
+import type { Projection } from '../projections/projection.js';
+import type { AiAdapters } from './ai/llm.js';
+import type { ExecutionAdmission } from './execution/admission.js';
+import type { ExecutionQueueGuard } from './execution/breaker.js';
+import type { RefreshSessions } from './identity/tokens.js';
+
+/** Admission (backpressure) and the breaker in front of the execution queue. */
+export interface ExecutionPorts {
+  admission: ExecutionAdmission;
+  queueGuard: ExecutionQueueGuard;
+}
+
+export interface Ports {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: Db;
+  store: EventStore;
+  redis: Redis;
+  rateLimiter: RateLimiter;
+  /** BullMQ queues and workers under this deployment's Redis prefix. */
+  queues: QueueFactory;
+  progress: ProgressTracker;
+  projections: readonly Projection[];
+  /** The LLM, speech-to-text and the breaker around the AI queues. */
+  ai: AiAdapters;
+  execution: ExecutionPorts;
+  /** Refresh-token sessions (Redis). */
+  refreshSessions: RefreshSessions;
+  mailer: Mailer;
+  /** Object storage (avatars, assets); installed by the identity wiring, see `storageOf` in src/infra/storage. */
+  storage?: ObjectStorage;
+  /** Media recording (LiveKit Egress); created on first use by `egressOf` in src/infra/livekit. */
+  egress?: EgressPort;
+  /** The collab plane's internal API; installed by the rooms wiring (`collabWiring`), read through `collabOf`. */
+  collab?: CollabClient;
+  /** Things to close on shutdown, in reverse order of registration. */
+  closers: Array<() => Promise<void>>;
+}
+
+/** What a write with read-your-writes needs (`execute`, `settle`): the store and the projections' progress. */
+export type WriteDeps = Pick<Ports, 'store' | 'progress' | 'projections' | 'logger' | 'config'>;
+/** A write that also reads the read models. */
+export type WriteReadDeps = WriteDeps & Pick<Ports, 'db'>;
