@@ -6,7 +6,11 @@
  * The timeline of a session starts with its room: the lobby (joins, readiness) leads to the start and belongs to the
  * record. Events of other modules are read defensively (they name the room in `data.roomId`).
  */
-import { ROOM_EVENT_TYPES } from '../room/events.js';
+import type { AiEvent } from '../ai/events.js';
+import { ROOM_EVENT_TYPES, type RoomEvent } from '../room/events.js';
+import type { RunEvent } from '../run/run.js';
+import type { SubmissionEvent } from '../submission/submission.js';
+import type { SessionEvent } from './events.js';
 
 export interface TimelineSource {
   /** the source event's id */
@@ -38,153 +42,104 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 const LEFT_REASONS: Record<string, string> = { disconnected: 'disconnect', left: 'left', swept: 'swept' };
 
+/** Makes an entry of the event being told; `suffix` tells apart several entries of one event. */
+type Entry = (eventType: string, userId: string | null, metadata: Record<string, unknown> | null, suffix?: string) => TimelineEntry;
+/** How one event type is told: its entries, or null when this occurrence tells nothing. */
+type Teller = (d: Record<string, unknown>, entry: Entry, source: TimelineSource) => TimelineEntry | TimelineEntry[] | null;
+
+/** Room events (the room's own stream is its timeline). Keys are checked against the room's event types. */
+const ROOM_TELLERS: Partial<Record<RoomEvent['type'], Teller>> = {
+  ParticipantJoined: (d, entry) => entry('participant_joined', str(d['userId']), { role: d['role'], reason: d['reason'], rejoined: d['rejoined'] === true }),
+  ParticipantLeft: (d, entry) => entry('participant_left', str(d['userId']), { reason: LEFT_REASONS[String(d['reason'])] ?? d['reason'] }),
+  ParticipantRemoved: (d, entry) => entry('participant_removed', str(d['userId']), { by: d['removedBy'] }),
+  ParticipantRoleChanged: (d, entry) => entry('role_changed', str(d['userId']), { from: d['from'], to: d['to'], by: d['changedBy'], reason: d['reason'] }),
+  OwnershipTransferred: (d, entry) => entry('ownership_transferred', str(d['transferredBy']), { from: d['from'], to: d['to'], reason: d['reason'] }),
+  ParticipantReadyChanged: (d, entry) => entry('ready_toggled', str(d['userId']), { isReady: d['isReady'] === true }),
+  RoomLanguageChanged: (d, entry) => entry('language_changed', str(d['changedBy']), { from: d['from'] ?? null, to: d['to'] }),
+  RoomProblemSelected: (d, entry) => entry('problem_selected', str(d['selectedBy']), { from: d['from'] ?? null, to: d['to'] }),
+  RoomSettingsChanged: (d, entry) => {
+    const { changedBy, changedAt: _changedAt, ...changes } = d;
+    return entry('settings_changed', str(changedBy), changes);
+  },
+  EditorLocked: (d, entry) => entry('editor_locked', str(d['lockedBy']), { by: d['lockedBy'] }),
+  EditorUnlocked: (d, entry) => entry('editor_unlocked', str(d['unlockedBy']), { by: d['unlockedBy'] }),
+  TimerPaused: (d, entry) => entry('timer_paused', str(d['pausedBy']), { elapsedMs: d['elapsedMs'] }),
+  TimerResumed: (d, entry) => entry('timer_resumed', str(d['resumedBy']), null),
+  PhaseChanged: (d, entry) => entry('phase_changed', str(d['changedBy']), { from: d['from'], to: d['to'], by: d['changedBy'] ?? 'system' }),
+  RoomForceClosed: (d, entry) => entry('room_force_closed', str(d['closedBy']), { previousStatus: d['previousStatus'] }),
+  RoleSwapRequested: (d, entry) => entry('role_swap_requested', str(d['requesterId']), { swapId: d['swapId'], targetUserId: d['targetUserId'] }),
+  RoleSwapAccepted: (d, entry) => {
+    const requester = str(d['requesterId']);
+    const target = str(d['targetUserId']);
+    return [
+      entry('role_swap_accepted', target, { swapId: d['swapId'], requesterId: requester }),
+      entry('role_changed', requester, { from: d['targetRole'], to: d['requesterRole'], by: target, reason: 'role_swap' }, ':requester'),
+      entry('role_changed', target, { from: d['requesterRole'], to: d['targetRole'], by: target, reason: 'role_swap' }, ':target'),
+    ];
+  },
+  RoleSwapDeclined: (d, entry) => entry('role_swap_declined', str(d['declinedBy']), { swapId: d['swapId'] }),
+  RoleSwapExpired: (d, entry) => entry('role_swap_expired', null, { swapId: d['swapId'] }),
+};
+
+/** Session events (stream session-<id>). */
+const SESSION_TELLERS: Partial<Record<SessionEvent['type'], Teller>> = {
+  SessionStarted: (d, entry, source) => entry('session_started', source.actorId, { phase: 'warmup', sessionId: d['sessionId'] }),
+  CodeSnapshotTaken: (d, entry) => entry('snapshot_taken', null, { snapshotId: d['snapshotId'], trigger: d['trigger'], language: d['language'], linesOfCode: d['linesOfCode'] }),
+  SessionEndSnapshotConfirmed: (d, entry) => entry('snapshot_taken', null, { snapshotId: d['snapshotId'], trigger: 'session_end', unchanged: true }),
+  SessionFinished: (d, entry) => entry('session_finished', str(d['finishedBy']), { durationMs: num(d['durationMs']), by: d['reason'] === 'user' ? 'user' : 'system' }),
+};
+
+const runner = (d: Record<string, unknown>, source: TimelineSource) => str(d['userId']) ?? source.actorId;
+
+/** Code execution (runs and submissions name their room) and the AI plane (hints and the conversation, without text). */
+const OTHER_TELLERS: Partial<Record<RunEvent['type'] | SubmissionEvent['type'] | AiEvent['type'], Teller>> = {
+  RunRequested: (d, entry, source) =>
+    entry('code_run', runner(d, source), { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: 'queued', language: d['language'] ?? null }),
+  RunCompleted: (d, entry, source) =>
+    entry('code_run_completed', runner(d, source), { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: d['status'] ?? 'completed', verdict: d['verdict'] ?? null }),
+  SubmissionRequested: (d, entry, source) => entry('code_submitted', runner(d, source), { submissionId: d['submissionId'] ?? null, language: d['language'] ?? null }),
+  SubmissionCompleted: (d, entry, source) =>
+    entry('submission_completed', runner(d, source), { submissionId: d['submissionId'] ?? null, passed: num(d['passed']), total: num(d['total']), verdict: d['verdict'] ?? null }),
+  HintRequested: (d, entry) => entry('hint_requested', str(d['userId']), { hintId: d['requestId'] ?? null, requestId: d['requestId'] ?? null, level: d['level'] ?? null, phase: d['phase'] ?? null }),
+  HintGiven: (d, entry) => entry('hint_given', str(d['userId']), { requestId: d['requestId'] ?? null, level: d['level'] ?? null }),
+  InterviewerMessageSent: (d, entry) =>
+    d['trigger'] === 'proactive' || !str(d['content']) ? null : entry('ai_message', str(d['userId']), { role: 'user', messageId: d['messageId'] ?? null }),
+  InterviewerReplied: (d, entry) => (!str(d['content']) ? null : entry('ai_message', null, { role: 'assistant', messageId: d['messageId'] ?? null })),
+  CodeAnalysisRequested: (d, entry) => entry('code_analysis_requested', str(d['userId']), { jobId: d['jobId'] ?? null }),
+  CodeReviewRequested: (d, entry) => entry('code_review_requested', str(d['userId']), { jobId: d['jobId'] ?? null }),
+  CodeReviewCompleted: (d, entry) => entry('code_review_completed', str(d['userId']), { jobId: d['jobId'] ?? null, overallScore: num(d['overallScore']) }),
+};
+
 /**
- * Event types the timeline reads: every room event after the room's creation (the room's own stream is its
- * timeline), then sessions, runs, submissions and the AI plane.
+ * Event types the timeline reads: every room event after the room's creation (RoomDestroyed takes the timeline
+ * away), then the session, execution and AI events it tells — derived from the tables above, never restated.
  */
-export const TIMELINE_EVENT_TYPES = [
+export const TIMELINE_EVENT_TYPES: readonly string[] = [
   ...ROOM_EVENT_TYPES.filter((type) => type !== 'RoomCreated'),
-  'SessionStarted',
-  'CodeSnapshotTaken',
-  'SessionEndSnapshotConfirmed',
-  'SessionFinished',
-  'RunRequested',
-  'RunCompleted',
-  'SubmissionRequested',
-  'SubmissionCompleted',
-  'HintRequested',
-  'HintGiven',
-  'InterviewerMessageSent',
-  'InterviewerReplied',
-  'CodeAnalysisRequested',
-  'CodeReviewRequested',
-  'CodeReviewCompleted',
-] as const;
+  ...Object.keys(SESSION_TELLERS),
+  ...Object.keys(OTHER_TELLERS),
+];
 
 function roomOf(source: TimelineSource): string | null {
   if (source.streamName.startsWith('room-')) return source.streamName.slice('room-'.length);
   return str(source.data['roomId']);
 }
 
+function tellersOf(streamName: string): Partial<Record<string, Teller>> {
+  if (streamName.startsWith('room-')) return ROOM_TELLERS;
+  if (streamName.startsWith('session-')) return SESSION_TELLERS;
+  return OTHER_TELLERS;
+}
+
 /** What one event contributes to its room's timeline (nothing for events the timeline does not tell). */
 export function timelineEntries(source: TimelineSource): TimelineItems | null {
   const roomId = roomOf(source);
-  if (!roomId) return null;
-  const d = source.data;
-  const at = source.occurredAt;
-  const entry = (eventType: string, userId: string | null, metadata: Record<string, unknown> | null, suffix = ''): TimelineEntry => ({
-    id: `${source.id}${suffix}`,
-    eventType,
-    userId,
-    metadata,
-    timestamp: at,
-  });
-  const one = (e: TimelineEntry): TimelineItems => ({ roomId, entries: [e] });
-  const isRoom = source.streamName.startsWith('room-');
-  const isSession = source.streamName.startsWith('session-');
-
-  if (isRoom) {
-    switch (source.type) {
-      case 'ParticipantJoined':
-        return one(entry('participant_joined', str(d['userId']), { role: d['role'], reason: d['reason'], rejoined: d['rejoined'] === true }));
-      case 'ParticipantLeft':
-        return one(entry('participant_left', str(d['userId']), { reason: LEFT_REASONS[String(d['reason'])] ?? d['reason'] }));
-      case 'ParticipantRemoved':
-        return one(entry('participant_removed', str(d['userId']), { by: d['removedBy'] }));
-      case 'ParticipantRoleChanged':
-        return one(entry('role_changed', str(d['userId']), { from: d['from'], to: d['to'], by: d['changedBy'], reason: d['reason'] }));
-      case 'OwnershipTransferred':
-        return one(entry('ownership_transferred', str(d['transferredBy']), { from: d['from'], to: d['to'], reason: d['reason'] }));
-      case 'ParticipantReadyChanged':
-        return one(entry('ready_toggled', str(d['userId']), { isReady: d['isReady'] === true }));
-      case 'RoomLanguageChanged':
-        return one(entry('language_changed', str(d['changedBy']), { from: d['from'] ?? null, to: d['to'] }));
-      case 'RoomProblemSelected':
-        return one(entry('problem_selected', str(d['selectedBy']), { from: d['from'] ?? null, to: d['to'] }));
-      case 'RoomSettingsChanged': {
-        const { changedBy, changedAt: _changedAt, ...changes } = d;
-        return one(entry('settings_changed', str(changedBy), changes));
-      }
-      case 'EditorLocked':
-        return one(entry('editor_locked', str(d['lockedBy']), { by: d['lockedBy'] }));
-      case 'EditorUnlocked':
-        return one(entry('editor_unlocked', str(d['unlockedBy']), { by: d['unlockedBy'] }));
-      case 'TimerPaused':
-        return one(entry('timer_paused', str(d['pausedBy']), { elapsedMs: d['elapsedMs'] }));
-      case 'TimerResumed':
-        return one(entry('timer_resumed', str(d['resumedBy']), null));
-      case 'PhaseChanged':
-        return one(entry('phase_changed', str(d['changedBy']), { from: d['from'], to: d['to'], by: d['changedBy'] ?? 'system' }));
-      case 'RoomForceClosed':
-        return one(entry('room_force_closed', str(d['closedBy']), { previousStatus: d['previousStatus'] }));
-      case 'RoleSwapRequested':
-        return one(entry('role_swap_requested', str(d['requesterId']), { swapId: d['swapId'], targetUserId: d['targetUserId'] }));
-      case 'RoleSwapAccepted': {
-        const requester = str(d['requesterId']);
-        const target = str(d['targetUserId']);
-        return {
-          roomId,
-          entries: [
-            entry('role_swap_accepted', target, { swapId: d['swapId'], requesterId: requester }),
-            entry('role_changed', requester, { from: d['targetRole'], to: d['requesterRole'], by: target, reason: 'role_swap' }, ':requester'),
-            entry('role_changed', target, { from: d['requesterRole'], to: d['targetRole'], by: target, reason: 'role_swap' }, ':target'),
-          ],
-        };
-      }
-      case 'RoleSwapDeclined':
-        return one(entry('role_swap_declined', str(d['declinedBy']), { swapId: d['swapId'] }));
-      case 'RoleSwapExpired':
-        return one(entry('role_swap_expired', null, { swapId: d['swapId'] }));
-      default:
-        return null;
-    }
-  }
-
-  if (isSession) {
-    switch (source.type) {
-      case 'SessionStarted':
-        return one(entry('session_started', source.actorId, { phase: 'warmup', sessionId: d['sessionId'] }));
-      case 'CodeSnapshotTaken':
-        return one(entry('snapshot_taken', null, { snapshotId: d['snapshotId'], trigger: d['trigger'], language: d['language'], linesOfCode: d['linesOfCode'] }));
-      case 'SessionEndSnapshotConfirmed':
-        return one(entry('snapshot_taken', null, { snapshotId: d['snapshotId'], trigger: 'session_end', unchanged: true }));
-      case 'SessionFinished':
-        return one(entry('session_finished', str(d['finishedBy']), { durationMs: num(d['durationMs']), by: d['reason'] === 'user' ? 'user' : 'system' }));
-      default:
-        return null;
-    }
-  }
-
-  // Code execution (execution module): runs and submissions name their room.
-  switch (source.type) {
-    case 'RunRequested':
-      return one(entry('code_run', str(d['userId']) ?? source.actorId, { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: 'queued', language: d['language'] ?? null }));
-    case 'RunCompleted':
-      return one(entry('code_run_completed', str(d['userId']) ?? source.actorId, { runId: d['runId'] ?? null, jobId: d['jobId'] ?? d['runId'] ?? null, status: d['status'] ?? 'completed', verdict: d['verdict'] ?? null }));
-    case 'SubmissionRequested':
-      return one(entry('code_submitted', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, language: d['language'] ?? null }));
-    case 'SubmissionCompleted':
-      return one(entry('submission_completed', str(d['userId']) ?? source.actorId, { submissionId: d['submissionId'] ?? null, passed: num(d['passed']), total: num(d['total']), verdict: d['verdict'] ?? null }));
-    // AI plane (stream ai-<sessionId>): hints and the interviewer conversation, without their text.
-    case 'HintRequested':
-      return one(entry('hint_requested', str(d['userId']), { hintId: d['requestId'] ?? null, requestId: d['requestId'] ?? null, level: d['level'] ?? null, phase: d['phase'] ?? null }));
-    case 'HintGiven':
-      return one(entry('hint_given', str(d['userId']), { requestId: d['requestId'] ?? null, level: d['level'] ?? null }));
-    case 'InterviewerMessageSent':
-      if (d['trigger'] === 'proactive' || !str(d['content'])) return null;
-      return one(entry('ai_message', str(d['userId']), { role: 'user', messageId: d['messageId'] ?? null }));
-    case 'InterviewerReplied':
-      if (!str(d['content'])) return null;
-      return one(entry('ai_message', null, { role: 'assistant', messageId: d['messageId'] ?? null }));
-    case 'CodeAnalysisRequested':
-      return one(entry('code_analysis_requested', str(d['userId']), { jobId: d['jobId'] ?? null }));
-    case 'CodeReviewRequested':
-      return one(entry('code_review_requested', str(d['userId']), { jobId: d['jobId'] ?? null }));
-    case 'CodeReviewCompleted':
-      return one(entry('code_review_completed', str(d['userId']), { jobId: d['jobId'] ?? null, overallScore: num(d['overallScore']) }));
-    default:
-      return null;
-  }
+  const teller = tellersOf(source.streamName)[source.type];
+  if (!roomId || !teller) return null;
+  const entry: Entry = (eventType, userId, metadata, suffix = '') => ({ id: `${source.id}${suffix}`, eventType, userId, metadata, timestamp: source.occurredAt });
+  const told = teller(source.data, entry, source);
+  if (!told) return null;
+  return { roomId, entries: Array.isArray(told) ? told : [told] };
 }
 
 export interface CodeSnapshotRecord {
