@@ -8,12 +8,14 @@
  * a token of one kind never passes as another even when secrets are shared. A small clock tolerance absorbs skew
  * between the API, collab and worker hosts.
  *
- * The plugin decorates one headless fastify instance (no server); every call passes its key and claims checks, so
- * one instance serves every kind and every process role, synchronously.
+ * The plugin decorates headless fastify instances (no server), one per key, issuer, audience (and lifetime, for
+ * signing), each holding the plugin's prepared signer or verifier: building one (key object, claim validators)
+ * costs more than the HMAC itself, and the access token is verified on every request. Time claims are checked
+ * here against the caller's clock rather than baked into the cached verifier.
  */
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
-import fastifyJwt, { type JWT } from '@fastify/jwt';
+import fastifyJwt, { type FastifyJWTOptions, type JWT } from '@fastify/jwt';
 import type { Config } from '../../config.js';
 
 export type JwtFailure = 'malformed' | 'algorithm' | 'signature' | 'expired' | 'not_yet_valid' | 'claims';
@@ -37,20 +39,38 @@ export type TokenKind = 'access' | 'refresh' | 'collab';
 export const DEFAULT_ISSUER = 'syncode';
 const DEFAULT_TOLERANCE_SECONDS = 5;
 
-const engine = Fastify({ logger: false });
-// The plugin decorates synchronously; applying it directly keeps this module free of top-level await. The
-// registration secret is never used: every sign/verify call below passes its own key.
-fastifyJwt(
-  engine,
-  { secret: 'unused-registration-secret-every-call-passes-its-key', sign: { algorithm: 'HS256' }, verify: { algorithms: ['HS256'] }, decode: { complete: true } },
-  (err) => {
+/** A headless instance with the plugin applied; it decorates synchronously, so no top-level await is needed. */
+function engineWith(options: FastifyJWTOptions): JWT {
+  const engine = Fastify({ logger: false });
+  fastifyJwt(engine, options, (err) => {
     if (err) throw err;
-  },
-);
-const jwt: JWT = engine.jwt;
+  });
+  return engine.jwt;
+}
+
+// Decoding only; its secret never signs or verifies anything.
+const jwt: JWT = engineWith({ secret: 'unused-secret-of-the-decoding-instance', decode: { complete: true } });
+
+/** Prepared signers and verifiers by key and claims; key sets come from the configuration, so this stays small. */
+const engines = new Map<string, JWT>();
+const keyIds = new Map<string, string>();
+
+function cachedEngine(cacheKey: string, options: () => FastifyJWTOptions): JWT {
+  let engine = engines.get(cacheKey);
+  if (!engine) {
+    engine = engineWith(options());
+    engines.set(cacheKey, engine);
+  }
+  return engine;
+}
 
 export function keyId(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url').slice(0, 12);
+  let id = keyIds.get(secret);
+  if (id === undefined) {
+    id = createHash('sha256').update(secret).digest('base64url').slice(0, 12);
+    keyIds.set(secret, id);
+  }
+  return id;
 }
 
 /** A plain secret stands for a one-key set with the default issuer and the given audience. */
@@ -90,15 +110,12 @@ export function signToken(claims: Record<string, unknown>, keys: string | JwtKey
   const secret = set.secrets[0];
   if (!secret) throw new Error('JWT key set has no secret');
   const { iat: _iat, exp: _exp, iss: _iss, aud: _aud, ...payload } = claims;
-  return jwt.sign(payload, {
-    key: secret,
-    algorithm: 'HS256',
-    kid: keyId(secret),
-    iss: set.issuer,
-    aud: set.audience,
-    expiresIn: ttlSeconds, // @fastify/jwt reads a number as seconds
-    clockTimestamp: nowMs,
-  });
+  const signer = cachedEngine(`sign\0${secret}\0${set.issuer}\0${set.audience}\0${ttlSeconds}`, () => ({
+    secret,
+    // @fastify/jwt reads a number as seconds; `exp` is counted from the `iat` passed in the payload
+    sign: { algorithm: 'HS256', kid: keyId(secret), iss: set.issuer, aud: set.audience, expiresIn: ttlSeconds },
+  }));
+  return signer.sign({ ...payload, iat: Math.floor(nowMs / 1000) });
 }
 
 function failureOf(err: unknown): JwtFailure {
@@ -137,21 +154,29 @@ export function verifyToken<T extends Record<string, unknown> = Record<string, u
   const candidates = named.length > 0 ? named : set.secrets;
   let failure: JwtFailure = 'signature';
   for (const secret of candidates) {
+    const verifier = cachedEngine(`verify\0${secret}\0${set.issuer}\0${set.audience}`, () => ({
+      secret,
+      verify: { algorithms: ['HS256'], allowedIss: set.issuer, allowedAud: set.audience, requiredClaims: ['exp', 'iss', 'aud'], ignoreExpiration: true, ignoreNotBefore: true },
+    }));
+    let claims: T;
     try {
-      return jwt.verify<T>(token, {
-        key: secret,
-        algorithms: ['HS256'],
-        allowedIss: set.issuer,
-        allowedAud: set.audience,
-        requiredClaims: ['exp', 'iss', 'aud'],
-        clockTolerance: set.clockToleranceSeconds * 1000,
-        clockTimestamp: nowMs,
-      });
+      claims = verifier.verify<T>(token);
     } catch (err) {
       failure = failureOf(err);
       // Another secret can only help when this one's signature did not match.
       if (failure !== 'signature') break;
+      continue;
     }
+    checkTimes(claims, nowMs, set.clockToleranceSeconds * 1000);
+    return claims;
   }
   throw new JwtError(failure);
+}
+
+/** `exp` (required) and `nbf` (when present) against `nowMs`, with the key set's tolerance either way. */
+function checkTimes(claims: Record<string, unknown>, nowMs: number, toleranceMs: number): void {
+  const { exp, nbf } = claims;
+  if (typeof exp !== 'number' || (nbf !== undefined && typeof nbf !== 'number')) throw new JwtError('claims');
+  if (nowMs > exp * 1000 + toleranceMs) throw new JwtError('expired');
+  if (typeof nbf === 'number' && nowMs < nbf * 1000 - toleranceMs) throw new JwtError('not_yet_valid');
 }
