@@ -86,7 +86,9 @@ export async function login(ctx: AppContext, metadata: RequestMetadata, input: {
     { ...metadata, actorId: ownerId },
     'no_stream',
   );
-  return { userId: ownerId, accessToken: session.accessToken, refreshToken: session.refreshToken, written: fact };
+  // Nothing the signed-in caller reads next shows a sign-in (the profile has no last-login time): the answer does
+  // not wait for the projections reading UserLoggedIn (the admin user list, the audit log).
+  return { userId: ownerId, accessToken: session.accessToken, refreshToken: session.refreshToken, written: { position: fact.position, eventTypes: [] } };
 }
 
 async function reportReuse(ctx: AppContext, metadata: RequestMetadata, claims: { sub: string; sid: string; jti: string }): Promise<never> {

@@ -22,6 +22,7 @@ import {
   type AttemptFilter,
   type ProblemDetail,
 } from '../../projections/problems/queries.js';
+import { createReadCache } from '../../projections/read-cache.js';
 import type { AppContext } from '../../runtime/context.js';
 import { ifNoneMatch } from '../etag.js';
 import {
@@ -120,7 +121,15 @@ async function answerWrite(ctx: AppContext, request: FastifyRequest, reply: Fast
 
 // ------------------------------------------------------------------------------------------------ routes
 
+/** The tables `listProblems` reads: a cached page stays valid while the projections owning them stand still. */
+const LIST_TABLES = ['problems', 'problem_stats', 'problem_attempts', 'bookmarks'];
+
 export const problemRoutes: RouteModule = (app, ctx) => {
+  const pages = createReadCache<Awaited<ReturnType<typeof listProblems>>>(ctx.progress, {
+    projections: ctx.projections.filter((p) => p.tables.some((t) => LIST_TABLES.includes(t))).map((p) => p.name),
+    maxAgeMs: 5_000,
+    maxEntries: 10_000,
+  });
   app.get(
     '/problems',
     { schema: { tags: ['problems'], querystring: ListQuery, response: { 200: pageOf(ProblemSummarySchema) } } },
@@ -129,7 +138,9 @@ export const problemRoutes: RouteModule = (app, ctx) => {
       const q = request.query;
       const sortBy = q.sortBy;
       const sortOrder = q.sortOrder;
-      const rows = await listProblems(ctx.db, {
+      // The page depends on the caller (attempts, bookmarks, drafts for admins) and on the query string only.
+      const key = `${principal.userId} ${principal.role} ${request.url}`;
+      const rows = await pages.get(key, () => listProblems(ctx.db, {
         viewerId: principal.userId,
         drafts: principal.role === 'admin' && q.includeDrafts === true,
         difficulties: splitList(q.difficulty) as Difficulty[],
@@ -141,7 +152,7 @@ export const problemRoutes: RouteModule = (app, ctx) => {
         sortOrder,
         cursor: decodeCursor(q.cursor, problemSortKeys(sortBy, sortOrder).length),
         limit: q.limit,
-      });
+      }));
       return toPage(rows, q.limit, (r) => r.item, (r) => r.cursor);
     },
   );

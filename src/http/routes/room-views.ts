@@ -196,8 +196,13 @@ export interface LoadedRoom {
 }
 
 /** The room and the viewer's row; 404 ROOM_NOT_FOUND, or 403 ROOM_ACCESS_DENIED unless the viewer may see it. */
-export async function loadVisibleRoom(ctx: AppContext, roomId: string, viewerId: string): Promise<LoadedRoom> {
-  const found = await findRoomWithParticipants(ctx.db, roomId);
+export async function loadVisibleRoom(
+  ctx: AppContext,
+  roomId: string,
+  viewerId: string,
+  find: (roomId: string) => ReturnType<typeof findRoomWithParticipants> = (id) => findRoomWithParticipants(ctx.db, id),
+): Promise<LoadedRoom> {
+  const found = await find(roomId);
   if (!found) throw roomErrors.notFound();
   const me = found.participants.find((p) => p.userId === viewerId);
   if (!canViewRoom(found.room.status, me)) throw roomErrors.accessDenied();

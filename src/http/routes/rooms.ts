@@ -16,7 +16,8 @@ import { roomErrors } from '../../domain/room/errors.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { can } from '../../domain/user/capabilities.js';
 import { findProblem } from '../../projections/problems/queries.js';
-import { browsePublicRooms, findRoom, findRoomByCode, listMyRooms, UUID } from '../../projections/rooms/queries.js';
+import { createReadCache } from '../../projections/read-cache.js';
+import { browsePublicRooms, findRoom, findRoomByCode, findRoomWithParticipants, listMyRooms, UUID } from '../../projections/rooms/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 import { requestMetadata } from '../command.js';
@@ -306,7 +307,17 @@ function lookupRoomRoute(app: App, ctx: AppContext, tags: string[]): void {
   );
 }
 
+/** The tables a room detail is read from (the room, its participants, their names). */
+const DETAIL_TABLES = ['rooms', 'room_participants', 'users'];
+
 function roomDetailRoute(app: App, ctx: AppContext, tags: string[]): void {
+  // The room and its participants stay cached while the projections owning those tables stand still; the
+  // visibility check and the collab credentials are still made per request.
+  const rooms = createReadCache<Awaited<ReturnType<typeof findRoomWithParticipants>>>(ctx.progress, {
+    projections: ctx.projections.filter((p) => p.tables.some((t) => DETAIL_TABLES.includes(t))).map((p) => p.name),
+    maxAgeMs: 5_000,
+    maxEntries: 10_000,
+  });
   app.get(
     '/rooms/:id',
     {
@@ -315,7 +326,7 @@ function roomDetailRoute(app: App, ctx: AppContext, tags: string[]): void {
     },
     async (request) => {
       const principal = principalOf(request);
-      const loaded = await loadVisibleRoom(ctx, request.params.id, principal.userId);
+      const loaded = await loadVisibleRoom(ctx, request.params.id, principal.userId, (id) => rooms.get(id, () => findRoomWithParticipants(ctx.db, id)));
       return roomDetail(ctx, request, loaded, principal.userId);
     },
   );

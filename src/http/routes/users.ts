@@ -8,7 +8,8 @@ import { deleteAccount, avatarUploadUrl, confirmAvatar, removeAvatar, updateProf
 import type { Written } from '../../commands/identity/common.js';
 import { userNotFound, type Precondition } from '../../domain/user/user.js';
 import { findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/users/queries.js';
-import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries } from '../../projections/users/usage.js';
+import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries, type ProfileStats } from '../../projections/users/usage.js';
+import { createReadCache } from '../../projections/read-cache.js';
 import { findActiveRoom } from '../../projections/rooms/queries.js';
 import type { AppContext } from '../../runtime/context.js';
 import { requestMetadata, settle } from '../command.js';
@@ -48,7 +49,7 @@ export const PublicProfileSchema = Type.Object({
 
 export const UserIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
-export async function toUserProfile(ctx: AppContext, row: UserRow): Promise<UserProfile> {
+export async function toUserProfile(ctx: AppContext, row: UserRow, stats = () => profileStats(ctx.db, row.id)): Promise<UserProfile> {
   return {
     id: row.id,
     email: row.email,
@@ -57,7 +58,7 @@ export async function toUserProfile(ctx: AppContext, row: UserRow): Promise<User
     role: row.role,
     avatarUrl: await resolveAvatarUrl(ctx, row.avatarKey),
     bio: row.bio,
-    stats: await profileStats(ctx.db, row.id),
+    stats: await stats(),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -117,19 +118,32 @@ const StatsQuery = Type.Object(
 
 const MAX_STATS_BUCKETS = 366;
 
+/** How long a cached profile row or statistics may be served when the projections' progress cannot be heard. */
+const PROFILE_CACHE_MAX_AGE_MS = 5_000;
+
 export function usersRoutes(app: App, ctx: AppContext): void {
   const tags = ['users'];
+  // The caller's own profile is the most frequent read: its row (users projection) and its statistics (read by
+  // sources other modules register, so any projection counts) stay cached while those projections stand still.
+  const rows = createReadCache<UserRow | undefined>(ctx.progress, { projections: ['users'], maxAgeMs: PROFILE_CACHE_MAX_AGE_MS, maxEntries: 50_000 });
+  const stats = createReadCache<ProfileStats>(ctx.progress, {
+    projections: ctx.projections.map((p) => p.name),
+    maxAgeMs: PROFILE_CACHE_MAX_AGE_MS,
+    maxEntries: 50_000,
+  });
 
   app.get(
     '/users/me',
     { schema: { tags, response: { 200: UserProfileSchema } } },
     async (request, reply) => {
-      const row = await activeUserRow(ctx, principalOf(request).userId);
+      const { userId } = principalOf(request);
+      const row = await rows.get(userId, () => findUserRow(ctx.db, userId));
+      if (!row || row.deletedAt) throw userNotFound();
       const etag = etagOf(row);
       reply.header('ETag', etag);
       const ifNoneMatch = parseEntityTags(request.headers['if-none-match']);
       if (ifNoneMatch === '*' || ifNoneMatch?.includes(String(row.revision))) return (reply as unknown as FastifyReply).status(304).send();
-      return toUserProfile(ctx, row);
+      return toUserProfile(ctx, row, () => stats.get(userId, () => profileStats(ctx.db, userId)));
     },
   );
 
