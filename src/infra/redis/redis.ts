@@ -15,6 +15,8 @@ export function createRedis(url: string, commandTimeoutMs = 1000): Redis {
     lazyConnect: false,
     commandTimeout: commandTimeoutMs,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+    // Commands issued in the same tick (concurrent requests' rate-limit checks) share one write.
+    enableAutoPipelining: true,
   });
   redis.once('ready', () => {
     redis.options.enableOfflineQueue = false;
