@@ -14,6 +14,7 @@
  * (the generator reports the window's start and end over IPC as they happen).
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { percentile } from './report.js';
@@ -82,24 +83,39 @@ export function spreadRequests(requests: readonly LoadRequest[], count: number):
   });
 }
 
-/** Runs the generator in a child process against `cfg.base` and samples this process's CPU over the window. */
-export async function runHttpLoad(cfg: HttpLoadConfig): Promise<{ result: HttpLoadResult; server: ServerWindow }> {
+/** CPU time (user + system, ms) of another process on this machine, from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[11] and [12] are utime and stime (the 14th and 15th of the whole line), in clock ticks of 10 ms.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Runs the generator in a child process against `cfg.base` and samples the server's CPU over the window: this
+ * process's, or the process `serverPid` names when the server runs in a process of its own.
+ */
+export async function runHttpLoad(cfg: HttpLoadConfig, serverPid?: number): Promise<{ result: HttpLoadResult; server: ServerWindow }> {
+  const cpuNow = (): number => {
+    if (serverPid !== undefined) return processCpuMs(serverPid);
+    const c = process.cpuUsage();
+    return (c.user + c.system) / 1000;
+  };
   const child = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, HTTP_LOAD_CHILD: '1' },
   });
-  let cpu0 = process.cpuUsage();
+  let cpu0 = cpuNow();
   let t0 = performance.now();
   let window: { cpuMs: number; ms: number } | undefined;
   const result = await new Promise<HttpLoadResult>((resolve, reject) => {
     child.on('message', (m: { type: string; result?: HttpLoadResult }) => {
       if (m.type === 'measure-start') {
-        cpu0 = process.cpuUsage();
+        cpu0 = cpuNow();
         t0 = performance.now();
       } else if (m.type === 'measure-end') {
-        const cpu = process.cpuUsage(cpu0);
-        window = { cpuMs: (cpu.user + cpu.system) / 1000, ms: performance.now() - t0 };
+        window = { cpuMs: cpuNow() - cpu0, ms: performance.now() - t0 };
       } else if (m.type === 'result' && m.result) resolve(m.result);
     });
     child.on('exit', (code) => {
