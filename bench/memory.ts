@@ -24,10 +24,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedBank } from '../src/commands/problems/seed-bank.js';
-import { http as call, register, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
+import { http as call, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
 import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
-import { mb, procMemory, RssSampler } from './lib/proc-memory.js';
+import { mb, procCpuMs, procMemory, RssSampler } from './lib/proc-memory.js';
 import type { MemorySample } from './lib/memory-probe.js';
+import { registerRetrying, setupFailures } from './lib/setup-users.js';
 import { printTable, writeResults, type Row } from './lib/report.js';
 
 const MEASURE_S = Number(process.env.MEMORY_MEASURE_S ?? 10);
@@ -57,7 +58,7 @@ async function bareNodeRssMb(): Promise<number> {
 /** Asks the probe in `proc` for a sample and waits for it. */
 async function probe(proc: RoleProcess): Promise<MemorySample> {
   const before = new Set(readdirSync(probeDir));
-  proc.child.kill('SIGUSR2');
+  proc.child.kill('SIGURG');
   const file = await until('the memory probe', async () => readdirSync(probeDir).find((f) => f.startsWith(`${proc.child.pid}-`) && f.endsWith('.json') && !before.has(f)), 120_000, 100);
   return JSON.parse(readFileSync(path.join(probeDir, file), 'utf8')) as MemorySample;
 }
@@ -69,10 +70,10 @@ interface Fixture {
 async function prepare(cluster: Cluster): Promise<Fixture> {
   await seedBank(cluster.ctx);
   const users: Fixture['users'] = [];
-  for (let i = 0; i < CONNECTIONS; i += 10) {
+  for (let i = 0; i < CONNECTIONS; i += 5) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(10, CONNECTIONS - i) }, async () => {
-        const u = await register(cluster.apiUrl);
+      Array.from({ length: Math.min(5, CONNECTIONS - i) }, async () => {
+        const u = await registerRetrying(cluster.apiUrl);
         const room = await call(cluster.apiUrl, 'POST', '/rooms', { token: u.token, body: { mode: 'peer', language: 'python' } });
         if (room.status !== 201) throw new Error(`POST /rooms answered ${room.status}: ${JSON.stringify(room.body)}`);
         return { ...u, roomId: room.body.roomId as string };
@@ -99,7 +100,7 @@ interface RoleFigures {
   peakMb: number;
   endMb: number;
   hwmMb: number;
-  loads: Array<{ scenario: string; rps: number; p99: number; unexpected: number; peakMb: number }>;
+  loads: Array<{ scenario: string; rps: number; p99: number; unexpected: number; peakMb: number; cpuMsPerRequest: number }>;
   heap: MemorySample;
   loadavg: { start: string; end: string };
 }
@@ -115,8 +116,11 @@ async function measure(role: string, measured: RoleProcess, cluster: Cluster, fi
   const loads: RoleFigures['loads'] = [];
   for (const s of scenarios(fixture)) {
     sampler.mark();
+    const cpu0 = procCpuMs(measured.child.pid!);
     const { result } = await runHttpLoad({ base: cluster.apiUrl, connections: s.connections, warmupMs: WARMUP_MS, measureMs: MEASURE_S * 1000, expectStatus: 200 });
-    loads.push({ scenario: s.name, rps: Math.round(result.rps), p99: result.p99, unexpected: result.unexpected, peakMb: mb(sampler.peakSinceMark()) });
+    // the role process's CPU over the whole run (warm-up included) per request sent: what a heap setting costs
+    const cpuMsPerRequest = (procCpuMs(measured.child.pid!) - cpu0) / result.sent.reduce((a, b) => a + b, 0);
+    loads.push({ scenario: s.name, rps: Math.round(result.rps), p99: result.p99, unexpected: result.unexpected, peakMb: mb(sampler.peakSinceMark()), cpuMsPerRequest });
   }
   sampler.stop();
   const end = procMemory(measured.child.pid!);
@@ -190,7 +194,7 @@ printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s
   'peak / bare node': Number((r.peakMb / bare).toFixed(2)),
   loadavg: `${r.loadavg.start} → ${r.loadavg.end}`,
 })));
-printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: r.role, scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'peak MB': Math.round(l.peakMb) }))));
+printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: r.role, scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'server cpu ms/req': Number(l.cpuMsPerRequest.toFixed(3)), 'peak MB': Math.round(l.peakMb) }))));
 printTable('Heap vs RSS right after the load (as it stands, and live objects after a full collection)', results.map(heapRow));
 if (others.length > 0) printTable('The other planes while role api was measured', others);
 const file = writeResults(process.env.MEMORY_RESULT_NAME ?? 'memory', {
@@ -201,6 +205,7 @@ const file = writeResults(process.env.MEMORY_RESULT_NAME ?? 'memory', {
   goalsMb: GOALS_MB,
   roles: results.map((r) => ({ ...r, goalMb: GOALS_MB[r.role as keyof typeof GOALS_MB], met: r.peakMb <= GOALS_MB[r.role as keyof typeof GOALS_MB] })),
   otherPlanes: others,
+  setupFailures,
   snapshots: process.env.MEMORY_PROBE_SNAPSHOT === '1' ? probeDir : undefined,
   runId: randomUUID(),
 });

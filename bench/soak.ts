@@ -36,8 +36,9 @@ import { fileURLToPath } from 'node:url';
 import { grantAdmin } from '../src/commands/identity/admin.js';
 import { systemMetadata } from '../src/commands/metadata.js';
 import { loadConfig } from '../src/config.js';
-import { http as call, register, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
+import { http as call, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
 import type { MemorySample } from './lib/memory-probe.js';
+import { registerRetrying, setupFailures } from './lib/setup-users.js';
 import { mb, procMemory } from './lib/proc-memory.js';
 import { printTable, summarize, writeResults } from './lib/report.js';
 
@@ -111,7 +112,7 @@ function send(base: URL, op: Op): Promise<Sample> {
 
 function errorCode(body: string): string {
   try {
-    return String((JSON.parse(body) as { error?: { code?: string } }).error?.code ?? 'no code');
+    return String((JSON.parse(body) as { code?: string }).code ?? 'no code');
   } catch {
     return 'not JSON';
   }
@@ -127,7 +128,7 @@ async function addActors(cluster: Cluster, problemId: string, actors: Actor[], c
   for (let done = 0; done < count; done += 10) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(10, count - done) }, async () => {
-        const [host, candidate] = await Promise.all([register(cluster.apiUrl), register(cluster.apiUrl)]);
+        const [host, candidate] = await Promise.all([registerRetrying(cluster.apiUrl), registerRetrying(cluster.apiUrl)]);
         const room = await call(cluster.apiUrl, 'POST', '/rooms', { token: host.token, body: { mode: 'peer', language: 'python', problemId, config: { maxParticipants: 2, isPrivate: false } } });
         if (room.status !== 201) throw new Error(`POST /rooms answered ${room.status}: ${JSON.stringify(room.body)}`);
         const joined = await call(cluster.apiUrl, 'POST', `/rooms/${room.body.roomId}/join`, { token: candidate.token, body: { roomCode: room.body.roomCode } });
@@ -166,7 +167,7 @@ function opSource(actors: readonly Actor[]): () => Op {
 /** Asks the server's memory probe for a sample (as the heap stands; the soak runs without --expose-gc). */
 async function heapSample(proc: RoleProcess, dir: string): Promise<MemorySample | undefined> {
   const before = new Set(readdirSync(dir));
-  proc.child.kill('SIGUSR2');
+  proc.child.kill('SIGURG');
   const file = await until('the memory probe', async () => readdirSync(dir).find((f) => f.endsWith('.json') && !before.has(f)), 30_000).catch(() => undefined);
   return file ? (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as MemorySample) : undefined;
 }
@@ -198,7 +199,7 @@ try {
   const server = await cluster.start('all', { LOG_LEVEL: 'info' });
   const pid = server.child.pid!;
   const base = new URL(cluster.apiUrl);
-  const admin = await register(cluster.apiUrl);
+  const admin = await registerRetrying(cluster.apiUrl);
   await grantAdmin(cluster.ctx, systemMetadata(randomUUID()), { userId: admin.id });
   const problem = await until('the admin role', async () => {
     const res = await call(cluster.apiUrl, 'POST', '/problems', {
@@ -291,7 +292,9 @@ try {
   clearInterval(rssTimer);
   clearInterval(heartbeats);
   rss.push({ atS: DURATION_S, mb: mb(procMemory(pid).rss), loadavg: loadavg() });
-  const heap = { early: await earlyHeap, end: await heapSample(server, probeDir) };
+  const alive = server.alive();
+  if (!alive) console.error(`the server process ended during the soak; its last output:\n${server.output().slice(-4000)}`);
+  const heap = { early: await earlyHeap, end: alive ? await heapSample(server, probeDir) : undefined };
 
   const early = rss.reduce((best, r) => (Math.abs(r.atS - earlyAt) < Math.abs(best.atS - earlyAt) ? r : best), rss[0]!);
   const end = rss[rss.length - 1]!;
@@ -300,7 +303,7 @@ try {
   for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   const rows = [...byName.entries()].map(([name, list]) => {
     const t = summarize(list.map((s) => s.ms));
-    return { operation: name, requests: list.length, '2xx': count(list, '2xx'), '429': count(list, '429'), '4xx': count(list, '4xx'), '5xx': count(list, '5xx'), 'no answer': count(list, 'no answer'), p50_ms: t.p50, p99_ms: t.p99, max_ms: t.max };
+    return { operation: name, requests: list.length, '2xx': count(list, '2xx'), 'limited (429)': count(list, '429'), 'other 4xx': count(list, '4xx'), '5xx': count(list, '5xx'), 'no answer': count(list, 'no answer'), p50_ms: t.p50, p99_ms: t.p99, max_ms: t.max };
   });
   const achievedRps = samples.length / DURATION_S;
   printTable(`Soak: ${samples.length} requests in ${DURATION_S} s at ${achievedRps.toFixed(0)} req/s (${((achievedRps / maxRps) * 100).toFixed(0)} % of the measured maximum)`, rows);
@@ -333,6 +336,8 @@ try {
     achievedRps,
     users: actors.length * 2,
     rateLimits: { globalPerMin: LIMITS.RATE_LIMIT_GLOBAL_PER_MIN, runPerMin: LIMITS.RATE_LIMIT_RUN_PER_MIN, budgetShare: BUDGET_SHARE, busiestUserPerMin: busiestPerMin },
+    serverSurvived: alive,
+    setupFailures,
     errors,
     rateLimited: count(samples, '429'),
     answersByCode: codes,

@@ -1,6 +1,6 @@
 /**
  * Preloaded into a server process by the memory benchmarks (`node --import tsx --import <this file> src/cli.ts …`),
- * so the product carries no memory-inspection endpoint of its own. On SIGUSR2 it writes one JSON sample to
+ * so the product carries no memory-inspection endpoint of its own. On SIGURG it writes one JSON sample to
  * `MEMORY_PROBE_DIR/<pid>-<n>.json`: `process.memoryUsage()`, `v8.getHeapStatistics()` and the size of every V8
  * heap space, taken as the process stands and — when the process runs with `--expose-gc` — again after a full
  * collection (what is still reachable, as opposed to garbage not yet collected). With `MEMORY_PROBE_SNAPSHOT=1`
@@ -54,7 +54,8 @@ function figures(): MemoryFigures {
 const dir = process.env.MEMORY_PROBE_DIR;
 if (dir) {
   let n = 0;
-  process.on('SIGUSR2', () => {
+  // SIGURG, not SIGUSR1/2: Node keeps SIGUSR1 for the inspector and the server's graceful shutdown takes SIGUSR2
+  process.on('SIGURG', () => {
     const name = `${process.pid}-${++n}`;
     const sample: MemorySample = { pid: process.pid, at: new Date().toISOString(), uptimeS: process.uptime(), asIs: figures() };
     const gc = (globalThis as { gc?: () => void }).gc;

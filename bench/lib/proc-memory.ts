@@ -15,6 +15,17 @@ export function procMemory(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 };
 }
 
+/** CPU time (user + system) `pid` has used so far, in ms (Linux clock ticks of 10 ms). */
+export function procCpuMs(pid: number): number {
+  try {
+    // fields after the command name, which is in parentheses and may contain spaces
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Samples the RSS of `pid` every `everyMs`; `mark()` starts a sub-interval whose peak `peakSinceMark()` gives. */
 export class RssSampler {
   private readonly timer: NodeJS.Timeout;
