@@ -78,7 +78,7 @@ export async function startCollabRole(ctx: AppContext): Promise<() => Promise<vo
   ctx.logger.info({ port: running.port, ...(cluster ? { node: cluster.self } : {}) }, 'collab plane listening');
   const feed = startRoomEventFeed(ctx.store, running.collab.registry, collabLogger(ctx));
   return async () => {
+    await running.close(); // first: the rooms are saved and handed to the other nodes as soon as possible
     await feed.stop();
-    await running.close();
   };
 }
