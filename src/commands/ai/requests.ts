@@ -9,6 +9,7 @@ import { aiDecider, pendingProactiveTurn, type AiCommand } from '../../domain/ai
 import { aiStream, type CodeContextView, type HintLevel, type InterviewTrigger } from '../../domain/ai/events.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { isServiceError, ServiceUnavailableError, type ServiceError } from '../../infra/errors.js';
+import { ensureQueueReachable } from '../../infra/queue/bullmq.js';
 import type { AppContext } from '../../runtime/context.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
@@ -35,6 +36,7 @@ async function append(ctx: AppContext, stream: string, command: AiCommand, metad
  * overtake its pending row — and answer the client once the read models show the request.
  */
 async function appendAndEnqueue(ctx: AppContext, stream: string, command: AiCommand, metadata: RequestMetadata, job: AiJob): Promise<void> {
+  ensureQueueReachable(ctx.queues, 'AI');
   const appended = await append(ctx, stream, command, metadata);
   const settled = appended.settled();
   await enqueue(ctx, metadata, job);

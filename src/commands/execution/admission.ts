@@ -2,18 +2,21 @@
  * Backpressure for runs and submissions: accept only what the workers can start within EXECUTION_QUEUE_BUDGET_MS.
  * The drain rate is estimated from the queue's consumers (worker connections × EXECUTION_CONCURRENCY) and the
  * recent processing time of runs and submissions; past it the request answers 503 with Retry-After at once,
- * before anything is recorded, instead of waiting in a queue for longer than anyone waits for a run.
+ * before anything is recorded, instead of waiting in a queue for longer than anyone waits for a run. The same
+ * happens while the queues' Redis is down.
  */
 import { sql } from 'kysely';
 import type { Config } from '../../config.js';
 import type { Db } from '../../infra/db/database.js';
 import { ServiceUnavailableError } from '../../infra/errors.js';
 import { backlogReader, type Backlog } from '../../infra/queue/backlog.js';
-import type { QueueFactory } from '../../infra/queue/bullmq.js';
+import { ensureQueueReachable, type QueueFactory } from '../../infra/queue/bullmq.js';
 import { EXECUTION_QUEUE } from './jobs.js';
 
 /** What admission reads: the execution queue's backlog and the recent time a job takes (both cached briefly). */
 export interface ExecutionAdmission {
+  /** False while the queues' Redis is down (checked before the backlog, which would wait for it). */
+  reachable(): boolean;
   backlog(): Promise<Backlog>;
   jobMs(): Promise<number>;
 }
@@ -46,6 +49,7 @@ function jobTimeReader(ctx: { db: Db; config: Config }): () => Promise<number> {
 export function createExecutionAdmission(deps: { db: Db; config: Config; queues: QueueFactory }): ExecutionAdmission {
   let backlog: (() => Promise<Backlog>) | undefined;
   return {
+    reachable: () => deps.queues.reachable(),
     backlog: () => (backlog ??= backlogReader(deps.queues.queue(EXECUTION_QUEUE)))(),
     jobMs: jobTimeReader(deps),
   };
@@ -54,6 +58,7 @@ export function createExecutionAdmission(deps: { db: Db; config: Config; queues:
 /** Throws 503 EXECUTION_SERVICE_UNAVAILABLE (with retryAfter) when the queue cannot take more work in budget. */
 export async function admitExecution(ctx: { config: Config; execution: { admission: ExecutionAdmission } }): Promise<void> {
   const r = ctx.execution.admission;
+  ensureQueueReachable(r, 'EXECUTION');
   let backlog: Backlog;
   let jobMs: number;
   let timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@
  */
 import { Queue, Worker, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ServiceUnavailableError, type ServiceArea } from '../errors.js';
 import { createQueueConnection } from '../redis/redis.js';
 
 export interface QueueFactory {
@@ -17,19 +18,62 @@ export interface QueueFactory {
    * are gone with it. Returns how many were registered.
    */
   rearmSchedulers(): Promise<number>;
+  /**
+   * False while the queues' Redis connection, once it has been up, is down. Producers check it before recording a
+   * request, so they answer 503 at once instead of appending work that cannot be queued.
+   */
+  reachable(): boolean;
   close(): Promise<void>;
+}
+
+/**
+ * What `add` throws while the queues' Redis is unreachable, at once: a command on a dead connection would otherwise
+ * wait for the reconnection (BullMQ's connection retries forever) and the producer would sit out its deadline.
+ * The message is one `isRedisOutage` recognises, so wherever it surfaces it answers 503, never 500.
+ */
+export class QueueUnreachableError extends Error {
+  constructor(queue: string) {
+    super(`Connection is closed: Redis is unreachable, ${queue} cannot take jobs`);
+    this.name = 'QueueUnreachableError';
+  }
+}
+
+/** Seconds a client is told to wait when the queues' Redis is down (it reconnects within a couple of seconds). */
+const UNREACHABLE_RETRY_AFTER_S = 5;
+
+/**
+ * The producers' fast path through a Redis outage: 503 `<AREA>_SERVICE_UNAVAILABLE` at once, before the request is
+ * recorded — nothing is appended that would have to be failed (or counted against a limit) later.
+ */
+export function ensureQueueReachable(queues: Pick<QueueFactory, 'reachable'>, area: ServiceArea): void {
+  if (queues.reachable()) return;
+  throw new ServiceUnavailableError(area, 'Service temporarily unavailable', { reason: 'queue_unreachable', retryAfter: UNREACHABLE_RETRY_AFTER_S });
 }
 
 export function createQueueFactory(redisUrl: string, prefix: string): QueueFactory {
   const connection: Redis = createQueueConnection(redisUrl);
   connection.on('error', () => undefined);
+  // Until the first connection, commands wait for it (start-up); after that, a connection that is not ready is down.
+  let connectedOnce = false;
+  connection.once('ready', () => {
+    connectedOnce = true;
+  });
+  const reachable = () => !connectedOnce || connection.status === 'ready';
   const queues = new Map<string, Queue>();
   const workers: Array<{ worker: Worker; connection: Redis }> = [];
   const bullPrefix = `${prefix}:bull`;
   const schedulers = new Map<string, { queue: Queue; args: Parameters<Queue['upsertJobScheduler']> }>();
 
-  /** Remember each scheduler a module upserts, so `rearmSchedulers` can put it back. */
+  /**
+   * Remember each scheduler a module upserts, so `rearmSchedulers` can put it back; refuse jobs at once while Redis
+   * is unreachable.
+   */
   const remembering = (q: Queue): Queue => {
+    const add = q.add.bind(q);
+    q.add = ((...args: Parameters<Queue['add']>) => {
+      if (!reachable()) return Promise.reject(new QueueUnreachableError(q.name));
+      return add(...args);
+    }) as Queue['add'];
     const upsert = q.upsertJobScheduler.bind(q);
     q.upsertJobScheduler = ((...args: Parameters<Queue['upsertJobScheduler']>) => {
       schedulers.set(`${q.name}/${args[0]}`, { queue: q, args });
@@ -63,6 +107,7 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
       for (const [name, q] of queues) out[name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
       return out;
     },
+    reachable,
     async rearmSchedulers() {
       for (const { queue, args } of schedulers.values()) await queue.upsertJobScheduler(...args);
       return schedulers.size;
