@@ -1,6 +1,7 @@
 /**
- * Room chat rules (SPEC §5.2): what a `chat-send` may contain, reaction toggling, read markers. Pure functions over
- * plain data; the room keeps the last messages in memory and `persistence.ts` stores every change durably.
+ * Room chat rules (docs/collab-protocol.md, "Chat rules"): what a `chat-send` may contain, reaction toggling, read
+ * markers. Pure functions over plain data; the room keeps the last messages in memory and `persistence.ts` stores every
+ * change durably.
  */
 import { randomUUID } from 'node:crypto';
 import { toStorableText } from '../domain/shared/text.js';

@@ -1,7 +1,7 @@
 /**
- * What the collab plane needs from the control plane (SPEC §5.3), as a port. The control plane supplies an
- * in-process implementation in role `all`; `httpControlPlaneCallbacks` talks to its internal HTTP routes when the
- * collab runs on its own.
+ * What the collab plane needs from the control plane (docs/collab-protocol.md, "Control plane"), as a port. The control
+ * plane supplies an in-process implementation in role `all`; `httpControlPlaneCallbacks` talks to its internal HTTP
+ * routes when the collab runs on its own.
  */
 export const ROOM_PHASES = ['waiting', 'warmup', 'coding', 'wrapup', 'finished'] as const;
 export type RoomPhase = (typeof ROOM_PHASES)[number];

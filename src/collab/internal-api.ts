@@ -1,12 +1,12 @@
 /**
- * The collab internal HTTP API (SPEC §5.1) as a fastify plugin. Register it on the collab's own server (role
- * `collab`) or inside the API process (role `all`); routes are `/internal/documents…` and `/internal/health`
- * relative to whatever prefix the host registers it under.
+ * The collab internal HTTP API (docs/collab-protocol.md, "Control plane") as a fastify plugin. Register it on the
+ * collab's own server (role `collab`) or inside the API process (role `all`); routes are `/internal/documents…` and
+ * `/internal/health` relative to whatever prefix the host registers it under.
  *
  * Every route but health requires `X-Internal-Secret` (compared in constant time): missing → 401 "Missing internal
  * secret", wrong → 401 "Invalid internal secret". Errors use the envelope `{statusCode, code, message, timestamp}`
- * with the SEED codes COLLAB_DOCUMENT_NOT_FOUND 404, COLLAB_INVALID_REQUEST 400, COLLAB_INTERNAL_ERROR 500.
- * Creating an existing document is idempotent (`201 {created:false}`, as REF), so COLLAB_DOCUMENT_ALREADY_EXISTS is
+ * with the codes COLLAB_DOCUMENT_NOT_FOUND 404, COLLAB_INVALID_REQUEST 400, COLLAB_INTERNAL_ERROR 500.
+ * Creating an existing document is idempotent (`201 {created:false}`), so COLLAB_DOCUMENT_ALREADY_EXISTS is
  * never sent.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Tunables of the collab plane. The server takes them as parameters (config wiring is the caller's job); every field
- * has a default that matches SPEC §5.
+ * has a default, and the ones a client notices are described in docs/collab-protocol.md.
  */
 export interface CollabLogger {
   debug(obj: object, msg?: string): void;

@@ -9,10 +9,11 @@
  *   100 EVENT    varString(JSON envelope) — our room events carried inside the binary channel, so a stock
  *                `WebsocketProvider` can receive them by registering `provider.messageHandlers[100]`.
  *
- * Text frames are JSON envelopes `{type, data, timestamp}` (SPEC §5.2). A stock y-websocket client cannot take text
- * frames (it feeds every frame to its binary decoder), so each connection has an event mode: `text` for clients that
- * speak the JSON protocol (those that join with the `join` text frame), `binary` (type 100) by default for clients
- * that join through the URL path, or `none`. `?events=text|binary|none` on the URL overrides the default.
+ * Text frames are JSON envelopes `{type, data, timestamp}` (docs/collab-protocol.md, "Frames"). A stock y-websocket
+ * client cannot take text frames (it feeds every frame to its binary decoder), so each connection has an event mode:
+ * `text` for clients that speak the JSON protocol (those that join with the `join` text frame), `binary` (type 100) by
+ * default for clients that join through the URL path, or `none`. `?events=text|binary|none` on the URL overrides the
+ * default.
  */
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
@@ -28,8 +29,8 @@ export const SYNC_STEP2 = 1;
 export const SYNC_UPDATE = 2;
 
 /**
- * Close codes (DESIGN §10). Terminal conditions live in 4400–4499, which the stock y-websocket client treats as
- * final; retryable ones sit outside that range. SPEC §5.2's 40xx codes map onto these one to one.
+ * Close codes (docs/collab-protocol.md, "Close codes"). Terminal conditions live in 4400–4499, which the stock
+ * y-websocket client treats as final; retryable ones sit outside that range.
  */
 export const CloseCode = {
   /** bad, expired, missing or foreign-room token; invalid join payload; join timeout */

@@ -291,8 +291,9 @@ export class RoomRegistry {
   }
 
   /**
-   * Idle teardown (SPEC §5.2 room lifetime): session_end snapshot unless this code was already sent, raw state to
-   * the doc-snapshot callback, save, unload. If the save fails the room stays loaded and the TTL starts again.
+   * Idle teardown (docs/collab-protocol.md, "Liveness and lifetime"): session_end snapshot unless this code was
+   * already sent, raw state to the doc-snapshot callback, save, unload. If the save fails the room stays loaded and
+   * the TTL starts again.
    */
   private async expire(room: Room): Promise<void> {
     await this.withLock(room.roomId, async () => {

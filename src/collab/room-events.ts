@@ -1,9 +1,9 @@
 /**
- * Live room events (DESIGN §10): everything a participant's view depends on — run and submission results, people
- * joining, leaving and being kicked, role changes and swaps, the timer, problem and settings changes — goes to the
- * room's sockets on the collab event channel (text frames or binary type 100, see protocol.ts), so a client never
- * polls for them. The feed is a subscription to the event store, not a call from the routes: whatever appends the
- * event (an HTTP command, a worker, the scheduler, another API instance) the room hears of it once.
+ * Live room events (docs/room-events.md): everything a participant's view depends on — run and submission results,
+ * people joining, leaving and being kicked, role changes and swaps, the timer, problem and settings changes — goes to
+ * the room's sockets on the collab event channel (text frames or binary type 100, see protocol.ts), so a client never
+ * polls for them. The feed is a subscription to the event store, not a call from the routes: whatever appends the event
+ * (an HTTP command, a worker, the scheduler, another API instance) the room hears of it once.
  *
  * Visibility: both participants see a run's output and a submission's verdicts (as in CoderPad), but a hidden test
  * case travels as its verdict only — never its input, expected output, actual output or program output.

@@ -1,6 +1,6 @@
 /**
- * The operations behind the collab internal API (SPEC §5.1), independent of HTTP: the fastify plugin maps them to
- * routes, and an in-process client can call them directly.
+ * The operations behind the collab internal API (docs/collab-protocol.md, "Control plane"), independent of HTTP: the
+ * fastify plugin maps them to routes, and an in-process client can call them directly.
  */
 import type { RoomPhase } from './control-plane-port.js';
 import type { CollabStore } from './persistence.js';
@@ -73,7 +73,7 @@ export class CollabService {
     private readonly store: CollabStore,
   ) {}
 
-  /** Idempotent: an existing document answers `created:false` (REF), never 409. */
+  /** Idempotent: an existing document answers `created:false`, never 409. */
   async createDocument(input: CreateDocumentInput): Promise<{ roomId: string; createdAt: number; created: boolean }> {
     let snapshot: Uint8Array | undefined;
     if (input.snapshot !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * What happens to an edit the write rule rejects (an observer's, or a candidate's while the editor is locked): it is
- * reverted, not dropped (DESIGN §10).
+ * reverted, not dropped (docs/collab-protocol.md, "Document").
  *
  * Dropping it is not enough. The author's editor already shows the edit; the dropped structs leave a gap in the
  * author's Yjs clock, so every later edit of theirs waits on the server for the missing ones, and the next full sync
