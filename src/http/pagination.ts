@@ -7,8 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type, type TSchema } from '@sinclair/typebox';
-import { validationError } from './errors.js';
-import { isDateTime, isUuid } from './validation.js';
+import { invalidCursor, isSortKeyValue, type SortKeyKind } from '../domain/shared/sort-keys.js';
 
 export type CursorValue = string | number | null;
 
@@ -30,31 +29,13 @@ export function encodeCursor(values: readonly CursorValue[]): string {
   return `${payload}.${signatureOf(payload)}`;
 }
 
-export const invalidCursorError = (cursor: unknown) =>
-  validationError([{ field: 'cursor', constraint: 'cursor', value: typeof cursor === 'string' ? cursor.slice(0, 200) : null }], 'Invalid cursor');
-
-/** The kinds of value a cursor position can hold; `?` suffix = may also be null. */
-export type CursorKind = 'timestamp' | 'uuid' | 'text' | 'int' | 'number' | 'timestamp?' | 'number?' | 'text?';
-
-const INT32_MAX = 2_147_483_647;
+/** The kinds of value a cursor position can hold (src/domain/shared/sort-keys.ts); `?` suffix = may also be null. */
+export type CursorKind = SortKeyKind | 'timestamp?' | 'number?' | 'text?';
 
 /** Is `value` a well-formed value of `kind` (one Postgres accepts for the matching column type)? */
-export function isCursorValue(kind: CursorKind, value: unknown): boolean {
-  if (kind.endsWith('?') && value === null) return true;
-  switch (kind.replace('?', '')) {
-    case 'timestamp':
-      return isDateTime(value);
-    case 'uuid':
-      return isUuid(value);
-    case 'text':
-      return typeof value === 'string';
-    case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= INT32_MAX;
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    default:
-      return false;
-  }
+function isCursorValue(kind: CursorKind, value: unknown): boolean {
+  if (kind.endsWith('?')) return value === null || isSortKeyValue(kind.slice(0, -1) as SortKeyKind, value);
+  return isSortKeyValue(kind as SortKeyKind, value);
 }
 
 /**
@@ -64,20 +45,20 @@ export function isCursorValue(kind: CursorKind, value: unknown): boolean {
 export function decodeCursor(cursor: string | undefined, shape: number | readonly CursorKind[]): CursorValue[] | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const match = CURSOR_SHAPE.exec(cursor);
-  if (!match) throw invalidCursorError(cursor);
+  if (!match) throw invalidCursor(cursor);
   const [, payload, signature] = match as unknown as [string, string, string];
   const expected = Buffer.from(signatureOf(payload));
-  if (!timingSafeEqual(expected, Buffer.from(signature))) throw invalidCursorError(cursor);
+  if (!timingSafeEqual(expected, Buffer.from(signature))) throw invalidCursor(cursor);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw invalidCursorError(cursor);
+    throw invalidCursor(cursor);
   }
   const arity = typeof shape === 'number' ? shape : shape.length;
-  if (!Array.isArray(parsed) || parsed.length !== arity) throw invalidCursorError(cursor);
-  if (!parsed.every((v) => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) throw invalidCursorError(cursor);
-  if (typeof shape !== 'number' && !shape.every((kind, i) => isCursorValue(kind, parsed[i]))) throw invalidCursorError(cursor);
+  if (!Array.isArray(parsed) || parsed.length !== arity) throw invalidCursor(cursor);
+  if (!parsed.every((v) => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) throw invalidCursor(cursor);
+  if (typeof shape !== 'number' && !shape.every((kind, i) => isCursorValue(kind, parsed[i]))) throw invalidCursor(cursor);
   return parsed as CursorValue[];
 }
 

@@ -4,11 +4,9 @@
  * ORDER BY. The cursor itself (signed, opaque) is encoded and decoded at the HTTP edge (src/http/pagination.ts).
  */
 import { sql, type RawBuilder } from 'kysely';
-import { UUID_PATTERN as UUID } from '../domain/shared/ids.js';
-import { DomainError } from '../domain/shared/errors.js';
+import { invalidCursor, isSortKeyValue, type SortKeyKind as KeyKind } from '../domain/shared/sort-keys.js';
 
 export type KeyValue = string | number;
-type KeyKind = 'text' | 'int' | 'float' | 'timestamp' | 'uuid';
 
 /** One key of a list's order: its SQL expression, direction, column kind, and how a row yields its value. */
 export interface SortKey<Row = unknown> {
@@ -19,32 +17,13 @@ export interface SortKey<Row = unknown> {
   of(row: Row): KeyValue;
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
-
-function valid(kind: KeyKind, value: unknown): value is KeyValue {
-  switch (kind) {
-    case 'text':
-      return typeof value === 'string';
-    case 'int':
-      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647; // Postgres int
-    case 'float':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'timestamp':
-      // Date.parse rolls Feb 30 over to Mar 1; Postgres rejects it, so the calendar day must survive the round trip.
-      // Year 0000 parses in JavaScript but not in Postgres.
-      return typeof value === 'string' && ISO.test(value) && !value.startsWith('0000') && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 10) === value.slice(0, 10);
-    case 'uuid':
-      return typeof value === 'string' && UUID.test(value);
-  }
-}
-
 function literal(kind: KeyKind, value: KeyValue): RawBuilder<unknown> {
   switch (kind) {
     case 'text':
       return sql`${value}::text`;
     case 'int':
       return sql`${value}::int`;
-    case 'float':
+    case 'number':
       return sql`${value}::float8`;
     case 'timestamp':
       return sql`${value}::timestamptz`;
@@ -53,13 +32,10 @@ function literal(kind: KeyKind, value: KeyValue): RawBuilder<unknown> {
   }
 }
 
-export const invalidCursor = (cursor: unknown) =>
-  new DomainError('VALIDATION_FAILED', 'Invalid cursor', { fields: [{ field: 'cursor', constraint: 'cursor', value: cursor }] });
-
 /** Checks decoded cursor values against the keys of the sort they claim to continue. */
 export function checkCursor(keys: readonly SortKey[], values: readonly unknown[] | undefined): KeyValue[] | undefined {
   if (values === undefined) return undefined;
-  if (values.length !== keys.length || !keys.every((k, i) => valid(k.kind, values[i]))) throw invalidCursor(values);
+  if (values.length !== keys.length || !keys.every((k, i) => isSortKeyValue(k.kind, values[i]))) throw invalidCursor(null);
   return values as KeyValue[];
 }
 

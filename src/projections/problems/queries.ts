@@ -201,7 +201,7 @@ const ratio = sql`COALESCE(s.accepted_submissions::float8 / NULLIF(s.total_submi
  */
 export function problemSortKeys(sortBy: ProblemSort, dir: 'asc' | 'desc'): SortKey<SummaryRow>[] {
   const id: SortKey<SummaryRow> = { expr: sql`p.id`, dir, kind: 'uuid', of: (r) => r.id };
-  const popularity: SortKey<SummaryRow> = { expr: ratio, dir, kind: 'float', of: (r) => (r.total === 0 ? 0 : r.accepted / r.total) };
+  const popularity: SortKey<SummaryRow> = { expr: ratio, dir, kind: 'number', of: (r) => (r.total === 0 ? 0 : r.accepted / r.total) };
   switch (sortBy) {
     case 'title':
       return [{ expr: sql`p.title`, dir, kind: 'text', of: (r) => r.title }, id];
