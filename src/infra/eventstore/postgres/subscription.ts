@@ -12,7 +12,7 @@
  * the start), then it waits for a wake-up or the poll interval.
  */
 import type pg from 'pg';
-import { EventStoreUnavailableError, positionOf, type Position, type SubscribeOptions, type SubscriptionMessage } from '../port.js';
+import { EventStoreUnavailableError, positionOf, type SubscribeOptions, type SubscriptionMessage } from '../port.js';
 import { EVENT_COLUMNS, filterCondition, likePatterns, toRecordedEvent, type EventRow } from './codec.js';
 import { isConnectionError } from './errors.js';
 import type { Wakeups } from './notifier.js';
@@ -56,79 +56,103 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What one read of the log yields, and where the subscription stands after it. */
+interface Page {
+  messages: SubscriptionMessage[];
+  position: bigint;
+  /** The log is read to its head: wait for a wake-up before reading again. */
+  drained: boolean;
+  /** Something moved the subscription forward (the next drain reports `caughtUp` again). */
+  advanced: boolean;
+}
+
+interface Reader {
+  filter: SubscribeOptions['filter'];
+  patterns: string[];
+  /** Widest span of positions one filtered read covers. */
+  window: bigint;
+}
+
+const eventOf = (row: EventRow): SubscriptionMessage => ({ kind: 'event', event: toRecordedEvent(row) });
+const lastPosition = (messages: SubscriptionMessage[], otherwise: bigint): bigint => {
+  const last = messages[messages.length - 1];
+  return last?.kind === 'event' ? last.event.position.commit : otherwise;
+};
+
+async function unfilteredPage(deps: SubscriptionDeps, position: bigint): Promise<Page> {
+  const rows = await readPage(deps, position);
+  const messages = rows.map(eventOf);
+  return { messages, position: lastPosition(messages, position), drained: rows.length < deps.batchSize, advanced: rows.length > 0 };
+}
+
+async function filteredPage(deps: SubscriptionDeps, position: bigint, reader: Reader): Promise<Page> {
+  const limit = position + reader.window;
+  const { head, rows } = await readFilteredPage(deps, position, limit, filterCondition(reader.filter!, 4), reader.patterns);
+  const windowEnd = head < limit ? head : limit;
+  if (windowEnd <= position) return { messages: [], position, drained: true, advanced: false };
+  const messages = rows.map(eventOf);
+  const reached = lastPosition(messages, position);
+  if (rows.length >= deps.batchSize) return { messages, position: reached, drained: false, advanced: true };
+  // Nothing else in this window matches: move past it.
+  if (windowEnd <= reached) return { messages, position: reached, drained: windowEnd === head, advanced: true };
+  messages.push({ kind: 'checkpoint', position: positionOf(windowEnd) });
+  return { messages, position: windowEnd, drained: windowEnd === head, advanced: true };
+}
+
+/** After a failed read: wait longer each time on connection trouble, give up past the limit, rethrow anything else. */
+async function backOff(err: unknown, failures: number, signal: AbortSignal): Promise<void> {
+  if (!isConnectionError(err)) throw err;
+  if (failures >= MAX_CONSECUTIVE_FAILURES) {
+    throw new EventStoreUnavailableError(`Subscription gave up after ${failures} failed reads: ${(err as Error).message}`, err);
+  }
+  await sleep(100 * 2 ** failures, signal);
+}
+
+async function startPosition(deps: SubscriptionDeps, from: SubscribeOptions['fromPosition']): Promise<bigint> {
+  if (from === undefined || from === 'start') return 0n;
+  return from === 'end' ? headPosition(deps.pool) : from.commit;
+}
+
 export async function* subscribeToAll(deps: SubscriptionDeps, options: SubscribeOptions = {}): AsyncGenerator<SubscriptionMessage> {
   const { signal, dispose } = linkedAbort([deps.closed, options.signal]);
   try {
     if (signal.aborted) return;
     deps.ensureListening();
-    const from = options.fromPosition ?? 'start';
-    let position = from === 'start' ? 0n : from === 'end' ? await headPosition(deps.pool) : from.commit;
+    let position = await startPosition(deps, options.fromPosition);
     const filter = options.filter;
-    const patterns = filter ? likePatterns(filter) : undefined;
-    const window = BigInt(Math.max(1, deps.searchWindow * Math.max(1, options.checkpointInterval ?? 1)));
+    const reader: Reader = {
+      filter,
+      patterns: filter ? likePatterns(filter) : [],
+      window: BigInt(Math.max(1, deps.searchWindow * Math.max(1, options.checkpointInterval ?? 1))),
+    };
     let reportCaughtUp = true; // the first drain always reports; later ones after anything was delivered
     let failures = 0;
 
     while (!signal.aborted) {
       const generation = deps.wakeups.generation;
-      let drained: boolean;
+      let page: Page;
       try {
-        if (!filter) {
-          const rows = await readPage(deps, position);
-          if (signal.aborted) return;
-          for (const row of rows) {
-            const event = toRecordedEvent(row);
-            position = event.position.commit;
-            yield { kind: 'event', event };
-            if (signal.aborted) return;
-          }
-          if (rows.length > 0) reportCaughtUp = true;
-          drained = rows.length < deps.batchSize;
-        } else {
-          const { head, rows } = await readFilteredPage(deps, position, position + window, filterCondition(filter, 4), patterns!);
-          if (signal.aborted) return;
-          const windowEnd = head < position + window ? head : position + window;
-          drained = windowEnd <= position;
-          if (!drained) {
-            for (const row of rows) {
-              const event = toRecordedEvent(row);
-              position = event.position.commit;
-              yield { kind: 'event', event };
-              if (signal.aborted) return;
-            }
-            if (rows.length < deps.batchSize) {
-              // Nothing else in this window matches: move past it.
-              if (windowEnd > position) {
-                position = windowEnd;
-                yield { kind: 'checkpoint', position: positionOf(position) };
-                if (signal.aborted) return;
-              }
-              drained = windowEnd === head;
-            }
-            reportCaughtUp = true;
-          }
-        }
+        page = filter ? await filteredPage(deps, position, reader) : await unfilteredPage(deps, position);
         failures = 0;
       } catch (err) {
         if (signal.aborted) return;
-        failures += 1;
-        if (!isConnectionError(err)) throw err;
-        if (failures >= MAX_CONSECUTIVE_FAILURES) {
-          throw new EventStoreUnavailableError(`Subscription gave up after ${failures} failed reads: ${(err as Error).message}`, err);
-        }
-        await sleep(100 * 2 ** failures, signal);
+        await backOff(err, ++failures, signal);
         continue;
       }
-
-      if (drained) {
-        if (reportCaughtUp) {
-          const at: Position | undefined = position > 0n ? positionOf(position) : undefined;
-          yield { kind: 'caughtUp', position: at };
-          reportCaughtUp = false;
-          if (signal.aborted) return;
-        }
-        await deps.wakeups.wait(generation, deps.pollIntervalMs, signal, filter);
+      if (signal.aborted) return;
+      for (const message of page.messages) {
+        yield message;
+        if (signal.aborted) return;
       }
+      position = page.position;
+      if (page.advanced) reportCaughtUp = true;
+      if (!page.drained) continue;
+      if (reportCaughtUp) {
+        yield { kind: 'caughtUp', position: position > 0n ? positionOf(position) : undefined };
+        reportCaughtUp = false;
+        if (signal.aborted) return;
+      }
+      await deps.wakeups.wait(generation, deps.pollIntervalMs, signal, filter);
     }
   } finally {
     dispose();
