@@ -5,7 +5,8 @@
  *
  * Every route but health requires `X-Internal-Secret` (compared in constant time): missing → 401 "Missing internal
  * secret", wrong → 401 "Invalid internal secret". Errors use the envelope `{statusCode, code, message, timestamp}`
- * with the codes COLLAB_DOCUMENT_NOT_FOUND 404, COLLAB_INVALID_REQUEST 400, COLLAB_INTERNAL_ERROR 500.
+ * with the codes COLLAB_DOCUMENT_NOT_FOUND 404, COLLAB_INVALID_REQUEST 400, COLLAB_INTERNAL_ERROR 500, and
+ * COLLAB_ROOM_MOVED 409 when several collab nodes run and another one serves the room (docs/collab-cluster.md).
  * Creating an existing document is idempotent (`201 {created:false}`), so COLLAB_DOCUMENT_ALREADY_EXISTS is
  * never sent.
  */
