@@ -100,7 +100,7 @@ async function typeSession(h: Harness, roomId: string, authors: string[], from: 
     }
     if (random() < 0.02) cursors[a] = 13 + Math.floor(random() * Math.max(1, text.length - 13));
     Y.applyUpdate(docs[other]!, update!);
-    history.record(roomId, at, update!, [{ userId: authors[a]!, update: update! }], () => base);
+    history.record(roomId, at, update!, [{ m: { userId: authors[a]! }, update: update! }], [], () => base);
     timeline.push({ t: at, text: text.toString() });
     if (at >= nextFlush) {
       await history.flush(at);

@@ -2,11 +2,11 @@
  * Edit history (docs/playback.md): every document update a room accepted while its session runs, with the server time
  * it was accepted and its author, plus periodic checkpoints of the whole document.
  *
- * The room hands over each relayed batch (already merged by the relay) — one call per frame, nothing else on the relay
- * path. Rows wait in memory and are written in one transaction for all rooms every `flushIntervalMs` (and on close),
- * so the cost per keystroke is an array push and the database sees a few statements a second whatever the number of
- * rooms. Checkpoints are built at flush time, off the relay path, from the previous checkpoint plus the updates since
- * (never from the room's own doc, so a checkpoint holds exactly the rows before it).
+ * The relay hands over each frame it sent (already merged) by reference: the hot path is a set lookup and an array
+ * push, nothing is encoded, copied or merged on the relay's turn. Frames are turned into rows (one per author) when
+ * the buffer is written, every `flushIntervalMs` (and on close), in one transaction for all rooms, so the database
+ * sees a few statements a second whatever the number of rooms. Checkpoints are built then too, from the previous
+ * checkpoint plus the updates since (never from the room's own doc, so a checkpoint holds exactly the rows before it).
  */
 import * as Y from 'yjs';
 import type { Kysely } from 'kysely';
@@ -31,10 +31,22 @@ export const DEFAULT_HISTORY_OPTIONS: EditHistoryOptions = {
   maxBufferedRows: 200_000,
 };
 
-/** One accepted socket update of a batch, with its author. */
-export interface AcceptedUpdate {
-  userId: string | null;
-  update: Uint8Array;
+/** One accepted socket update of a frame, with its author (`m` is the socket that sent it). */
+export interface AuthoredUpdate {
+  readonly m: { readonly userId: string };
+  readonly update: Uint8Array;
+}
+
+/** A relayed frame as handed over: references to what the relay already holds. */
+interface PendingFrame {
+  roomId: string;
+  at: number;
+  merged: Uint8Array;
+  relayed: readonly AuthoredUpdate[];
+  /** changes the server made itself (no author) */
+  server: readonly Uint8Array[];
+  /** the document before this frame, when it is the first frame this node records for the room */
+  base: Uint8Array | null;
 }
 
 export interface EditHistoryStats {
@@ -68,6 +80,10 @@ export class EditHistory {
   };
   private readonly store: EditHistoryStore;
   private readonly tracks = new Map<string, RoomTrack>();
+  /** rooms with a base checkpoint taken (their track may still be pending) */
+  private readonly started = new Set<string>();
+  /** frames handed over since the last flush, in relay order */
+  private pending: PendingFrame[] = [];
   private readonly lastIds = new Map<string, string>();
   private buffer: HistoryRow[] = [];
   private flushing: Promise<void> | null = null;
@@ -86,40 +102,69 @@ export class EditHistory {
   }
 
   /**
-   * A relayed batch of a room: `merged` is the relay's frame (all of `updates`; server-made ones have userId null);
-   * `base()` gives the document as it was before this batch and is called only when the room has no history in
-   * memory yet.
+   * A frame the relay sent for a room: `merged` is the frame's payload (all of `relayed` and `server`). `base()` gives
+   * the document as it was before this frame and is called only for the first frame this node records for the room.
+   * The arrays are kept by reference: the caller must not change them afterwards.
    */
-  record(roomId: string, at: number, merged: Uint8Array, updates: readonly AcceptedUpdate[], base: () => Uint8Array): void {
+  record(
+    roomId: string,
+    at: number,
+    merged: Uint8Array,
+    relayed: readonly AuthoredUpdate[],
+    server: readonly Uint8Array[],
+    base: () => Uint8Array,
+  ): void {
     if (this.closed) return;
-    try {
-      this.recordFrame(roomId, at, merged, updates, base);
-    } catch (err) {
-      // the relay has sent the frame already; a history fault must never break the room
-      this.logger.error({ err, roomId }, 'recording an edit failed');
+    let first: Uint8Array | null = null;
+    if (!this.started.has(roomId)) {
+      try {
+        first = base();
+      } catch (err) {
+        // the relay has sent the frame already; a history fault must never break the room
+        this.logger.error({ err, roomId }, 'recording an edit failed');
+        return;
+      }
+      this.started.add(roomId);
+    }
+    this.pending.push({ roomId, at, merged, relayed, server, base: first });
+  }
+
+  /** Turn the frames handed over since the last call into rows, in order. */
+  private takePending(): void {
+    const frames = this.pending;
+    this.pending = [];
+    for (const frame of frames) {
+      try {
+        this.rowsOf(frame);
+      } catch (err) {
+        this.logger.error({ err, roomId: frame.roomId }, 'recording an edit failed');
+      }
     }
   }
 
-  private recordFrame(roomId: string, at: number, merged: Uint8Array, updates: readonly AcceptedUpdate[], base: () => Uint8Array): void {
+  private rowsOf(f: PendingFrame): void {
+    const { roomId, at } = f;
     let track = this.tracks.get(roomId);
-    if (!track) {
-      const state = base();
-      track = { checkpoint: state, since: [], lastCheckpointAt: at };
+    if (f.base !== null) {
+      track = { checkpoint: f.base, since: [], lastCheckpointAt: at };
       this.tracks.set(roomId, track);
-      this.push({ kind: 'checkpoint', roomId, at, state });
+      this.push({ kind: 'checkpoint', roomId, at, state: f.base });
     }
-    const authors = new Set(updates.map((u) => u.userId));
-    if (authors.size <= 1) {
-      this.pushUpdate(track, roomId, at, authors.size === 1 ? updates[0]!.userId : null, merged);
+    if (!track) throw new Error('edit history: a frame of a room without a base checkpoint');
+    const sole = soleAuthor(f);
+    if (sole !== undefined) {
+      this.pushUpdate(track, roomId, at, sole, f.merged);
       return;
     }
     // several authors in one frame (rare at typing speed): one row each, so playback can tell who wrote what
     const byAuthor = new Map<string | null, Uint8Array[]>();
-    for (const u of updates) {
-      const list = byAuthor.get(u.userId);
-      if (list) list.push(u.update);
-      else byAuthor.set(u.userId, [u.update]);
-    }
+    const add = (author: string | null, update: Uint8Array) => {
+      const list = byAuthor.get(author);
+      if (list) list.push(update);
+      else byAuthor.set(author, [update]);
+    };
+    for (const e of f.relayed) add(e.m.userId, e.update);
+    for (const u of f.server) add(null, u);
     for (const [userId, list] of byAuthor) this.pushUpdate(track, roomId, at, userId, list.length === 1 ? list[0]! : Y.mergeUpdates(list));
   }
 
@@ -139,12 +184,16 @@ export class EditHistory {
 
   /** The room was unloaded: its next batch starts from a fresh checkpoint of the reloaded document. */
   forgetRoom(roomId: string): void {
+    this.takePending();
     this.tracks.delete(roomId);
+    this.started.delete(roomId);
   }
 
   /** The room was destroyed: drop what is buffered and delete what is stored. */
   async discardRoom(roomId: string): Promise<void> {
+    this.pending = this.pending.filter((f) => f.roomId !== roomId);
     this.tracks.delete(roomId);
+    this.started.delete(roomId);
     this.buffer = this.buffer.filter((r) => r.roomId !== roomId);
     while (this.flushing) await this.flushing.catch(() => undefined);
     this.buffer = this.buffer.filter((r) => r.roomId !== roomId);
@@ -172,6 +221,7 @@ export class EditHistory {
    */
   async flush(now = Date.now()): Promise<void> {
     while (this.flushing) await this.flushing.catch(() => undefined);
+    this.takePending();
     this.takeDueCheckpoints(now);
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
@@ -205,7 +255,7 @@ export class EditHistory {
   /** Shutdown: write everything accepted so far (a few tries), then stop. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (let attempt = 0; attempt < 5 && (this.buffer.length > 0 || this.flushing); attempt++) {
+    for (let attempt = 0; attempt < 5 && (this.buffer.length > 0 || this.pending.length > 0 || this.flushing); attempt++) {
       try {
         await this.flush();
       } catch {
@@ -214,6 +264,15 @@ export class EditHistory {
     }
     this.closed = true;
   }
+}
+
+/** The one author of a frame (null: the server), or undefined when several wrote in it. */
+function soleAuthor(f: PendingFrame): string | null | undefined {
+  const first = f.relayed[0];
+  if (first === undefined) return null;
+  if (f.server.length > 0) return undefined;
+  for (const e of f.relayed) if (e.m.userId !== first.m.userId) return undefined;
+  return first.m.userId;
 }
 
 /** The document state of `checkpoint` plus `updates`, garbage-collected and re-encoded. */

@@ -186,16 +186,19 @@ export class RoomRelay {
     }
   }
 
-  /** Hand a relayed frame to the edit history (accepted writes only: dropped ones never reach `relayed`). */
+  /**
+   * Hand a relayed frame to the edit history (accepted writes only: dropped ones never reach `relayed`). By reference:
+   * the history turns it into rows later, off the relay's turn (src/collab/history.ts).
+   */
   private recordHistory(merged: Uint8Array, relayed: readonly AuthoredUpdate[], server: readonly Uint8Array[]): void {
-    const accepted = relayed.map((e): { userId: string | null; update: Uint8Array } => ({ userId: e.m.userId, update: e.update }));
-    for (const update of server) accepted.push({ userId: null, update });
-    this.room.deps.history!.record(this.room.roomId, Date.now(), merged, accepted, () => {
-      // the document before this frame: the server's doc plus what went out earlier and is not applied yet
-      const state = Y.encodeStateAsUpdate(this.room.doc);
-      return this.unapplied.length === 0 ? state : Y.mergeUpdates([state, ...this.unapplied.map((u) => u.update)]);
-    });
+    this.room.deps.history!.record(this.room.roomId, Date.now(), merged, relayed, server, this.stateBeforeFrame);
   }
+
+  /** The document before the frame being sent: the server's doc plus what went out earlier and is not applied yet. */
+  private readonly stateBeforeFrame = (): Uint8Array => {
+    const state = Y.encodeStateAsUpdate(this.room.doc);
+    return this.unapplied.length === 0 ? state : Y.mergeUpdates([state, ...this.unapplied.map((u) => u.update)]);
+  };
 
   /**
    * An update that Yjs cannot decode was queued: merge the rest one by one, drop the bad ones and close their
