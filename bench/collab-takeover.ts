@@ -122,6 +122,10 @@ class RoomPair {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly madeAt = new Map<string, number>();
+  /** when the reader's socket to the old node closed, and when it was synced with another node */
+  closedAt: number | undefined;
+  resyncedAt: number | undefined;
+  private victimUrl = '';
   /** arrival time at the reader of each writer edit, and the node the reader was connected to */
   readonly arrivals: Array<{ made: number; arrived: number; via: string }> = [];
 
@@ -144,6 +148,12 @@ class RoomPair {
     };
     this.writer = open(this.writerDoc, randomUUID());
     this.reader = open(this.readerDoc, randomUUID());
+    this.reader.on('connection-close', () => {
+      if (this.victimUrl && this.closedAt === undefined) this.closedAt = Date.now();
+    });
+    this.reader.on('sync', (synced: boolean) => {
+      if (synced && this.victimUrl && this.reader.serverUrl !== this.victimUrl && this.resyncedAt === undefined) this.resyncedAt = Date.now();
+    });
     this.readerDoc.getArray<string>('bench').observe((e) => {
       const now = Date.now();
       for (const item of e.changes.added) {
@@ -167,6 +177,10 @@ class RoomPair {
     }, everyMs);
   }
 
+  watch(victimUrl: string): void {
+    this.victimUrl = victimUrl;
+  }
+
   /** Kill → the reader seeing, through another node than `victimUrl`, the first edit the writer made after the kill. */
   takeoverMs(since: number, victimUrl: string): number | undefined {
     const first = this.arrivals.find((a) => a.made >= since && a.via !== victimUrl);
@@ -183,6 +197,7 @@ class RoomPair {
 }
 
 async function measureTakeover(label: string, victim: NodeProcess, pairs: RoomPair[], signal: NodeJS.Signals, timeoutMs: number) {
+  for (const p of pairs) p.watch(victim.info.publicUrl);
   const since = Date.now();
   victim.child.kill(signal);
   const deadline = since + timeoutMs;
@@ -190,7 +205,9 @@ async function measureTakeover(label: string, victim: NodeProcess, pairs: RoomPa
   while (pairs.some((p) => done(p) === undefined) && Date.now() < deadline) await sleep(25);
   const times = pairs.map(done).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
   await victim.exited;
-  return { label, rooms: pairs.length, movedRooms: times.length, ...summarize(times) };
+  const p50Of = (values: Array<number | undefined>) => summarize(values.filter((v): v is number => v !== undefined).map((v) => v - since).sort((x, y) => x - y)).p50;
+  const breakdown = { socketClosedP50: p50Of(pairs.map((p) => p.closedAt)), resyncedP50: p50Of(pairs.map((p) => p.resyncedAt)) };
+  return { label, rooms: pairs.length, movedRooms: times.length, ...summarize(times), ...breakdown };
 }
 
 async function stopAll(pairs: RoomPair[], nodes: NodeProcess[]): Promise<void> {
@@ -258,6 +275,8 @@ async function main(): Promise<void> {
       stop: t.label,
       rooms: t.rooms,
       moved: t.movedRooms,
+      closedP50Ms: t.socketClosedP50,
+      resyncedP50Ms: t.resyncedP50,
       p50Ms: t.p50,
       p99Ms: t.p99,
       maxMs: t.max,
