@@ -1,8 +1,10 @@
 // The layering rule of src/ (docs/architecture.md, "The layers"), as zones of import-x/no-restricted-paths:
 // a file under `target` may not import a file under `from` (unless it is under one of `except`).
-// `runtime/context.ts` and `runtime/principal.ts` declare only types (the AppContext handed to handlers, the
-// authenticated caller), so importing them moves no wiring into a layer; everything else in `runtime/` is the
-// composition root and only it wires.
+// `runtime/context.ts` and `runtime/principal.ts` declare only types (the AppContext handed to routes, workers and
+// module wirings, the authenticated caller), so importing them moves no wiring into a layer; everything else in
+// `runtime/` is the composition root and only it wires. Command handlers need neither: they take the ports they use
+// from `src/commands/ports.ts` (which AppContext extends); in `src/commands` only the module wirings
+// (`*/wiring.ts`, which install adapters on the context) name AppContext.
 const CONTEXT_TYPES = ['./context.ts', './principal.ts'];
 
 export const layerZones = [

@@ -57,7 +57,9 @@ export interface Ports {
   closers: Array<() => Promise<void>>;
 }
 
-/** What a write with read-your-writes needs (`execute`, `settle`): the store and the projections' progress. */
-export type WriteDeps = Pick<Ports, 'store' | 'progress' | 'projections' | 'logger' | 'config'>;
-/** A write that also reads the read models. */
-export type WriteReadDeps = WriteDeps & Pick<Ports, 'db'>;
+/** What waiting for the read models to show a write needs (`settle`): the projections' progress. */
+export type SettleDeps = Pick<Ports, 'progress' | 'projections' | 'logger' | 'config'>;
+/** What a write with read-your-writes needs (`execute`): the store, and what `settle` needs. */
+export type WriteDeps = SettleDeps & Pick<Ports, 'store'>;
+/** Object storage, optional: `storageOf` (src/infra/storage) creates it on first use and closes it with the process. */
+export type StorageDeps = Pick<Ports, 'storage' | 'config' | 'closers'>;

@@ -10,7 +10,7 @@ import { aiStream, type CodeContextView, type HintLevel, type InterviewTrigger }
 import { DomainError } from '../../domain/shared/errors.js';
 import { isServiceError, ServiceUnavailableError, type ServiceError } from '../../infra/errors.js';
 import { ensureQueueReachable } from '../../infra/queue/bullmq.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, WriteDeps } from '../ports.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { waitForProjections } from '../read-your-writes.js';
@@ -20,7 +20,7 @@ import { aiJobOptions, QUEUE_OF, type AiJob } from './jobs.js';
 export const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /** Append now; the returned `settled` resolves once the read models show the events (read-your-writes). */
-async function append(ctx: AppContext, stream: string, command: AiCommand, metadata: RequestMetadata) {
+async function append(ctx: WriteDeps, stream: string, command: AiCommand, metadata: RequestMetadata) {
   const result = await handleCommand(ctx.store, stream, aiDecider, command, metadata);
   const settled = () =>
     waitForProjections(
@@ -35,7 +35,7 @@ async function append(ctx: AppContext, stream: string, command: AiCommand, metad
  * Enqueue as soon as the request event is stored — projectors apply events in stream order, so the answer can never
  * overtake its pending row — and answer the client once the read models show the request.
  */
-async function appendAndEnqueue(ctx: AppContext, stream: string, command: AiCommand, metadata: RequestMetadata, job: AiJob): Promise<void> {
+async function appendAndEnqueue(ctx: WriteDeps & Pick<Ports, 'ai' | 'queues'>, stream: string, command: AiCommand, metadata: RequestMetadata, job: AiJob): Promise<void> {
   ensureQueueReachable(ctx.queues, 'AI');
   const appended = await append(ctx, stream, command, metadata);
   const settled = appended.settled();
@@ -49,7 +49,7 @@ function queueError(err: unknown): DomainError | ServiceError {
 }
 
 /** Enqueue, or fail the request on its stream and rethrow as the client should see it. */
-export async function enqueue(ctx: AppContext, metadata: RequestMetadata, job: AiJob): Promise<void> {
+export async function enqueue(ctx: WriteDeps & Pick<Ports, 'ai' | 'queues'>, metadata: RequestMetadata, job: AiJob): Promise<void> {
   try {
     await ctx.ai.queueGuard(() => ctx.queues.queue(QUEUE_OF[job.kind]).add(job.kind, job, { ...aiJobOptions, jobId: job.requestId }));
   } catch (err) {
@@ -74,7 +74,7 @@ export interface HintBody {
   noReply?: boolean | undefined;
 }
 
-export async function requestHint(ctx: AppContext, metadata: RequestMetadata, a: AiAccess, userId: string, body: HintBody) {
+export async function requestHint(ctx: WriteDeps & Pick<Ports, 'ai' | 'queues'>, metadata: RequestMetadata, a: AiAccess, userId: string, body: HintBody) {
   const requestId = randomUUID();
   const s = scope(a, userId);
   const stream = aiStream(s.sessionId, s.roomId);
@@ -109,7 +109,7 @@ export interface InterviewBody {
   secondsSinceLastUserMessage: number | null;
 }
 
-export async function requestInterview(ctx: AppContext, metadata: RequestMetadata, a: AiAccess, userId: string, body: InterviewBody): Promise<{ jobId: string }> {
+export async function requestInterview(ctx: WriteDeps & Pick<Ports, 'ai' | 'queues'>, metadata: RequestMetadata, a: AiAccess, userId: string, body: InterviewBody): Promise<{ jobId: string }> {
   const s = scope(a, userId);
   const stream = aiStream(s.sessionId, s.roomId);
   if (body.trigger === 'proactive') {
@@ -142,7 +142,7 @@ export async function requestInterview(ctx: AppContext, metadata: RequestMetadat
 }
 
 export async function requestCodeJob(
-  ctx: AppContext,
+  ctx: WriteDeps & Pick<Ports, 'ai' | 'queues'>,
   metadata: RequestMetadata,
   a: AiAccess,
   userId: string,

@@ -16,7 +16,7 @@ import { isServiceError, ServiceUnavailableError, type ServiceError } from '../.
 import { MAX_MEMORY_MB, MAX_TIMEOUT_MS } from '../../infra/sandbox/index.js';
 import { findProblem, findTestCases, type ProblemRef, type TestCaseRef } from '../../projections/problems/queries.js';
 import type { RoomAccess } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, WriteDeps } from '../ports.js';
 import { handleCommand, type CommandResult } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { waitForProjections } from '../read-your-writes.js';
@@ -35,7 +35,7 @@ import {
 export const codeHash = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /** Caps of the limits a run may ask for: the configured ones, never above what the sandbox enforces. */
-export function executionCaps(ctx: AppContext): { maxTimeoutMs: number; maxMemoryMb: number } {
+export function executionCaps(ctx: Pick<Ports, 'config'>): { maxTimeoutMs: number; maxMemoryMb: number } {
   return {
     maxTimeoutMs: Math.min(ctx.config.EXECUTION_MAX_TIMEOUT_MS, MAX_TIMEOUT_MS),
     maxMemoryMb: Math.min(ctx.config.EXECUTION_MAX_MEMORY_MB, MAX_MEMORY_MB),
@@ -43,7 +43,7 @@ export function executionCaps(ctx: AppContext): { maxTimeoutMs: number; maxMemor
 }
 
 async function run<C, S, E extends DomainEvent>(
-  ctx: AppContext,
+  ctx: WriteDeps,
   stream: string,
   decider: Decider<C, S, E>,
   command: C,
@@ -60,7 +60,7 @@ async function run<C, S, E extends DomainEvent>(
 
 /** Enqueues the analysis job; on failure drops it from the stream and answers null. */
 async function enqueueAnalysis(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'execution' | 'logger' | 'queues'>,
   metadata: RequestMetadata,
   job: AnalysisJob,
   drop: (reason: string) => Promise<unknown>,
@@ -84,7 +84,7 @@ export interface RunRequest {
 }
 
 export async function requestRun(
-  ctx: AppContext,
+  ctx: WriteDeps & Pick<Ports, 'execution' | 'queues'>,
   metadata: RequestMetadata,
   access: RoomAccess,
   userId: string,
@@ -138,7 +138,7 @@ export interface SubmissionTarget {
 }
 
 /** The room's problem and its test cases: 404 PROBLEM_NOT_FOUND (none, deleted, draft), 422 PROBLEM_NO_TEST_CASES. */
-export async function submissionTarget(ctx: AppContext, access: RoomAccess): Promise<SubmissionTarget> {
+export async function submissionTarget(ctx: Pick<Ports, 'db'>, access: RoomAccess): Promise<SubmissionTarget> {
   const problemId = access.room.problemId;
   const notFound = () => new DomainError('PROBLEM_NOT_FOUND', 'Problem not found');
   if (!problemId) throw notFound();
@@ -150,7 +150,7 @@ export async function submissionTarget(ctx: AppContext, access: RoomAccess): Pro
 }
 
 /** Per test: its own limits, else the problem's, else the configured defaults; never above the caps. */
-export function judgingLimits(ctx: AppContext, target: SubmissionTarget): SubmissionJobTest[] {
+export function judgingLimits(ctx: Pick<Ports, 'config'>, target: SubmissionTarget): SubmissionJobTest[] {
   const caps = executionCaps(ctx);
   return target.tests.map((t, position) => ({
     index: position,
@@ -162,7 +162,7 @@ export function judgingLimits(ctx: AppContext, target: SubmissionTarget): Submis
 }
 
 export async function requestSubmission(
-  ctx: AppContext,
+  ctx: WriteDeps & Pick<Ports, 'execution' | 'queues'>,
   metadata: RequestMetadata,
   access: RoomAccess,
   target: SubmissionTarget,

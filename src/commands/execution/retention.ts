@@ -9,12 +9,12 @@ import { runDecider, runStream } from '../../domain/run/run.js';
 import { submissionDecider, submissionStream } from '../../domain/submission/submission.js';
 import { runsWithOutputDue } from '../../projections/runs/queries.js';
 import { submissionsWithOutputDue } from '../../projections/submissions/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { handleCommand } from '../handle-command.js';
 import { systemMetadata } from '../metadata.js';
 
 export async function expireExecutionOutputs(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'db' | 'store'>,
   now = new Date(),
   batch = 500,
 ): Promise<{ runs: number; submissions: number }> {

@@ -17,13 +17,13 @@ import { roomDecider } from '../../domain/room/decider.js';
 import { roomStream } from '../../domain/room/events.js';
 import { sessionDecider, sessionErrors } from '../../domain/session/decider.js';
 import { sessionStream } from '../../domain/session/events.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, WriteDeps } from '../ports.js';
 
 /** Roles that give and receive peer feedback. */
 export const REVIEW_ROLES: readonly string[] = ['candidate', 'interviewer'];
 
 /** The session and room facts of a feedback command; 404 SESSION_NOT_FOUND when the session does not exist. */
-export async function feedbackContext(ctx: AppContext, sessionId: string): Promise<FeedbackContext> {
+export async function feedbackContext(ctx: Pick<Ports, 'store'>, sessionId: string): Promise<FeedbackContext> {
   const session = await readAggregate(ctx.store, sessionStream(sessionId), sessionDecider);
   const s = session.state;
   if (!s.exists || s.discarded) throw sessionErrors.notFound();
@@ -41,7 +41,7 @@ export async function feedbackContext(ctx: AppContext, sessionId: string): Promi
   };
 }
 
-async function run(ctx: AppContext, metadata: RequestMetadata, sessionId: string, build: (context: FeedbackContext) => FeedbackCommand): Promise<void> {
+async function run(ctx: WriteDeps, metadata: RequestMetadata, sessionId: string, build: (context: FeedbackContext) => FeedbackCommand): Promise<void> {
   const context = await feedbackContext(ctx, sessionId);
   const result = await handleCommand(ctx.store, feedbackStream(sessionId), feedbackDecider, build(context), metadata);
   await settleWrites(ctx, [written(result)]);
@@ -53,7 +53,7 @@ export interface FeedbackInput {
   comments: string;
 }
 
-export async function submitPeerFeedback(ctx: AppContext, metadata: RequestMetadata, sessionId: string, reviewerId: string, input: FeedbackInput): Promise<void> {
+export async function submitPeerFeedback(ctx: WriteDeps, metadata: RequestMetadata, sessionId: string, reviewerId: string, input: FeedbackInput): Promise<void> {
   await run(ctx, metadata, sessionId, (context) => ({
     type: 'SubmitPeerFeedback',
     context,
@@ -65,10 +65,10 @@ export async function submitPeerFeedback(ctx: AppContext, metadata: RequestMetad
   }));
 }
 
-export async function skipPeerFeedback(ctx: AppContext, metadata: RequestMetadata, sessionId: string, reviewerId: string, targetId: string): Promise<void> {
+export async function skipPeerFeedback(ctx: WriteDeps, metadata: RequestMetadata, sessionId: string, reviewerId: string, targetId: string): Promise<void> {
   await run(ctx, metadata, sessionId, (context) => ({ type: 'SkipPeerFeedback', context, reviewerId, targetId, now: metadata.now.toISOString() }));
 }
 
-export async function skipAllPeerFeedback(ctx: AppContext, metadata: RequestMetadata, sessionId: string, reviewerId: string): Promise<void> {
+export async function skipAllPeerFeedback(ctx: WriteDeps, metadata: RequestMetadata, sessionId: string, reviewerId: string): Promise<void> {
   await run(ctx, metadata, sessionId, (context) => ({ type: 'SkipAllPeerFeedback', context, reviewerId, now: metadata.now.toISOString() }));
 }

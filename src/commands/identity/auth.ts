@@ -8,7 +8,7 @@ import { userDecider } from '../../domain/user/user.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { hashPassword, verifyPassword } from '../../infra/password.js';
 import { findAuthUser } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { claimUnique, releaseUnique } from '../reservation.js';
@@ -34,7 +34,7 @@ export interface SignedIn {
 export const invalidCredentials = () => new DomainError('AUTH_INVALID_CREDENTIALS', 'Invalid credentials');
 export const userBanned = () => new DomainError('USER_BANNED', 'This account is banned');
 
-async function startSession(ctx: AppContext, user: { id: string; email: string }) {
+async function startSession(ctx: Pick<Ports, 'config' | 'refreshSessions'>, user: { id: string; email: string }) {
   const session = await ctx.refreshSessions.start(user.id);
   return {
     sid: session.sid,
@@ -44,7 +44,7 @@ async function startSession(ctx: AppContext, user: { id: string; email: string }
 }
 
 export async function register(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'config' | 'refreshSessions' | 'store'>,
   metadata: RequestMetadata,
   input: { email: string; username: string; password: string },
 ): Promise<SignedIn> {
@@ -68,7 +68,7 @@ export async function register(
 }
 
 /** `identifier` is an email (contains `@`, matched normalised) or an exact username. */
-export async function login(ctx: AppContext, metadata: RequestMetadata, input: { identifier: string; password: string }): Promise<SignedIn> {
+export async function login(ctx: Pick<Ports, 'config' | 'refreshSessions' | 'store'>, metadata: RequestMetadata, input: { identifier: string; password: string }): Promise<SignedIn> {
   const isEmail = input.identifier.includes('@');
   const ownerId = await reservationOwner(ctx, isEmail ? EMAIL_KIND : USERNAME_KIND, isEmail ? normaliseEmail(input.identifier) : input.identifier);
   const account = ownerId ? await readAggregate(ctx.store, userStream(ownerId), userDecider) : undefined;
@@ -91,7 +91,7 @@ export async function login(ctx: AppContext, metadata: RequestMetadata, input: {
   return { userId: ownerId, accessToken: session.accessToken, refreshToken: session.refreshToken, written: { position: fact.position, eventTypes: [] } };
 }
 
-async function reportReuse(ctx: AppContext, metadata: RequestMetadata, claims: { sub: string; sid: string; jti: string }): Promise<never> {
+async function reportReuse(ctx: Pick<Ports, 'logger' | 'store'>, metadata: RequestMetadata, claims: { sub: string; sid: string; jti: string }): Promise<never> {
   await appendFact(
     ctx,
     signInStream(claims.sid),
@@ -103,7 +103,7 @@ async function reportReuse(ctx: AppContext, metadata: RequestMetadata, claims: {
 
 /** Rotate: the presented refresh token is spent and a new pair is issued for the same session. */
 export async function refresh(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'config' | 'db' | 'logger' | 'refreshSessions' | 'store'>,
   metadata: RequestMetadata,
   refreshToken: string | undefined,
 ): Promise<{ accessToken: string; refreshToken: string }> {
@@ -130,7 +130,7 @@ export async function refresh(
   };
 }
 
-export async function logout(ctx: AppContext, metadata: RequestMetadata, refreshToken: string | undefined): Promise<Written> {
+export async function logout(ctx: Pick<Ports, 'config' | 'logger' | 'refreshSessions' | 'store'>, metadata: RequestMetadata, refreshToken: string | undefined): Promise<Written> {
   if (!refreshToken) throw unauthorized('Refresh token missing');
   const claims = verifyRefreshToken(ctx.config, refreshToken);
   const ended = await ctx.refreshSessions.end(claims.sub, claims.sid, claims.jti);
@@ -147,7 +147,7 @@ export async function logout(ctx: AppContext, metadata: RequestMetadata, refresh
 
 /** Verifies the current password, stores the new hash, and revokes every other session of the user. */
 export async function changePassword(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'refreshSessions' | 'store'>,
   metadata: RequestMetadata,
   caller: { userId: string; sessionId: string | undefined },
   input: { currentPassword: string; newPassword: string },
@@ -183,7 +183,7 @@ export function resetTokenUser(token: string): string | undefined {
 
 export const hashResetToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-function resetLink(ctx: AppContext, token: string): string {
+function resetLink(ctx: Pick<Ports, 'config'>, token: string): string {
   const app = ctx.config.CORS_ORIGINS.split(',').map((s) => s.trim()).find(Boolean) ?? ctx.config.PUBLIC_URL;
   return `${app.replace(/\/+$/, '')}/reset-password?token=${token}`;
 }
@@ -192,7 +192,7 @@ function resetLink(ctx: AppContext, token: string): string {
  * Issues a reset token and mails it when the email belongs to an account; does nothing otherwise. The caller
  * answers 202 either way (and does not wait for this), so responses do not reveal which emails exist.
  */
-export async function requestPasswordReset(ctx: AppContext, metadata: RequestMetadata, emailInput: string): Promise<void> {
+export async function requestPasswordReset(ctx: Pick<Ports, 'config' | 'mailer' | 'store'>, metadata: RequestMetadata, emailInput: string): Promise<void> {
   const email = normaliseEmail(emailInput);
   const ownerId = await reservationOwner(ctx, EMAIL_KIND, email);
   if (!ownerId) return;
@@ -227,7 +227,7 @@ export async function requestPasswordReset(ctx: AppContext, metadata: RequestMet
 }
 
 /** Single use: completing a reset spends every pending token, and every session of the user is revoked. */
-export async function resetPassword(ctx: AppContext, metadata: RequestMetadata, input: { token: string; newPassword: string }): Promise<Written> {
+export async function resetPassword(ctx: Pick<Ports, 'refreshSessions' | 'store'>, metadata: RequestMetadata, input: { token: string; newPassword: string }): Promise<Written> {
   const userId = resetTokenUser(input.token);
   if (!userId) {
     throw new DomainError('VALIDATION_FAILED', 'The reset token is invalid, expired or already used', {

@@ -12,7 +12,7 @@
 import { DomainError } from '../../domain/shared/errors.js';
 import { createReadCache } from '../../projections/read-cache.js';
 import { findAuthUser, type AuthUser } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import type { Authenticator, Principal } from '../../runtime/principal.js';
 import { unauthorized, verifyAccessToken } from './tokens.js';
 
@@ -23,7 +23,7 @@ export interface SessionPrincipal extends Principal {
 
 export const PRINCIPAL_CACHE_MAX_AGE_MS = 5_000;
 
-export function createAuthenticator(ctx: AppContext): Authenticator {
+export function createAuthenticator(ctx: Pick<Ports, 'config' | 'db' | 'progress'>): Authenticator {
   const users = createReadCache<AuthUser | undefined>(ctx.progress, { projections: ['users'], maxAgeMs: PRINCIPAL_CACHE_MAX_AGE_MS, maxEntries: 50_000 });
   return async (token: string): Promise<SessionPrincipal> => {
     const claims = verifyAccessToken(ctx.config, token);

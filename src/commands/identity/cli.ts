@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../domain/shared/errors.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { systemMetadata } from '../metadata.js';
 import { grantAdmin } from './admin.js';
 
-export async function adminCli(ctx: AppContext, args: string[]): Promise<number> {
+export async function adminCli(ctx: Pick<Ports, 'store'>, args: string[]): Promise<number> {
   const [sub, email] = args;
   if ((sub !== 'grant' && sub !== 'revoke') || !email) {
     console.error('usage: syncode admin grant <email> | syncode admin revoke <email>');

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../../domain/shared/decider.js';
 import { reservationDecider } from '../../domain/reservation/reservation.js';
 import type { JsonObject, Position } from '../../infra/eventstore/port.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { readAggregate } from '../handle-command.js';
 import { eventMetadata, type RequestMetadata } from '../metadata.js';
 import { reservationStream } from '../reservation.js';
@@ -33,7 +33,7 @@ export function normaliseEmail(email: string): string {
 }
 
 /** Who holds a reservation (`email` / `username` value), from the reservation stream itself. */
-export async function reservationOwner(ctx: AppContext, kind: string, value: string): Promise<string | null> {
+export async function reservationOwner(ctx: Pick<Ports, 'store'>, kind: string, value: string): Promise<string | null> {
   const { state } = await readAggregate(ctx.store, reservationStream(kind, value), reservationDecider);
   return state.ownerId;
 }
@@ -50,7 +50,7 @@ export const signInStream = (sessionId: string) => `signin-${sessionId}`;
  * states that the fact opens its stream (a login opens its session's stream).
  */
 export async function appendFact(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'store'>,
   stream: string,
   event: DomainEvent,
   metadata: RequestMetadata,

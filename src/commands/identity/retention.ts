@@ -8,7 +8,7 @@ import { AUDIT_RETENTION_DAYS, AUDIT_RETENTION_STREAM, userStream } from '../../
 import { ANONYMISE_AFTER_DAYS, userDecider } from '../../domain/user/user.js';
 import { storageOf } from '../../infra/storage/index.js';
 import { deletedUsersDue } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, StorageDeps } from '../ports.js';
 import { handleCommand } from '../handle-command.js';
 import { systemMetadata } from '../metadata.js';
 import { appendFact, written, type Written } from './common.js';
@@ -16,7 +16,7 @@ import { appendFact, written, type Written } from './common.js';
 const DAY_MS = 86_400_000;
 
 /** Anonymises every account deleted at least 30 days before `now` (in batches); returns how many. */
-export async function anonymiseDeletedUsers(ctx: AppContext, now = new Date(), batch = 200): Promise<{ anonymised: number; written: Written }> {
+export async function anonymiseDeletedUsers(ctx: StorageDeps & Pick<Ports, 'db' | 'logger' | 'store'>, now = new Date(), batch = 200): Promise<{ anonymised: number; written: Written }> {
   const cutoff = new Date(now.getTime() - ANONYMISE_AFTER_DAYS * DAY_MS);
   const traceId = randomUUID();
   const parts: Written[] = [];
@@ -44,7 +44,7 @@ export async function anonymiseDeletedUsers(ctx: AppContext, now = new Date(), b
  * Appends the cut-off (one year before `now`) when some entry is older; the audit projection deletes those rows.
  * The read model only decides whether there is anything to do, so an idle system does not log an event an hour.
  */
-export async function purgeAuditLogs(ctx: AppContext, now = new Date()): Promise<Written & { before: string }> {
+export async function purgeAuditLogs(ctx: Pick<Ports, 'db' | 'store'>, now = new Date()): Promise<Written & { before: string }> {
   const before = new Date(now.getTime() - AUDIT_RETENTION_DAYS * DAY_MS).toISOString();
   const { rows } = await sql`SELECT 1 FROM audit_logs WHERE created_at < ${new Date(before)} LIMIT 1`.execute(ctx.db);
   if (rows.length === 0) return { ...written(), before };
@@ -53,7 +53,7 @@ export async function purgeAuditLogs(ctx: AppContext, now = new Date()): Promise
 }
 
 /** The hourly retention job (src/workers/scheduler/schedule.ts): both sweeps. */
-export async function runRetention(ctx: AppContext, now = new Date()): Promise<{ anonymised: number; auditBefore: string }> {
+export async function runRetention(ctx: StorageDeps & Pick<Ports, 'db' | 'logger' | 'store'>, now = new Date()): Promise<{ anonymised: number; auditBefore: string }> {
   const { anonymised } = await anonymiseDeletedUsers(ctx, now);
   const { before } = await purgeAuditLogs(ctx, now);
   return { anonymised, auditBefore: before };

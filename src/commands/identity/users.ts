@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { userStream } from '../../domain/user/events.js';
 import { userDecider, userNotFound, type Precondition } from '../../domain/user/user.js';
 import { storageOf } from '../../infra/storage/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, StorageDeps } from '../ports.js';
 import { handleCommand, readAggregate } from '../handle-command.js';
 import type { RequestMetadata } from '../metadata.js';
 import { claimUnique, releaseUnique } from '../reservation.js';
@@ -23,7 +23,7 @@ const blankToNull = (v: string | null | undefined) => (v === undefined ? undefin
  * the old one is released after; if the append is refused (412, 404) the new claim is given back.
  */
 export async function updateProfile(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'store'>,
   metadata: RequestMetadata,
   userId: string,
   changes: ProfileChanges,
@@ -64,7 +64,7 @@ export async function updateProfile(
 }
 
 /** Soft delete: the account disappears, its email and username become free, every session is revoked. */
-export async function deleteAccount(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Written> {
+export async function deleteAccount(ctx: Pick<Ports, 'refreshSessions' | 'store'>, metadata: RequestMetadata, userId: string): Promise<Written> {
   const result = await handleCommand(ctx.store, userStream(userId), userDecider, { type: 'Delete', now: metadata.now.toISOString() }, metadata);
   await ctx.refreshSessions.revokeAll(userId);
   await releaseUnique(ctx.store, EMAIL_KIND, result.state.email, userId, metadata);
@@ -76,21 +76,21 @@ export const AVATAR_CONTENT_TYPE = 'image/webp';
 export const AVATAR_UPLOAD_TTL_SECONDS = 600;
 export const avatarKeyOf = (userId: string) => `avatars/${userId}.webp`;
 
-export async function avatarUploadUrl(ctx: AppContext, userId: string): Promise<{ uploadUrl: string; key: string }> {
+export async function avatarUploadUrl(ctx: StorageDeps, userId: string): Promise<{ uploadUrl: string; key: string }> {
   const key = avatarKeyOf(userId);
   const uploadUrl = await storageOf(ctx).signedPutUrl(key, { contentType: AVATAR_CONTENT_TYPE, expiresInSeconds: AVATAR_UPLOAD_TTL_SECONDS });
   return { uploadUrl, key };
 }
 
 /** 404 NOT_FOUND when nothing was uploaded to the avatar key. */
-export async function confirmAvatar(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Written> {
+export async function confirmAvatar(ctx: StorageDeps & Pick<Ports, 'store'>, metadata: RequestMetadata, userId: string): Promise<Written> {
   const key = avatarKeyOf(userId);
   if (!(await storageOf(ctx).exists(key))) throw new DomainError('NOT_FOUND', 'No avatar was uploaded');
   const result = await handleCommand(ctx.store, userStream(userId), userDecider, { type: 'SetAvatar', avatarKey: key }, metadata);
   return written(result);
 }
 
-export async function removeAvatar(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Written> {
+export async function removeAvatar(ctx: StorageDeps & Pick<Ports, 'store'>, metadata: RequestMetadata, userId: string): Promise<Written> {
   const result = await handleCommand(ctx.store, userStream(userId), userDecider, { type: 'RemoveAvatar' }, metadata);
   for (const e of result.events) {
     if (e.type === 'UserAvatarRemoved' && !e.data.previousKey.startsWith('http')) await storageOf(ctx).delete(e.data.previousKey);

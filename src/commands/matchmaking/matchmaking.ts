@@ -22,7 +22,7 @@ import { ticketDecider, ticketStream, type RequeueReason, type TicketCommand } f
 import { DomainError } from '../../domain/shared/errors.js';
 import type { Position } from '../../infra/eventstore/port.js';
 import { findExpiredProposals, findExpiredTickets, findSearchingTickets, type TicketRow } from '../../projections/matchmaking/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, SettleDeps, WriteDeps } from '../ports.js';
 import { settle } from '../execute.js';
 
 /** What a command wrote, so a route can wait for the read models (read-your-writes) once at the end. */
@@ -33,7 +33,7 @@ export class Writes {
     if (result.position && (!this.position || result.position.commit >= this.position.commit)) this.position = result.position;
     for (const e of result.events) this.eventTypes.add(e.type);
   }
-  async settle(ctx: AppContext): Promise<void> {
+  async settle(ctx: SettleDeps): Promise<void> {
     await settle(ctx, this.position, [...this.eventTypes]);
   }
 }
@@ -41,20 +41,20 @@ export class Writes {
 const SEARCH_BATCH = 500;
 const EXPIRY_BATCH = 200;
 
-async function onTicket(ctx: AppContext, writes: Writes, userId: string, command: TicketCommand, metadata: RequestMetadata) {
+async function onTicket(ctx: Pick<Ports, 'store'>, writes: Writes, userId: string, command: TicketCommand, metadata: RequestMetadata) {
   const result = await handleCommand(ctx.store, ticketStream(userId), ticketDecider, command, metadata);
   writes.add(result);
   return result;
 }
 
-async function onMatch(ctx: AppContext, writes: Writes, matchId: string, command: Parameters<typeof matchDecider.decide>[0], metadata: RequestMetadata) {
+async function onMatch(ctx: Pick<Ports, 'store'>, writes: Writes, matchId: string, command: Parameters<typeof matchDecider.decide>[0], metadata: RequestMetadata) {
   const result = await handleCommand(ctx.store, matchStream(matchId), matchDecider, command, metadata);
   writes.add(result);
   return result;
 }
 
 /** POST /matchmaking/queue: a new searching entry (409 MATCH_ALREADY_SEARCHING while one is open), then a cycle for it. */
-export async function enqueue(ctx: AppContext, metadata: RequestMetadata, userId: string, input: PreferencesInput): Promise<Writes> {
+export async function enqueue(ctx: WriteDeps & Pick<Ports, 'db'>, metadata: RequestMetadata, userId: string, input: PreferencesInput): Promise<Writes> {
   const writes = new Writes();
   const now = metadata.now.toISOString();
   await onTicket(ctx, writes, userId, { type: 'Enqueue', userId, requestId: randomUUID(), preferences: normalisePreferences(input), now }, metadata);
@@ -64,14 +64,14 @@ export async function enqueue(ctx: AppContext, metadata: RequestMetadata, userId
 }
 
 /** GET /matchmaking/queue: a poll keeps the entry alive, or expires it when it was not polled in time. */
-export async function keepAlive(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Writes> {
+export async function keepAlive(ctx: Pick<Ports, 'store'>, metadata: RequestMetadata, userId: string): Promise<Writes> {
   const writes = new Writes();
   await onTicket(ctx, writes, userId, { type: 'KeepAlive', userId, now: metadata.now.toISOString() }, metadata);
   return writes;
 }
 
 /** DELETE /matchmaking/queue: declines an open proposal (the opponent searches again), then leaves. */
-export async function leaveQueue(ctx: AppContext, metadata: RequestMetadata, userId: string): Promise<Writes> {
+export async function leaveQueue(ctx: Pick<Ports, 'store'>, metadata: RequestMetadata, userId: string): Promise<Writes> {
   const writes = new Writes();
   const ticket = await onTicket(ctx, writes, userId, { type: 'Leave', userId, now: metadata.now.toISOString() }, metadata);
   const left = ticket.events.find((e) => e.type === 'MatchmakingLeft');
@@ -80,7 +80,7 @@ export async function leaveQueue(ctx: AppContext, metadata: RequestMetadata, use
 }
 
 /** A player who leaves while a proposal is open declines it; a proposal already closed is left as it is. */
-async function closeProposal(ctx: AppContext, writes: Writes, matchId: string, userId: string, metadata: RequestMetadata): Promise<void> {
+async function closeProposal(ctx: Pick<Ports, 'store'>, writes: Writes, matchId: string, userId: string, metadata: RequestMetadata): Promise<void> {
   try {
     await declineMatch(ctx, metadata, userId, matchId, writes);
   } catch (err) {
@@ -88,7 +88,7 @@ async function closeProposal(ctx: AppContext, writes: Writes, matchId: string, u
   }
 }
 
-export async function acceptMatch(ctx: AppContext, metadata: RequestMetadata, userId: string, matchId: string): Promise<Writes> {
+export async function acceptMatch(ctx: WriteDeps & Pick<Ports, 'collab' | 'db'>, metadata: RequestMetadata, userId: string, matchId: string): Promise<Writes> {
   const writes = new Writes();
   const result = await onMatch(ctx, writes, matchId, { type: 'Accept', userId, now: metadata.now.toISOString() }, metadata);
   const completed = result.events.some((e) => e.type === 'MatchAccepted' && e.data.bothAccepted);
@@ -96,7 +96,7 @@ export async function acceptMatch(ctx: AppContext, metadata: RequestMetadata, us
   return writes;
 }
 
-export async function declineMatch(ctx: AppContext, metadata: RequestMetadata, userId: string, matchId: string, writes = new Writes()): Promise<Writes> {
+export async function declineMatch(ctx: Pick<Ports, 'store'>, metadata: RequestMetadata, userId: string, matchId: string, writes = new Writes()): Promise<Writes> {
   const result = await onMatch(ctx, writes, matchId, { type: 'Decline', userId, now: metadata.now.toISOString() }, metadata);
   if (result.events.length === 0) return writes;
   for (const player of result.state.userIds) {
@@ -113,7 +113,7 @@ function releaseCommand(userId: string, matchId: string, requeue: boolean, reaso
  * Both accepted: the host creates the room, the guest joins as candidate, the room is recorded on the match and
  * both entries become matched. If the room cannot be made, the proposal is cancelled and both players search again.
  */
-async function openRoom(ctx: AppContext, writes: Writes, match: MatchState, metadata: RequestMetadata): Promise<void> {
+async function openRoom(ctx: WriteDeps & Pick<Ports, 'collab' | 'db'>, writes: Writes, match: MatchState, metadata: RequestMetadata): Promise<void> {
   const matchId = match.matchId!;
   const hostId = match.hostId!;
   const guestId = match.userIds.find((u) => u !== hostId)!;
@@ -153,7 +153,7 @@ async function openRoom(ctx: AppContext, writes: Writes, match: MatchState, meta
 }
 
 /** Proposals past their 30 s deadline: accepted players search again, the others leave the queue. */
-export async function expireProposals(ctx: AppContext, now = new Date(), writes = new Writes()): Promise<{ expired: string[] }> {
+export async function expireProposals(ctx: Pick<Ports, 'db' | 'store'>, now = new Date(), writes = new Writes()): Promise<{ expired: string[] }> {
   const expired: string[] = [];
   for (const matchId of await findExpiredProposals(ctx.db, now, EXPIRY_BATCH)) {
     const metadata = systemMetadata(randomUUID(), now);
@@ -169,7 +169,7 @@ export async function expireProposals(ctx: AppContext, now = new Date(), writes 
 }
 
 /** Searching or matched entries not polled for 5 minutes leave the queue. */
-export async function expireQueueEntries(ctx: AppContext, now = new Date(), writes = new Writes()): Promise<{ expired: string[] }> {
+export async function expireQueueEntries(ctx: Pick<Ports, 'db' | 'store'>, now = new Date(), writes = new Writes()): Promise<{ expired: string[] }> {
   const expired: string[] = [];
   for (const userId of await findExpiredTickets(ctx.db, now, EXPIRY_BATCH)) {
     const r = await onTicket(ctx, writes, userId, { type: 'Expire', userId, now: now.toISOString() }, systemMetadata(randomUUID(), now));
@@ -189,7 +189,7 @@ export interface CycleOptions {
  * Pairing over the live searching entries, oldest first: for each entry the first compatible later entry
  * wins. Entries come from the read model; every proposal is re-checked against the entries' streams.
  */
-export async function runMatchingCycle(ctx: AppContext, now = new Date(), options: CycleOptions = {}): Promise<{ proposed: string[] }> {
+export async function runMatchingCycle(ctx: WriteDeps & Pick<Ports, 'db'>, now = new Date(), options: CycleOptions = {}): Promise<{ proposed: string[] }> {
   const writes = options.writes ?? new Writes();
   const metadata = options.metadata ?? systemMetadata(randomUUID(), now);
   if (!options.focusUserId) {
@@ -226,7 +226,7 @@ export async function runMatchingCycle(ctx: AppContext, now = new Date(), option
 type ProposeOutcome = 'proposed' | 'first-unavailable' | 'second-unavailable';
 
 async function propose(
-  ctx: AppContext,
+  ctx: Pick<Ports, 'store'>,
   writes: Writes,
   a: TicketRow,
   b: TicketRow,

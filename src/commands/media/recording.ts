@@ -12,22 +12,22 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { execute } from '../execute.js';
 import { egressOf, mediaUnavailable } from '../../infra/livekit/index.js';
 import { listParticipants } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, WriteDeps } from '../ports.js';
 import { authorizeMedia } from './access.js';
 
 /** Any active participant records their own answer; repeating it is a no-op. */
-export async function recordConsent(ctx: AppContext, metadata: RequestMetadata, roomId: string, userId: string, consent: boolean): Promise<void> {
+export async function recordConsent(ctx: WriteDeps & Pick<Ports, 'db'>, metadata: RequestMetadata, roomId: string, userId: string, consent: boolean): Promise<void> {
   await authorizeMedia(ctx.db, roomId, userId, [], { finished: roomErrors.finished });
   await execute(ctx, metadata, recordingStream(roomId), recordingDecider, { type: 'RecordConsent', roomId, userId, consent, now: metadata.now });
 }
 
-async function activeParticipantIds(ctx: AppContext, roomId: string): Promise<string[]> {
+async function activeParticipantIds(ctx: Pick<Ports, 'db'>, roomId: string): Promise<string[]> {
   const rows = await listParticipants(ctx.db, roomId);
   return rows.filter((p) => p.isActive && !p.removedAt).map((p) => p.userId);
 }
 
 export async function startRecording(
-  ctx: AppContext,
+  ctx: WriteDeps & Pick<Ports, 'db' | 'egress'>,
   metadata: RequestMetadata,
   roomId: string,
   userId: string,
@@ -64,7 +64,7 @@ export async function startRecording(
 }
 
 export async function stopRecording(
-  ctx: AppContext,
+  ctx: WriteDeps & Pick<Ports, 'db' | 'egress'>,
   metadata: RequestMetadata,
   roomId: string,
   userId: string,

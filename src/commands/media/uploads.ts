@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DomainError, validationError } from '../../domain/shared/errors.js';
 import { storageOf } from '../../infra/storage/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, StorageDeps } from '../ports.js';
 import { authorizeMedia } from './access.js';
 
 const MiB = 1024 * 1024;
@@ -59,7 +59,7 @@ export interface ChatUpload {
 }
 
 export async function chatMediaUploadUrl(
-  ctx: AppContext,
+  ctx: StorageDeps & Pick<Ports, 'db'>,
   roomId: string,
   userId: string,
   input: { fileName: string; contentType: string; sizeBytes: number },
@@ -88,7 +88,7 @@ export function whiteboardAssetLimit(contentType: WhiteboardAssetType): number {
 }
 
 export async function whiteboardAssetUploadUrl(
-  ctx: AppContext,
+  ctx: StorageDeps & Pick<Ports, 'db'>,
   roomId: string,
   userId: string,
   input: { filename: string; contentType: WhiteboardAssetType; contentLength: number },

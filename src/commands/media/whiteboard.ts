@@ -14,7 +14,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { whiteboardExportDecider, whiteboardStream, type WhiteboardExportTrigger } from '../../domain/whiteboard/export.js';
 import { localStorageOf, storageOf } from '../../infra/storage/index.js';
 import { findRoomAccess } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, StorageDeps, WriteDeps } from '../ports.js';
 import { collabFailure, collabOf } from '../rooms/collab.js';
 
 /** How long a whiteboard download URL stays valid. */
@@ -23,7 +23,7 @@ export const WHITEBOARD_URL_TTL_SECONDS = 60 * 60;
 export const whiteboardNotFound = () => new DomainError('SESSION_WHITEBOARD_NOT_FOUND', 'The whiteboard of this session was never used');
 
 /** Stores an object through the driver's own write when it has one, else through a signed PUT. */
-async function putObject(ctx: AppContext, key: string, body: Buffer, contentType: string): Promise<void> {
+async function putObject(ctx: StorageDeps, key: string, body: Buffer, contentType: string): Promise<void> {
   const local = localStorageOf(ctx);
   if (local) return local.write(key, body, contentType);
   const url = await storageOf(ctx).signedPutUrl(key, { contentType, expiresInSeconds: 300 });
@@ -39,7 +39,7 @@ export interface WhiteboardCapture {
 
 /** Capture the board now; null when it has no shapes. Collab failures surface as 503/504. */
 export async function exportWhiteboard(
-  ctx: AppContext,
+  ctx: WriteDeps & StorageDeps & Pick<Ports, 'collab'>,
   o: { sessionId: string; roomId: string; trigger: WhiteboardExportTrigger; by: string | null; metadata: RequestMetadata },
 ): Promise<WhiteboardCapture | null> {
   const collab = collabOf(ctx);
@@ -73,7 +73,7 @@ export async function exportWhiteboard(
 }
 
 /** After a session finished: capture the final board. Never throws (the finish is already committed). */
-export async function exportWhiteboardAtFinish(ctx: AppContext, sessionId: string, roomId: string, by: string | null): Promise<void> {
+export async function exportWhiteboardAtFinish(ctx: WriteDeps & StorageDeps & Pick<Ports, 'collab'>, sessionId: string, roomId: string, by: string | null): Promise<void> {
   try {
     await exportWhiteboard(ctx, { sessionId, roomId, trigger: 'session_end', by, metadata: systemMetadata(randomUUID()) });
   } catch (err) {
@@ -86,7 +86,7 @@ export async function exportWhiteboardAtFinish(ctx: AppContext, sessionId: strin
  * 403 ROOM_ACCESS_DENIED (no participant row, or removed); 403 ROOM_PERMISSION_DENIED (not the host); 404
  * SESSION_NOT_FOUND (no session yet); 404 SESSION_WHITEBOARD_NOT_FOUND (nothing drawn).
  */
-export async function exportWhiteboardByHost(ctx: AppContext, roomId: string, userId: string, metadata: RequestMetadata): Promise<{ url: string; capturedAt: Date; shapeCount: number }> {
+export async function exportWhiteboardByHost(ctx: WriteDeps & StorageDeps & Pick<Ports, 'collab' | 'db'>, roomId: string, userId: string, metadata: RequestMetadata): Promise<{ url: string; capturedAt: Date; shapeCount: number }> {
   const access = await findRoomAccess(ctx.db, roomId, userId);
   if (!access) throw roomErrors.notFound();
   if (!access.participant || access.participant.removedAt) throw roomErrors.accessDenied();

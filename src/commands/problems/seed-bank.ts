@@ -5,17 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { loadProblemBank } from '../../infra/problem-bank/load.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { systemMetadata } from '../metadata.js';
 import { seedProblems, type SeedReport } from './seed.js';
 
-export async function seedBank(ctx: AppContext): Promise<SeedReport> {
+export async function seedBank(ctx: Pick<Ports, 'store'>): Promise<SeedReport> {
   const bank = await loadProblemBank();
   return seedProblems(ctx.store, bank, systemMetadata(`seed-${randomUUID()}`));
 }
 
 /** `syncode seed`: prints what it did; exit code 1 when an entry was refused. */
-export async function seedCommand(ctx: AppContext): Promise<number> {
+export async function seedCommand(ctx: Pick<Ports, 'store'>): Promise<number> {
   const started = Date.now();
   const report = await seedBank(ctx);
   console.log(
@@ -28,7 +28,7 @@ export async function seedCommand(ctx: AppContext): Promise<number> {
 }
 
 /** Role starter: seed in the background when the database has no problem at all; stopping waits for it. */
-export async function seedOnStart(ctx: AppContext): Promise<() => Promise<void>> {
+export async function seedOnStart(ctx: Pick<Ports, 'config' | 'db' | 'logger' | 'store'>): Promise<() => Promise<void>> {
   if (!ctx.config.SEED_ON_START) return async () => undefined;
   const { rows } = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM problems) AS any`.execute(ctx.db);
   if (rows[0]?.any) return async () => undefined;

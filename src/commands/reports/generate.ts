@@ -11,7 +11,7 @@ import { applyNarrative, narrativePrompt, type NarrativePrompt } from '../../dom
 import type { GradeInput, GradeResult, SessionReport } from '../../domain/report/types.js';
 import { verifyReport } from '../../domain/report/verify.js';
 import type { Position } from '../../infra/eventstore/port.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { handleCommand } from '../handle-command.js';
 import { systemMetadata } from '../metadata.js';
 import { gatherInputs } from './inputs.js';
@@ -50,7 +50,7 @@ export function contentHash(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
-async function narrate(ctx: AppContext, narrator: ReportNarrator, input: GradeInput, base: SessionReport): Promise<SessionReport | null> {
+async function narrate(ctx: Pick<Ports, 'logger'>, narrator: ReportNarrator, input: GradeInput, base: SessionReport): Promise<SessionReport | null> {
   try {
     const answer = await narrator.rewrite(narrativePrompt(base, input.finalCode?.code ?? null));
     const merged = applyNarrative(base, answer, verificationOf(input));
@@ -63,7 +63,7 @@ async function narrate(ctx: AppContext, narrator: ReportNarrator, input: GradeIn
 
 export const verificationOf = (input: GradeInput) => ({ finalCode: input.finalCode?.code ?? null, timestamps: new Set(input.timeline.map((t) => t.timestamp)) });
 
-export async function generateReport(ctx: AppContext, sessionId: string, userId: string, options: GenerateOptions = {}): Promise<GenerateOutcome> {
+export async function generateReport(ctx: Pick<Ports, 'collab' | 'db' | 'logger' | 'store'>, sessionId: string, userId: string, options: GenerateOptions = {}): Promise<GenerateOutcome> {
   const graderVersion = options.graderVersion ?? GRADER_VERSION;
   const grader = GRADERS[graderVersion];
   if (!grader) throw new UnknownGraderError(graderVersion);
@@ -95,7 +95,7 @@ export async function generateReport(ctx: AppContext, sessionId: string, userId:
 }
 
 /** Grading failed for good: record it so the report is not left pending (a candidate with a report keeps it). */
-export async function recordReportFailure(ctx: AppContext, sessionId: string, userId: string, reason: string, now = new Date()): Promise<void> {
+export async function recordReportFailure(ctx: Pick<Ports, 'store'>, sessionId: string, userId: string, reason: string, now = new Date()): Promise<void> {
   await handleCommand(
     ctx.store,
     reportStream(sessionId, userId),

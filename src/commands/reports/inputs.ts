@@ -12,7 +12,7 @@ import { StreamNotFoundError, type EventStore, type RecordedEvent } from '../../
 import { reportHistory } from '../../projections/reports/queries.js';
 import { findSession } from '../../projections/sessions/queries.js';
 import { listTimeline } from '../../projections/timeline/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { bestEffort } from '../rooms/collab.js';
 
 export class SessionNotGradableError extends Error {}
@@ -70,7 +70,7 @@ function peerFeedback(events: readonly RecordedEvent[]): GradePeerFeedback[] {
   return [...latest.values()];
 }
 
-async function executions(ctx: AppContext, roomId: string, from: string, to: string): Promise<{ runs: GradeRun[]; submissions: GradeSubmission[]; analyses: GradeAnalysis[] }> {
+async function executions(ctx: Pick<Ports, 'db'>, roomId: string, from: string, to: string): Promise<{ runs: GradeRun[]; submissions: GradeSubmission[]; analyses: GradeAnalysis[] }> {
   const [runs, subs, tests, analyses] = await Promise.all([
     sql<{ runId: string; userId: string; createdAt: Date; verdict: string | null; durationMs: number | null }>`
       SELECT id AS "runId", user_id AS "userId", created_at AS "createdAt", verdict, duration_ms AS "durationMs"
@@ -118,7 +118,7 @@ async function executions(ctx: AppContext, roomId: string, from: string, to: str
   };
 }
 
-async function finalCodeFor(ctx: AppContext, sessionId: string, until: string): Promise<GradeInput['finalCode']> {
+async function finalCodeFor(ctx: Pick<Ports, 'db'>, sessionId: string, until: string): Promise<GradeInput['finalCode']> {
   const { rows } = await sql<{ code: string; language: string; codeHash: string; takenAt: Date }>`
     SELECT code, language, code_hash AS "codeHash", created_at AS "takenAt" FROM code_snapshots
     WHERE session_id = ${sessionId} AND created_at <= ${until}::timestamptz ORDER BY created_at DESC, id DESC LIMIT 1`.execute(ctx.db);
@@ -126,7 +126,7 @@ async function finalCodeFor(ctx: AppContext, sessionId: string, until: string): 
   return r ? { code: r.code, language: r.language, codeHash: r.codeHash, takenAt: r.takenAt.toISOString() } : null;
 }
 
-export async function gatherInputs(ctx: AppContext, sessionId: string, userId: string): Promise<GradeInput> {
+export async function gatherInputs(ctx: Pick<Ports, 'collab' | 'db' | 'logger' | 'store'>, sessionId: string, userId: string): Promise<GradeInput> {
   const session = await findSession(ctx.db, sessionId);
   if (!session || session.status !== 'finished' || !session.finishedAt) throw new SessionNotGradableError(`session ${sessionId} is not finished`);
   const startedAt = session.startedAt.toISOString();

@@ -5,7 +5,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import { candidatesOf, roleSpans } from '../../domain/report/segments.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { sessionStreamEvents } from './inputs.js';
 
 export const REPORT_QUEUE = 'reports.generate';
@@ -35,19 +35,19 @@ export const reportJobOptions: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-export async function enqueueReport(ctx: AppContext, job: ReportJob, jobId = reportJobId(job.sessionId, job.userId)): Promise<void> {
+export async function enqueueReport(ctx: Pick<Ports, 'queues'>, job: ReportJob, jobId = reportJobId(job.sessionId, job.userId)): Promise<void> {
   await ctx.queues.queue(REPORT_QUEUE).add('grade', job, { ...reportJobOptions, jobId });
 }
 
 /** Everyone who was a candidate of the session at any time (late joiners and role swaps included). */
-export async function sessionCandidates(ctx: AppContext, sessionId: string): Promise<string[]> {
+export async function sessionCandidates(ctx: Pick<Ports, 'store'>, sessionId: string): Promise<string[]> {
   const events = await sessionStreamEvents(ctx.store, sessionId);
   const finished = events.find((e) => e.type === 'SessionFinished');
   return candidatesOf(roleSpans(events, finished ? String(finished.data['finishedAt']) : new Date(0).toISOString()));
 }
 
 /** Reaction to SessionFinished: one job per candidate. */
-export async function enqueueSessionReports(ctx: AppContext, sessionId: string, position?: bigint): Promise<string[]> {
+export async function enqueueSessionReports(ctx: Pick<Ports, 'logger' | 'queues' | 'store'>, sessionId: string, position?: bigint): Promise<string[]> {
   const candidates = await sessionCandidates(ctx, sessionId);
   if (candidates.length === 0) ctx.logger.info({ sessionId }, 'session had no candidate: no report');
   for (const userId of candidates) {

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { allGradable, candidatesOfSession } from '../../projections/reports/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { generateReport, GRADERS, UnknownGraderError, type ReportNarrator } from './generate.js';
 
 export interface RegradeSummary {
@@ -21,7 +21,7 @@ export interface RegradeOptions {
   log?: (line: string) => void;
 }
 
-export async function regrade(ctx: AppContext, targets: Array<{ sessionId: string; userId: string }>, options: RegradeOptions = {}): Promise<RegradeSummary> {
+export async function regrade(ctx: Pick<Ports, 'collab' | 'db' | 'logger' | 'store'>, targets: Array<{ sessionId: string; userId: string }>, options: RegradeOptions = {}): Promise<RegradeSummary> {
   if (options.graderVersion && !GRADERS[options.graderVersion]) throw new UnknownGraderError(options.graderVersion);
   const log = options.log ?? ((line: string) => console.log(line));
   const summary: RegradeSummary = { graded: 0, recorded: 0, unchanged: 0, failed: 0 };
@@ -48,7 +48,7 @@ export async function regrade(ctx: AppContext, targets: Array<{ sessionId: strin
 
 const USAGE = 'usage: syncode reports regrade <sessionId>|--all [--grader <version>]';
 
-export async function reportsCli(ctx: AppContext, args: string[]): Promise<number> {
+export async function reportsCli(ctx: Pick<Ports, 'collab' | 'db' | 'logger' | 'store'>, args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'regrade') {
     console.error(USAGE);

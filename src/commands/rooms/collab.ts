@@ -13,11 +13,11 @@ import {
   type CreateCollabDocumentResult,
 } from '../../infra/collab-client/index.js';
 import { findProblem } from '../../projections/problems/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { loadDocSnapshot } from './room-store.js';
 
 /** The collab client of this process; a client that always fails when none was wired (so calls fail closed). */
-export function collabOf(ctx: AppContext): CollabClient {
+export function collabOf(ctx: Pick<Ports, 'collab'>): CollabClient {
   if (ctx.collab) return ctx.collab;
   const unavailable = async (): Promise<never> => {
     throw new CollabUnavailableError('collab client is not wired');
@@ -35,7 +35,7 @@ export function collabOf(ctx: AppContext): CollabClient {
 }
 
 /** Runs a best-effort collab call: failures are logged and answered with undefined. */
-export async function bestEffort<T>(ctx: AppContext, operation: string, fn: (collab: CollabClient) => Promise<T>): Promise<T | undefined> {
+export async function bestEffort<T>(ctx: Pick<Ports, 'collab' | 'logger'>, operation: string, fn: (collab: CollabClient) => Promise<T>): Promise<T | undefined> {
   try {
     return await fn(collabOf(ctx));
   } catch (err) {
@@ -63,7 +63,7 @@ export function collabFailure(err: unknown): DomainError | ServiceError {
  * Creates the room's collab document if it is not live: from the stored raw state when there is one, else seeded
  * with the problem's full starter-code map. Idempotent (`created:false` when the document already exists).
  */
-export async function createCollabDocument(ctx: AppContext, room: RoomState): Promise<CreateCollabDocumentResult> {
+export async function createCollabDocument(ctx: Pick<Ports, 'collab' | 'db'>, room: RoomState): Promise<CreateCollabDocumentResult> {
   const stored = await loadDocSnapshot(ctx.db, room.roomId);
   const base = {
     roomId: room.roomId,
@@ -83,7 +83,7 @@ export async function createCollabDocument(ctx: AppContext, room: RoomState): Pr
 }
 
 /** Tells the collab plane the room's phase and lock (broadcast + snapshot on its side). Best effort. */
-export async function pushRoomState(ctx: AppContext, room: RoomState, changedBy: string | null): Promise<void> {
+export async function pushRoomState(ctx: Pick<Ports, 'collab' | 'logger'>, room: RoomState, changedBy: string | null): Promise<void> {
   await bestEffort(ctx, 'updateState', (c) =>
     c.updateState(room.roomId, {
       phase: room.status,

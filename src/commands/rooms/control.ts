@@ -7,7 +7,7 @@ import type { RequestMetadata } from '../metadata.js';
 import type { RoomStatus } from '../../domain/room/constants.js';
 import type { RoleSwapRequested } from '../../domain/room/events.js';
 import type { RoleSwap } from '../../domain/room/state.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, StorageDeps, WriteDeps } from '../ports.js';
 import { pushRoomState } from './collab.js';
 import { finishRoom } from './finish.js';
 import { availableProblem } from './lifecycle.js';
@@ -18,7 +18,7 @@ export interface TransitionOutcome extends RoomCommandResult {
 }
 
 /** POST /rooms/:id/control/transition (and the AI worker's transition acting as a participant). */
-export async function transitionRoom(ctx: AppContext, roomId: string, by: string, target: RoomStatus, metadata: RequestMetadata): Promise<TransitionOutcome> {
+export async function transitionRoom(ctx: WriteDeps & StorageDeps & Pick<Ports, 'collab' | 'db'>, roomId: string, by: string, target: RoomStatus, metadata: RequestMetadata): Promise<TransitionOutcome> {
   if (target === 'finished') return finishRoom(ctx, roomId, { kind: 'user', by }, metadata);
   let previousStatus: RoomStatus = 'waiting';
   const result = await runRoomCommand(ctx, roomId, (s) => {
@@ -29,17 +29,17 @@ export async function transitionRoom(ctx: AppContext, roomId: string, by: string
   return { ...result, previousStatus };
 }
 
-export async function setEditorLock(ctx: AppContext, roomId: string, by: string, locked: boolean, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function setEditorLock(ctx: WriteDeps & Pick<Ports, 'collab'>, roomId: string, by: string, locked: boolean, metadata: RequestMetadata): Promise<RoomCommandResult> {
   const result = await runRoomCommand(ctx, roomId, { type: 'SetEditorLock', by, locked, now: metadata.now.toISOString() }, metadata);
   if (result.events.length > 0) await pushRoomState(ctx, result.state, by);
   return result;
 }
 
-export async function setTimerPaused(ctx: AppContext, roomId: string, by: string, paused: boolean, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function setTimerPaused(ctx: WriteDeps, roomId: string, by: string, paused: boolean, metadata: RequestMetadata): Promise<RoomCommandResult> {
   return runRoomCommand(ctx, roomId, { type: 'SetTimerPaused', by, paused, now: metadata.now.toISOString() }, metadata);
 }
 
-export async function selectProblem(ctx: AppContext, roomId: string, by: string, problemId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function selectProblem(ctx: WriteDeps & Pick<Ports, 'db'>, roomId: string, by: string, problemId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
   const problemAvailable = (await availableProblem(ctx, problemId)) !== undefined;
   return runRoomCommand(ctx, roomId, { type: 'SelectProblem', by, problemId, problemAvailable, now: metadata.now.toISOString() }, metadata);
 }
@@ -51,12 +51,12 @@ export interface SettingsInput {
   isPrivate?: boolean;
 }
 
-export async function updateSettings(ctx: AppContext, roomId: string, by: string, input: SettingsInput, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function updateSettings(ctx: WriteDeps, roomId: string, by: string, input: SettingsInput, metadata: RequestMetadata): Promise<RoomCommandResult> {
   return runRoomCommand(ctx, roomId, { type: 'UpdateSettings', by, ...input, now: metadata.now.toISOString() }, metadata);
 }
 
 export async function requestRoleSwap(
-  ctx: AppContext,
+  ctx: WriteDeps,
   roomId: string,
   by: string,
   targetUserId: string,
@@ -80,7 +80,7 @@ export async function requestRoleSwap(
 }
 
 export async function respondToRoleSwap(
-  ctx: AppContext,
+  ctx: WriteDeps,
   roomId: string,
   by: string,
   swapId: string,

@@ -27,7 +27,7 @@ import type { RoomState } from '../../domain/room/state.js';
 import { sessionDecider } from '../../domain/session/decider.js';
 import { sessionStream } from '../../domain/session/events.js';
 import { CollabNotFoundError } from '../../infra/collab-client/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, StorageDeps, WriteDeps } from '../ports.js';
 import { exportWhiteboardAtFinish } from '../media/whiteboard.js';
 import { bestEffort, collabFailure, collabOf, createCollabDocument } from './collab.js';
 import { settleWrites, syncSession, written, type RoomCommandResult, type Written } from './room-commands.js';
@@ -48,7 +48,7 @@ function finishCommand(request: FinishRequest, sessionEndRecorded: boolean, now:
 }
 
 /** Step 2: the collab's strict final snapshot, recreating a torn-down document (from its stored state) first. */
-async function finaliseCollab(ctx: AppContext, room: RoomState, changedBy: string | null): Promise<void> {
+async function finaliseCollab(ctx: Pick<Ports, 'collab' | 'db' | 'logger'>, room: RoomState, changedBy: string | null): Promise<void> {
   const collab = collabOf(ctx);
   const input = {
     phase: 'finished' as const,
@@ -70,7 +70,7 @@ async function finaliseCollab(ctx: AppContext, room: RoomState, changedBy: strin
   }
 }
 
-export async function finishRoom(ctx: AppContext, roomId: string, request: FinishRequest, requestMeta: RequestMetadata): Promise<FinishOutcome> {
+export async function finishRoom(ctx: WriteDeps & StorageDeps & Pick<Ports, 'collab' | 'db'>, roomId: string, request: FinishRequest, requestMeta: RequestMetadata): Promise<FinishOutcome> {
   let metadata = requestMeta;
   let now = metadata.now.toISOString();
   const reason: FinishReason = request.kind === 'user' ? 'user' : request.reason;

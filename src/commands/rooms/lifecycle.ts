@@ -25,7 +25,7 @@ import { sessionDecider } from '../../domain/session/decider.js';
 import { sessionStream } from '../../domain/session/events.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { findProblem } from '../../projections/problems/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, WriteDeps } from '../ports.js';
 import { bestEffort, createCollabDocument } from './collab.js';
 import { deleteRoomState } from './room-store.js';
 import { runRoomCommand, settleWrites, written, type RoomCommandResult } from './room-commands.js';
@@ -55,7 +55,7 @@ export interface CreatedRoom {
 }
 
 /** A published, not deleted problem, or undefined. */
-export async function availableProblem(ctx: AppContext, problemId: string) {
+export async function availableProblem(ctx: Pick<Ports, 'db'>, problemId: string) {
   const problem = await findProblem(ctx.db, problemId, { includeDrafts: false });
   return problem && !problem.deletedAt ? problem : undefined;
 }
@@ -66,7 +66,7 @@ export async function availableProblem(ctx: AppContext, problemId: string) {
  * document seeded with the problem's starter code.
  */
 export async function createRoom(
-  ctx: AppContext,
+  ctx: WriteDeps & Pick<Ports, 'collab' | 'db'>,
   input: CreateRoomInput,
   metadata: RequestMetadata,
   generateCode: () => string = generateRoomCode,
@@ -110,7 +110,7 @@ export interface JoinOutcome extends RoomCommandResult {
 }
 
 export async function joinRoom(
-  ctx: AppContext,
+  ctx: WriteDeps,
   roomId: string,
   input: { userId: string; roomCode: string | null; requestedRole: RoomRole | null; isAdmin: boolean },
   metadata: RequestMetadata,
@@ -126,20 +126,20 @@ export async function joinRoom(
   };
 }
 
-export async function leaveRoom(ctx: AppContext, roomId: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function leaveRoom(ctx: WriteDeps & Pick<Ports, 'collab'>, roomId: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
   const result = await runRoomCommand(ctx, roomId, { type: 'LeaveRoom', userId, now: metadata.now.toISOString() }, metadata);
   if (result.events.length > 0) await bestEffort(ctx, 'kick', (c) => c.kick(roomId, userId, 'Left the room'));
   return result;
 }
 
-export async function removeParticipant(ctx: AppContext, roomId: string, by: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function removeParticipant(ctx: WriteDeps & Pick<Ports, 'collab'>, roomId: string, by: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
   const result = await runRoomCommand(ctx, roomId, { type: 'RemoveParticipant', by, userId, now: metadata.now.toISOString() }, metadata);
   await bestEffort(ctx, 'kick', (c) => c.kick(roomId, userId, 'Removed by the host'));
   return result;
 }
 
 export async function changeParticipantRole(
-  ctx: AppContext,
+  ctx: WriteDeps,
   roomId: string,
   by: string,
   userId: string,
@@ -154,18 +154,18 @@ export async function changeParticipantRole(
   return { ...result, previousRole };
 }
 
-export async function transferOwnership(ctx: AppContext, roomId: string, by: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function transferOwnership(ctx: WriteDeps, roomId: string, by: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
   return runRoomCommand(ctx, roomId, { type: 'TransferOwnership', by, userId, now: metadata.now.toISOString() }, metadata);
 }
 
-export async function toggleReady(ctx: AppContext, roomId: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function toggleReady(ctx: WriteDeps & Pick<Ports, 'collab'>, roomId: string, userId: string, metadata: RequestMetadata): Promise<RoomCommandResult> {
   const result = await runRoomCommand(ctx, roomId, { type: 'ToggleReady', userId, now: metadata.now.toISOString() }, metadata);
   const isReady = result.state.participants[userId]?.isReady ?? false;
   await bestEffort(ctx, 'participantReady', (c) => c.participantReady(roomId, userId, isReady));
   return result;
 }
 
-export async function changeLanguage(ctx: AppContext, roomId: string, by: string, language: Language, metadata: RequestMetadata): Promise<RoomCommandResult> {
+export async function changeLanguage(ctx: WriteDeps & Pick<Ports, 'collab'>, roomId: string, by: string, language: Language, metadata: RequestMetadata): Promise<RoomCommandResult> {
   const result = await runRoomCommand(ctx, roomId, { type: 'ChangeLanguage', by, language, now: metadata.now.toISOString() }, metadata);
   if (result.events.length > 0) await bestEffort(ctx, 'changeLanguage', (c) => c.changeLanguage(roomId, language, by));
   return result;
@@ -182,7 +182,7 @@ export interface DestroyedRoom {
  * DELETE /rooms/:id: the room and its session are gone (their read models drop every row), the invite code is free
  * again, the stored document state is deleted; then, best effort, the collab document (sockets closed with 4403).
  */
-export async function destroyRoom(ctx: AppContext, roomId: string, by: string, isAdmin: boolean, metadata: RequestMetadata): Promise<DestroyedRoom> {
+export async function destroyRoom(ctx: WriteDeps & Pick<Ports, 'collab' | 'db'>, roomId: string, by: string, isAdmin: boolean, metadata: RequestMetadata): Promise<DestroyedRoom> {
   const result = await runRoomCommand(ctx, roomId, { type: 'DestroyRoom', by, isAdmin, now: metadata.now.toISOString() }, metadata, { settle: false });
   const writes = [...result.writes];
   if (result.state.sessionId) {

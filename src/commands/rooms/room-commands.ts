@@ -12,7 +12,7 @@ import type { RoomState } from '../../domain/room/state.js';
 import { sessionDecider, type ReconcileSession } from '../../domain/session/decider.js';
 import { sessionStream } from '../../domain/session/events.js';
 import type { Position } from '../../infra/eventstore/port.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports, SettleDeps, WriteDeps } from '../ports.js';
 
 export interface Written {
   position: Position | undefined;
@@ -30,7 +30,7 @@ export function written<S, E extends { type: string }>(result: CommandResult<S, 
 }
 
 /** Wait until every projection reading the written event types has passed the last written position. */
-export async function settleWrites(ctx: AppContext, writes: readonly Written[]): Promise<void> {
+export async function settleWrites(ctx: SettleDeps, writes: readonly Written[]): Promise<void> {
   let position: Position | undefined;
   const types = new Set<string>();
   for (const w of writes) {
@@ -60,7 +60,7 @@ export function reconcileCommand(room: RoomState): ReconcileSession | undefined 
   };
 }
 
-export async function syncSession(ctx: AppContext, room: RoomState, metadata: RequestMetadata): Promise<Written | undefined> {
+export async function syncSession(ctx: Pick<Ports, 'store'>, room: RoomState, metadata: RequestMetadata): Promise<Written | undefined> {
   const command = reconcileCommand(room);
   if (!command) return undefined;
   const result = await handleCommand(ctx.store, sessionStream(command.sessionId), sessionDecider, command, metadata);
@@ -76,7 +76,7 @@ export interface RunOptions {
 }
 
 export async function runRoomCommand(
-  ctx: AppContext,
+  ctx: WriteDeps,
   roomId: string,
   command: RoomCommand | ((state: RoomState) => RoomCommand),
   metadata: RequestMetadata,

@@ -17,7 +17,7 @@ import { StreamNotFoundError, type RecordedEvent } from '../../infra/eventstore/
 import { actorOf, occurredAt } from '../../projections/projection.js';
 import { codeAtInstant, playbackStream, type CodeAtInstant } from '../../projections/playback/read.js';
 import { findSession } from '../../projections/sessions/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 
 export interface SessionReplay {
   sessionId: string;
@@ -28,7 +28,7 @@ export interface SessionReplay {
   snapshots: CodeSnapshotRecord[];
 }
 
-async function readAllOf(ctx: AppContext, stream: string): Promise<RecordedEvent[]> {
+async function readAllOf(ctx: Pick<Ports, 'store'>, stream: string): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
   try {
     for await (const e of ctx.store.readStream(stream)) out.push(e);
@@ -39,7 +39,7 @@ async function readAllOf(ctx: AppContext, stream: string): Promise<RecordedEvent
 }
 
 /** Runs and submissions of the room (streams `run-*`, `submission-*` naming it in `data.roomId`). */
-async function executionEventsOf(ctx: AppContext, roomId: string): Promise<RecordedEvent[]> {
+async function executionEventsOf(ctx: Pick<Ports, 'store'>, roomId: string): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
   for await (const e of ctx.store.readAll({ filter: { on: 'streamName', prefixes: ['run-', 'submission-'] } })) {
     if (e.data['roomId'] === roomId) out.push(e);
@@ -49,7 +49,7 @@ async function executionEventsOf(ctx: AppContext, roomId: string): Promise<Recor
 
 export class SessionNotFoundForReplay extends Error {}
 
-export async function replaySession(ctx: AppContext, sessionId: string, at?: Date): Promise<SessionReplay> {
+export async function replaySession(ctx: Pick<Ports, 'store'>, sessionId: string, at?: Date): Promise<SessionReplay> {
   const sessionEvents = await readAllOf(ctx, sessionStream(sessionId));
   const started = sessionEvents.find((e) => e.type === 'SessionStarted');
   if (!started) throw new SessionNotFoundForReplay(`No session ${sessionId}`);
@@ -92,7 +92,7 @@ export function formatReplay(replay: SessionReplay, at?: Date, history?: CodeAtI
 }
 
 /** CLI: `syncode replay <sessionId> [--at <iso>] [--json]`. */
-export async function replayCli(ctx: AppContext, args: string[]): Promise<number> {
+export async function replayCli(ctx: Pick<Ports, 'db' | 'store'>, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -126,7 +126,7 @@ export async function replayCli(ctx: AppContext, args: string[]): Promise<number
 }
 
 /** `--export <file>`: the playback stream of the whole session (what GET /sessions/:id/playback answers). */
-async function exportPlayback(ctx: AppContext, sessionId: string, file: string): Promise<number> {
+async function exportPlayback(ctx: Pick<Ports, 'db'>, sessionId: string, file: string): Promise<number> {
   const session = await findSession(ctx.db, sessionId);
   if (!session) throw new SessionNotFoundForReplay(`No session ${sessionId}`);
   const stream = await playbackStream(ctx.db, session);

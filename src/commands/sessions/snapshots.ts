@@ -13,7 +13,7 @@ import { roomStream } from '../../domain/room/events.js';
 import { sessionDecider } from '../../domain/session/decider.js';
 import { sessionStream, type SnapshotTrigger } from '../../domain/session/events.js';
 import type { RoomStatus } from '../../domain/room/constants.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { Ports } from '../ports.js';
 import { MAX_DOC_SNAPSHOT_BYTES, saveDocSnapshot } from '../rooms/room-store.js';
 import { syncSession } from '../rooms/room-commands.js';
 
@@ -36,7 +36,7 @@ export function codeHash(code: string): string {
  * Records a collab snapshot. `success:false` tells the collab plane the snapshot was not taken (the room is gone,
  * or the state is too large); a strict `session_end` then fails the finish.
  */
-export async function recordCollabSnapshot(ctx: AppContext, payload: CollabSnapshot, traceId = randomUUID()): Promise<{ success: boolean }> {
+export async function recordCollabSnapshot(ctx: Pick<Ports, 'db' | 'store'>, payload: CollabSnapshot, traceId = randomUUID()): Promise<{ success: boolean }> {
   const room = await readAggregate(ctx.store, roomStream(payload.roomId), roomDecider);
   if (!room.exists || room.state.destroyed) return { success: false };
   if (payload.snapshot.length > 0) {
