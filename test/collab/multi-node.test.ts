@@ -7,8 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
 import { WebsocketProvider } from 'y-websocket';
 import { CollabStore } from '../../src/collab/persistence.js';
+import { startProjections, type ProjectionHost } from '../../src/projections/host.js';
 import { leaseKey } from '../../src/collab/cluster/leases.js';
 import { listLiveNodes, rendezvousOwner, type CollabNodeInfo } from '../../src/infra/collab-nodes/index.js';
 import { freePort, http, recovered, register, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../platform/faults-support.js';
@@ -18,6 +20,7 @@ process.setMaxListeners(100); // every WebsocketProvider adds a process exit lis
 const TIMINGS = { COLLAB_NODE_HEARTBEAT_MS: '400', COLLAB_NODE_TTL_MS: '1600', COLLAB_ROOM_LEASE_MS: '1600' };
 
 let c: Cluster;
+let projections: ProjectionHost | undefined;
 const nodes = new Map<string, { proc: RoleProcess; info: CollabNodeInfo }>();
 
 async function startNode(id: string): Promise<CollabNodeInfo> {
@@ -41,6 +44,8 @@ class Follower {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
   readonly closes: number[] = [];
+  /** room events received on the collab channel */
+  readonly events: Array<{ type: string; data: any }> = [];
   private refetching = false;
 
   constructor(
@@ -54,7 +59,9 @@ class Follower {
       disableBc: true,
       maxBackoffTime: 400,
     });
-    this.provider.messageHandlers[100] = () => undefined; // room events: not needed here
+    this.provider.messageHandlers[100] = (_encoder: unknown, decoder: decoding.Decoder) => {
+      this.events.push(JSON.parse(decoding.readVarString(decoder)));
+    };
     this.provider.on('connection-close', (event: { code: number } | null) => {
       if (event) this.closes.push(event.code);
       void this.refetch();
@@ -130,7 +137,13 @@ function stopTyping(): void {
 
 beforeAll(async () => {
   c = await startCluster({ env: { COLLAB_CLUSTER: 'true', ...TIMINGS } });
-  await Promise.all([c.start('projector'), c.start('api'), startNode('node-a'), startNode('node-b'), startNode('node-c')]);
+  // the read models are written here, as a projector role would (one process fewer to start on a busy machine)
+  const { ctx } = c;
+  projections = startProjections(
+    { databaseUrl: ctx.config.DATABASE_URL, db: ctx.db, pool: ctx.pool, store: ctx.store, schema: ctx.schema, progress: ctx.progress, logger: ctx.logger, batchSize: 500, onPoison: 'stop' },
+    ctx.projections,
+  );
+  await Promise.all([c.start('api'), startNode('node-a'), startNode('node-b'), startNode('node-c')]);
   await until('three live collab nodes', async () => ((await liveNodes()).length === 3 ? true : undefined), 10_000);
   await new Promise((resolve) => setTimeout(resolve, 1200)); // the API re-reads the node list every second
   [host, candidate] = await Promise.all([register(c.apiUrl), register(c.apiUrl)]);
@@ -140,6 +153,7 @@ afterAll(async () => {
   stopTyping();
   a?.destroy();
   b?.destroy();
+  await projections?.stop();
   await c?.close();
 });
 
@@ -182,6 +196,9 @@ describe('three collab nodes', () => {
     const takeoverMs = recovered(`collab owner kill -9 (room moved ${owner.id} -> ${next.id})`, killedAt);
     expect(takeoverMs).toBeLessThan(15_000);
     expect(await c.ctx.redis.get(leaseKey(redisPrefix(), roomId))).toBe(next.id);
+    // the API's internal calls reach the new owner: a readiness toggle is broadcast to the room's sockets there
+    expect((await call('POST', `/rooms/${roomId}/ready`, { token: candidate.token })).status).toBe(200);
+    await until('participant-ready through the new owner', async () => (a.events.some((e) => e.type === 'participant-ready' && e.data.userId === candidate.id) ? true : undefined), 10_000, 20);
 
     const typedAtTakeover = typed;
     await until('more edits on the new owner', async () => (typed >= typedAtTakeover + 10 ? true : undefined), 10_000, 20);
