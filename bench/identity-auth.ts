@@ -1,20 +1,26 @@
 /**
  * Sign-in and authenticated reads under load: POST /auth/login and GET /users/me at 10 and 50 keep-alive
- * connections. Login is one scrypt verify plus bookkeeping, so its baseline is bare scrypt: the same verify, in
- * this process (same libuv threadpool), in a closed loop at the same concurrency, run right before each login
- * scenario. Goal: login throughput >= 95 % of that baseline.
- * The server is a whole control plane (harness: real event store, projections, auth, Redis rate limiter with its
- * limits raised by env) listening on an ephemeral port; the load generator runs in its own process
- * (bench/lib/http-load.ts).
+ * connections. Login is one scrypt verify plus bookkeeping, so its baseline is bare scrypt: the same verify in a
+ * closed loop at the same concurrency, in a process of its own whose threadpool has the size of the API's
+ * (bench/lib/scrypt-loop.ts), run right before each login scenario. Goal: login throughput >= 95 % of that.
+ * The API runs as its own process with production settings (bench/lib/api-process.ts: request logging, Redis
+ * rate limiter with its limits raised); this process seeds the accounts and runs the projections (as a
+ * projector would); the load generator is a third process (bench/lib/http-load.ts).
  *   node --import tsx bench/identity-auth.ts [measureSeconds=10] [users=100]
+ *   IDENTITY_AUTH_CPU_PROF=<dir>  also profile the API process and print where its time went
  * Prints a table and writes bench/results/identity-auth.json.
  */
 import os from 'node:os';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { hashPassword, verifyPassword } from '../src/infra/password.js';
 import { createHarness } from '../test/support/harness.js';
 import { registerUser, type TestUser } from '../test/support/users.js';
+import { mainThreadProfile, runSecrets, startApiProcess, type ApiProcess } from './lib/api-process.js';
+import { printProfile } from './lib/cpu-profile.js';
 import { loadRow, runHttpLoad, spreadRequests, type LoadRequest } from './lib/http-load.js';
 import { percentile, printTable, writeResults } from './lib/report.js';
+import { runScryptLoop } from './lib/scrypt-loop.js';
 
 const measureSeconds = Number(process.argv[2] ?? 10);
 const userCount = Number(process.argv[3] ?? 100);
@@ -52,33 +58,11 @@ async function scryptCost() {
   };
 }
 
-/** Bare scrypt verifies in `concurrency` closed loops: the ceiling a login can reach at that concurrency. */
-async function scryptLoop(concurrency: number, warmupMs: number, measureMs: number) {
-  const stored = await hashPassword('verify-me-please');
-  const start = performance.now();
-  const measureFrom = start + warmupMs;
-  const end = measureFrom + measureMs;
-  let done = 0;
-  let all = 0;
-  const cpu0 = process.cpuUsage();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await verifyPassword('verify-me-please', stored);
-        all++;
-        const t = performance.now();
-        if (t >= measureFrom && t <= end) done++; // same window rule as bench/lib/http-load.ts
-      }
-    }),
-  );
-  const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  return { perSec: done / (measureMs / 1000), cpuPercent: (cpuMs / (performance.now() - start)) * 100, cpuMsPerOp: cpuMs / all };
-}
+const profileDir = process.env.IDENTITY_AUTH_CPU_PROF;
+const API_ENV = { ...runSecrets(), RATE_LIMIT_AUTH_PER_MIN: '1000000000', RATE_LIMIT_GLOBAL_PER_MIN: '1000000000' };
 
-const h = await createHarness({
-  env: { RATE_LIMIT_AUTH_PER_MIN: '1000000000', RATE_LIMIT_GLOBAL_PER_MIN: '1000000000', DB_POOL_SIZE: '20', LOG_LEVEL: 'silent' },
-});
+const h = await createHarness({ env: { ...API_ENV, DB_POOL_SIZE: '10', LOG_LEVEL: 'silent' } });
+let api: ApiProcess | undefined;
 try {
   const loadAverageAtStart = os.loadavg();
   const scrypt = await scryptCost();
@@ -89,7 +73,8 @@ try {
     users.push(...(await Promise.all(Array.from({ length: Math.min(10, userCount - i) }, () => registerUser(h)))));
   }
   const setupMs = Date.now() - setupStarted;
-  const base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  api = await startApiProcess(h.config, API_ENV, profileDir);
+  const base = api.base;
 
   const logins: LoadRequest[] = users.map((u, i) => ({
     method: 'POST',
@@ -105,13 +90,13 @@ try {
   const details: Array<Record<string, unknown>> = [];
   const goals: Array<Record<string, string | number>> = [];
   for (const c of CONNECTIONS) {
-    const bare = await scryptLoop(c, loginWindow.warmupMs, loginWindow.measureMs);
+    const bare = await runScryptLoop(c, loginWindow.warmupMs, loginWindow.measureMs);
     const scenarios = [
       { name: `POST /auth/login @${c}`, requests: logins, window: loginWindow },
       { name: `GET /users/me @${c}`, requests: reads, window: readWindow },
     ];
     for (const s of scenarios) {
-      const { result, server } = await runHttpLoad({ base, connections: spreadRequests(s.requests, c), ...s.window, expectStatus: 200 });
+      const { result, server } = await runHttpLoad({ base, connections: spreadRequests(s.requests, c), ...s.window, expectStatus: 200 }, api.pid);
       rows.push(loadRow(s.name, result, server));
       const { sent: _sent, ...summary } = result;
       details.push({ scenario: s.name, connections: c, ...s.window, ...summary, server });
@@ -151,19 +136,24 @@ try {
     setupMs,
     scrypt,
     server:
-      'whole control plane in this process (harness: Postgres event store, projections, Redis rate limiter with raised limits, authenticator reading the users read model), DB pool 20',
+      'syncode serve --role api in its own process (NODE_ENV=production, request logging at info, Redis rate limiter with raised limits); projections in the benchmark process; bare scrypt in a process of its own with the same threadpool size',
     generator: 'separate process (bench/lib/http-load.ts), closed loop, keep-alive',
     goalRatio: 0.95,
     loginVsScrypt: goals,
     notes: [
-      'login = reservation stream and user stream reads (catch-up from the cached folds) + one scrypt verify + Redis session + UserLoggedIn opening the session stream signin-<sid> + wait for the users and audit-log projections (read-your-writes: admin user list and audit log read it) + profile read',
-      'GET /users/me = JWT verify + users row (authenticator) + users row (profile) + Redis rate-limit round trip',
+      'login = reservation stream and user stream reads (revision checks against the cached folds) + one scrypt verify + Redis session + UserLoggedIn opening the session stream signin-<sid> (no wait for the projections reading it: nothing the caller reads next shows it) + profile read (users row + statistics)',
+      'the projections reading UserLoggedIn (users: last login; audit-log) run in the benchmark process, on the same two cores',
+      'GET /users/me = JWT verify + cached caller row + cached profile row and statistics + Redis rate-limit round trip',
     ],
     loadAverageAtStart,
     loadAverageAtEnd: os.loadavg(),
     results: details,
   });
   console.log(`\nwritten to ${file}`);
+  await api.stop();
+  const profile = profileDir ? mainThreadProfile(readdirSync(profileDir)) : undefined;
+  if (profile) printProfile(path.join(profileDir!, profile), 30);
 } finally {
+  await api?.stop();
   await h.close();
 }
