@@ -71,10 +71,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
     queues,
     progress,
     projections,
-    ai: {
-      ...createAiAdapters(config, logger, closers),
+    // The same object the AI closer holds, so an LLM swapped in later (useLlm) is shut down with the context too.
+    ai: Object.assign(createAiAdapters(config, logger, closers), {
       slots: createSlots(config.AI_MAX_CONCURRENT_TASKS, config.AI_RESERVED_REALTIME_SLOTS),
-    },
+    }),
     execution: {
       admission: createExecutionAdmission({ db: database.db, config, queues }),
       queueGuard: executionQueueGuard,
