@@ -10,11 +10,14 @@
  *    instants through the whole HTTP stack over loopback (goal p99 ≤ 50 ms), checking every answer against the text
  *    the simulation had at that instant; also one full `GET /sessions/:id/playback`.
  * 2. Collab relay latency with the edit history on vs off (bench/collab-bench.ts: 100 rooms × 2 writers @ 3 ops/s,
- *    PLAYBACK_BENCH_PAIRS alternating pairs of runs, default 3), goal: p99 with history within 10 % of the baseline measured in the same run.
+ *    PLAYBACK_BENCH_PAIRS alternating pairs of runs, default 3), goal: p99 with history within 10 % of the baseline
+ *    measured in the same run. Also the ratio within each back-to-back pair and the server CPU per update (less
+ *    sensitive to other load on the machine than latency).
  *
  *   node --expose-gc --import tsx bench/playback.ts [instants=400]
  * Prints a table and writes bench/results/playback.json.
  */
+import os from 'node:os';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { systemMetadata } from '../src/commands/metadata.js';
@@ -199,8 +202,10 @@ async function syntheticSession() {
 
 async function relayComparison() {
   const common = { rooms: 100, writersPerRoom: 2, opsPerSec: KEYS_PER_SEC, replicaRooms: 10, warmupMs: 2000, measureMs: 10_000, drainMs: 2000, goalP99Ms: 20 };
-  const runs: Array<{ history: boolean; e2eP99: number; serverP99: number; cpu: number }> = [];
+  type Run = { history: boolean; e2eP99: number; serverP99: number; cpu: number; cpuMicrosPerUpdate: number; loadAvg1m: number };
+  const runs: Run[] = [];
   const pairs = Number(process.env.PLAYBACK_BENCH_PAIRS ?? 3);
+  // off, on, off, on …: each pair runs back to back, so load on the machine drifts less within a pair than across runs
   for (const history of Array.from({ length: pairs * 2 }, (_, i) => i % 2 === 1)) {
     const s = await runCollabBench({
       ...common,
@@ -208,13 +213,34 @@ async function relayComparison() {
       title: `Collab relay ${history ? 'with' : 'without'} edit history: 100 rooms × 2 writers @ 3 ops/s`,
       ...(history ? {} : { history: false as const }),
     });
-    runs.push({ history, e2eP99: s.endToEndP99MsMedian, serverP99: s.serverPropagationP99MsMedian, cpu: s.serverCpuPercentMedian });
+    runs.push({
+      history,
+      e2eP99: s.endToEndP99MsMedian,
+      serverP99: s.serverPropagationP99MsMedian,
+      cpu: s.serverCpuPercentMedian,
+      cpuMicrosPerUpdate: s.serverCpuMicrosPerUpdateMedian,
+      loadAvg1m: Math.round(os.loadavg()[0]! * 100) / 100,
+    });
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-  const pick = (h: boolean, f: (r: (typeof runs)[number]) => number) => runs.filter((r) => r.history === h).map(f);
-  const without = { e2eP99: med(pick(false, (r) => r.e2eP99)), serverP99: med(pick(false, (r) => r.serverP99)), cpu: med(pick(false, (r) => r.cpu)) };
-  const withHistory = { e2eP99: med(pick(true, (r) => r.e2eP99)), serverP99: med(pick(true, (r) => r.serverP99)), cpu: med(pick(true, (r) => r.cpu)) };
-  return { runs, without, withHistory, e2eP99Ratio: withHistory.e2eP99 / without.e2eP99, serverP99Ratio: withHistory.serverP99 / without.serverP99 };
+  const side = (h: boolean) => {
+    const rs = runs.filter((r) => r.history === h);
+    return { e2eP99: med(rs.map((r) => r.e2eP99)), serverP99: med(rs.map((r) => r.serverP99)), cpu: med(rs.map((r) => r.cpu)), cpuMicrosPerUpdate: med(rs.map((r) => r.cpuMicrosPerUpdate)) };
+  };
+  const without = side(false);
+  const withHistory = side(true);
+  // ratio within each back-to-back pair, then the median over pairs
+  const pairRatios = Array.from({ length: pairs }, (_, i) => runs[2 * i + 1]!.e2eP99 / runs[2 * i]!.e2eP99);
+  return {
+    runs,
+    without,
+    withHistory,
+    e2eP99Ratio: withHistory.e2eP99 / without.e2eP99,
+    e2eP99PairRatios: pairRatios,
+    e2eP99PairRatioMedian: med(pairRatios),
+    serverP99Ratio: withHistory.serverP99 / without.serverP99,
+    cpuPerUpdateRatio: withHistory.cpuMicrosPerUpdate / without.cpuMicrosPerUpdate,
+  };
 }
 
 const session = await syntheticSession();
@@ -235,10 +261,12 @@ printTable(`Playback: synthetic ${MINUTES}-minute session, 2 authors, ${KEYS_PER
 ]);
 if (relay) {
   printTable(`Collab relay latency, medians of ${relay.runs.length / 2} alternating runs each (ratio = with / without history)`, [
-    { run: 'without history', e2eP99Ms: relay.without.e2eP99, serverP99Ms: relay.without.serverP99, serverCpuPct: relay.without.cpu },
-    { run: 'with history', e2eP99Ms: relay.withHistory.e2eP99, serverP99Ms: relay.withHistory.serverP99, serverCpuPct: relay.withHistory.cpu },
-    { run: 'ratio', e2eP99Ms: relay.e2eP99Ratio, serverP99Ms: relay.serverP99Ratio, serverCpuPct: relay.withHistory.cpu / relay.without.cpu },
+    { run: 'without history', e2eP99Ms: relay.without.e2eP99, serverP99Ms: relay.without.serverP99, serverCpuPct: relay.without.cpu, cpuMicrosPerUpdate: relay.without.cpuMicrosPerUpdate },
+    { run: 'with history', e2eP99Ms: relay.withHistory.e2eP99, serverP99Ms: relay.withHistory.serverP99, serverCpuPct: relay.withHistory.cpu, cpuMicrosPerUpdate: relay.withHistory.cpuMicrosPerUpdate },
+    { run: 'ratio', e2eP99Ms: relay.e2eP99Ratio, serverP99Ms: relay.serverP99Ratio, serverCpuPct: relay.withHistory.cpu / relay.without.cpu, cpuMicrosPerUpdate: relay.cpuPerUpdateRatio },
   ]);
+  console.log(`e2e p99 ratio per back-to-back pair: ${relay.e2eP99PairRatios.map((r) => r.toFixed(2)).join(', ')} (median ${relay.e2eP99PairRatioMedian.toFixed(2)})`);
+  console.log(`load average (1 min) after each run: ${relay.runs.map((r) => r.loadAvg1m).join(', ')} on ${os.cpus().length} CPUs`);
   console.log(`relay p99 within ${Math.round((RELAY_TOLERANCE - 1) * 100)} %: ${relay.e2eP99Ratio <= RELAY_TOLERANCE ? 'met' : 'NOT met'}`);
 }
 const file = writeResults('playback', {
