@@ -216,6 +216,79 @@ async function stopAll(pairs: RoomPair[], nodes: NodeProcess[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.exited));
 }
 
+/** Rooms per node: ROOMS documents created through the routing client, owners read back from the leases. */
+async function measureDistribution(redis: Redis, nodes: NodeProcess[], directory: CollabNodeDirectory) {
+  const client = createHttpCollabClient({
+    baseUrl: nodes[0]!.info.internalUrl,
+    secret: INTERNAL_SECRET,
+    route: { baseUrlFor: (roomId) => (roomId === null ? undefined : directory.ownerOf(roomId)?.internalUrl), refresh: () => directory.refresh() },
+  });
+  const roomIds = Array.from({ length: ROOMS }, () => randomUUID());
+  const createStarted = Date.now();
+  for (let i = 0; i < roomIds.length; i += 20) {
+    await Promise.all(roomIds.slice(i, i + 20).map((roomId) => client.createDocument({ roomId, initialLanguage: 'python' })));
+  }
+  const createMs = Date.now() - createStarted;
+  client.shutdown();
+  const holders = await redis.mget(...roomIds.map((id) => leaseKey(PREFIX, id)));
+  const perNode = nodes.map((n) => ({ node: n.info.id, rooms: holders.filter((h) => h === n.info.id).length }));
+  const even = ROOMS / nodes.length;
+  const distribution = perNode.map((r) => ({ ...r, shareOfEven: r.rooms / even }));
+  return { roomIds, createMs, distribution, maxToEvenRatio: Math.max(...perNode.map((r) => r.rooms)) / even };
+}
+
+/** Takeover after SIGKILL of one node, then after SIGTERM of another (baseline), each with clients on its rooms. */
+async function measureTakeovers(roomIds: string[], nodes: NodeProcess[], directory: CollabNodeDirectory, pairs: RoomPair[]) {
+  const taken = new Set<string>();
+  const clientRoomsOf = (nodeId: string) => {
+    const rooms = roomIds.filter((id) => !taken.has(id) && rendezvousOwner(id, directory.live())?.id === nodeId).slice(0, CLIENT_ROOMS);
+    rooms.forEach((id) => taken.add(id));
+    return rooms;
+  };
+  const [killed, stopped] = [nodes[0]!, nodes[1]!];
+  const killPairs = clientRoomsOf(killed.info.id).map((id) => new RoomPair(id, killed.info.publicUrl, directory));
+  const stopPairs = clientRoomsOf(stopped.info.id).map((id) => new RoomPair(id, stopped.info.publicUrl, directory));
+  pairs.push(...killPairs, ...stopPairs);
+  const syncDeadline = Date.now() + 30_000;
+  while (pairs.some((p) => !p.synced()) && Date.now() < syncDeadline) await sleep(50);
+  for (const p of pairs) p.startWriting(100);
+  await sleep(1500);
+  const kill9 = await measureTakeover('kill -9', killed, killPairs, 'SIGKILL', 30_000);
+  await sleep(1000);
+  const graceful = await measureTakeover('SIGTERM (baseline)', stopped, stopPairs, 'SIGTERM', 30_000);
+  return { kill9, graceful };
+}
+
+type Takeover = Awaited<ReturnType<typeof measureTakeover>>;
+
+function report(spread: Awaited<ReturnType<typeof measureDistribution>>, takeover: { kill9: Takeover; graceful: Takeover }, loadBefore: string): void {
+  const loadAfter = readFileSync('/proc/loadavg', 'utf8').trim();
+  printTable(`Collab cluster: ${ROOMS} rooms over 3 nodes (created in ${spread.createMs} ms)`, spread.distribution as Row[]);
+  const rows: Row[] = [takeover.kill9, takeover.graceful].map((t) => ({
+    stop: t.label,
+    rooms: t.rooms,
+    moved: t.movedRooms,
+    closedP50Ms: t.socketClosedP50,
+    resyncedP50Ms: t.resyncedP50,
+    p50Ms: t.p50,
+    p99Ms: t.p99,
+    maxMs: t.max,
+  }));
+  printTable(`Takeover: kill → first edit through the new owner (node TTL ${TIMINGS.COLLAB_NODE_TTL_MS} ms, lease ${TIMINGS.COLLAB_ROOM_LEASE_MS} ms)`, rows);
+  const kill9ToGracefulP50Ratio = takeover.kill9.p50 / takeover.graceful.p50;
+  const kill9ToNodeTtlRatio = takeover.kill9.max / Number(TIMINGS.COLLAB_NODE_TTL_MS);
+  console.log(`\nlargest node / even share: ${spread.maxToEvenRatio.toFixed(2)}; kill -9 p50 / SIGTERM p50: ${kill9ToGracefulP50Ratio.toFixed(1)}; kill -9 max / node TTL: ${kill9ToNodeTtlRatio.toFixed(2)}`);
+  console.log(`load average: before ${loadBefore} | after ${loadAfter}`);
+  const file = writeResults('collab-takeover', {
+    params: { rooms: ROOMS, clientRooms: CLIENT_ROOMS, nodes: 3, ...TIMINGS },
+    loadavg: { before: loadBefore, after: loadAfter },
+    distribution: spread.distribution,
+    maxToEvenRatio: spread.maxToEvenRatio,
+    takeover: { ...takeover, kill9ToGracefulP50Ratio, kill9ToNodeTtlRatio },
+  });
+  console.log(`results: ${file}`);
+}
+
 async function main(): Promise<void> {
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
@@ -224,76 +297,15 @@ async function main(): Promise<void> {
   const nodes: NodeProcess[] = [];
   const directory = new CollabNodeDirectory(redis, PREFIX, { refreshMs: 250 });
   try {
-    const result = await withBenchSchema(5, async ({ schema }) => {
+    const { spread, takeover } = await withBenchSchema(5, async ({ schema }) => {
       nodes.push(...(await Promise.all(['node-1', 'node-2', 'node-3'].map((id) => startNode(id, schema, controlPlane.url, redis)))));
       await directory.start();
-      const client = createHttpCollabClient({
-        baseUrl: nodes[0]!.info.internalUrl,
-        secret: INTERNAL_SECRET,
-        route: { baseUrlFor: (roomId) => (roomId === null ? undefined : directory.ownerOf(roomId)?.internalUrl), refresh: () => directory.refresh() },
-      });
-
-      // 1. rooms per node
-      const roomIds = Array.from({ length: ROOMS }, () => randomUUID());
-      const createStarted = Date.now();
-      for (let i = 0; i < roomIds.length; i += 20) {
-        await Promise.all(roomIds.slice(i, i + 20).map((roomId) => client.createDocument({ roomId, initialLanguage: 'python' })));
-      }
-      const createMs = Date.now() - createStarted;
-      const holders = await redis.mget(...roomIds.map((id) => leaseKey(PREFIX, id)));
-      const perNode = nodes.map((n) => ({ node: n.info.id, rooms: holders.filter((h) => h === n.info.id).length }));
-      const even = ROOMS / nodes.length;
-      const distribution = perNode.map((r) => ({ ...r, shareOfEven: r.rooms / even }));
-      const maxToEvenRatio = Math.max(...perNode.map((r) => r.rooms)) / even;
-      client.shutdown();
-
-      // 2. takeover after SIGKILL, then after SIGTERM (baseline), each of one node's rooms with clients
-      const clientRoomsOf = (nodeId: string, taken: Set<string>) =>
-        roomIds.filter((id) => !taken.has(id) && rendezvousOwner(id, directory.live())?.id === nodeId).slice(0, CLIENT_ROOMS);
-      const [killed, stopped] = [nodes[0]!, nodes[1]!];
-      const taken = new Set<string>();
-      const killRooms = clientRoomsOf(killed.info.id, taken);
-      killRooms.forEach((id) => taken.add(id));
-      const stopRooms = clientRoomsOf(stopped.info.id, taken);
-      const killPairs = killRooms.map((id) => new RoomPair(id, killed.info.publicUrl, directory));
-      const stopPairs = stopRooms.map((id) => new RoomPair(id, stopped.info.publicUrl, directory));
-      pairs.push(...killPairs, ...stopPairs);
-      const syncDeadline = Date.now() + 30_000;
-      while (pairs.some((p) => !p.synced()) && Date.now() < syncDeadline) await sleep(50);
-      for (const p of pairs) p.startWriting(100);
-      await sleep(1500);
-      const kill9 = await measureTakeover('kill -9', killed, killPairs, 'SIGKILL', 30_000);
-      await sleep(1000);
-      const graceful = await measureTakeover('SIGTERM (baseline)', stopped, stopPairs, 'SIGTERM', 30_000);
+      const spread = await measureDistribution(redis, nodes, directory);
+      const takeover = await measureTakeovers(spread.roomIds, nodes, directory, pairs);
       await stopAll(pairs, nodes); // before the schema is dropped
-      return { createMs, distribution, maxToEvenRatio, kill9, graceful };
+      return { spread, takeover };
     });
-
-    const loadAfter = readFileSync('/proc/loadavg', 'utf8').trim();
-    printTable(`Collab cluster: ${ROOMS} rooms over 3 nodes (created in ${result.createMs} ms)`, result.distribution as Row[]);
-    const takeoverRows: Row[] = [result.kill9, result.graceful].map((t) => ({
-      stop: t.label,
-      rooms: t.rooms,
-      moved: t.movedRooms,
-      closedP50Ms: t.socketClosedP50,
-      resyncedP50Ms: t.resyncedP50,
-      p50Ms: t.p50,
-      p99Ms: t.p99,
-      maxMs: t.max,
-    }));
-    printTable(`Takeover: kill → first edit through the new owner (node TTL ${TIMINGS.COLLAB_NODE_TTL_MS} ms, lease ${TIMINGS.COLLAB_ROOM_LEASE_MS} ms)`, takeoverRows);
-    const kill9ToGracefulP50Ratio = result.kill9.p50 / result.graceful.p50;
-    const kill9ToNodeTtlRatio = result.kill9.max / Number(TIMINGS.COLLAB_NODE_TTL_MS);
-    console.log(`\nlargest node / even share: ${result.maxToEvenRatio.toFixed(2)}; kill -9 p50 / SIGTERM p50: ${kill9ToGracefulP50Ratio.toFixed(1)}; kill -9 max / node TTL: ${kill9ToNodeTtlRatio.toFixed(2)}`);
-    console.log(`load average: before ${loadBefore} | after ${loadAfter}`);
-    const file = writeResults('collab-takeover', {
-      params: { rooms: ROOMS, clientRooms: CLIENT_ROOMS, nodes: 3, ...TIMINGS },
-      loadavg: { before: loadBefore, after: loadAfter },
-      distribution: result.distribution,
-      maxToEvenRatio: result.maxToEvenRatio,
-      takeover: { kill9: result.kill9, graceful: result.graceful, kill9ToGracefulP50Ratio, kill9ToNodeTtlRatio },
-    });
-    console.log(`results: ${file}`);
+    report(spread, takeover, loadBefore);
   } finally {
     await stopAll(pairs, nodes);
     directory.stop();
