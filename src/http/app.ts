@@ -6,7 +6,6 @@
 import Fastify, { LogController } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -17,6 +16,7 @@ import { namedSchemas } from './openapi-components.js';
 import { describeRoute, INTERNAL_SECURITY_SCHEME, publishNamedSchemas } from './openapi-contract.js';
 import { configureCursorSigning } from './pagination.js';
 import { registerAuth } from './plugins/auth.js';
+import { securityHeaders } from './plugins/security-headers.js';
 import { traceIdOf } from './plugins/trace.js';
 import { clientErrorHandler, guardServer, serverTimeouts } from './server-guards.js';
 import { rejectUnstorableText, validatorCompiler } from './validation.js';
@@ -112,10 +112,15 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     credentials: true,
     exposedHeaders: ['X-Trace-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'ETag'],
   });
-  await app.register(helmet, helmetOptions);
-  // The documentation and replay pages run scripts and styles of their own: a page CSP for them only.
-  app.addHook('onRoute', (route) => {
-    if (PAGE_PREFIXES.some((p) => route.url.startsWith(p))) route.config = { ...(route.config ?? {}), helmet: { contentSecurityPolicy: { directives: PAGE_CSP } } } as typeof route.config;
+  // Helmet's headers, computed once per configuration (plugins/security-headers.ts). The documentation and replay
+  // pages run scripts and styles of their own: a page CSP for them only.
+  const apiHeaders = await securityHeaders(helmetOptions);
+  const pageHeaders = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { directives: PAGE_CSP } });
+  app.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    const page = route !== undefined && PAGE_PREFIXES.some((p) => route.startsWith(p));
+    for (const [name, value] of page ? pageHeaders : apiHeaders) reply.header(name, value);
+    done();
   });
   await app.register(swagger, {
     transform: describeRoute,
