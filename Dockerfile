@@ -20,5 +20,6 @@ ENV NODE_ENV=production PORT=3000
 EXPOSE 3000 3001 3002 3003 3004
 # Roles run unprivileged; docker compose gives the worker root with the few capabilities the sandbox needs.
 USER node
-ENTRYPOINT ["node", "--import", "tsx", "src/cli.ts"]
+# bin/syncode runs src/cli.ts with the memory settings of every role (docs/architecture.md, "Memory").
+ENTRYPOINT ["/app/bin/syncode"]
 CMD ["serve", "--role", "all"]

@@ -3,19 +3,21 @@
  * in one process) and of role `api` alone (projector and collab in processes of their own), each a real
  * `serve --role` process on a schema and Redis prefix of its own. Goals: `all` ≤ 200 MB, `api` ≤ 120 MB.
  *
- * Load (the same for both): GET /users/me, GET /rooms/:id and GET /problems?limit=20, one after the other, each at
- * 50 keep-alive connections (one user per connection, each reading the room it hosts) for MEMORY_MEASURE_S
- * seconds (default 10) after a 2 s warm-up, from a load generator in its own process. The problem bank is seeded.
- * Rate limiting is on, with the per-user limits raised so 50 users can read at full speed (the limiter's Redis
- * round trips are part of what is measured).
+ * Configurations, in one run: role `all` with Node's and glibc's defaults (the baseline), then role `all` and role
+ * `api` with the memory settings `bin/syncode` deploys (bench/lib/runtime-settings.ts reads them from the script).
+ * Each measured process first serves 20 sign-ins (scrypt) and a few reads; then GET /users/me, GET /rooms/:id and
+ * GET /problems?limit=20, one after the other, each at 50 keep-alive connections (one user per connection, each
+ * reading the room it hosts) for MEMORY_MEASURE_S seconds (default 10) after a 2 s warm-up, from a load generator
+ * in its own process. The problem bank is seeded; rate limiting is on with the per-user limits raised so 50 users
+ * can read at full speed (the limiter's Redis round trips are part of what is measured).
  *
- * RSS is read from /proc every 200 ms (peak = the largest sample; VmHWM, the kernel's high-water mark, is reported
- * too). Baselines of the same run: a bare `node --import tsx` process (the runtime's floor) and each role's own RSS
- * once started, before any load. Heap vs RSS: the role process is started with `--expose-gc` and the probe of
- * bench/lib/memory-probe.ts; right after the load it reports the V8 heap as it stands and after a full collection.
- * `MEMORY_PROBE_SNAPSHOT=1` also writes a heap snapshot then (summarised with bench/lib/heap-summary.ts).
+ * RSS is read from /proc every 200 ms (peak = the largest sample; VmHWM, the kernel's high-water mark, includes
+ * start-up). The role process's CPU time per request (from /proc) shows what the settings cost. Heap vs RSS: the
+ * role process runs with `--expose-gc` and the probe of bench/lib/memory-probe.ts; right after the load it reports
+ * the V8 heap as it stands and after a full collection. `MEMORY_PROBE_SNAPSHOT=1` also writes a heap snapshot then
+ * (summarised by bench/lib/heap-summary.ts). MEMORY_ROLES=all or =api measures one role only.
  *   node --import tsx bench/memory.ts
- * Prints a table and writes bench/results/memory.json (with the load average at start and end).
+ * Prints tables and writes bench/results/memory.json (with the load average at the start and end of each role).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -24,19 +26,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedBank } from '../src/commands/problems/seed-bank.js';
-import { http as call, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
+import { register } from '../src/commands/identity/auth.js';
+import { systemMetadata } from '../src/commands/metadata.js';
+import { http as call, startCluster, until, type Cluster, type RoleProcess } from '../test/platform/faults-support.js';
 import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
 import { mb, procCpuMs, procMemory, RssSampler } from './lib/proc-memory.js';
 import type { MemorySample } from './lib/memory-probe.js';
-import { registerRetrying, setupFailures } from './lib/setup-users.js';
+import { runtimeSettings } from './lib/runtime-settings.js';
 import { printTable, writeResults, type Row } from './lib/report.js';
 
 const MEASURE_S = Number(process.env.MEMORY_MEASURE_S ?? 10);
 const CONNECTIONS = 50;
 const WARMUP_MS = 2000;
-const GOALS_MB = { all: 200, api: 120 } as const;
-/** Extra V8/Node flags for the role processes, to compare heap settings (e.g. `--max-semi-space-size=4`). */
-const NODE_FLAGS = (process.env.MEMORY_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const GOALS_MB: Record<string, number> = { all: 200, api: 120 };
+const PASSWORD = 'correct-horse-battery-staple';
+/** Sign-ins each measured process serves before its idle figure (scrypt buffers are what glibc used to keep). */
+const LOGINS = 20;
 /** Which configurations to measure: `all`, `api` or both (default). */
 const ROLES = (process.env.MEMORY_ROLES ?? 'all,api').split(',');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -64,24 +69,38 @@ async function probe(proc: RoleProcess): Promise<MemorySample> {
 }
 
 interface Fixture {
-  users: Array<ClusterUser & { roomId: string }>;
+  users: Array<{ id: string; username: string; token: string; roomId: string }>;
 }
 
+/** Users (registered by the command, in this process: their scrypt is not the measured process's) and a room each. */
 async function prepare(cluster: Cluster): Promise<Fixture> {
   await seedBank(cluster.ctx);
-  const users: Fixture['users'] = [];
+  const signedUp: Array<{ id: string; username: string; token: string }> = [];
   for (let i = 0; i < CONNECTIONS; i += 5) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(5, CONNECTIONS - i) }, async () => {
-        const u = await registerRetrying(cluster.apiUrl);
-        const room = await call(cluster.apiUrl, 'POST', '/rooms', { token: u.token, body: { mode: 'peer', language: 'python' } });
-        if (room.status !== 201) throw new Error(`POST /rooms answered ${room.status}: ${JSON.stringify(room.body)}`);
-        return { ...u, roomId: room.body.roomId as string };
-      }),
+    signedUp.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(5, CONNECTIONS - i) }, async () => {
+          const username = `mem_${randomUUID().slice(0, 12)}`;
+          const signed = await register(cluster.ctx, systemMetadata(randomUUID()), { username, email: `${username}@example.test`, password: PASSWORD });
+          return { id: signed.userId, username, token: signed.accessToken };
+        }),
+      )),
     );
-    users.push(...batch);
   }
+  await caughtUp(cluster, ['users']); // the API accepts a token once its user is in the read model
+  const users: Fixture['users'] = [];
+  for (const u of signedUp) {
+    const room = await call(cluster.apiUrl, 'POST', '/rooms', { token: u.token, body: { mode: 'peer', language: 'python' } });
+    if (room.status !== 201) throw new Error(`POST /rooms answered ${room.status}: ${JSON.stringify(room.body)}`);
+    users.push({ ...u, roomId: room.body.roomId as string });
+  }
+  await caughtUp(cluster, ['problems', 'rooms', 'users']);
   return { users };
+}
+
+async function caughtUp(cluster: Cluster, projections: string[]): Promise<void> {
+  const head = (await cluster.ctx.store.headPosition())!.commit;
+  await until('the read models', async () => ((await cluster.ctx.progress.waitFor(head, projections, 1000)) ? true : undefined), 120_000);
 }
 
 const scenarios = (f: Fixture): Array<{ name: string; connections: LoadRequest[][] }> => {
@@ -103,12 +122,19 @@ interface RoleFigures {
   loads: Array<{ scenario: string; rps: number; p99: number; unexpected: number; peakMb: number; cpuMsPerRequest: number }>;
   heap: MemorySample;
   loadavg: { start: string; end: string };
+  settings?: string;
 }
 
 /** Runs the read load against `cluster.apiUrl` and follows the RSS of `measured`. */
 async function measure(role: string, measured: RoleProcess, cluster: Cluster, fixture: Fixture): Promise<RoleFigures> {
   const startLoad = loadavg();
-  // a few reads of each kind first, so the idle figure is of a process that has loaded its code paths
+  // sign-ins and a few reads of each kind first, so the idle figure is of a process that has served them
+  for (let i = 0; i < LOGINS; i += 4) {
+    await Promise.all(fixture.users.slice(i, i + 4).map(async (u) => {
+      const res = await call(cluster.apiUrl, 'POST', '/auth/login', { body: { identifier: u.username, password: PASSWORD } });
+      if (res.status !== 200) throw new Error(`POST /auth/login answered ${res.status}: ${JSON.stringify(res.body)}`);
+    }));
+  }
   for (const s of scenarios(fixture)) for (const c of s.connections.slice(0, 3)) await call(cluster.apiUrl, 'GET', c[0]!.path, { token: c[0]!.headers!.authorization!.slice(7) });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idle = procMemory(measured.child.pid!).rss;
@@ -143,27 +169,39 @@ const bare = await bareNodeRssMb();
 const results: RoleFigures[] = [];
 const others: Row[] = [];
 const failures: string[] = [];
-const cluster = await startCluster({ env: ENV, nodeArgs: [...NODE_FLAGS, '--expose-gc', '--import', path.join(HERE, 'lib/memory-probe.ts')] });
+const probeArgs = ['--expose-gc', '--import', path.join(HERE, 'lib/memory-probe.ts')];
+const deployed = runtimeSettings();
+const settings = {
+  // Node's own heap defaults and glibc's adaptive malloc threshold: the baseline of the same run
+  defaults: { env: {}, nodeArgs: probeArgs, label: 'Node defaults' },
+  deployed: { env: deployed.env, nodeArgs: [...deployed.nodeArgs, ...probeArgs], label: `bin/syncode: ${deployed.nodeArgs.join(' ')}, MALLOC_MMAP_THRESHOLD_=${deployed.env.MALLOC_MMAP_THRESHOLD_}` },
+};
+delete process.env.MALLOC_MMAP_THRESHOLD_; // the baseline must not inherit it from this process
+const cluster = await startCluster({ env: ENV });
 try {
   const probeEnv = { MEMORY_PROBE_DIR: probeDir, LOG_LEVEL: 'info', DB_POOL_SIZE: process.env.MEMORY_DB_POOL_SIZE ?? '20' };
-  const all = await cluster.start('all', probeEnv);
-  const fixture = await prepare(cluster);
-  const head = (await cluster.ctx.store.headPosition())!.commit;
-  await until('the read models', async () => ((await cluster.ctx.progress.waitFor(head, ['problems', 'rooms', 'users'], 1000)) ? true : undefined), 120_000);
-  if (ROLES.includes('all')) results.push(await measure('all', all, cluster, fixture));
-  await all.stop();
-
-  // role api alone: the other planes in processes of their own
-  if (ROLES.includes('api')) {
+  const start = (role: 'all' | 'api' | 'projector' | 'collab', s: (typeof settings)[keyof typeof settings]) => cluster.start(role, { ...probeEnv, ...s.env }, s.nodeArgs);
+  let fixture: Fixture | undefined;
+  const configurations = [
+    { role: 'all', settings: settings.defaults },
+    { role: 'all', settings: settings.deployed },
+    { role: 'api', settings: settings.deployed },
+  ] as const;
+  for (const c of configurations) {
+    if (!ROLES.includes(c.role)) continue;
     try {
-      const side = await Promise.all((['projector', 'collab'] as const).map((r) => cluster.start(r, probeEnv)));
-      const api = await cluster.start('api', probeEnv);
-      results.push(await measure('api', api, cluster, fixture));
-      for (const p of side) others.push({ role: p.role, 'rss MB': Math.round(mb(procMemory(p.child.pid!).rss)) });
+      // role api alone: the other planes in processes of their own
+      const side = c.role === 'api' ? await Promise.all((['projector', 'collab'] as const).map((r) => start(r, c.settings))) : [];
+      const proc = await start(c.role, c.settings);
+      fixture ??= await prepare(cluster);
+      results.push({ ...(await measure(c.role, proc, cluster, fixture)), settings: c.settings.label });
+      for (const p of side) others.push({ role: p.role, settings: c.settings.label, 'rss MB': Math.round(mb(procMemory(p.child.pid!).rss)) });
     } catch (err) {
-      // a start that times out on a busy machine must not lose the figures of role all
-      failures.push(`role api: ${(err as Error).message.split('\n')[0]}`);
+      // a start that times out on a busy machine must not lose the figures already taken
+      failures.push(`${c.role} (${c.settings.label}): ${(err as Error).message.split('\n')[0]}`);
       console.error(failures.at(-1));
+    } finally {
+      await Promise.all(cluster.processes.filter((p) => p.alive()).map((p) => p.stop()));
     }
   }
 } finally {
@@ -189,32 +227,34 @@ const heapRow = (r: RoleFigures): Row => {
   };
 };
 
-printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s per endpoint); bare node --import tsx: ${Math.round(bare)} MB; node flags: ${NODE_FLAGS.join(' ') || '(defaults)'}`, results.map((r) => ({
-  role: r.role,
+const base = results.find((r) => r.settings === settings.defaults.label);
+const cpuOf = (r: RoleFigures) => r.loads.reduce((sum, l) => sum + l.cpuMsPerRequest, 0) / r.loads.length;
+const label = (r: RoleFigures) => (r.settings === settings.defaults.label ? `${r.role} (Node defaults)` : r.role);
+printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s per endpoint); deployed = ${settings.deployed.label}; bare node --import tsx: ${Math.round(bare)} MB`, results.map((r) => ({
+  role: label(r),
   'idle MB': Math.round(r.idleMb),
   'peak MB': Math.round(r.peakMb),
   'end MB': Math.round(r.endMb),
   'VmHWM MB': Math.round(r.hwmMb),
-  'goal MB': GOALS_MB[r.role as keyof typeof GOALS_MB],
-  'peak / goal': Number((r.peakMb / GOALS_MB[r.role as keyof typeof GOALS_MB]).toFixed(2)),
-  'peak / idle': Number((r.peakMb / r.idleMb).toFixed(2)),
-  'peak / bare node': Number((r.peakMb / bare).toFixed(2)),
+  'goal MB': GOALS_MB[r.role]!,
+  'peak / goal': Number((r.peakMb / GOALS_MB[r.role]!).toFixed(2)),
+  'peak / baseline': base ? Number((r.peakMb / base.peakMb).toFixed(2)) : '',
+  'cpu ms/req / baseline': base ? Number((cpuOf(r) / cpuOf(base)).toFixed(2)) : '',
   loadavg: `${r.loadavg.start} → ${r.loadavg.end}`,
 })));
-printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: r.role, scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'server cpu ms/req': Number(l.cpuMsPerRequest.toFixed(3)), 'peak MB': Math.round(l.peakMb) }))));
-printTable('Heap vs RSS right after the load (as it stands, and live objects after a full collection)', results.map(heapRow));
+printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: label(r), scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'server cpu ms/req': Number(l.cpuMsPerRequest.toFixed(3)), 'peak MB': Math.round(l.peakMb) }))));
+printTable('Heap vs RSS right after the load (as it stands, and live objects after a full collection)', results.map((r) => ({ ...heapRow(r), role: label(r) })));
 if (others.length > 0) printTable('The other planes while role api was measured', others);
+if (failures.length > 0) console.log(`\nnot measured: ${failures.join('; ')}`);
 const file = writeResults(process.env.MEMORY_RESULT_NAME ?? 'memory', {
   measureSeconds: MEASURE_S,
   connections: CONNECTIONS,
   bareNodeRssMb: bare,
-  nodeFlags: NODE_FLAGS,
+  settings,
   goalsMb: GOALS_MB,
-  roles: results.map((r) => ({ ...r, goalMb: GOALS_MB[r.role as keyof typeof GOALS_MB], met: r.peakMb <= GOALS_MB[r.role as keyof typeof GOALS_MB] })),
+  roles: results.map((r) => ({ ...r, goalMb: GOALS_MB[r.role], met: r.peakMb <= GOALS_MB[r.role]!, peakToBaseline: base ? r.peakMb / base.peakMb : null, cpuToBaseline: base ? cpuOf(r) / cpuOf(base) : null })),
   otherPlanes: others,
-  setupFailures,
   failures,
   snapshots: process.env.MEMORY_PROBE_SNAPSHOT === '1' ? probeDir : undefined,
-  runId: randomUUID(),
 });
 console.log(`\nwrote ${file}`);
