@@ -72,6 +72,10 @@ export class CollabClusterNode implements RoomOwnership {
   ) {
     const merged = { ...DEFAULT_CLUSTER_TIMINGS, ...timings };
     if (timings.acquireWaitMs === undefined) merged.acquireWaitMs = merged.leaseMs + merged.heartbeatMs;
+    // a lease must survive a late heartbeat, and a node must not be declared dead between two of its heartbeats
+    if (merged.leaseMs < 2 * merged.heartbeatMs || merged.nodeTtlMs < 2 * merged.heartbeatMs) {
+      throw new Error('COLLAB_ROOM_LEASE_MS and COLLAB_NODE_TTL_MS must each be at least twice COLLAB_NODE_HEARTBEAT_MS');
+    }
     this.timings = merged;
     this.directory = new CollabNodeDirectory(redis, prefix, { refreshMs: 60_000 }); // refreshed by our own tick
     this.leases = new RoomLeases(redis, prefix, self.id, merged.leaseMs);
