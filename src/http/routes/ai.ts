@@ -8,7 +8,7 @@
  * problem (404 PROBLEM_NOT_FOUND) → the room's language (400 VALIDATION_FAILED) → rate limit (429 + Retry-After)
  * → queue (503 AI_SERVICE_UNAVAILABLE / 504 AI_SERVICE_TIMEOUT).
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { authorizeAiRead, authorizeAiRequest } from '../../commands/ai/access.js';
 import { requestCodeJob, requestHint, requestInterview } from '../../commands/ai/requests.js';
 import { HINT_LEVELS } from '../../domain/ai/events.js';
@@ -41,6 +41,30 @@ const jobNotFound = (what: string) => new DomainError('VALIDATION_FAILED/unknown
 function ownJob<T extends { roomId: string; userId: string }>(row: T | undefined, roomId: string, userId: string, what: string): T {
   if (!row || row.roomId !== roomId || row.userId !== userId) throw jobNotFound(what);
   return row;
+}
+
+interface PollRoute<Row extends { roomId: string; userId: string }, Ready extends TSchema> {
+  path: string;
+  summary: string;
+  /** The job's name in a 404 ("Hint job not found"). */
+  what: string;
+  /** The answer once the job is done; pending and failed answers are common to every job. */
+  ready: Ready;
+  find(db: AppContext['db'], jobId: string): Promise<Row | undefined>;
+  answer(row: Row): Static<typeof Pending> | Static<typeof Failed> | Static<Ready>;
+}
+
+/** GET of an AI job's result: a reader of the room, polling a job of their own in it. */
+function pollRoute<Row extends { roomId: string; userId: string }, Ready extends TSchema>(app: App, ctx: AppContext, route: PollRoute<Row, Ready>): void {
+  app.get(route.path, {
+    // Widened: a union over a generic schema has no static type fastify can resolve; `answer` is checked against the
+    // route's own schema where it is written.
+    schema: { tags, summary: route.summary, params: JobParams, response: { 200: Type.Union([Pending, Failed, route.ready]) as TSchema } },
+  }, async (request) => {
+    const { userId } = principalOf(request);
+    await authorizeAiRead(ctx.db, request.params.id, userId);
+    return route.answer(ownJob(await route.find(ctx.db, request.params.jobId), request.params.id, userId, route.what));
+  });
 }
 
 const HintBody = Type.Object(
@@ -129,32 +153,23 @@ function hintRoutes(app: App, ctx: AppContext): void {
     return reply.code(202).send(await requestHint(ctx, requestMetadata(request), access, userId, request.body));
   });
 
-  app.get('/rooms/:id/ai/hint/:jobId', {
-    schema: {
-      tags,
-      summary: 'Get a hint result',
-      params: JobParams,
-      response: {
-        200: Type.Union([
-          Pending,
-          Failed,
-          Type.Object({
-            status: Type.Literal('ready'), jobId: Type.String(), hintId: Type.String(), phase: Type.String(), hint: Type.String(),
-            level: Type.String(), model: Type.String(), suggestedApproach: Type.Optional(Type.String()), reflectionPrompt: Type.Optional(Type.String()),
-          }),
-        ]),
-      },
+  pollRoute(app, ctx, {
+    path: '/rooms/:id/ai/hint/:jobId',
+    summary: 'Get a hint result',
+    what: 'Hint',
+    ready: Type.Object({
+      status: Type.Literal('ready'), jobId: Type.String(), hintId: Type.String(), phase: Type.String(), hint: Type.String(),
+      level: Type.String(), model: Type.String(), suggestedApproach: Type.Optional(Type.String()), reflectionPrompt: Type.Optional(Type.String()),
+    }),
+    find: findHint,
+    answer(h) {
+      if (h.status !== 'ready') return { status: h.status, jobId: h.id };
+      return {
+        status: 'ready' as const, jobId: h.id, hintId: h.id, phase: h.phase, hint: h.hint, level: h.level, model: h.model ?? '',
+        ...(h.suggestedApproach ? { suggestedApproach: h.suggestedApproach } : {}),
+        ...(h.reflectionPrompt ? { reflectionPrompt: h.reflectionPrompt } : {}),
+      };
     },
-  }, async (request) => {
-    const { userId } = principalOf(request);
-    await authorizeAiRead(ctx.db, request.params.id, userId);
-    const h = ownJob(await findHint(ctx.db, request.params.jobId), request.params.id, userId, 'Hint');
-    if (h.status !== 'ready') return { status: h.status, jobId: h.id };
-    return {
-      status: 'ready' as const, jobId: h.id, hintId: h.id, phase: h.phase, hint: h.hint, level: h.level, model: h.model ?? '',
-      ...(h.suggestedApproach ? { suggestedApproach: h.suggestedApproach } : {}),
-      ...(h.reflectionPrompt ? { reflectionPrompt: h.reflectionPrompt } : {}),
-    };
   });
 
 }
@@ -185,36 +200,27 @@ function interviewRoutes(app: App, ctx: AppContext): void {
     return reply.code(202).send(result);
   });
 
-  app.get('/rooms/:id/ai/interview/:jobId', {
-    schema: {
-      tags,
-      summary: 'Poll an AI interviewer reply',
-      params: JobParams,
-      response: {
-        200: Type.Union([
-          Pending,
-          Failed,
-          Type.Object({
-            status: Type.Literal('ready'), jobId: Type.String(), shouldRespond: Type.Boolean(), model: Type.String(),
-            message: Type.Optional(Type.String()), followUpQuestion: Type.Optional(Type.String()), codeContext: Type.Optional(CodeContextOut),
-            codeAnnotations: Type.Optional(Type.Array(Annotation)), audioUrl: OptionalNullable(Type.String()),
-          }),
-        ]),
-      },
+  pollRoute(app, ctx, {
+    path: '/rooms/:id/ai/interview/:jobId',
+    summary: 'Poll an AI interviewer reply',
+    what: 'Interview',
+    ready: Type.Object({
+      status: Type.Literal('ready'), jobId: Type.String(), shouldRespond: Type.Boolean(), model: Type.String(),
+      message: Type.Optional(Type.String()), followUpQuestion: Type.Optional(Type.String()), codeContext: Type.Optional(CodeContextOut),
+      codeAnnotations: Type.Optional(Type.Array(Annotation)), audioUrl: OptionalNullable(Type.String()),
+    }),
+    find: findInterviewJob,
+    answer(j) {
+      if (j.status !== 'ready') return { status: j.status, jobId: j.jobId };
+      if (!j.shouldRespond) return { status: 'ready' as const, jobId: j.jobId, shouldRespond: false, model: j.model ?? '' };
+      return {
+        status: 'ready' as const, jobId: j.jobId, shouldRespond: true, model: j.model ?? '', message: j.message ?? j.followUpQuestion ?? '',
+        ...(j.followUpQuestion ? { followUpQuestion: j.followUpQuestion } : {}),
+        ...(j.codeContext ? { codeContext: j.codeContext } : {}),
+        codeAnnotations: j.codeAnnotations ?? [],
+        audioUrl: null,
+      };
     },
-  }, async (request) => {
-    const { userId } = principalOf(request);
-    await authorizeAiRead(ctx.db, request.params.id, userId);
-    const j = ownJob(await findInterviewJob(ctx.db, request.params.jobId), request.params.id, userId, 'Interview');
-    if (j.status !== 'ready') return { status: j.status, jobId: j.jobId };
-    if (!j.shouldRespond) return { status: 'ready' as const, jobId: j.jobId, shouldRespond: false, model: j.model ?? '' };
-    return {
-      status: 'ready' as const, jobId: j.jobId, shouldRespond: true, model: j.model ?? '', message: j.message ?? j.followUpQuestion ?? '',
-      ...(j.followUpQuestion ? { followUpQuestion: j.followUpQuestion } : {}),
-      ...(j.codeContext ? { codeContext: j.codeContext } : {}),
-      codeAnnotations: j.codeAnnotations ?? [],
-      audioUrl: null,
-    };
   });
 
 }
@@ -234,71 +240,47 @@ function codeRequestRoutes(app: App, ctx: AppContext): void {
 
 }
 
-function analysisResultRoute(app: App, ctx: AppContext): void {
-  app.get('/rooms/:id/ai/code-analysis/:jobId', {
-    schema: {
-      tags,
-      summary: 'Get a code analysis result',
-      params: JobParams,
-      response: {
-        200: Type.Union([
-          Pending,
-          Failed,
-          Type.Object({
-            status: Type.Literal('ready'), jobId: Type.String(), summary: Type.String(), model: Type.String(),
-            focusAreas: Type.Object({ complexity: Type.String(), edgeCases: Type.String(), readability: Type.String() }),
-            followUpQuestions: Type.Array(Type.String()),
-          }),
-        ]),
-      },
+function codeResultRoutes(app: App, ctx: AppContext): void {
+  pollRoute(app, ctx, {
+    path: '/rooms/:id/ai/code-analysis/:jobId',
+    summary: 'Get a code analysis result',
+    what: 'Code analysis',
+    ready: Type.Object({
+      status: Type.Literal('ready'), jobId: Type.String(), summary: Type.String(), model: Type.String(),
+      focusAreas: Type.Object({ complexity: Type.String(), edgeCases: Type.String(), readability: Type.String() }),
+      followUpQuestions: Type.Array(Type.String()),
+    }),
+    find: findCodeAnalysis,
+    answer(a) {
+      if (a.status !== 'ready' || !a.result) return { status: a.status === 'ready' ? 'failed' : a.status, jobId: a.jobId };
+      return { status: 'ready' as const, jobId: a.jobId, model: a.model ?? '', ...a.result };
     },
-  }, async (request) => {
-    const { userId } = principalOf(request);
-    await authorizeAiRead(ctx.db, request.params.id, userId);
-    const a = ownJob(await findCodeAnalysis(ctx.db, request.params.jobId), request.params.id, userId, 'Code analysis');
-    if (a.status !== 'ready' || !a.result) return { status: a.status === 'ready' ? 'failed' : a.status, jobId: a.jobId };
-    return { status: 'ready' as const, jobId: a.jobId, model: a.model ?? '', ...a.result };
   });
-
-}
-
-function reviewResultRoute(app: App, ctx: AppContext): void {
-  app.get('/rooms/:id/ai/review/:jobId', {
-    schema: {
-      tags,
-      summary: 'Get a code review result',
-      params: JobParams,
-      response: {
-        200: Type.Union([
-          Pending,
-          Failed,
-          Type.Object({
-            status: Type.Literal('ready'), jobId: Type.String(), overallScore: Type.Integer({ minimum: 0, maximum: 100 }), model: Type.String(),
-            categories: Type.Array(Type.Object({ name: Type.String(), score: Type.Integer({ minimum: 0, maximum: 100 }), feedback: Type.String() })),
-            summary: Type.String(),
-          }),
-        ]),
-      },
+  pollRoute(app, ctx, {
+    path: '/rooms/:id/ai/review/:jobId',
+    summary: 'Get a code review result',
+    what: 'Review',
+    ready: Type.Object({
+      status: Type.Literal('ready'), jobId: Type.String(), overallScore: Type.Integer({ minimum: 0, maximum: 100 }), model: Type.String(),
+      categories: Type.Array(Type.Object({ name: Type.String(), score: Type.Integer({ minimum: 0, maximum: 100 }), feedback: Type.String() })),
+      summary: Type.String(),
+    }),
+    find: findReview,
+    answer(r) {
+      if (r.status !== 'ready' || r.overallScore === null) return { status: r.status === 'ready' ? 'failed' : r.status, jobId: r.jobId };
+      const clamp = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
+      return {
+        status: 'ready' as const, jobId: r.jobId, overallScore: r.overallScore, model: r.model ?? '', summary: r.summary ?? '',
+        categories: (r.categories ?? []).map((c) => ({ name: c.name, score: clamp(c.score), feedback: c.feedback })),
+      };
     },
-  }, async (request) => {
-    const { userId } = principalOf(request);
-    await authorizeAiRead(ctx.db, request.params.id, userId);
-    const r = ownJob(await findReview(ctx.db, request.params.jobId), request.params.id, userId, 'Review');
-    if (r.status !== 'ready' || r.overallScore === null) return { status: r.status === 'ready' ? 'failed' : r.status, jobId: r.jobId };
-    const clamp = (n: number) => Math.max(0, Math.min(100, Math.round(n)));
-    return {
-      status: 'ready' as const, jobId: r.jobId, overallScore: r.overallScore, model: r.model ?? '', summary: r.summary ?? '',
-      categories: (r.categories ?? []).map((c) => ({ name: c.name, score: clamp(c.score), feedback: c.feedback })),
-    };
   });
-
 }
 
 export const aiRoutes: RouteModule = (app, ctx) => {
   hintRoutes(app, ctx);
   interviewRoutes(app, ctx);
   codeRequestRoutes(app, ctx);
-  analysisResultRoute(app, ctx);
-  reviewResultRoute(app, ctx);
+  codeResultRoutes(app, ctx);
   aiTranscriptionRoute(app, ctx);
 };

@@ -1,7 +1,8 @@
 /** `ai_code_analyses` from the AI stream: pending on request, ready with its result, or failed with the reason. */
 import { sql } from 'kysely';
 import type { AiEvent } from '../../domain/ai/events.js';
-import { occurredAt, type Projection } from '../projection.js';
+import { failCodeJob, insertPendingCodeJob } from '../ai-code-jobs.js';
+import type { Projection } from '../projection.js';
 
 export const aiAnalysesProjection: Projection = {
   name: 'ai-analyses',
@@ -11,14 +12,8 @@ export const aiAnalysesProjection: Projection = {
   async apply(trx, recorded) {
     const event = { type: recorded.type, data: recorded.data } as unknown as AiEvent;
     switch (event.type) {
-      case 'CodeAnalysisRequested': {
-        const d = event.data;
-        await sql`
-          INSERT INTO ai_code_analyses (job_id, room_id, session_id, user_id, language, code_hash, status, requested_at)
-          VALUES (${d.jobId}, ${d.roomId}, ${d.sessionId}, ${d.userId}, ${d.language}, ${d.codeHash}, 'pending', ${d.requestedAt})
-          ON CONFLICT (job_id) DO NOTHING`.execute(trx);
-        return;
-      }
+      case 'CodeAnalysisRequested':
+        return insertPendingCodeJob(trx, 'ai_code_analyses', event.data);
       case 'CodeAnalysisCompleted':
         await sql`
           UPDATE ai_code_analyses SET status = 'ready', result = ${JSON.stringify(event.data.result)}::jsonb, model = ${event.data.model},
@@ -26,10 +21,7 @@ export const aiAnalysesProjection: Projection = {
           WHERE job_id = ${event.data.jobId} AND status = 'pending'`.execute(trx);
         return;
       case 'AiRequestFailed':
-        if (event.data.kind !== 'analysis') return;
-        await sql`UPDATE ai_code_analyses SET status = 'failed', error = ${event.data.reason}, completed_at = ${occurredAt(recorded)}
-                  WHERE job_id = ${event.data.requestId} AND status = 'pending'`.execute(trx);
-        return;
+        return failCodeJob(trx, 'ai_code_analyses', 'analysis', recorded);
       default:
         return;
     }

@@ -1,7 +1,8 @@
 /** `ai_reviews` from the AI stream: pending on request, ready with scores and feedback, or failed. */
 import { sql } from 'kysely';
 import type { AiEvent } from '../../domain/ai/events.js';
-import { occurredAt, type Projection } from '../projection.js';
+import { failCodeJob, insertPendingCodeJob } from '../ai-code-jobs.js';
+import type { Projection } from '../projection.js';
 
 export const aiReviewsProjection: Projection = {
   name: 'ai-reviews',
@@ -11,14 +12,8 @@ export const aiReviewsProjection: Projection = {
   async apply(trx, recorded) {
     const event = { type: recorded.type, data: recorded.data } as unknown as AiEvent;
     switch (event.type) {
-      case 'CodeReviewRequested': {
-        const d = event.data;
-        await sql`
-          INSERT INTO ai_reviews (job_id, room_id, session_id, user_id, language, code_hash, status, requested_at)
-          VALUES (${d.jobId}, ${d.roomId}, ${d.sessionId}, ${d.userId}, ${d.language}, ${d.codeHash}, 'pending', ${d.requestedAt})
-          ON CONFLICT (job_id) DO NOTHING`.execute(trx);
-        return;
-      }
+      case 'CodeReviewRequested':
+        return insertPendingCodeJob(trx, 'ai_reviews', event.data);
       case 'CodeReviewCompleted': {
         const d = event.data;
         const score = Math.max(0, Math.min(100, Math.round(d.overallScore)));
@@ -29,10 +24,7 @@ export const aiReviewsProjection: Projection = {
         return;
       }
       case 'AiRequestFailed':
-        if (event.data.kind !== 'review') return;
-        await sql`UPDATE ai_reviews SET status = 'failed', error = ${event.data.reason}, completed_at = ${occurredAt(recorded)}
-                  WHERE job_id = ${event.data.requestId} AND status = 'pending'`.execute(trx);
-        return;
+        return failCodeJob(trx, 'ai_reviews', 'review', recorded);
       default:
         return;
     }
