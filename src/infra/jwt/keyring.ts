@@ -48,9 +48,6 @@ function engineWith(options: FastifyJWTOptions): JWT {
   return engine.jwt;
 }
 
-// Decoding only; its secret never signs or verifies anything.
-const jwt: JWT = engineWith({ secret: 'unused-secret-of-the-decoding-instance', decode: { complete: true } });
-
 /** Prepared signers and verifiers by key and claims; key sets come from the configuration, so this stays small. */
 const engines = new Map<string, JWT>();
 const keyIds = new Map<string, string>();
@@ -128,13 +125,19 @@ function failureOf(err: unknown): JwtFailure {
   return 'malformed';
 }
 
+/**
+ * The header alone (the algorithm and key id pick the verifier): the payload is decoded once, by the verifier. A
+ * header that is not a JSON object is malformed; everything else about the token is the verifier's to check.
+ */
 function headerOf(token: string): { alg?: unknown; kid?: unknown } {
+  let header: unknown;
   try {
-    const decoded = jwt.decode<{ header: { alg?: unknown; kid?: unknown } }>(token);
-    return decoded?.header ?? {};
+    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
   } catch {
     throw new JwtError('malformed');
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new JwtError('malformed');
+  return header as { alg?: unknown; kid?: unknown };
 }
 
 /**
