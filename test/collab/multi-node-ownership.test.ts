@@ -11,6 +11,7 @@ import { CollabClusterNode } from '../../src/collab/cluster/node.js';
 import { leaseKey } from '../../src/collab/cluster/leases.js';
 import { silentLogger } from '../../src/collab/options.js';
 import { startStandaloneCollab } from '../../src/collab/standalone.js';
+import { createHttpCollabClient } from '../../src/infra/collab-client/index.js';
 import { listLiveNodes, rendezvousOwner } from '../../src/infra/collab-nodes/index.js';
 import { createTestSchema, type TestSchema } from '../support/schema.js';
 import { TEST_REDIS_URL } from '../support/env.js';
@@ -26,6 +27,7 @@ const peers: Peer[] = [];
 interface Node {
   id: string;
   wsUrl: string;
+  httpUrl: string;
   internal(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   liveRoom(roomId: string): boolean;
   close(): Promise<void>;
@@ -51,6 +53,7 @@ async function startNode(id: string): Promise<Node> {
   return {
     id,
     wsUrl: self.publicUrl,
+    httpUrl,
     async internal(method, path, body) {
       const res = await fetch(`${httpUrl}${path}`, {
         method,
@@ -199,6 +202,51 @@ describe('room ownership', () => {
     expect((await n3.internal('POST', `/internal/documents/${room}/state`, { phase: 'coding', editorLocked: false })).status).toBe(201);
     expect(await redis.get(leaseKey(prefix, room))).toBe('n3');
   }, 20_000);
+});
+
+describe('the API side client with several nodes', () => {
+  it('retries a call on the owner after a dead node or a 409 COLLAB_ROOM_MOVED, once the node list is re-read', async () => {
+    const [owner, other] = await threeNodes();
+    const room = roomOwnedBy(owner!);
+    const deadUrl = 'http://127.0.0.1:9'; // nothing listens on the discard port
+    const answers = [deadUrl, other!.httpUrl];
+    let current = answers.shift()!;
+    let refreshes = 0;
+    const client = createHttpCollabClient({
+      baseUrl: deadUrl,
+      secret: INTERNAL_SECRET,
+      route: {
+        baseUrlFor: () => current,
+        refresh: async () => {
+          refreshes++;
+          current = answers.shift() ?? owner!.httpUrl;
+        },
+      },
+    });
+    try {
+      const created = await client.createDocument({ roomId: room, initialLanguage: 'python' });
+      expect(created.created).toBe(true);
+      expect(refreshes).toBe(2); // dead node, then the node that does not own the room, then the owner
+      expect(await redis.get(leaseKey(prefix, room))).toBe(owner!.id);
+    } finally {
+      client.shutdown();
+    }
+  }, 20_000);
+
+  it('gives up after its retry budget and reports the collab unavailable', async () => {
+    const client = createHttpCollabClient({
+      baseUrl: 'http://127.0.0.1:9',
+      secret: INTERNAL_SECRET,
+      route: { baseUrlFor: () => undefined, refresh: async () => undefined, retryBudgetMs: 300 },
+    });
+    try {
+      const started = Date.now();
+      await expect(client.updateState(roomId(), { phase: 'coding', editorLocked: false })).rejects.toMatchObject({ name: 'CollabUnavailableError' });
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      client.shutdown();
+    }
+  });
 });
 
 describe('rendezvous hashing', () => {
