@@ -24,8 +24,9 @@
  * share into reads (to tell memory held by new rooms from a leak).
  * Phase 1 (baseline): closed loop at SOAK_PROBE_CONNECTIONS (default 32) for SOAK_PROBE_S (default 10) seconds →
  * the maximum rate. Phase 2: open loop at SOAK_LOAD (default 0.8) × that rate.
- * RSS is sampled every 5 s; the V8 heap (bench/lib/memory-probe.ts) at the early sample and at the end. Each figure
- * is printed with the load average. Prints tables and writes bench/results/soak.json.
+ * The server runs with the memory settings of bin/syncode (bench/lib/runtime-settings.ts). RSS is sampled every
+ * 5 s; the V8 heap (bench/lib/memory-probe.ts) at the early sample and at the end. Each figure is printed with the
+ * load average. Prints tables and writes bench/results/soak.json.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -39,6 +40,7 @@ import { loadConfig } from '../src/config.js';
 import { http as call, startCluster, until, type Cluster, type ClusterUser, type RoleProcess } from '../test/platform/faults-support.js';
 import type { MemorySample } from './lib/memory-probe.js';
 import { registerRetrying, setupFailures } from './lib/setup-users.js';
+import { runtimeSettings } from './lib/runtime-settings.js';
 import { mb, procMemory } from './lib/proc-memory.js';
 import { printTable, summarize, writeResults } from './lib/report.js';
 
@@ -173,9 +175,12 @@ async function heapSample(proc: RoleProcess, dir: string): Promise<MemorySample 
 }
 
 const probeDir = mkdtempSync(path.join(os.tmpdir(), 'syncode-soak-'));
+// the server runs with the memory settings bin/syncode deploys
+const runtime = runtimeSettings();
 const cluster = await startCluster({
-  nodeArgs: ['--import', path.join(HERE, 'lib/memory-probe.ts')],
+  nodeArgs: [...runtime.nodeArgs, '--import', path.join(HERE, 'lib/memory-probe.ts')],
   env: {
+    ...runtime.env,
     RATE_LIMIT_ENABLED: 'true',
     RATE_LIMIT_GLOBAL_PER_MIN: String(LIMITS.RATE_LIMIT_GLOBAL_PER_MIN),
     RATE_LIMIT_RUN_PER_MIN: String(LIMITS.RATE_LIMIT_RUN_PER_MIN),
@@ -331,6 +336,7 @@ try {
   if (Object.keys(codes).length > 0) printTable('Answers other than 2xx, by status and code', Object.entries(codes).map(([code, n]) => ({ code, requests: n })));
   const file = writeResults(CREATE_ROOMS ? 'soak' : 'soak-no-room-creation', {
     durationS: DURATION_S,
+    runtime,
     probe: { seconds: PROBE_S, connections: PROBE_CONNECTIONS, maxRps, nonOk: probeSamples.length - probeOk },
     targetRps,
     achievedRps,
