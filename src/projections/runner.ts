@@ -39,67 +39,94 @@ export interface RunningProjection {
 }
 
 export function startProjection(deps: RunnerDeps, projection: Projection): RunningProjection {
-  const abort = new AbortController();
-  let leader = false;
-  const key = `${deps.schema}:projection:${projection.name}`;
-  const done = run().catch((err) => deps.logger.error({ err, projection: projection.name }, 'projection runner crashed'));
+  const runner = new ProjectionRunner(deps, projection);
+  const done = runner.run().catch((err) => deps.logger.error({ err, projection: projection.name }, 'projection runner crashed'));
+  return {
+    name: projection.name,
+    isLeader: () => runner.leader,
+    async stop() {
+      runner.abort.abort();
+      await done;
+    },
+  };
+}
 
-  async function run(): Promise<void> {
-    while (!abort.signal.aborted) {
-      if (!(await acquireLeadership())) return;
-      leader = true;
+class ProjectionRunner {
+  readonly abort = new AbortController();
+  leader = false;
+  private readonly key: string;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    private readonly projection: Projection,
+  ) {
+    this.key = `${deps.schema}:projection:${projection.name}`;
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Stand by until leader, follow the log; a poison event faults the projection, anything else restarts it. */
+  async run(): Promise<void> {
+    while (!this.stopped) {
+      if (!(await this.acquireLeadership())) return;
+      this.leader = true;
       try {
-        await follow();
+        await this.follow();
         return;
       } catch (err) {
-        if (abort.signal.aborted) return;
-        if (err instanceof PoisonEventError) {
-          // Faulted even if recording it fails (the checkpoint stays before the event either way).
-          await markFaulted(deps.db, projection.name, err.message).catch((e: Error) =>
-            deps.logger.error({ err: e.message, projection: projection.name }, 'could not record the projection fault'),
-          );
-          deps.logger.error({ projection: projection.name, eventId: err.event.id, err: errorText(err.cause) }, 'projection faulted');
-          return;
-        }
-        if (!(err instanceof LeadershipLostError)) deps.logger.warn({ err, projection: projection.name }, 'projection runner restarting');
-        await sleep(500, abort.signal);
+        if (this.stopped) return;
+        if (err instanceof PoisonEventError) return this.fault(err);
+        if (!(err instanceof LeadershipLostError)) this.deps.logger.warn({ err, projection: this.projection.name }, 'projection runner restarting');
+        await sleep(500, this.abort.signal);
       } finally {
-        leader = false;
-        await deps.leadership.release(key);
+        this.leader = false;
+        await this.deps.leadership.release(this.key);
       }
     }
   }
 
-  async function acquireLeadership(): Promise<boolean> {
-    while (!abort.signal.aborted) {
-      const won = await deps.leadership.tryAcquire(key).catch(() => false);
+  /** Faulted even if recording it fails (the checkpoint stays before the event either way). */
+  private async fault(err: PoisonEventError): Promise<void> {
+    const name = this.projection.name;
+    await markFaulted(this.deps.db, name, err.message).catch((e: Error) =>
+      this.deps.logger.error({ err: e.message, projection: name }, 'could not record the projection fault'),
+    );
+    this.deps.logger.error({ projection: name, eventId: err.event.id, err: errorText(err.cause) }, 'projection faulted');
+  }
+
+  private async acquireLeadership(): Promise<boolean> {
+    while (!this.stopped) {
+      const won = await this.deps.leadership.tryAcquire(this.key).catch(() => false);
       if (won) return true;
-      await sleep(deps.standbyRetryMs ?? 2000, abort.signal);
+      await sleep(this.deps.standbyRetryMs ?? 2000, this.abort.signal);
     }
     return false;
   }
 
-  async function follow(): Promise<void> {
-    const from = await prepareCheckpoint();
+  private async follow(): Promise<void> {
+    const { deps, projection } = this;
+    const from = await this.prepareCheckpoint();
     const subscription = deps.store.subscribeToAll({
       fromPosition: from === 0n ? 'start' : positionOf(from),
       filter: { on: 'eventType', prefixes: projection.eventTypes },
-      signal: abort.signal,
+      signal: this.abort.signal,
     });
     let buffer: RecordedEvent[] = [];
     for await (const message of subscription) {
-      if (abort.signal.aborted) break;
+      if (this.stopped) break;
       if (message.kind === 'event') {
         if (projection.eventTypes.includes(message.event.type)) buffer.push(message.event);
         if (buffer.length >= deps.batchSize) {
-          await commit(buffer, buffer[buffer.length - 1]!.position.commit);
+          await this.commit(buffer, buffer[buffer.length - 1]!.position.commit);
           buffer = [];
         }
         continue;
       }
       const through = message.position?.commit ?? buffer[buffer.length - 1]?.position.commit;
       if (through !== undefined && (buffer.length > 0 || through > deps.progress.positionOf(projection.name))) {
-        await commit(buffer, through);
+        await this.commit(buffer, through);
         buffer = [];
       }
     }
@@ -110,11 +137,12 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
    * readers keep the previous version's complete rows, never an empty or half-replayed table. A projection with no
    * checkpoint yet starts from zero in place (there is nothing to hide).
    */
-  async function prepareCheckpoint(): Promise<bigint> {
+  private async prepareCheckpoint(): Promise<bigint> {
+    const { deps, projection } = this;
     const before = await readCheckpoint(deps.db, projection.name);
     if (before && before.version !== projection.version) {
       deps.logger.info({ projection: projection.name, from: before.version, to: projection.version }, 'projection version changed: rebuilding into shadow tables');
-      const { position } = await rebuildProjection(deps.db, deps.store, projection, abort.signal);
+      const { position } = await rebuildProjection(deps.db, deps.store, projection, this.abort.signal);
       deps.progress.report(projection.name, position);
       return position;
     }
@@ -133,45 +161,39 @@ export function startProjection(deps: RunnerDeps, projection: Projection): Runni
   }
 
   /** Apply `events` and move the checkpoint to `through`, retrying transient failures before the poison policy. */
-  async function commit(events: RecordedEvent[], through: bigint): Promise<void> {
+  private async commit(events: RecordedEvent[], through: bigint): Promise<void> {
     let isolated = false;
     for (let attempt = 0; ; attempt++) {
-      if (!deps.leadership.isHeld(key)) throw new LeadershipLostError();
+      if (!this.deps.leadership.isHeld(this.key)) throw new LeadershipLostError();
       try {
-        await deps.db.transaction().execute(async (trx) => {
-          const checkpoint = await readCheckpoint(trx, projection.name, true);
-          const fresh = events.filter((e) => e.position.commit > (checkpoint?.position ?? 0n));
-          if (isolated) await applyIsolated(trx, projection, fresh, deps.onPoison);
-          else await applyFast(trx, projection, fresh);
-          const target = through > (checkpoint?.position ?? 0n) ? through : checkpoint!.position;
-          await sql`UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name}`.execute(trx);
-          await sql`SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`})`.execute(trx);
-        });
-        deps.progress.report(projection.name, through);
+        await this.applyAndCheckpoint(events, through, isolated);
+        this.deps.progress.report(this.projection.name, through);
         return;
       } catch (err) {
         if (err instanceof PoisonEventError) throw err;
         if (isTransient(err) && attempt < 5) {
-          await sleep(100 * 2 ** attempt, abort.signal);
+          await sleep(100 * 2 ** attempt, this.abort.signal);
           continue;
         }
-        if (!isolated) {
-          isolated = true; // find the failing event with a savepoint per event
-          continue;
-        }
-        throw err;
+        if (isolated) throw err;
+        isolated = true; // find the failing event with a savepoint per event
       }
     }
   }
 
-  return {
-    name: projection.name,
-    isLeader: () => leader,
-    async stop() {
-      abort.abort();
-      await done;
-    },
-  };
+  /** One transaction: the events after the stored checkpoint, then the checkpoint and its notification. */
+  private async applyAndCheckpoint(events: RecordedEvent[], through: bigint, isolated: boolean): Promise<void> {
+    const { deps, projection } = this;
+    await deps.db.transaction().execute(async (trx) => {
+      const checkpoint = await readCheckpoint(trx, projection.name, true);
+      const fresh = events.filter((e) => e.position.commit > (checkpoint?.position ?? 0n));
+      if (isolated) await applyIsolated(trx, projection, fresh, deps.onPoison);
+      else await applyFast(trx, projection, fresh);
+      const target = through > (checkpoint?.position ?? 0n) ? through : checkpoint!.position;
+      await sql`UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name}`.execute(trx);
+      await sql`SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`})`.execute(trx);
+    });
+  }
 }
 
 /** Waits `ms`, or less when `signal` aborts; the abort listener goes away with the timer (standbys sleep often). */
