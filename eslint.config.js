@@ -29,4 +29,40 @@ export default tseslint.config(
       'import-x/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: layerZones }],
     },
   },
+  {
+    // Rooms one can hold in mind: no source file over 400 lines, no function over 80 (blank lines and comments aside).
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // Functions that are still longer, each waiting to be split where it lives. This list only ever shrinks.
+    files: [
+      'src/collab/internal-api.ts',
+      'src/collab/server.ts',
+      'src/domain/room/state.ts',
+      'src/domain/submission/submission.ts',
+      'src/http/app.ts',
+      'src/http/routes/admin-users.ts',
+      'src/http/routes/auth.ts',
+      'src/http/routes/execution.ts',
+      'src/http/routes/internal.ts',
+      'src/http/routes/problems.ts',
+      'src/http/routes/room-control.ts',
+      'src/http/routes/room-execution.ts',
+      'src/http/routes/room-media.ts',
+      'src/http/routes/sessions.ts',
+      'src/http/routes/users.ts',
+      'src/infra/analysis/tokenize.ts',
+      'src/infra/collab-client/http-collab-client.ts',
+      'src/infra/eventstore/kurrentdb.ts',
+      'src/infra/eventstore/postgres/store.ts',
+      'src/projections/rooms/projection.ts',
+      'src/projections/submissions/projection.ts',
+      'src/runtime/create-context.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
 );
