@@ -143,11 +143,13 @@ beforeAll(async () => {
     { databaseUrl: ctx.config.DATABASE_URL, db: ctx.db, pool: ctx.pool, store: ctx.store, schema: ctx.schema, progress: ctx.progress, logger: ctx.logger, batchSize: 500, onPoison: 'stop' },
     ctx.projections,
   );
-  await Promise.all([c.start('api'), startNode('node-a'), startNode('node-b'), startNode('node-c')]);
+  // one at a time: four processes starting together on a busy 2-core machine can each exceed the start timeout
+  await c.start('api');
+  for (const id of ['node-a', 'node-b', 'node-c']) await startNode(id);
   await until('three live collab nodes', async () => ((await liveNodes()).length === 3 ? true : undefined), 10_000);
   await new Promise((resolve) => setTimeout(resolve, 1200)); // the API re-reads the node list every second
   [host, candidate] = await Promise.all([register(c.apiUrl), register(c.apiUrl)]);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   stopTyping();
