@@ -10,7 +10,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { ensureDatabaseExists, ensureSchema, openDatabase } from '../src/infra/db/database.js';
@@ -18,6 +17,7 @@ import { migrateToLatest } from '../src/infra/db/migrate.js';
 import { startStandaloneCollab } from '../src/collab/standalone.js';
 import type { ControlPlaneCallbacks } from '../src/collab/control-plane-port.js';
 import type { LoadConfig, LoadResult } from './collab-load.js';
+import { CollabServerProbe } from './lib/collab-server-probe.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -40,7 +40,10 @@ export interface CollabBenchParams {
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
-async function runOnce(p: CollabBenchParams) {
+type BenchNode = Awaited<ReturnType<typeof startStandaloneCollab>>;
+type Calls = { authorize: number; snapshots: number; heartbeats: number };
+
+async function openBenchSchema() {
   const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/syncode_test';
   await ensureDatabaseExists(url);
   const schema = `bench_collab_${randomBytes(4).toString('hex')}`;
@@ -49,14 +52,17 @@ async function runOnce(p: CollabBenchParams) {
   for (let attempt = 1; ; attempt++) {
     try {
       await migrateToLatest(handle.db, schema);
-      break;
+      return { handle, schema };
     } catch (err) {
       // kysely's table introspection reads every schema; one dropped concurrently by another process fails it
       if ((err as { code?: string }).code !== '3F000' || attempt >= 5) throw err;
     }
   }
+}
 
-  const calls = { authorize: 0, snapshots: 0, heartbeats: 0 };
+/** The collab node under test, with in-memory control-plane callbacks that authorise everything. */
+async function startServer(p: CollabBenchParams, db: Parameters<typeof startStandaloneCollab>[0]['db']) {
+  const calls: Calls = { authorize: 0, snapshots: 0, heartbeats: 0 };
   const callbacks: ControlPlaneCallbacks = {
     async authorizeJoin() {
       calls.authorize++;
@@ -76,7 +82,7 @@ async function runOnce(p: CollabBenchParams) {
   };
   const jwtSecret = randomBytes(24).toString('hex');
   const node = await startStandaloneCollab({
-    db: handle.db,
+    db,
     callbacks,
     secrets: { collabJwtSecret: jwtSecret, internalSecret: randomBytes(24).toString('hex') },
     options: {
@@ -91,106 +97,91 @@ async function runOnce(p: CollabBenchParams) {
     port: 0,
     ...(p.history === false ? { history: false as const } : {}),
   });
+  return { node, calls, jwtSecret };
+}
 
-  const loadBefore = os.loadavg();
-  gc();
-  const baseline = process.memoryUsage();
+async function createRooms(node: BenchNode, count: number): Promise<string[]> {
   const roomIds: string[] = [];
-  for (let i = 0; i < p.rooms; i++) {
+  for (let i = 0; i < count; i++) {
     const roomId = randomUUID();
     roomIds.push(roomId);
     await node.collab.service.createDocument({ roomId, initialLanguage: 'python', initialPhase: 'coding' });
   }
+  return roomIds;
+}
 
-  const cfg: LoadConfig = {
-    wsUrl: `ws://127.0.0.1:${node.port}/ws`,
-    jwtSecret,
-    rooms: roomIds,
-    writersPerRoom: p.writersPerRoom,
-    opsPerSec: p.opsPerSec,
-    warmupMs: p.warmupMs ?? 3000,
-    measureMs: p.measureMs ?? 15000,
-    drainMs: p.drainMs ?? 3000,
-    replicaRooms: p.replicaRooms ?? Math.min(p.rooms, 10),
-  };
+/** Run the load generator in its own process; the probe follows its measured window. */
+async function driveGenerator(cfg: LoadConfig, probe: CollabServerProbe) {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'collab-load.ts')], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, COLLAB_LOAD_CONFIG: JSON.stringify(cfg) },
   });
-
   let connectedMem: NodeJS.MemoryUsage | null = null;
-  let cpu0: NodeJS.CpuUsage | null = null;
-  let elu0: ReturnType<typeof performance.eventLoopUtilization> | null = null;
-  let t0 = 0;
-  let stats0 = node.collab.stats();
-  let server: { cpuPercent: number; elu: number; ms: number } | null = null;
-  let statsDelta: Record<string, number> = {};
-  let serverPropagation: ReturnType<typeof node.collab.propagation.summary> | null = null;
-  let rssPeak = 0;
-  // GC pauses and event-loop delay of the server process during the measured window
-  const gcPauses: number[] = [];
-  let measuring = false;
-  const gcObserver = new PerformanceObserver((list) => {
-    if (measuring) for (const e of list.getEntries()) gcPauses.push(e.duration);
-  });
-  gcObserver.observe({ entryTypes: ['gc'] });
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-  }, 200);
-
   const result = await new Promise<LoadResult>((resolve, reject) => {
     child.on('message', (msg: { type: string }) => {
       if (msg.type === 'connected') {
         gc();
         connectedMem = process.memoryUsage();
-      } else if (msg.type === 'measure-start') {
-        cpu0 = process.cpuUsage();
-        elu0 = performance.eventLoopUtilization();
-        t0 = performance.now();
-        stats0 = node.collab.stats();
-        node.collab.propagation.reset();
-        measuring = true;
-        loopDelay.enable();
-      } else if (msg.type === 'measure-end') {
-        measuring = false;
-        loopDelay.disable();
-        serverPropagation = node.collab.propagation.summary();
-        const ms = performance.now() - t0;
-        const cpu = process.cpuUsage(cpu0!);
-        const elu = performance.eventLoopUtilization(elu0!);
-        server = { cpuPercent: ((cpu.user + cpu.system) / 1000 / ms) * 100, elu: elu.utilization, ms };
-        const s1 = node.collab.stats();
-        statsDelta = Object.fromEntries(
-          Object.entries(s1).map(([k, v]) => [k, v - ((stats0 as unknown as Record<string, number>)[k] ?? 0)]),
-        );
-      } else if (msg.type === 'result') {
-        resolve(msg as unknown as LoadResult);
-      }
+      } else if (msg.type === 'measure-start') probe.startWindow();
+      else if (msg.type === 'measure-end') probe.endWindow();
+      else if (msg.type === 'result') resolve(msg as unknown as LoadResult);
     });
     child.on('exit', (code) => reject(new Error(`load generator exited with ${code} before reporting`)));
   });
-  clearInterval(sampler);
-  gcObserver.disconnect();
-  gc();
-  const afterRun = process.memoryUsage();
-  const gcTotal = gcPauses.reduce((a, b) => a + b, 0);
+  return { result, connectedMem: connectedMem as NodeJS.MemoryUsage | null };
+}
 
-  // convergence: every replica equals the server's document, which holds every char that was sent
-  const convergence = result.replicas.map((r) => {
+/** Every replica equals the server's document, which holds every char that was sent. */
+function converged(node: BenchNode, result: LoadResult, roomIds: readonly string[]): boolean {
+  const replicasMatch = result.replicas.every((r) => {
     const text = node.collab.registry.live(r.roomId)!.currentDoc().getText('code:python').toString();
-    return { roomId: r.roomId, ok: createHash('sha256').update(text).digest('hex') === r.sha256 };
+    return createHash('sha256').update(text).digest('hex') === r.sha256;
   });
   let serverChars = 0;
   for (const id of roomIds) serverChars += node.collab.registry.live(id)?.currentDoc().getText('code:python').length ?? 0;
-  const converged = convergence.every((c) => c.ok) && serverChars === result.charsSent;
+  return replicasMatch && serverChars === result.charsSent;
+}
 
-  const mem = connectedMem as NodeJS.MemoryUsage | null;
-  const perRoomRss = mem ? (mem.rss - baseline.rss) / p.rooms : NaN;
-  const perRoomHeap = mem ? (mem.heapUsed - baseline.heapUsed) / p.rooms : NaN;
-  const s = server as { cpuPercent: number; elu: number; ms: number } | null;
-  const prop = serverPropagation as ReturnType<typeof node.collab.propagation.summary> | null;
-  const report = {
+interface MemoryPoints {
+  baseline: NodeJS.MemoryUsage;
+  connected: NodeJS.MemoryUsage | null;
+  afterRun: NodeJS.MemoryUsage;
+  rssPeak: number;
+}
+
+function memoryFigures(rooms: number, m: MemoryPoints, node: BenchNode, roomIds: readonly string[]) {
+  const docBytes = roomIds.reduce((n, id) => {
+    const doc = node.collab.registry.live(id)?.currentDoc();
+    return n + (doc ? Y.encodeStateAsUpdate(doc).length : 0);
+  }, 0);
+  return {
+    rssBaselineMb: mb(m.baseline.rss),
+    rssConnectedMb: m.connected ? mb(m.connected.rss) : null,
+    rssPeakMb: mb(m.rssPeak),
+    rssPerRoomKb: Math.round((m.connected ? (m.connected.rss - m.baseline.rss) / rooms : NaN) / 1024),
+    heapPerRoomKb: Math.round((m.connected ? (m.connected.heapUsed - m.baseline.heapUsed) / rooms : NaN) / 1024),
+    // after the run, every document holding what was typed into it (measured as the generator disconnects)
+    rssAfterRunMb: mb(m.afterRun.rss),
+    rssPerRoomAfterRunKb: Math.round((m.afterRun.rss - m.baseline.rss) / rooms / 1024),
+    heapPerRoomAfterRunKb: Math.round((m.afterRun.heapUsed - m.baseline.heapUsed) / rooms / 1024),
+    docBytesPerRoomAfterRun: Math.round(docBytes / rooms),
+  };
+}
+
+interface RunFacts {
+  p: CollabBenchParams;
+  cfg: LoadConfig;
+  result: LoadResult;
+  probe: CollabServerProbe;
+  memory: ReturnType<typeof memoryFigures>;
+  converged: boolean;
+  loadBefore: number;
+  calls: Calls;
+}
+
+function buildReport({ p, cfg, result, probe, memory, converged: ok, loadBefore, calls }: RunFacts) {
+  const w = probe.window;
+  return {
     name: p.name,
     title: p.title,
     when: new Date().toISOString(),
@@ -199,7 +190,7 @@ async function runOnce(p: CollabBenchParams) {
       model: os.cpus()[0]?.model ?? 'unknown',
       node: process.version,
       // other work on the machine skews latency: the 1-minute load average before and after the run
-      loadAvg1mBefore: Math.round(loadBefore[0]! * 100) / 100,
+      loadAvg1mBefore: Math.round(loadBefore * 100) / 100,
       loadAvg1mAfter: Math.round(os.loadavg()[0]! * 100) / 100,
     },
     setup: {
@@ -220,30 +211,17 @@ async function runOnce(p: CollabBenchParams) {
     delivered: result.expectedDeliveries ? result.deliveries / result.expectedDeliveries : 1,
     deliveries: result.deliveries,
     expectedDeliveries: result.expectedDeliveries,
-    converged,
+    converged: ok,
     server: {
       // time updates spend inside the collab plane: socket read → frame handed to the last socket of the room
-      propagationMs: prop,
-      cpuPercentOfOneCore: s ? Math.round(s.cpuPercent * 10) / 10 : null,
+      propagationMs: probe.propagation,
+      cpuPercentOfOneCore: w ? Math.round(w.cpuPercent * 10) / 10 : null,
+      ...probe.loopAndGc(),
       // contention-robust cost figure: server CPU time per incoming update, fan-out included
-      eventLoopDelayP99Ms: Math.round((loopDelay.percentile(99) / 1e6) * 100) / 100,
-      eventLoopDelayMaxMs: Math.round((loopDelay.max / 1e6) * 100) / 100,
-      gcPauses: { count: gcPauses.length, totalMs: Math.round(gcTotal), maxMs: Math.round(Math.max(0, ...gcPauses) * 10) / 10 },
-      cpuMicrosPerUpdate: s && result.opsSentInWindow ? Math.round((s.cpuPercent / 100) * s.ms * 1000 / result.opsSentInWindow) : null,
-      eventLoopUtilisation: s ? Math.round(s.elu * 1000) / 1000 : null,
-      rssBaselineMb: mb(baseline.rss),
-      rssConnectedMb: mem ? mb(mem.rss) : null,
-      rssPeakMb: mb(rssPeak),
-      rssPerRoomKb: Math.round(perRoomRss / 1024),
-      heapPerRoomKb: Math.round(perRoomHeap / 1024),
-      // after the run, every document holding what was typed into it (measured as the generator disconnects)
-      rssAfterRunMb: mb(afterRun.rss),
-      rssPerRoomAfterRunKb: Math.round((afterRun.rss - baseline.rss) / p.rooms / 1024),
-      heapPerRoomAfterRunKb: Math.round((afterRun.heapUsed - baseline.heapUsed) / p.rooms / 1024),
-      docBytesPerRoomAfterRun: Math.round(
-        roomIds.reduce((n, id) => n + (node.collab.registry.live(id)?.currentDoc() ? Y.encodeStateAsUpdate(node.collab.registry.live(id)!.currentDoc()).length : 0), 0) / p.rooms,
-      ),
-      counters: statsDelta,
+      cpuMicrosPerUpdate: w && result.opsSentInWindow ? Math.round(((w.cpuPercent / 100) * w.ms * 1000) / result.opsSentInWindow) : null,
+      eventLoopUtilisation: w ? Math.round(w.elu * 1000) / 1000 : null,
+      ...memory,
+      counters: probe.counters,
     },
     generatorCpuPercentOfOneCore: Math.round(result.generatorCpuPercent * 10) / 10,
     generatorElu: Math.round(result.generatorElu * 1000) / 1000,
@@ -251,28 +229,69 @@ async function runOnce(p: CollabBenchParams) {
     unexpectedCloses: result.closes,
     callbacks: calls,
   };
+}
 
+function printReport(p: CollabBenchParams, report: ReturnType<typeof buildReport>): void {
+  const { latencyMs: l, server: sv } = report;
+  const prop = sv.propagationMs;
   const rows: Array<[string, string]> = [
     ['scenario', `${p.rooms} room(s) × ${p.writersPerRoom} writers @ ${p.opsPerSec} ops/s`],
     ['updates in / s', String(report.updatesPerSec)],
-    ['end-to-end p50 / p90 / p99 / p99.9 / max (ms)', [result.latencyMs.p50, result.latencyMs.p90, result.latencyMs.p99, result.latencyMs.p999, result.latencyMs.max].map((v) => v.toFixed(2)).join(' / ')],
+    ['end-to-end p50 / p90 / p99 / p99.9 / max (ms)', [l.p50, l.p90, l.p99, l.p999, l.max].map((v) => v.toFixed(2)).join(' / ')],
     ['server-side propagation p50 / p99 / max (ms)', prop ? [prop.p50, prop.p99, prop.max].map((v) => v.toFixed(2)).join(' / ') : 'n/a'],
     ['goal p99', `≤ ${p.goalP99Ms} ms → ${report.goalMet ? 'met' : 'NOT met'}`],
-    ['delivered', `${(report.delivered * 100).toFixed(2)} % (${result.deliveries} / ${result.expectedDeliveries})`],
-    ['converged', String(converged)],
-    ['server CPU (% of one core) / ELU', `${report.server.cpuPercentOfOneCore} % / ${report.server.eventLoopUtilisation}`],
-    ['server CPU per incoming update', `${report.server.cpuMicrosPerUpdate} µs`],
-    ['server loop delay p99 / max; GC pauses n / total / max', `${report.server.eventLoopDelayP99Ms} / ${report.server.eventLoopDelayMaxMs} ms; ${report.server.gcPauses.count} / ${report.server.gcPauses.totalMs} / ${report.server.gcPauses.maxMs} ms`],
-    ['server RSS baseline / connected / peak', `${report.server.rssBaselineMb} / ${report.server.rssConnectedMb} / ${report.server.rssPeakMb} MB`],
-    ['per room at join: RSS / heap', `${report.server.rssPerRoomKb} KB / ${report.server.heapPerRoomKb} KB`],
-    ['per room after run: RSS / heap / Yjs state', `${report.server.rssPerRoomAfterRunKb} KB / ${report.server.heapPerRoomAfterRunKb} KB / ${Math.round(report.server.docBytesPerRoomAfterRun / 1024)} KB`],
-    ['update frames out / batches (window)', `${statsDelta.updateFramesOut} / ${statsDelta.batches}`],
+    ['delivered', `${(report.delivered * 100).toFixed(2)} % (${report.deliveries} / ${report.expectedDeliveries})`],
+    ['converged', String(report.converged)],
+    ['server CPU (% of one core) / ELU', `${sv.cpuPercentOfOneCore} % / ${sv.eventLoopUtilisation}`],
+    ['server CPU per incoming update', `${sv.cpuMicrosPerUpdate} µs`],
+    ['server loop delay p99 / max; GC pauses n / total / max', `${sv.eventLoopDelayP99Ms} / ${sv.eventLoopDelayMaxMs} ms; ${sv.gcPauses.count} / ${sv.gcPauses.totalMs} / ${sv.gcPauses.maxMs} ms`],
+    ['  of which major GC: n / total / max', `${sv.gcMajorPauses.count} / ${sv.gcMajorPauses.totalMs} / ${sv.gcMajorPauses.maxMs} ms`],
+    ['server RSS baseline / connected / peak', `${sv.rssBaselineMb} / ${sv.rssConnectedMb} / ${sv.rssPeakMb} MB`],
+    ['per room at join: RSS / heap', `${sv.rssPerRoomKb} KB / ${sv.heapPerRoomKb} KB`],
+    ['per room after run: RSS / heap / Yjs state', `${sv.rssPerRoomAfterRunKb} KB / ${sv.heapPerRoomAfterRunKb} KB / ${Math.round(sv.docBytesPerRoomAfterRun / 1024)} KB`],
+    ['update frames out / batches (window)', `${sv.counters.updateFramesOut} / ${sv.counters.batches}`],
     ['generator CPU (% of one core) / ELU / loop delay p99', `${report.generatorCpuPercentOfOneCore} % / ${report.generatorElu} / ${report.generatorLoopDelayP99Ms} ms`],
     ['machine load avg (1 min) before / after', `${report.machine.loadAvg1mBefore} / ${report.machine.loadAvg1mAfter} on ${report.machine.cpus} CPUs`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${p.title}`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+}
+
+async function runOnce(p: CollabBenchParams) {
+  const { handle, schema } = await openBenchSchema();
+  const { node, calls, jwtSecret } = await startServer(p, handle.db);
+  const loadBefore = os.loadavg()[0]!;
+  gc();
+  const baseline = process.memoryUsage();
+  const roomIds = await createRooms(node, p.rooms);
+  const cfg: LoadConfig = {
+    wsUrl: `ws://127.0.0.1:${node.port}/ws`,
+    jwtSecret,
+    rooms: roomIds,
+    writersPerRoom: p.writersPerRoom,
+    opsPerSec: p.opsPerSec,
+    warmupMs: p.warmupMs ?? 3000,
+    measureMs: p.measureMs ?? 15000,
+    drainMs: p.drainMs ?? 3000,
+    replicaRooms: p.replicaRooms ?? Math.min(p.rooms, 10),
+  };
+  const probe = new CollabServerProbe(node.collab, path.join(HERE, 'results', `${p.name}.cpuprofile`));
+  const { result, connectedMem } = await driveGenerator(cfg, probe);
+  probe.stop();
+  gc();
+  const memoryPoints = { baseline, connected: connectedMem, afterRun: process.memoryUsage(), rssPeak: probe.rssPeakBytes };
+  const report = buildReport({
+    p,
+    cfg,
+    result,
+    probe,
+    memory: memoryFigures(p.rooms, memoryPoints, node, roomIds),
+    converged: converged(node, result, roomIds),
+    loadBefore,
+    calls,
+  });
+  printReport(p, report);
 
   await node.close();
   await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(handle.db);
