@@ -68,7 +68,7 @@ export class Room {
     materializeLayout(doc);
     this.persistence = new RoomPersistence(this);
     this.presence = new RoomAwareness(doc, this.members, deps, () => this.relay.scheduleFlush());
-    this.relay = new RoomRelay(this, this.presence);
+    this.relay = new RoomRelay(this, this.presence, this.onDocUpdate);
     this.chatRoom = new RoomChat(this);
     doc.on('update', this.onDocUpdate);
     this.snapshots = new RoomSnapshots(this);
