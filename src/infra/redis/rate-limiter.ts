@@ -1,6 +1,6 @@
 /**
  * Fixed-window counters in Redis, so a limit holds across every API instance. One round trip per check (a Lua
- * script increments and sets the expiry atomically).
+ * script, sent by its SHA, increments and sets the expiry atomically).
  *
  * Fails open: while Redis is unreachable every check allows the request (the limits are protection against abuse,
  * not a correctness rule, and refusing every request for a cache outage would be worse). Redis fails fast
@@ -39,8 +39,15 @@ export interface RateLimiterOptions {
   onFailOpen?: (err: Error) => void;
 }
 
+/** The script as a command of its own: sent by its SHA (EVALSHA), not as text on every check. */
+interface WithConsumeScript {
+  syncodeRateLimitConsume(key: string, windowMs: string): Promise<[number, number]>;
+}
+
 export function createRateLimiter(redis: Redis, prefix: string, options: RateLimiterOptions = {}): RateLimiter {
   const keyOf = (scope: string, key: string) => `${prefix}:rl:${scope}:${key}`;
+  if (!('syncodeRateLimitConsume' in redis)) redis.defineCommand('syncodeRateLimitConsume', { numberOfKeys: 1, lua: SCRIPT });
+  const scripted = redis as unknown as WithConsumeScript;
   let failingOpen = false;
   const failOpen = (err: unknown, limit: number, windowSeconds: number): RateDecision => {
     if (!isRedisOutage(err)) throw err;
@@ -52,7 +59,7 @@ export function createRateLimiter(redis: Redis, prefix: string, options: RateLim
     async consume(scope, key, limit, windowSeconds) {
       let reply: [number, number];
       try {
-        reply = (await redis.eval(SCRIPT, 1, keyOf(scope, key), String(windowSeconds * 1000))) as [number, number];
+        reply = await scripted.syncodeRateLimitConsume(keyOf(scope, key), String(windowSeconds * 1000));
       } catch (err) {
         return failOpen(err, limit, windowSeconds);
       }
