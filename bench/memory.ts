@@ -7,7 +7,7 @@
  * `api` with the memory settings `bin/syncode` deploys (bench/lib/runtime-settings.ts reads them from the script).
  * Each measured process first serves 20 sign-ins (scrypt) and a few reads; then GET /users/me, GET /rooms/:id and
  * GET /problems?limit=20, one after the other, each at 50 keep-alive connections (one user per connection, each
- * reading the room it hosts) for MEMORY_MEASURE_S seconds (default 10) after a 2 s warm-up, from a load generator
+ * reading the room it hosts) for MEMORY_MEASURE_S seconds (default 8) after a 2 s warm-up, from a load generator
  * in its own process. The problem bank is seeded; rate limiting is on with the per-user limits raised so 50 users
  * can read at full speed (the limiter's Redis round trips are part of what is measured).
  *
@@ -35,7 +35,7 @@ import type { MemorySample } from './lib/memory-probe.js';
 import { runtimeSettings } from './lib/runtime-settings.js';
 import { printTable, writeResults, type Row } from './lib/report.js';
 
-const MEASURE_S = Number(process.env.MEMORY_MEASURE_S ?? 10);
+const MEASURE_S = Number(process.env.MEMORY_MEASURE_S ?? 8);
 const CONNECTIONS = 50;
 const WARMUP_MS = 2000;
 const GOALS_MB: Record<string, number> = { all: 200, api: 120 };
