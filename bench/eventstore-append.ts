@@ -11,7 +11,8 @@
  * raw, raw, store), so a change in machine load during the run hits both sides alike.
  *
  *   node --import tsx bench/eventstore-append.ts
- * Env: BENCH_DURATION_MS (default 3000 per side and concurrency), BENCH_POOL_SIZE (default 16), BENCH_DATABASE_URL.
+ * Env: BENCH_DURATION_MS (default 3000 per side and concurrency), BENCH_WRITERS (default 1,8,32), BENCH_POOL_SIZE
+ * (default 16), BENCH_DATABASE_URL.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,7 @@ import { createPostgresEventStore } from '../src/infra/eventstore/postgres/store
 import { withBenchSchema } from './lib/bench-db.js';
 import { printTable, summarize, writeResults, type Row } from './lib/report.js';
 
-const CONCURRENCY = [1, 8, 32];
+const CONCURRENCY = (process.env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = 500;
 const SLICES = 3;

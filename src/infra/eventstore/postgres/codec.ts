@@ -31,28 +31,57 @@ export function assertStreamName(stream: string): void {
 }
 
 /**
- * The JSON element `{s, e, ev}` that es_append_batch takes for one append. Throws TypeError for invalid input.
+ * One validated append, encoded once: the typed parameters of es_append_one, from which the `{s, e, ev}` element
+ * of an es_append_batch document is assembled when the append shares a group commit. Each event's data and
+ * metadata are stringified exactly once.
  */
-export function encodeAppend(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): string {
+export interface EncodedAppend {
+  stream: string;
+  /** As the SQL functions take it: 'any', 'no_stream', 'stream_exists' or a revision. */
+  expected: string;
+  /** Lower-cased event ids, in order. */
+  ids: string[];
+  types: string[];
+  /** JSON text of each event's data object. */
+  data: string[];
+  /** JSON text of each event's metadata object ('{}' when absent). */
+  metadata: string[];
+}
+
+/** Validates and encodes an append. Throws TypeError for invalid input. */
+export function encodeAppend(stream: string, events: readonly EventToAppend[], expected: ExpectedRevision): EncodedAppend {
   assertStreamName(stream);
   if (!Array.isArray(events)) throw new TypeError('events must be an array');
+  const encoded: EncodedAppend = { stream, expected: encodeExpected(expected), ids: [], types: [], data: [], metadata: [] };
   const seen = new Set<string>();
-  const encoded = events.map((event) => {
+  for (const event of events) {
     if (typeof event?.id !== 'string' || !UUID.test(event.id)) throw new TypeError(`Event id must be a UUID (got ${String(event?.id)})`);
     const id = event.id.toLowerCase();
     if (seen.has(id)) throw new TypeError(`Event id ${id} appears twice in one append`);
     seen.add(id);
     if (typeof event.type !== 'string' || event.type.length === 0) throw new TypeError('Event type must be a non-empty string');
+    rejectNul('type', event.type);
     if (!isPlainObject(event.data)) throw new TypeError('Event data must be a JSON object');
     if (event.metadata !== undefined && !isPlainObject(event.metadata)) throw new TypeError('Event metadata must be a JSON object');
-    return { id, type: event.type, data: event.data, metadata: event.metadata ?? {} };
-  });
-  return JSON.stringify({ s: stream, e: encodeExpected(expected), ev: encoded }, rejectNul);
+    encoded.ids.push(id);
+    encoded.types.push(event.type);
+    encoded.data.push(JSON.stringify(event.data, rejectNul));
+    encoded.metadata.push(event.metadata === undefined ? '{}' : JSON.stringify(event.metadata, rejectNul));
+  }
+  return encoded;
 }
 
-/** Lower-cased ids of an append, used to keep two appends with overlapping ids out of one batch. */
-export function eventIds(events: readonly EventToAppend[]): string[] {
-  return events.map((e) => e.id.toLowerCase());
+/** The `{s, e, ev}` element of an es_append_batch document for one encoded append. */
+export function batchElement(append: EncodedAppend): string {
+  const events = append.ids.map(
+    (id, i) => `{"id":"${id}","type":${JSON.stringify(append.types[i])},"data":${append.data[i]},"metadata":${append.metadata[i]}}`,
+  );
+  return `{"s":${JSON.stringify(append.stream)},"e":"${append.expected}","ev":[${events.join(',')}]}`;
+}
+
+/** es_append_one's parameters, in order: stream, expected, ids, types, data array, metadata array. */
+export function singleAppendValues(append: EncodedAppend): unknown[] {
+  return [append.stream, append.expected, append.ids, append.types, `[${append.data.join(',')}]`, `[${append.metadata.join(',')}]`];
 }
 
 export interface EventRow {

@@ -16,7 +16,7 @@ import {
   type ExpectedRevision,
   type StreamMetadata,
 } from '../port.js';
-import { assertStreamName, encodeAppend, encodeExpected, eventIds } from './codec.js';
+import { assertStreamName, encodeAppend, encodeExpected } from './codec.js';
 import { currentRevisionOf, mapPgError, toUnavailable } from './errors.js';
 import { Announcer, NotifyListener, Wakeups, listenerConfig } from './notifier.js';
 import { headPosition, readAll, readStream } from './reads.js';
@@ -121,10 +121,9 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     async appendToStream(stream, events, appendOptions = {}) {
       ensureOpen();
       const expected = appendOptions.expectedRevision ?? 'any';
-      const json = encodeAppend(stream, events, expected);
+      const append = encodeAppend(stream, events, expected);
       return new Promise((resolve, reject) => {
-        const types = events.map((e) => e.type);
-        writer.enqueue({ stream, expected, json, ids: eventIds(events), eventCount: events.length, types, resolve, reject });
+        writer.enqueue({ encoded: append, expected, resolve, reject });
       });
     },
 

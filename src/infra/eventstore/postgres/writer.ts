@@ -3,7 +3,8 @@
  * share a WAL flush. Instead, appends that arrive while a batch is in flight wait in a queue and go to Postgres
  * together as the next batch: one es_append_batch call, one round trip, one transaction, one flush. The SQL
  * function checks each append exactly as a lone append would be checked and returns a result row per append, so
- * every caller still gets its own revision, position or error.
+ * every caller still gets its own revision, position or error. A batch of one (a lone writer) goes to
+ * es_append_one instead, with typed parameters: same checks and result rows, less work on the server.
  */
 import type pg from 'pg';
 import { EventStoreUnavailableError, StreamDeletedError, WrongExpectedVersionError, positionOf, type AppendResult, type ExpectedRevision } from '../port.js';
@@ -15,17 +16,14 @@ import {
   isRetryable,
   toUnavailable,
 } from './errors.js';
+import { batchElement, singleAppendValues, type EncodedAppend } from './codec.js';
 import type { Touched } from './notifier.js';
 
 export interface PendingAppend {
-  stream: string;
+  /** Validated and encoded once (codec.encodeAppend); its types tell subscriptions what a commit wrote. */
+  encoded: EncodedAppend;
+  /** As the caller gave it, for WrongExpectedVersionError. */
   expected: ExpectedRevision;
-  /** Pre-encoded `{s, e, ev}` element (see codec.encodeAppend). */
-  json: string;
-  ids: string[];
-  eventCount: number;
-  /** Event types, in order (tell the store's subscriptions what a commit wrote). */
-  types: string[];
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
 }
@@ -61,6 +59,9 @@ interface ResultRow {
 }
 
 const DEADLOCK_RETRIES = 3;
+const RESULT_COLUMNS = 'idx, error_code, actual_revision, next_expected_revision, last_position';
+const APPEND_ONE = `SELECT ${RESULT_COLUMNS} FROM es_append_one($1, $2, $3::uuid[], $4::text[], $5::jsonb, $6::jsonb)`;
+const APPEND_BATCH = `SELECT ${RESULT_COLUMNS} FROM es_append_batch($1::jsonb)`;
 
 export class GroupCommitWriter {
   private queue: PendingAppend[] = [];
@@ -100,7 +101,7 @@ export class GroupCommitWriter {
     while (this.running.size < this.options.maxInFlight && this.queue.length > 0) {
       const batch = this.takeBatch();
       if (batch.length === 0) return; // everything waiting touches a stream already in flight
-      const streams = new Set(batch.map((a) => a.stream));
+      const streams = new Set(batch.map((a) => a.encoded.stream));
       for (const stream of streams) this.busyStreams.add(stream);
       const run: Promise<void> = this.runBatch(batch).finally(() => {
         for (const stream of streams) this.busyStreams.delete(stream);
@@ -133,15 +134,16 @@ export class GroupCommitWriter {
     let i = 0;
     for (; i < this.queue.length && batch.length < this.options.maxBatchAppends; i++) {
       const next = this.queue[i]!;
-      if (batch.length > 0 && events + next.eventCount > this.options.maxBatchEvents) break;
-      if (this.busyStreams.has(next.stream) || waiting.has(next.stream) || next.ids.some((id) => ids.has(id))) {
-        waiting.add(next.stream);
+      const { stream, ids: nextIds } = next.encoded;
+      if (batch.length > 0 && events + nextIds.length > this.options.maxBatchEvents) break;
+      if (this.busyStreams.has(stream) || waiting.has(stream) || nextIds.some((id) => ids.has(id))) {
+        waiting.add(stream);
         rest.push(next);
         continue;
       }
       batch.push(next);
-      events += next.eventCount;
-      for (const id of next.ids) ids.add(id);
+      events += nextIds.length;
+      for (const id of nextIds) ids.add(id);
     }
     this.queue = rest.concat(this.queue.slice(i));
     return batch;
@@ -184,28 +186,27 @@ export class GroupCommitWriter {
       if (row.error_code === null) {
         const position = BigInt(row.last_position ?? '0');
         if (position > last) last = position;
-        for (const type of new Set(append.types)) touched.push({ stream: append.stream, type });
+        for (const type of new Set(append.encoded.types)) touched.push({ stream: append.encoded.stream, type });
         append.resolve({ nextExpectedRevision: BigInt(row.next_expected_revision ?? '-1'), position: positionOf(position) });
       } else {
         append.reject(rowError(row, append));
       }
     }
     batch.forEach((append, i) => {
-      if (!seen.has(i + 1)) append.reject(new Error(`Event store returned no result for the append to ${append.stream}`));
+      if (!seen.has(i + 1)) append.reject(new Error(`Event store returned no result for the append to ${append.encoded.stream}`));
     });
     if (last >= 0n) this.options.onCommitted(last, touched);
   }
 
   private async execute(batch: PendingAppend[]): Promise<ResultRow[]> {
-    const payload = `[${batch.map((a) => a.json).join(',')}]`;
+    // Named, so each connection parses and plans the call once.
+    const query =
+      batch.length === 1
+        ? { name: 'syncode_es_append_one', text: APPEND_ONE, values: singleAppendValues(batch[0]!.encoded) }
+        : { name: 'syncode_es_append_batch', text: APPEND_BATCH, values: [`[${batch.map((a) => batchElement(a.encoded)).join(',')}]`] };
     for (let attempt = 1; ; attempt++) {
       try {
-        // Named, so each connection parses and plans the call once.
-        const result = await this.pool.query<ResultRow>({
-          name: 'syncode_es_append_batch',
-          text: 'SELECT idx, error_code, actual_revision, next_expected_revision, last_position FROM es_append_batch($1::jsonb)',
-          values: [payload],
-        });
+        const result = await this.pool.query<ResultRow>(query);
         return result.rows;
       } catch (err) {
         if (attempt < DEADLOCK_RETRIES && isRetryable(err)) continue;
@@ -218,10 +219,10 @@ export class GroupCommitWriter {
 function rowError(row: ResultRow, append: PendingAppend): Error {
   switch (row.error_code) {
     case SQLSTATE_WRONG_EXPECTED:
-      return new WrongExpectedVersionError(append.stream, append.expected, currentRevisionOf(BigInt(row.actual_revision ?? '-1')));
+      return new WrongExpectedVersionError(append.encoded.stream, append.expected, currentRevisionOf(BigInt(row.actual_revision ?? '-1')));
     case SQLSTATE_STREAM_DELETED:
-      return new StreamDeletedError(append.stream);
+      return new StreamDeletedError(append.encoded.stream);
     default:
-      return new Error(`Unexpected append result ${String(row.error_code)} for ${append.stream}`);
+      return new Error(`Unexpected append result ${String(row.error_code)} for ${append.encoded.stream}`);
   }
 }
