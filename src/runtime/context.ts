@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Ports } from '../commands/ports.js';
 import type { AiAdapters } from '../commands/ai/llm.js';
+import type { CollabNodeDirectory } from '../infra/collab-nodes/directory.js';
 import type { Lifecycle } from '../infra/observability/lifecycle.js';
 import type { Slots } from '../workers/ai/slots.js';
 import type { Authenticator } from './principal.js';
@@ -23,4 +24,9 @@ export interface AppContext extends Ports {
   lifecycle: Lifecycle;
   /** Named dependency checks reported by GET /health (`ok` | `fail` each). */
   health: Map<string, HealthProbe>;
+  /**
+   * The live collab nodes and the room each owns, when several collab nodes run (docs/collab-cluster.md); set by the
+   * rooms wiring. Absent with one collab node: the configured URLs are used.
+   */
+  collabNodes?: CollabNodeDirectory;
 }

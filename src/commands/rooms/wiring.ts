@@ -1,6 +1,6 @@
 /** The rooms module's part of every role: the collab client, and its numbers in the users endpoints. */
 import { createHttpCollabClient, type CollabRoute } from '../../infra/collab-client/index.js';
-import { CollabNodeDirectory, installCollabNodes } from '../../infra/collab-nodes/index.js';
+import { CollabNodeDirectory } from '../../infra/collab-nodes/index.js';
 import { registerSessionUsage } from '../../projections/sessions/usage.js';
 import type { AppContext } from '../../runtime/context.js';
 
@@ -35,7 +35,7 @@ async function collabNodesRoute(ctx: AppContext): Promise<CollabRoute> {
     onError: (err) => ctx.logger.warn({ err }, 'collab node list could not be read'),
   });
   await directory.start();
-  installCollabNodes(ctx, directory);
+  ctx.collabNodes = directory;
   ctx.closers.push(async () => directory.stop());
   return {
     baseUrlFor: (roomId) => (roomId === null ? directory.live()[0] : directory.ownerOf(roomId))?.internalUrl,

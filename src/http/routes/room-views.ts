@@ -6,7 +6,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { signCollabToken } from '../../collab/token.js';
 import { jwtKeys } from '../../infra/jwt/keyring.js';
-import { collabNodesOf } from '../../infra/collab-nodes/index.js';
 import { capabilitiesOf } from '../../domain/room/capabilities.js';
 import {
   LANGUAGES,
@@ -149,7 +148,7 @@ export function roomConfig(room: Pick<RoomRow, 'maxParticipants' | 'maxDuration'
  * one that owns the room (docs/collab-cluster.md), else the configured or derived single URL.
  */
 export function collabUrlFor(ctx: AppContext, request: FastifyRequest, roomId?: string): string {
-  const owner = roomId !== undefined ? collabNodesOf(ctx)?.ownerOf(roomId) : undefined;
+  const owner = roomId !== undefined ? ctx.collabNodes?.ownerOf(roomId) : undefined;
   if (owner) return owner.publicUrl;
   if (ctx.config.COLLAB_PLANE_CLIENT_URL) return ctx.config.COLLAB_PLANE_CLIENT_URL;
   if (ctx.config.PUBLIC_URL) {
