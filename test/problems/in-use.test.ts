@@ -2,7 +2,7 @@
  * DELETE /problems/:id answers 409 PROBLEM_IN_USE while a room that is not finished or an ongoing session uses the
  * problem. The rooms module owns `rooms` and `sessions`; this test writes the few facts it needs straight into
  * those tables (filling any other required column with a neutral value), so it does not depend on their exact
- * shape, and creates minimal tables when the rooms module's migrations are absent.
+ * shape.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
@@ -19,10 +19,6 @@ let admin: TestUser;
 beforeAll(async () => {
   h = await problemHarness();
   admin = await newAdmin(h);
-  const present = await sql<{ rooms: string | null; sessions: string | null }>`
-    SELECT to_regclass('rooms')::text AS rooms, to_regclass('sessions')::text AS sessions`.execute(h.ctx.db);
-  if (!present.rows[0]?.rooms) await sql`CREATE TABLE rooms (id uuid PRIMARY KEY, problem_id uuid, status text NOT NULL)`.execute(h.ctx.db);
-  if (!present.rows[0]?.sessions) await sql`CREATE TABLE sessions (id uuid PRIMARY KEY, problem_id uuid, status text NOT NULL)`.execute(h.ctx.db);
 });
 afterAll(() => h.close());
 

@@ -18,13 +18,6 @@ export interface HistoryUpdate {
 
 const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-/** Does the room have any edit history (its first checkpoint)? Null when none. */
-export async function historyStart(db: Db, roomId: string): Promise<number | null> {
-  const { rows } = await sql<{ at: string }>`
-    SELECT taken_at::text AS at FROM collab_edit_checkpoints WHERE room_id = ${roomId} ORDER BY taken_at, id LIMIT 1`.execute(db);
-  return rows[0] ? Number(rows[0].at) : null;
-}
-
 /**
  * The room's document as it stood at `atMs` (epoch ms), or null when the room has no edit history. Before the first
  * checkpoint the answer is that checkpoint's state (what the document held when recording began).
@@ -85,15 +78,4 @@ export function buffersOf(doc: Y.Doc): Record<string, string> {
     if (key.startsWith('code:')) out[key.slice('code:'.length)] = doc.getText(key).toString();
   }
   return out;
-}
-
-/** Storage the history takes for a room (bytes of updates and checkpoints; for benchmarks and operators). */
-export async function historySize(db: Db, roomId: string): Promise<{ updates: number; updateBytes: number; checkpoints: number; checkpointBytes: number }> {
-  const { rows } = await sql<{ updates: string; update_bytes: string; checkpoints: string; checkpoint_bytes: string }>`
-    SELECT (SELECT count(*) FROM collab_edit_updates WHERE room_id = ${roomId})::text AS updates,
-           (SELECT coalesce(sum(octet_length(update)), 0) FROM collab_edit_updates WHERE room_id = ${roomId})::text AS update_bytes,
-           (SELECT count(*) FROM collab_edit_checkpoints WHERE room_id = ${roomId})::text AS checkpoints,
-           (SELECT coalesce(sum(octet_length(state)), 0) FROM collab_edit_checkpoints WHERE room_id = ${roomId})::text AS checkpoint_bytes`.execute(db);
-  const r = rows[0]!;
-  return { updates: Number(r.updates), updateBytes: Number(r.update_bytes), checkpoints: Number(r.checkpoints), checkpointBytes: Number(r.checkpoint_bytes) };
 }
