@@ -47,50 +47,48 @@ interface Batch {
   samples: Sample[];
 }
 
-async function viaQueue(h: Harness, token: string, roomId: string, count: number, clients: number): Promise<Batch> {
+/** `clients` closed loops sharing `count` iterations; each iteration is one sample. */
+async function closedLoop(count: number, clients: number, once: () => Promise<Sample>): Promise<Batch> {
   const samples: Sample[] = [];
   let issued = 0;
   const started = performance.now();
   const client = async () => {
     while (issued < count) {
       issued++;
-      const t0 = performance.now();
-      const res = await h.request({ method: 'POST', url: `/rooms/${roomId}/submit`, token, body: { language: 'python', code: CODE } });
-      if (res.status !== 202) throw new Error(`submit: ${res.status} ${JSON.stringify(res.body)}`);
-      const id = res.body.submissionId as string;
-      for (;;) {
-        const { rows } = await sql<{ status: string; verdict: string | null; ms: number | null }>`
-          SELECT status, verdict, EXTRACT(EPOCH FROM (completed_at - submitted_at)) * 1000 AS ms FROM submissions WHERE id = ${id}`.execute(h.ctx.db);
-        const row = rows[0];
-        if (row && (row.status === 'completed' || row.status === 'failed')) {
-          if (row.verdict !== 'AC') throw new Error(`submission ${id} ended ${row.status} ${row.verdict}`);
-          samples.push({ latencyMs: Number(row.ms), observedMs: performance.now() - t0 });
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      samples.push(await once());
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
   return { seconds: (performance.now() - started) / 1000, samples };
 }
 
-async function direct(count: number, concurrency: number): Promise<Batch> {
-  const samples: Sample[] = [];
-  let issued = 0;
-  const started = performance.now();
-  const client = async () => {
-    while (issued < count) {
-      issued++;
-      const t0 = performance.now();
-      const r = await judgeSubmission({ language: 'python', code: CODE, tests, timeoutMs: 2000, memoryMb: 256 });
-      if (r.verdict !== 'AC') throw new Error(`direct judge ended ${r.verdict}`);
-      const ms = performance.now() - t0;
-      samples.push({ latencyMs: ms, observedMs: ms });
+function viaQueue(h: Harness, token: string, roomId: string, count: number, clients: number): Promise<Batch> {
+  return closedLoop(count, clients, async () => {
+    const t0 = performance.now();
+    const res = await h.request({ method: 'POST', url: `/rooms/${roomId}/submit`, token, body: { language: 'python', code: CODE } });
+    if (res.status !== 202) throw new Error(`submit: ${res.status} ${JSON.stringify(res.body)}`);
+    const id = res.body.submissionId as string;
+    for (;;) {
+      const { rows } = await sql<{ status: string; verdict: string | null; ms: number | null }>`
+        SELECT status, verdict, EXTRACT(EPOCH FROM (completed_at - submitted_at)) * 1000 AS ms FROM submissions WHERE id = ${id}`.execute(h.ctx.db);
+      const row = rows[0];
+      if (row && (row.status === 'completed' || row.status === 'failed')) {
+        if (row.verdict !== 'AC') throw new Error(`submission ${id} ended ${row.status} ${row.verdict}`);
+        return { latencyMs: Number(row.ms), observedMs: performance.now() - t0 };
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
-  return { seconds: (performance.now() - started) / 1000, samples };
+  });
+}
+
+function direct(count: number, concurrency: number): Promise<Batch> {
+  return closedLoop(count, concurrency, async () => {
+    const t0 = performance.now();
+    const r = await judgeSubmission({ language: 'python', code: CODE, tests, timeoutMs: 2000, memoryMb: 256 });
+    if (r.verdict !== 'AC') throw new Error(`direct judge ended ${r.verdict}`);
+    const ms = performance.now() - t0;
+    return { latencyMs: ms, observedMs: ms };
+  });
 }
 
 const probe = await probeSandbox();
