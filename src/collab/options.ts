@@ -21,6 +21,8 @@ export interface CollabOptions {
   path: string;
   /** how long an empty room stays loaded after its last client left */
   roomTtlMs: number;
+  /** how long a room loaded or created without a client stays loaded before one joins (at most `roomTtlMs`) */
+  unjoinedRoomTtlMs: number;
   /** per-room update coalescing window (leading edge sends at once, then at most one frame per window) */
   batchWindowMs: number;
   /** relayed socket updates are applied to the server's doc in one transaction at most this long after they went out */
@@ -56,6 +58,8 @@ export interface CollabOptions {
 export const DEFAULT_COLLAB_OPTIONS: CollabOptions = {
   path: '/ws',
   roomTtlMs: 5 * 60_000,
+  // its document is saved already: holding it for minutes only costs memory, a join loads it again in milliseconds
+  unjoinedRoomTtlMs: 30_000,
   batchWindowMs: 5,
   applyDelayMs: 1000,
   applyMaxQueued: 512,

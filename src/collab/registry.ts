@@ -160,8 +160,8 @@ export class RoomRegistry {
     room.chat = chat;
     for (const r of reads) room.readMarkers.set(r.userId, r.lastReadAt);
     this.rooms.set(roomId, room);
-    // Loaded rooms nobody joins must not stay forever either.
-    this.scheduleTtl(room);
+    // Loaded rooms nobody joins must not stay forever either (docs/architecture.md, "Memory").
+    this.scheduleTtl(room, Math.min(this.options.unjoinedRoomTtlMs, this.options.roomTtlMs));
     return room;
   }
 
@@ -271,13 +271,13 @@ export class RoomRegistry {
     });
   }
 
-  scheduleTtl(room: Room): void {
+  scheduleTtl(room: Room, ttlMs = this.options.roomTtlMs): void {
     if (room.size > 0 || room.tornDown || this.closing) return;
     this.cancelTtl(room.roomId);
     const timer = setTimeout(() => {
       this.ttlTimers.delete(room.roomId);
       void this.expire(room);
-    }, this.options.roomTtlMs);
+    }, ttlMs);
     timer.unref();
     this.ttlTimers.set(room.roomId, timer);
   }

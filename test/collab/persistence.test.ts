@@ -138,6 +138,27 @@ describe('restart', () => {
     }
   });
 
+  it('a room created and never joined is unloaded after the shorter unjoined TTL, and its content is served on the first join', async () => {
+    const cp = new FakeControlPlane();
+    const room = roomId();
+    const node = await startCollab(schema.db, cp, { roomTtlMs: 60_000, unjoinedRoomTtlMs: 300 });
+    try {
+      await node.createRoom(room, { initialLanguage: 'python', initialContentByLanguage: { python: 'seeded' } });
+      expect(node.collab.registry.live(room)).toBeDefined();
+      await waitFor(() => node.collab.registry.live(room) === undefined, 'unloaded', 3000);
+
+      const p = peer(node.wsUrl, room, token('una', room, 'candidate'));
+      peers.push(p);
+      await synced(p);
+      expect(p.text()).toBe('seeded');
+      // once joined, the room keeps the long TTL: still loaded well past the unjoined one
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(node.collab.registry.live(room)).toBeDefined();
+    } finally {
+      await node.close();
+    }
+  });
+
   it('a destroyed room is closed: sockets get 4403, and a new connection gets 4403 too', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
