@@ -31,9 +31,8 @@ export function assertStreamName(stream: string): void {
 }
 
 /**
- * One validated append, encoded once: the typed parameters of es_append_one, from which the `{s, e, ev}` element
- * of an es_append_batch document is assembled when the append shares a group commit. Each event's data and
- * metadata are stringified exactly once.
+ * One validated append, encoded once (each event's data and metadata stringified exactly once); batchElement
+ * assembles its `{s, e, ev}` element of an es_append_batch document.
  */
 export interface EncodedAppend {
   stream: string;
@@ -77,11 +76,6 @@ export function batchElement(append: EncodedAppend): string {
     (id, i) => `{"id":"${id}","type":${JSON.stringify(append.types[i])},"data":${append.data[i]},"metadata":${append.metadata[i]}}`,
   );
   return `{"s":${JSON.stringify(append.stream)},"e":"${append.expected}","ev":[${events.join(',')}]}`;
-}
-
-/** es_append_one's parameters, in order: stream, expected, ids, types, data array, metadata array. */
-export function singleAppendValues(append: EncodedAppend): unknown[] {
-  return [append.stream, append.expected, append.ids, append.types, `[${append.data.join(',')}]`, `[${append.metadata.join(',')}]`];
 }
 
 export interface EventRow {

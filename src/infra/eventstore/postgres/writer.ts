@@ -3,8 +3,7 @@
  * share a WAL flush. Instead, appends that arrive while a batch is in flight wait in a queue and go to Postgres
  * together as the next batch: one es_append_batch call, one round trip, one transaction, one flush. The SQL
  * function checks each append exactly as a lone append would be checked and returns a result row per append, so
- * every caller still gets its own revision, position or error. A batch of one (a lone writer) goes to
- * es_append_one instead, with typed parameters: same checks and result rows, less work on the server.
+ * every caller still gets its own revision, position or error.
  */
 import type pg from 'pg';
 import { EventStoreUnavailableError, StreamDeletedError, WrongExpectedVersionError, positionOf, type AppendResult, type ExpectedRevision } from '../port.js';
@@ -16,7 +15,7 @@ import {
   isRetryable,
   toUnavailable,
 } from './errors.js';
-import { batchElement, singleAppendValues, type EncodedAppend } from './codec.js';
+import { batchElement, type EncodedAppend } from './codec.js';
 import type { Touched } from './notifier.js';
 
 export interface PendingAppend {
@@ -59,9 +58,7 @@ interface ResultRow {
 }
 
 const DEADLOCK_RETRIES = 3;
-const RESULT_COLUMNS = 'idx, error_code, actual_revision, next_expected_revision, last_position';
-const APPEND_ONE = `SELECT ${RESULT_COLUMNS} FROM es_append_one($1, $2, $3::uuid[], $4::text[], $5::jsonb, $6::jsonb)`;
-const APPEND_BATCH = `SELECT ${RESULT_COLUMNS} FROM es_append_batch($1::jsonb)`;
+const APPEND_BATCH = 'SELECT idx, error_code, actual_revision, next_expected_revision, last_position FROM es_append_batch($1::jsonb)';
 
 export class GroupCommitWriter {
   private queue: PendingAppend[] = [];
@@ -200,10 +197,7 @@ export class GroupCommitWriter {
 
   private async execute(batch: PendingAppend[]): Promise<ResultRow[]> {
     // Named, so each connection parses and plans the call once.
-    const query =
-      batch.length === 1
-        ? { name: 'syncode_es_append_one', text: APPEND_ONE, values: singleAppendValues(batch[0]!.encoded) }
-        : { name: 'syncode_es_append_batch', text: APPEND_BATCH, values: [`[${batch.map((a) => batchElement(a.encoded)).join(',')}]`] };
+    const query = { name: 'syncode_es_append_batch', text: APPEND_BATCH, values: [`[${batch.map((a) => batchElement(a.encoded)).join(',')}]`] };
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.pool.query<ResultRow>(query);
