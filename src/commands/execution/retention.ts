@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { OUTPUT_RETENTION_MS } from '../../domain/run/outcome.js';
 import { runDecider, runStream } from '../../domain/run/run.js';
 import { submissionDecider, submissionStream } from '../../domain/submission/submission.js';
-import { runsWithOutputDue } from '../../projections/runs/queries.js';
-import { submissionsWithOutputDue } from '../../projections/submissions/queries.js';
+import { withOutputDue } from '../../projections/runs/queries.js';
 import type { Ports } from '../ports.js';
 import { handleCommand } from '../handle-command.js';
 import { systemMetadata } from '../metadata.js';
@@ -23,11 +22,11 @@ export async function expireExecutionOutputs(
   const command = { type: 'ExpireRunOutput' as const, now: now.toISOString(), retentionMs: OUTPUT_RETENTION_MS };
   let runs = 0;
   let submissions = 0;
-  for (const id of await runsWithOutputDue(ctx.db, before, batch)) {
+  for (const id of await withOutputDue(ctx.db, 'runs', before, batch)) {
     const r = await handleCommand(ctx.store, runStream(id), runDecider, command, meta);
     runs += r.events.length;
   }
-  for (const id of await submissionsWithOutputDue(ctx.db, before, batch)) {
+  for (const id of await withOutputDue(ctx.db, 'submissions', before, batch)) {
     const r = await handleCommand(ctx.store, submissionStream(id), submissionDecider, { ...command, type: 'ExpireSubmissionOutput' }, meta);
     submissions += r.events.length;
   }

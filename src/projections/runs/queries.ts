@@ -1,6 +1,7 @@
 /** Reads of the `runs` read model. */
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.js';
+import { after, orderBy, type SortKey } from '../keyset.js';
 
 export { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
@@ -50,21 +51,32 @@ export async function findRun(db: Db, runId: string): Promise<RunRow | undefined
   return rows[0];
 }
 
-/** A room's runs, newest first; `after` is the [createdAt ISO, id] of the last row of the previous page. */
-export async function listRoomRuns(db: Db, roomId: string, limit: number, after?: [string, string]): Promise<RunRow[]> {
+/** Newest first by the time of the request, then id: the order of a room's runs and of its submissions. */
+export function newestFirst<Row extends { id: string }>(column: 'created_at' | 'submitted_at', requestedAt: (row: Row) => Date): SortKey<Row>[] {
+  return [
+    { expr: sql.ref(column), dir: 'desc', kind: 'timestamp', of: (row) => requestedAt(row).toISOString() },
+    { expr: sql`id`, dir: 'desc', kind: 'uuid', of: (row) => row.id },
+  ];
+}
+const RUN_ORDER = newestFirst<RunRow>('created_at', (run) => run.createdAt);
+
+/** A room's runs, newest first; `cursor` is the [createdAt ISO, id] of the last row of the previous page. */
+export async function listRoomRuns(db: Db, roomId: string, limit: number, cursor?: [string, string]): Promise<RunRow[]> {
   const { rows } = await sql<RunRow>`
     SELECT ${COLUMNS} FROM runs
-    WHERE room_id = ${roomId}
-      ${after ? sql`AND (created_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
-    ORDER BY created_at DESC, id DESC
+    WHERE room_id = ${roomId} ${cursor ? sql`AND ${after(RUN_ORDER, cursor)}` : sql``}
+    ORDER BY ${orderBy(RUN_ORDER)}
     LIMIT ${limit + 1}`.execute(db);
   return rows;
 }
 
-/** Runs whose output is still kept although they completed before `before` (the retention sweep's work list). */
-export async function runsWithOutputDue(db: Db, before: Date, limit: number): Promise<string[]> {
+/**
+ * Runs (or submissions) whose output is still kept although they completed before `before`: the retention sweep's
+ * work list.
+ */
+export async function withOutputDue(db: Db, table: 'runs' | 'submissions', before: Date, limit: number): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
-    SELECT id FROM runs WHERE output_expired_at IS NULL AND completed_at IS NOT NULL AND completed_at <= ${before}
+    SELECT id FROM ${sql.table(table)} WHERE output_expired_at IS NULL AND completed_at IS NOT NULL AND completed_at <= ${before}
     ORDER BY completed_at LIMIT ${limit}`.execute(db);
   return rows.map((r) => r.id);
 }

@@ -1,7 +1,8 @@
 /** Reads of the `submissions` read model. Hidden test cases are redacted by the caller (see the routes). */
 import { sql } from 'kysely';
 import type { Db } from '../../infra/db/database.js';
-import { UUID } from '../runs/queries.js';
+import { after, orderBy } from '../keyset.js';
+import { newestFirst, UUID } from '../runs/queries.js';
 
 export interface SubmissionRow {
   id: string;
@@ -73,21 +74,14 @@ export async function findTestResults(db: Db, submissionId: string): Promise<Tes
   return rows;
 }
 
-/** A room's submissions, newest first; `after` is the [submittedAt ISO, id] of the last row of the previous page. */
-export async function listRoomSubmissions(db: Db, roomId: string, limit: number, after?: [string, string]): Promise<SubmissionRow[]> {
+const SUBMISSION_ORDER = newestFirst<SubmissionRow>('submitted_at', (submission) => submission.submittedAt);
+
+/** A room's submissions, newest first; `cursor` is the [submittedAt ISO, id] of the last row of the previous page. */
+export async function listRoomSubmissions(db: Db, roomId: string, limit: number, cursor?: [string, string]): Promise<SubmissionRow[]> {
   const { rows } = await sql<SubmissionRow>`
     SELECT ${COLUMNS} FROM submissions
-    WHERE room_id = ${roomId}
-      ${after ? sql`AND (submitted_at, id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
-    ORDER BY submitted_at DESC, id DESC
+    WHERE room_id = ${roomId} ${cursor ? sql`AND ${after(SUBMISSION_ORDER, cursor)}` : sql``}
+    ORDER BY ${orderBy(SUBMISSION_ORDER)}
     LIMIT ${limit + 1}`.execute(db);
   return rows;
-}
-
-/** Submissions whose output is still kept although they completed before `before`. */
-export async function submissionsWithOutputDue(db: Db, before: Date, limit: number): Promise<string[]> {
-  const { rows } = await sql<{ id: string }>`
-    SELECT id FROM submissions WHERE output_expired_at IS NULL AND completed_at IS NOT NULL AND completed_at <= ${before}
-    ORDER BY completed_at LIMIT ${limit}`.execute(db);
-  return rows.map((r) => r.id);
 }
