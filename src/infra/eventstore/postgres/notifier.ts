@@ -114,11 +114,6 @@ export interface ListenerEvents {
  * (so only committed positions are announced) in a statement that writes nothing and so holds Postgres' notify lock
  * only briefly. At most one announcement is in flight; positions arriving meanwhile collapse into the highest one.
  * Failures are ignored: subscribers poll anyway.
- *
- * A NOTIFY gives its transaction an id, so its commit would wait for a WAL flush of its own and the next append's
- * flush would queue behind it. The announcing transaction commits asynchronously instead (synchronous_commit off
- * for that transaction only): it writes no data, what it announces was flushed before it started, and a
- * notification is never durable anyway. Appends keep the server's synchronous commit.
  */
 export class Announcer {
   private pending: bigint | undefined;
@@ -143,11 +138,7 @@ export class Announcer {
       const position = this.pending;
       this.pending = undefined;
       await this.pool
-        .query({
-          name: 'syncode_es_announce_async',
-          text: "SELECT set_config('synchronous_commit', 'off', true), pg_notify(es_notify_channel(), $1)",
-          values: [position.toString()],
-        })
+        .query({ name: 'syncode_es_announce', text: 'SELECT pg_notify(es_notify_channel(), $1)', values: [position.toString()] })
         .catch(() => undefined);
     }
   }
