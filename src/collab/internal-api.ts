@@ -11,7 +11,7 @@
  * never sent.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { ROOM_PHASES } from './control-plane-port.js';
 import { CollabServiceError, type CollabService } from './service.js';
@@ -70,94 +70,114 @@ export function createInternalApi(service: CollabService, options: InternalApiOp
   const expected = options.internalSecret;
 
   return async function collabInternalApi(app) {
-    app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
-      if ((req.routeOptions.config as { publicRoute?: boolean } | undefined)?.publicRoute) return;
-      const header = req.headers['x-internal-secret'];
-      const given = Array.isArray(header) ? header[0] : header;
-      if (given === undefined || given === '') return sendError(reply, 401, 'UNAUTHORIZED', 'Missing internal secret');
-      if (!secretMatches(given, expected)) return sendError(reply, 401, 'UNAUTHORIZED', 'Invalid internal secret');
-    });
-
-    app.setErrorHandler((err: FastifyError, req, reply) => {
-      if (err instanceof CollabServiceError) return sendError(reply, err.statusCode, err.code, err.message);
-      if (err.validation) {
-        return sendError(reply, 400, 'COLLAB_INVALID_REQUEST', `Invalid request: ${err.message}`);
-      }
-      const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-      if (status >= 400 && status < 500) return sendError(reply, status, 'COLLAB_INVALID_REQUEST', err.message);
-      req.log.error({ err }, 'collab internal API error');
-      return sendError(reply, 500, 'COLLAB_INTERNAL_ERROR', 'Internal error');
-    });
-
+    requireInternalSecret(app, expected);
+    sendErrorsAsEnvelopes(app);
     app.get('/internal/health', { config: { publicRoute: true } }, async () => service.health());
-
-    app.post(
-      '/internal/documents',
-      { schema: { body: CreateBody }, bodyLimit: options.maxCreateBodyBytes },
-      async (req, reply) => {
-        const body = req.body as Static<typeof CreateBody>;
-        return reply.status(201).send(await service.createDocument(body));
-      },
-    );
-
-    app.delete('/internal/documents/:roomId', { schema: { params: Params } }, async (req) => {
-      const { roomId } = req.params as ParamsT;
-      return service.destroyDocument(roomId);
-    });
-
-    app.post('/internal/documents/:roomId/kick', { schema: { params: Params, body: KickBody } }, async (req, reply) => {
-      const { roomId } = req.params as ParamsT;
-      const body = req.body as Static<typeof KickBody>;
-      return reply.status(201).send(await service.kick(roomId, body.userId, body.reason));
-    });
-
-    app.post('/internal/documents/:roomId/state', { schema: { params: Params, body: StateBody } }, async (req, reply) => {
-      const { roomId } = req.params as ParamsT;
-      const body = req.body as Static<typeof StateBody>;
-      if (body.roomId !== undefined && body.roomId !== roomId) {
-        throw new CollabServiceError(400, 'COLLAB_INVALID_REQUEST', 'roomId in the body differs from the path');
-      }
-      const input = {
-        phase: body.phase,
-        editorLocked: body.editorLocked,
-        ...(body.changedBy !== undefined ? { changedBy: body.changedBy } : {}),
-        ...(body.language !== undefined ? { language: body.language } : {}),
-      };
-      return reply.status(201).send(await service.updateState(roomId, input));
-    });
-
-    app.post(
-      '/internal/documents/:roomId/participant-ready',
-      { schema: { params: Params, body: ReadyBody } },
-      async (req, reply) => {
-        const { roomId } = req.params as ParamsT;
-        const body = req.body as Static<typeof ReadyBody>;
-        return reply.status(201).send(await service.participantReady(roomId, body.userId, body.isReady));
-      },
-    );
-
-    app.post(
-      '/internal/documents/:roomId/language',
-      { schema: { params: Params, body: LanguageBody } },
-      async (req, reply) => {
-        const { roomId } = req.params as ParamsT;
-        const body = req.body as Static<typeof LanguageBody>;
-        if (body.roomId !== undefined && body.roomId !== roomId) {
-          throw new CollabServiceError(400, 'COLLAB_INVALID_REQUEST', 'roomId in the body differs from the path');
-        }
-        return reply.status(201).send(await service.changeLanguage(roomId, body.language, body.changedBy));
-      },
-    );
-
-    app.post('/internal/documents/:roomId/whiteboard/export', { schema: { params: Params } }, async (req) => {
-      const { roomId } = req.params as ParamsT;
-      return service.exportWhiteboard(roomId);
-    });
-
-    app.get('/internal/documents/:roomId/chat', { schema: { params: Params, querystring: ChatQuery } }, async (req) => {
-      const { roomId } = req.params as ParamsT;
-      const { limit } = req.query as Static<typeof ChatQuery>;
-      return service.getChat(roomId, limit);
-    });
+    registerDocumentLifecycleRoutes(app, service, options);
+    registerRoomStateRoutes(app, service);
+    registerDocumentContentRoutes(app, service);
   };
+}
+
+function requireInternalSecret(app: FastifyInstance, expected: string): void {
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    if ((req.routeOptions.config as { publicRoute?: boolean } | undefined)?.publicRoute) return;
+    const header = req.headers['x-internal-secret'];
+    const given = Array.isArray(header) ? header[0] : header;
+    if (given === undefined || given === '') return sendError(reply, 401, 'UNAUTHORIZED', 'Missing internal secret');
+    if (!secretMatches(given, expected)) return sendError(reply, 401, 'UNAUTHORIZED', 'Invalid internal secret');
+  });
+}
+
+function sendErrorsAsEnvelopes(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof CollabServiceError) return sendError(reply, err.statusCode, err.code, err.message);
+    if (err.validation) {
+      return sendError(reply, 400, 'COLLAB_INVALID_REQUEST', `Invalid request: ${err.message}`);
+    }
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (status >= 400 && status < 500) return sendError(reply, status, 'COLLAB_INVALID_REQUEST', err.message);
+    req.log.error({ err }, 'collab internal API error');
+    return sendError(reply, 500, 'COLLAB_INTERNAL_ERROR', 'Internal error');
+  });
+}
+
+function rejectMismatchedRoomId(bodyRoomId: string | undefined, roomId: string): void {
+  if (bodyRoomId !== undefined && bodyRoomId !== roomId) {
+    throw new CollabServiceError(400, 'COLLAB_INVALID_REQUEST', 'roomId in the body differs from the path');
+  }
+}
+
+/** Create, destroy and kick: the document's life in this node. */
+function registerDocumentLifecycleRoutes(app: FastifyInstance, service: CollabService, options: InternalApiOptions) {
+  app.post(
+    '/internal/documents',
+    { schema: { body: CreateBody }, bodyLimit: options.maxCreateBodyBytes },
+    async (req, reply) => {
+      const body = req.body as Static<typeof CreateBody>;
+      return reply.status(201).send(await service.createDocument(body));
+    },
+  );
+
+  app.delete('/internal/documents/:roomId', { schema: { params: Params } }, async (req) => {
+    const { roomId } = req.params as ParamsT;
+    return service.destroyDocument(roomId);
+  });
+
+  app.post('/internal/documents/:roomId/kick', { schema: { params: Params, body: KickBody } }, async (req, reply) => {
+    const { roomId } = req.params as ParamsT;
+    const body = req.body as Static<typeof KickBody>;
+    return reply.status(201).send(await service.kick(roomId, body.userId, body.reason));
+  });
+}
+
+/** Phase, lock, readiness and language: the room state the API pushes into the document. */
+function registerRoomStateRoutes(app: FastifyInstance, service: CollabService) {
+  app.post('/internal/documents/:roomId/state', { schema: { params: Params, body: StateBody } }, async (req, reply) => {
+    const { roomId } = req.params as ParamsT;
+    const body = req.body as Static<typeof StateBody>;
+    rejectMismatchedRoomId(body.roomId, roomId);
+    const input = {
+      phase: body.phase,
+      editorLocked: body.editorLocked,
+      ...(body.changedBy !== undefined ? { changedBy: body.changedBy } : {}),
+      ...(body.language !== undefined ? { language: body.language } : {}),
+    };
+    return reply.status(201).send(await service.updateState(roomId, input));
+  });
+
+  app.post(
+    '/internal/documents/:roomId/participant-ready',
+    { schema: { params: Params, body: ReadyBody } },
+    async (req, reply) => {
+      const { roomId } = req.params as ParamsT;
+      const body = req.body as Static<typeof ReadyBody>;
+      return reply.status(201).send(await service.participantReady(roomId, body.userId, body.isReady));
+    },
+  );
+
+  app.post(
+    '/internal/documents/:roomId/language',
+    { schema: { params: Params, body: LanguageBody } },
+    async (req, reply) => {
+      const { roomId } = req.params as ParamsT;
+      const body = req.body as Static<typeof LanguageBody>;
+      rejectMismatchedRoomId(body.roomId, roomId);
+      return reply.status(201).send(await service.changeLanguage(roomId, body.language, body.changedBy));
+    },
+  );
+}
+
+/** Whiteboard export and chat history: what the API reads out of the document. */
+function registerDocumentContentRoutes(app: FastifyInstance, service: CollabService) {
+  app.post('/internal/documents/:roomId/whiteboard/export', { schema: { params: Params } }, async (req) => {
+    const { roomId } = req.params as ParamsT;
+    return service.exportWhiteboard(roomId);
+  });
+
+  app.get('/internal/documents/:roomId/chat', { schema: { params: Params, querystring: ChatQuery } }, async (req) => {
+    const { roomId } = req.params as ParamsT;
+    const { limit } = req.query as Static<typeof ChatQuery>;
+    return service.getChat(roomId, limit);
+  });
 }
