@@ -59,7 +59,6 @@ export default tseslint.config(
       'src/infra/eventstore/kurrentdb.ts',
       'src/infra/eventstore/postgres/store.ts',
       'src/projections/rooms/projection.ts',
-      'src/runtime/create-context.ts',
     ],
     rules: { 'max-lines-per-function': 'off' },
   },

@@ -37,15 +37,7 @@ const notWired = async (): Promise<never> => {
 
 export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  await ensureDatabaseExists(config.DATABASE_URL);
-  const database = openDatabase(config.DATABASE_URL, config.DB_SCHEMA, config.DB_POOL_SIZE, {
-    onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost'),
-  });
-  await ensureSchema(database.db, config.DB_SCHEMA);
-  if (options.migrate !== false) {
-    const applied = await migrateToLatest(database.db, config.DB_SCHEMA);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  const database = await openMigratedDatabase(config, logger, options.migrate !== false);
   const store = await createEventStore({ config, pool: database.pool, schema: config.DB_SCHEMA, logger });
   const redis = createRedis(config.REDIS_URL);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
@@ -86,6 +78,37 @@ export async function createContext(config: Config, options: ContextOptions = {}
     health: new Map(),
     closers,
   };
+  registerHealthChecks(ctx);
+  // The adapters above registered theirs first, so they close after these (closers run in reverse).
+  ctx.closers.push(
+    async () => executionQueueGuard.breaker.shutdown(),
+    () => database.close(),
+    () => store.close(),
+    async () => {
+      redis.disconnect();
+    },
+    () => progress.close(),
+    () => ctx.queues.close(),
+  );
+  return ctx;
+}
+
+async function openMigratedDatabase(config: Config, logger: Logger, migrate: boolean) {
+  await ensureDatabaseExists(config.DATABASE_URL);
+  const database = openDatabase(config.DATABASE_URL, config.DB_SCHEMA, config.DB_POOL_SIZE, {
+    onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost'),
+  });
+  await ensureSchema(database.db, config.DB_SCHEMA);
+  if (migrate) {
+    const applied = await migrateToLatest(database.db, config.DB_SCHEMA);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+  return database;
+}
+
+/** One check per dependency; the queue and projection checks also refresh their gauges when polled. */
+function registerHealthChecks(ctx: AppContext): void {
+  const { store, redis, projections } = ctx;
   ctx.health.set('database', async () => {
     await sql`SELECT 1`.execute(ctx.db);
   });
@@ -108,18 +131,6 @@ export async function createContext(config: Config, options: ContextOptions = {}
       if (row?.status === 'faulted') throw new Error(`${p.name} faulted`);
     }
   });
-  // The adapters above registered theirs first, so they close after these (closers run in reverse).
-  ctx.closers.push(
-    async () => executionQueueGuard.breaker.shutdown(),
-    () => database.close(),
-    () => store.close(),
-    async () => {
-      redis.disconnect();
-    },
-    () => progress.close(),
-    () => ctx.queues.close(),
-  );
-  return ctx;
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
