@@ -42,7 +42,6 @@ export default tseslint.config(
     files: [
       'src/collab/server.ts',
       'src/domain/room/state.ts',
-      'src/domain/submission/submission.ts',
       'src/http/app.ts',
       'src/http/routes/admin-users.ts',
       'src/http/routes/auth.ts',

@@ -213,6 +213,82 @@ export function testVerdictOf(run: ExecutionVerdict, outputMatched: boolean): Te
   return outputMatched ? 'AC' : 'WA';
 }
 
+type CommandOf<T extends SubmissionCommand['type']> = Extract<SubmissionCommand, { type: T }>;
+
+/** Keeps only results for tests that exist and are not judged yet (first one wins within a batch). */
+function judgeFreshTests(command: CommandOf<'JudgeTests'>, state: SubmissionState): SubmissionEvent[] {
+  const seen = new Set<number>();
+  const fresh = command.results.filter((r) => {
+    const ok =
+      Number.isInteger(r.testCaseIndex) &&
+      r.testCaseIndex >= 0 &&
+      r.testCaseIndex < state.testCaseCount &&
+      !(r.testCaseIndex in state.judged) &&
+      !seen.has(r.testCaseIndex);
+    seen.add(r.testCaseIndex);
+    return ok;
+  });
+  if (fresh.length === 0) return [];
+  return [
+    {
+      type: 'SubmissionTestsJudged',
+      data: {
+        submissionId: state.submissionId!,
+        roomId: state.roomId!,
+        results: fresh.map((r) => record(r, state.hidden.includes(r.testCaseIndex))),
+      },
+    },
+  ];
+}
+
+/** Tests never judged count as internal failures, allowed only when the run itself failed. */
+function completeSubmission(command: CommandOf<'CompleteSubmission'>, state: SubmissionState): SubmissionEvent[] {
+  const events: SubmissionEvent[] = [];
+  const judged = { ...state.judged };
+  const missing = [...Array(state.testCaseCount).keys()].filter((i) => !(i in judged));
+  if (missing.length > 0) {
+    if (!command.failure) {
+      throw new DomainError('SUBMISSION_INCOMPLETE', `Tests ${missing.join(', ')} are not judged yet`);
+    }
+    const filled = missing.map((i) => internallyFailed(i, state.hidden.includes(i), command.failure!));
+    for (const r of filled) judged[r.testCaseIndex] = r;
+    events.push({ type: 'SubmissionTestsJudged', data: { submissionId: state.submissionId!, roomId: state.roomId!, results: filled } });
+  }
+  const tests = [...Array(state.testCaseCount).keys()].map((i) => judged[i]!);
+  events.push({ type: 'SubmissionCompleted', data: completionOf(command, state, tests) });
+  return events;
+}
+
+function completionOf(
+  command: CommandOf<'CompleteSubmission'>,
+  state: SubmissionState,
+  tests: readonly TestJudgement[],
+): SubmissionCompleted['data'] {
+  const passed = tests.filter((t) => t.passed === true).length;
+  const failed = tests.filter((t) => t.passed === false).length;
+  const internal = tests.some((t) => t.verdict === 'IE');
+  const firstBad = tests.find((t) => t.verdict !== 'AC');
+  return {
+    submissionId: state.submissionId!,
+    problemId: state.problemId!,
+    userId: state.userId!,
+    roomId: state.roomId!,
+    sessionId: state.sessionId,
+    passed,
+    failed,
+    errors: tests.length - passed - failed,
+    total: tests.length,
+    accepted: passed === tests.length,
+    totalDurationMs: tests.reduce((sum, t) => sum + (t.durationMs ?? 0), 0),
+    status: internal ? 'failed' : 'completed',
+    verdict: firstBad?.verdict ?? 'AC',
+    compileDurationMs: command.compile?.durationMs ?? null,
+    compileError: command.compile && !command.compile.ok ? command.compile.error : null,
+    error: command.failure ?? (internal ? (tests.find((t) => t.verdict === 'IE')?.errorMessage ?? 'Internal error') : null),
+    completedAt: command.now,
+  };
+}
+
 export const submissionDecider: Decider<SubmissionCommand, SubmissionState, SubmissionEvent> = {
   initialState: () => ({
     status: 'none',
@@ -288,75 +364,14 @@ export const submissionDecider: Decider<SubmissionCommand, SubmissionState, Subm
             data: { submissionId: state.submissionId!, roomId: state.roomId!, attempt: command.attempt, startedAt: command.now },
           },
         ];
-      case 'JudgeTests': {
+      case 'JudgeTests':
         if (state.status === 'none') throw notFound();
         if (done) return [];
-        const seen = new Set<number>();
-        const fresh = command.results.filter((r) => {
-          const ok =
-            Number.isInteger(r.testCaseIndex) &&
-            r.testCaseIndex >= 0 &&
-            r.testCaseIndex < state.testCaseCount &&
-            !(r.testCaseIndex in state.judged) &&
-            !seen.has(r.testCaseIndex);
-          seen.add(r.testCaseIndex);
-          return ok;
-        });
-        if (fresh.length === 0) return [];
-        return [
-          {
-            type: 'SubmissionTestsJudged',
-            data: {
-              submissionId: state.submissionId!,
-              roomId: state.roomId!,
-              results: fresh.map((r) => record(r, state.hidden.includes(r.testCaseIndex))),
-            },
-          },
-        ];
-      }
-      case 'CompleteSubmission': {
+        return judgeFreshTests(command, state);
+      case 'CompleteSubmission':
         if (state.status === 'none') throw notFound();
         if (done) return [];
-        const events: SubmissionEvent[] = [];
-        const judged = { ...state.judged };
-        const missing = [...Array(state.testCaseCount).keys()].filter((i) => !(i in judged));
-        if (missing.length > 0) {
-          if (!command.failure) {
-            throw new DomainError('SUBMISSION_INCOMPLETE', `Tests ${missing.join(', ')} are not judged yet`);
-          }
-          const filled = missing.map((i) => internallyFailed(i, state.hidden.includes(i), command.failure!));
-          for (const r of filled) judged[r.testCaseIndex] = r;
-          events.push({ type: 'SubmissionTestsJudged', data: { submissionId: state.submissionId!, roomId: state.roomId!, results: filled } });
-        }
-        const tests = [...Array(state.testCaseCount).keys()].map((i) => judged[i]!);
-        const passed = tests.filter((t) => t.passed === true).length;
-        const failed = tests.filter((t) => t.passed === false).length;
-        const internal = tests.some((t) => t.verdict === 'IE');
-        const firstBad = tests.find((t) => t.verdict !== 'AC');
-        events.push({
-          type: 'SubmissionCompleted',
-          data: {
-            submissionId: state.submissionId!,
-            problemId: state.problemId!,
-            userId: state.userId!,
-            roomId: state.roomId!,
-            sessionId: state.sessionId,
-            passed,
-            failed,
-            errors: tests.length - passed - failed,
-            total: tests.length,
-            accepted: passed === tests.length,
-            totalDurationMs: tests.reduce((sum, t) => sum + (t.durationMs ?? 0), 0),
-            status: internal ? 'failed' : 'completed',
-            verdict: firstBad?.verdict ?? 'AC',
-            compileDurationMs: command.compile?.durationMs ?? null,
-            compileError: command.compile && !command.compile.ok ? command.compile.error : null,
-            error: command.failure ?? (internal ? (tests.find((t) => t.verdict === 'IE')?.errorMessage ?? 'Internal error') : null),
-            completedAt: command.now,
-          },
-        });
-        return events;
-      }
+        return completeSubmission(command, state);
       case 'ExpireSubmissionOutput':
         if (!done || state.outputExpired || !state.completedAt) return [];
         if (Date.parse(command.now) - Date.parse(state.completedAt) < command.retentionMs) return [];
