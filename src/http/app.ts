@@ -48,24 +48,8 @@ function trustProxy(value: string): boolean | string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-export async function buildApp(ctx: AppContext, modules: readonly RouteModule[]): Promise<App> {
-  const app = Fastify({
-    loggerInstance: ctx.logger,
-    genReqId: traceIdOf,
-    requestIdHeader: false,
-    bodyLimit: ctx.config.BODY_LIMIT_BYTES,
-    trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
-    // One line per request, written when it completes (below), instead of fastify's two.
-    logController: new LogController({ requestIdLogLabel: 'traceId', disableRequestLogging: true }),
-    ...serverTimeouts(ctx.config),
-    clientErrorHandler,
-    // Router errors (a URL that is not validly percent-encoded, a path parameter over the length limit).
-    frameworkErrors: (err, request, reply) => sendError(reply, request, err),
-  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
-  guardServer(app.server, ctx.config, ctx.logger);
-  configureCursorSigning(ctx.config.CURSOR_SIGNING_SECRET || `cursor:${ctx.config.AUTH_JWT_SECRET}`);
-  registerJsonBodyParser(app);
-
+/** Trace id on every answer, one metrics sample and log line per request, the error envelope on plugin errors. */
+function addRequestHooks(app: App, ctx: AppContext): void {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Trace-Id', request.id);
   });
@@ -94,6 +78,27 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     }
     return payload;
   });
+}
+
+export async function buildApp(ctx: AppContext, modules: readonly RouteModule[]): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    genReqId: traceIdOf,
+    requestIdHeader: false,
+    bodyLimit: ctx.config.BODY_LIMIT_BYTES,
+    trustProxy: trustProxy(ctx.config.TRUSTED_PROXIES),
+    // One line per request, written when it completes (addRequestHooks), instead of fastify's two.
+    logController: new LogController({ requestIdLogLabel: 'traceId', disableRequestLogging: true }),
+    ...serverTimeouts(ctx.config),
+    clientErrorHandler,
+    // Router errors (a URL that is not validly percent-encoded, a path parameter over the length limit).
+    frameworkErrors: (err, request, reply) => sendError(reply, request, err),
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+  guardServer(app.server, ctx.config, ctx.logger);
+  configureCursorSigning(ctx.config.CURSOR_SIGNING_SECRET || `cursor:${ctx.config.AUTH_JWT_SECRET}`);
+  registerJsonBodyParser(app);
+
+  addRequestHooks(app, ctx);
 
   // Public routes say so in the OpenAPI document (no bearer needed), so clients and the fuzz test can tell.
   app.addHook('onRoute', (route) => {

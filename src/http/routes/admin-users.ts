@@ -90,16 +90,15 @@ const ListQuery = Type.Object(
 
 const Reason = Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' });
 
+const tags = ['admin'];
+
 export function adminUsersRoutes(app: App, ctx: AppContext): void {
-  const tags = ['admin'];
+  registerAdminUserReads(app, ctx);
+  registerAdminUserWrites(app, ctx);
+}
 
-  async function afterWrite(id: string, w: Written) {
-    await settle(ctx, w.position, w.eventTypes);
-    const row = await findUserRow(ctx.db, id);
-    if (!row || row.deletedAt) throw userNotFound();
-    return toAdminUser(row);
-  }
-
+/** The admin's list of users and one user's detail. */
+function registerAdminUserReads(app: App, ctx: AppContext): void {
   app.get(
     '/admin/users',
     { schema: { tags, querystring: ListQuery, response: { 200: pageOf(AdminUserSchema) } } },
@@ -128,6 +127,16 @@ export function adminUsersRoutes(app: App, ctx: AppContext): void {
       };
     },
   );
+}
+
+/** Ban, unban and the admin's update; each answers the user as the projection holds it after the write. */
+function registerAdminUserWrites(app: App, ctx: AppContext): void {
+  async function afterWrite(id: string, w: Written) {
+    await settle(ctx, w.position, w.eventTypes);
+    const row = await findUserRow(ctx.db, id);
+    if (!row || row.deletedAt) throw userNotFound();
+    return toAdminUser(row);
+  }
 
   app.patch(
     '/admin/users/:id/ban',

@@ -54,10 +54,17 @@ async function trimEmail(request: FastifyRequest): Promise<void> {
   if (body && typeof body === 'object' && typeof body.email === 'string') body.email = body.email.trim();
 }
 
+const tags = ['auth'];
+
 export function authRoutes(app: App, ctx: AppContext): void {
-  const tags = ['auth'];
+  registerSignIn(app, ctx);
+  registerTokenRoutes(app, ctx);
+  registerPasswordRoutes(app, ctx);
+}
+
+/** Registration and login: both sign the user in (access token + refresh cookie), limited per IP. */
+function registerSignIn(app: App, ctx: AppContext): void {
   const authLimit = { scope: 'auth', limit: ctx.config.RATE_LIMIT_AUTH_PER_MIN, windowSeconds: 60 };
-  const resetLimit = { scope: 'password-reset', limit: ctx.config.RATE_LIMIT_AUTH_PER_MIN, windowSeconds: 60 };
 
   app.post(
     '/auth/register',
@@ -103,7 +110,10 @@ export function authRoutes(app: App, ctx: AppContext): void {
       return { accessToken: signed.accessToken, user: profile };
     },
   );
+}
 
+/** The refresh cookie's life: exchanged for a new access token, or given up at logout. */
+function registerTokenRoutes(app: App, ctx: AppContext): void {
   app.post(
     '/auth/refresh',
     { config: { public: true }, schema: { tags, security: [], response: { 200: Type.Object({ accessToken: Type.String() }) } } },
@@ -133,6 +143,11 @@ export function authRoutes(app: App, ctx: AppContext): void {
       return reply.status(204).send();
     },
   );
+}
+
+/** Changing a known password, and resetting a forgotten one by email (limited per IP). */
+function registerPasswordRoutes(app: App, ctx: AppContext): void {
+  const resetLimit = { scope: 'password-reset', limit: ctx.config.RATE_LIMIT_AUTH_PER_MIN, windowSeconds: 60 };
 
   app.post(
     '/auth/change-password',

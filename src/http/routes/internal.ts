@@ -27,9 +27,10 @@ export function internalSecretMatches(given: string, expected: string): boolean 
 
 const internal = { public: true, skipGlobalRateLimit: true } as const;
 
-export function internalRoutes(app: App, ctx: AppContext): void {
-  const tags = ['internal'];
+const tags = ['internal'];
 
+/** Route options every internal callback shares: public to the bearer check, guarded by the secret instead. */
+function internalOptions(ctx: AppContext) {
   async function requireSecret(request: FastifyRequest, reply: FastifyReply) {
     const header = request.headers['x-internal-secret'];
     const given = Array.isArray(header) ? header[0] : header;
@@ -38,9 +39,19 @@ export function internalRoutes(app: App, ctx: AppContext): void {
       return reply.status(401).send(envelope(401, 'UNAUTHORIZED', 'Invalid internal secret'));
     }
   }
+  return { config: internal, onRequest: requireSecret } as const;
+}
 
-  const options = { config: internal, onRequest: requireSecret } as const;
+type InternalOptions = ReturnType<typeof internalOptions>;
 
+export function internalRoutes(app: App, ctx: AppContext): void {
+  const options = internalOptions(ctx);
+  registerCollabCallbacks(app, ctx, options);
+  registerRoomCallbacks(app, ctx, options);
+}
+
+/** What the collab plane reports: a document snapshot, a closed socket, the heartbeats of live sockets. */
+function registerCollabCallbacks(app: App, ctx: AppContext, options: InternalOptions): void {
   app.post(
     '/internal/collab/snapshot',
     {
@@ -100,7 +111,10 @@ export function internalRoutes(app: App, ctx: AppContext): void {
     },
     async (request, reply) => reply.status(201).send(await heartbeat(ctx, request.body)),
   );
+}
 
+/** What the collab plane asks or hands over for one room: may a user join, the room's raw document state. */
+function registerRoomCallbacks(app: App, ctx: AppContext, options: InternalOptions): void {
   app.post(
     '/internal/rooms/:roomId/authorize-join',
     {

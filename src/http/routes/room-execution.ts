@@ -14,11 +14,13 @@ import { LANGUAGES } from '../../domain/room/constants.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import { listRoomRuns, type RunRow } from '../../projections/runs/queries.js';
 import { listRoomSubmissions, type SubmissionRow } from '../../projections/submissions/queries.js';
+import type { AppContext } from '../../runtime/context.js';
 import type { RouteModule } from '../app.js';
 import { requestMetadata } from '../command.js';
 import { decodeCursor, pageOf, PageQuery, toPage } from '../pagination.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
 import { Nullable } from '../schemas.js';
+import type { App } from '../types.js';
 
 const Params = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
 /** Text without NUL characters or lone surrogates (events and read models are jsonb and text in Postgres, which cannot
@@ -121,6 +123,12 @@ function submissionSummary(s: SubmissionRow) {
 }
 
 export const roomExecutionRoutes: RouteModule = (app, ctx) => {
+  registerRoomExecutionRequests(app, ctx);
+  registerRoomExecutionHistory(app, ctx);
+};
+
+/** A run or a submission of the room's code, authorized for the caller and rate limited per user. */
+function registerRoomExecutionRequests(app: App, ctx: AppContext): void {
   const caps = executionCaps(ctx);
 
   app.post(
@@ -174,7 +182,10 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
       return reply.code(202).send(result);
     },
   );
+}
 
+/** The room's past runs and submissions, newest first, one page at a time. */
+function registerRoomExecutionHistory(app: App, ctx: AppContext): void {
   app.get(
     '/rooms/:id/runs',
     {
@@ -216,4 +227,4 @@ export const roomExecutionRoutes: RouteModule = (app, ctx) => {
       return toPage(rows, limit, submissionSummary, (s) => [iso(s.submittedAt), s.id]);
     },
   );
-};
+}

@@ -44,6 +44,13 @@ const RecordingDownload = Type.Object({
 const RECORDING_URL_TTL_SECONDS = 60 * 60;
 
 export const roomMediaRoutes: RouteModule = (app, ctx) => {
+  callMediaRoutes(app, ctx);
+  uploadUrlRoutes(app, ctx);
+  sessionMediaRoutes(app, ctx);
+};
+
+/** The room's call: a media token, the caller's recording consent, starting and stopping the recording. */
+const callMediaRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/rooms/:id/media/token',
     {
@@ -92,7 +99,10 @@ export const roomMediaRoutes: RouteModule = (app, ctx) => {
       return { recordingId: r.recordingId, stoppedAt: r.stoppedAt.toISOString() };
     },
   );
+};
 
+/** Signed upload URLs for a chat attachment and a whiteboard asset. */
+const uploadUrlRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/rooms/:id/chat/media/upload-url',
     {
@@ -143,8 +153,6 @@ export const roomMediaRoutes: RouteModule = (app, ctx) => {
       return reply.code(201).send(upload);
     },
   );
-
-  sessionMediaRoutes(app, ctx);
 };
 
 /** The whiteboard export (host, on demand) and the session's whiteboard and recording downloads. */
