@@ -51,7 +51,6 @@ export default tseslint.config(
       'src/infra/collab-client/http-collab-client.ts',
       'src/infra/eventstore/kurrentdb.ts',
       'src/infra/eventstore/postgres/store.ts',
-      'src/projections/rooms/projection.ts',
     ],
     rules: { 'max-lines-per-function': 'off' },
   },

@@ -8,10 +8,38 @@ import { ROOM_EVENT_TYPES, type RoomEvent } from '../../domain/room/events.js';
 import type { RecordedEvent } from '../../infra/eventstore/port.js';
 import { occurredAt, streamId, type Projection, type Trx } from '../projection.js';
 
+type ParticipantEvent = Extract<
+  RoomEvent,
+  { type: 'ParticipantJoined' | 'ParticipantLeft' | 'ParticipantRemoved' | 'ParticipantRoleChanged' | 'ParticipantReadyChanged' }
+>;
+type RoleSwapEvent = Extract<RoomEvent, { type: 'RoleSwapRequested' | 'RoleSwapAccepted' | 'RoleSwapDeclined' | 'RoleSwapExpired' }>;
+type RoomRowEvent = Exclude<RoomEvent, ParticipantEvent | RoleSwapEvent | { type: 'PhaseChanged' | 'RoomDestroyed' }>;
+type PhaseChanged = Extract<RoomEvent, { type: 'PhaseChanged' }>;
+
 async function applyRoomEvent(trx: Trx, roomId: string, e: RoomEvent): Promise<void> {
   switch (e.type) {
-    case 'RoomCreated':
-      return; // inserted before the revision check
+    case 'ParticipantJoined':
+    case 'ParticipantLeft':
+    case 'ParticipantRemoved':
+    case 'ParticipantRoleChanged':
+    case 'ParticipantReadyChanged':
+      return applyParticipantEvent(trx, roomId, e);
+    case 'RoleSwapRequested':
+    case 'RoleSwapAccepted':
+    case 'RoleSwapDeclined':
+    case 'RoleSwapExpired':
+      return applyRoleSwapEvent(trx, roomId, e);
+    case 'PhaseChanged':
+      return applyPhaseChanged(trx, roomId, e);
+    case 'RoomDestroyed':
+      return deleteRoomRows(trx, roomId);
+    default:
+      return applyRoomRowEvent(trx, roomId, e);
+  }
+}
+
+async function applyParticipantEvent(trx: Trx, roomId: string, e: ParticipantEvent): Promise<void> {
+  switch (e.type) {
     case 'ParticipantJoined': {
       const d = e.data;
       await sql`
@@ -34,11 +62,44 @@ async function applyRoomEvent(trx: Trx, roomId: string, e: RoomEvent): Promise<v
     case 'ParticipantRoleChanged':
       await sql`UPDATE room_participants SET role = ${e.data.to} WHERE room_id = ${roomId} AND user_id = ${e.data.userId}`.execute(trx);
       return;
-    case 'OwnershipTransferred':
-      await sql`UPDATE rooms SET host_id = ${e.data.to} WHERE id = ${roomId}`.execute(trx);
-      return;
     case 'ParticipantReadyChanged':
       await sql`UPDATE room_participants SET is_ready = ${e.data.isReady} WHERE room_id = ${roomId} AND user_id = ${e.data.userId}`.execute(trx);
+      return;
+  }
+}
+
+async function applyRoleSwapEvent(trx: Trx, roomId: string, e: RoleSwapEvent): Promise<void> {
+  switch (e.type) {
+    case 'RoleSwapRequested': {
+      const d = e.data;
+      await sql`
+        INSERT INTO room_role_swaps (id, room_id, requester_id, target_user_id, requester_role, target_role, status, created_at, expires_at, responded_at)
+        VALUES (${d.swapId}, ${roomId}, ${d.requesterId}, ${d.targetUserId}, ${d.requesterRole}, ${d.targetRole}, 'pending', ${d.requestedAt}, ${d.expiresAt}, NULL)
+        ON CONFLICT (id) DO NOTHING`.execute(trx);
+      return;
+    }
+    case 'RoleSwapAccepted': {
+      const d = e.data;
+      await sql`UPDATE room_role_swaps SET status = 'accepted', responded_at = ${d.respondedAt} WHERE id = ${d.swapId}`.execute(trx);
+      await sql`UPDATE room_participants SET role = ${d.requesterRole} WHERE room_id = ${roomId} AND user_id = ${d.requesterId}`.execute(trx);
+      await sql`UPDATE room_participants SET role = ${d.targetRole} WHERE room_id = ${roomId} AND user_id = ${d.targetUserId}`.execute(trx);
+      return;
+    }
+    case 'RoleSwapDeclined':
+      await sql`UPDATE room_role_swaps SET status = 'declined', responded_at = ${e.data.respondedAt} WHERE id = ${e.data.swapId}`.execute(trx);
+      return;
+    case 'RoleSwapExpired':
+      await sql`UPDATE room_role_swaps SET status = 'expired', responded_at = ${e.data.expiredAt} WHERE id = ${e.data.swapId}`.execute(trx);
+      return;
+  }
+}
+
+async function applyRoomRowEvent(trx: Trx, roomId: string, e: RoomRowEvent): Promise<void> {
+  switch (e.type) {
+    case 'RoomCreated':
+      return; // inserted before the revision check
+    case 'OwnershipTransferred':
+      await sql`UPDATE rooms SET host_id = ${e.data.to} WHERE id = ${roomId}`.execute(trx);
       return;
     case 'RoomLanguageChanged':
       await sql`UPDATE rooms SET language = ${e.data.to} WHERE id = ${roomId}`.execute(trx);
@@ -67,56 +128,37 @@ async function applyRoomEvent(trx: Trx, roomId: string, e: RoomEvent): Promise<v
     case 'TimerResumed':
       await sql`UPDATE rooms SET timer_paused = false, phase_started_at = ${e.data.resumedAt} WHERE id = ${roomId}`.execute(trx);
       return;
-    case 'PhaseChanged': {
-      const d = e.data;
-      const finished = d.to === 'finished';
-      await sql`
-        UPDATE rooms SET
-          status = ${d.to},
-          phase_started_at = ${d.changedAt},
-          elapsed_ms = ${d.elapsedMs},
-          timer_paused = CASE WHEN ${d.from === 'coding' || d.to === 'coding'} THEN false ELSE timer_paused END,
-          ended_at = CASE WHEN ${finished} THEN ${d.changedAt}::timestamptz ELSE ended_at END,
-          session_id = coalesce(${d.sessionId}::uuid, session_id)
-        WHERE id = ${roomId}`.execute(trx);
-      if (d.from === 'waiting') await sql`UPDATE room_participants SET is_ready = false WHERE room_id = ${roomId}`.execute(trx);
-      if (finished) {
-        await sql`
-          UPDATE room_participants SET is_active = false, is_ready = false, left_at = ${d.changedAt}
-          WHERE room_id = ${roomId} AND is_active`.execute(trx);
-        await sql`UPDATE room_role_swaps SET status = 'expired' WHERE room_id = ${roomId} AND status = 'pending'`.execute(trx);
-      }
-      return;
-    }
     case 'RoomForceClosed':
       return;
-    case 'RoleSwapRequested': {
-      const d = e.data;
-      await sql`
-        INSERT INTO room_role_swaps (id, room_id, requester_id, target_user_id, requester_role, target_role, status, created_at, expires_at, responded_at)
-        VALUES (${d.swapId}, ${roomId}, ${d.requesterId}, ${d.targetUserId}, ${d.requesterRole}, ${d.targetRole}, 'pending', ${d.requestedAt}, ${d.expiresAt}, NULL)
-        ON CONFLICT (id) DO NOTHING`.execute(trx);
-      return;
-    }
-    case 'RoleSwapAccepted': {
-      const d = e.data;
-      await sql`UPDATE room_role_swaps SET status = 'accepted', responded_at = ${d.respondedAt} WHERE id = ${d.swapId}`.execute(trx);
-      await sql`UPDATE room_participants SET role = ${d.requesterRole} WHERE room_id = ${roomId} AND user_id = ${d.requesterId}`.execute(trx);
-      await sql`UPDATE room_participants SET role = ${d.targetRole} WHERE room_id = ${roomId} AND user_id = ${d.targetUserId}`.execute(trx);
-      return;
-    }
-    case 'RoleSwapDeclined':
-      await sql`UPDATE room_role_swaps SET status = 'declined', responded_at = ${e.data.respondedAt} WHERE id = ${e.data.swapId}`.execute(trx);
-      return;
-    case 'RoleSwapExpired':
-      await sql`UPDATE room_role_swaps SET status = 'expired', responded_at = ${e.data.expiredAt} WHERE id = ${e.data.swapId}`.execute(trx);
-      return;
-    case 'RoomDestroyed':
-      await sql`DELETE FROM room_role_swaps WHERE room_id = ${roomId}`.execute(trx);
-      await sql`DELETE FROM room_participants WHERE room_id = ${roomId}`.execute(trx);
-      await sql`DELETE FROM rooms WHERE id = ${roomId}`.execute(trx);
-      return;
   }
+}
+
+/** Leaving the lobby clears readiness; finishing deactivates everyone and expires pending role swaps. */
+async function applyPhaseChanged(trx: Trx, roomId: string, e: PhaseChanged): Promise<void> {
+  const d = e.data;
+  const finished = d.to === 'finished';
+  await sql`
+    UPDATE rooms SET
+      status = ${d.to},
+      phase_started_at = ${d.changedAt},
+      elapsed_ms = ${d.elapsedMs},
+      timer_paused = CASE WHEN ${d.from === 'coding' || d.to === 'coding'} THEN false ELSE timer_paused END,
+      ended_at = CASE WHEN ${finished} THEN ${d.changedAt}::timestamptz ELSE ended_at END,
+      session_id = coalesce(${d.sessionId}::uuid, session_id)
+    WHERE id = ${roomId}`.execute(trx);
+  if (d.from === 'waiting') await sql`UPDATE room_participants SET is_ready = false WHERE room_id = ${roomId}`.execute(trx);
+  if (finished) {
+    await sql`
+      UPDATE room_participants SET is_active = false, is_ready = false, left_at = ${d.changedAt}
+      WHERE room_id = ${roomId} AND is_active`.execute(trx);
+    await sql`UPDATE room_role_swaps SET status = 'expired' WHERE room_id = ${roomId} AND status = 'pending'`.execute(trx);
+  }
+}
+
+async function deleteRoomRows(trx: Trx, roomId: string): Promise<void> {
+  await sql`DELETE FROM room_role_swaps WHERE room_id = ${roomId}`.execute(trx);
+  await sql`DELETE FROM room_participants WHERE room_id = ${roomId}`.execute(trx);
+  await sql`DELETE FROM rooms WHERE id = ${roomId}`.execute(trx);
 }
 
 export const roomsProjection: Projection = {
