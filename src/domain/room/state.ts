@@ -123,45 +123,89 @@ function withSwap(state: RoomState, swapId: string, patch: Partial<RoleSwap>): R
   return { ...state, roleSwaps: { ...state.roleSwaps, [swapId]: { ...swap, ...patch } } };
 }
 
+type DataOf<T extends RoomEvent['type']> = Extract<RoomEvent, { type: T }>['data'];
+
+function roomCreated(d: DataOf<'RoomCreated'>): RoomState {
+  return {
+    ...initialRoomState(),
+    exists: true,
+    roomId: d.roomId,
+    code: d.code,
+    name: d.name,
+    mode: d.mode,
+    hostId: d.hostId,
+    language: d.language,
+    problemId: d.problemId,
+    isPrivate: d.isPrivate,
+    maxParticipants: d.maxParticipants,
+    maxDuration: d.maxDuration,
+    createdAt: d.createdAt,
+    phaseStartedAt: d.createdAt,
+    matchId: d.matchId ?? null,
+  };
+}
+
+function participantJoined(state: RoomState, d: DataOf<'ParticipantJoined'>): RoomState {
+  const participant: Participant = {
+    userId: d.userId,
+    role: d.role,
+    isActive: true,
+    isReady: false,
+    joinedAt: d.joinedAt,
+    leftAt: null,
+    removedAt: null,
+  };
+  const next = { ...state, participants: { ...state.participants, [d.userId]: participant } };
+  if (d.sessionId && d.sessionId === state.sessionId && !state.sessionMembers[d.userId]) {
+    next.sessionMembers = { ...state.sessionMembers, [d.userId]: { role: d.role, joinedAt: d.joinedAt } };
+  }
+  return next;
+}
+
+function settingsChanged(state: RoomState, d: DataOf<'RoomSettingsChanged'>): RoomState {
+  return {
+    ...state,
+    ...(d.name !== undefined ? { name: d.name } : {}),
+    ...(d.maxParticipants !== undefined ? { maxParticipants: d.maxParticipants } : {}),
+    ...(d.maxDuration !== undefined ? { maxDuration: d.maxDuration } : {}),
+    ...(d.isPrivate !== undefined ? { isPrivate: d.isPrivate } : {}),
+  };
+}
+
+/** A new phase restarts its clock; leaving the lobby clears readiness, finishing ends presence and pending swaps. */
+function phaseChanged(state: RoomState, d: DataOf<'PhaseChanged'>): RoomState {
+  let next: RoomState = {
+    ...state,
+    status: d.to,
+    phaseStartedAt: d.changedAt,
+    elapsedMs: d.elapsedMs,
+    timerPaused: d.from === 'coding' || d.to === 'coding' ? false : state.timerPaused,
+    endedAt: d.to === 'finished' ? d.changedAt : state.endedAt,
+  };
+  if (d.from === 'waiting') next.participants = mapParticipants(next, (p) => ({ ...p, isReady: false }));
+  if (d.sessionParticipants && d.sessionId) {
+    next.sessionId = d.sessionId;
+    next.sessionStartedAt = d.changedAt;
+    next.sessionMembers = Object.fromEntries(d.sessionParticipants.map((m) => [m.userId, { role: m.role, joinedAt: m.joinedAt }]));
+  }
+  if (d.to === 'finished') {
+    next = {
+      ...next,
+      participants: mapParticipants(next, (p) => (p.isActive ? { ...p, isActive: false, isReady: false, leftAt: d.changedAt } : p)),
+      roleSwaps: Object.fromEntries(
+        Object.entries(next.roleSwaps).map(([id, s]) => [id, s.status === 'pending' ? { ...s, status: 'expired' as const } : s]),
+      ),
+    };
+  }
+  return next;
+}
+
 export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
   switch (event.type) {
-    case 'RoomCreated': {
-      const d = event.data;
-      return {
-        ...initialRoomState(),
-        exists: true,
-        roomId: d.roomId,
-        code: d.code,
-        name: d.name,
-        mode: d.mode,
-        hostId: d.hostId,
-        language: d.language,
-        problemId: d.problemId,
-        isPrivate: d.isPrivate,
-        maxParticipants: d.maxParticipants,
-        maxDuration: d.maxDuration,
-        createdAt: d.createdAt,
-        phaseStartedAt: d.createdAt,
-        matchId: d.matchId ?? null,
-      };
-    }
-    case 'ParticipantJoined': {
-      const d = event.data;
-      const participant: Participant = {
-        userId: d.userId,
-        role: d.role,
-        isActive: true,
-        isReady: false,
-        joinedAt: d.joinedAt,
-        leftAt: null,
-        removedAt: null,
-      };
-      const next = { ...state, participants: { ...state.participants, [d.userId]: participant } };
-      if (d.sessionId && d.sessionId === state.sessionId && !state.sessionMembers[d.userId]) {
-        next.sessionMembers = { ...state.sessionMembers, [d.userId]: { role: d.role, joinedAt: d.joinedAt } };
-      }
-      return next;
-    }
+    case 'RoomCreated':
+      return roomCreated(event.data);
+    case 'ParticipantJoined':
+      return participantJoined(state, event.data);
     case 'ParticipantLeft':
       return withParticipant(state, event.data.userId, { isActive: false, isReady: false, leftAt: event.data.leftAt });
     case 'ParticipantRemoved':
@@ -181,16 +225,8 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
       return { ...state, language: event.data.to };
     case 'RoomProblemSelected':
       return { ...state, problemId: event.data.to };
-    case 'RoomSettingsChanged': {
-      const d = event.data;
-      return {
-        ...state,
-        ...(d.name !== undefined ? { name: d.name } : {}),
-        ...(d.maxParticipants !== undefined ? { maxParticipants: d.maxParticipants } : {}),
-        ...(d.maxDuration !== undefined ? { maxDuration: d.maxDuration } : {}),
-        ...(d.isPrivate !== undefined ? { isPrivate: d.isPrivate } : {}),
-      };
-    }
+    case 'RoomSettingsChanged':
+      return settingsChanged(state, event.data);
     case 'EditorLocked':
       return { ...state, editorLocked: true };
     case 'EditorUnlocked':
@@ -199,33 +235,8 @@ export function evolveRoom(state: RoomState, event: RoomEvent): RoomState {
       return { ...state, timerPaused: true, elapsedMs: event.data.elapsedMs };
     case 'TimerResumed':
       return { ...state, timerPaused: false, phaseStartedAt: event.data.resumedAt };
-    case 'PhaseChanged': {
-      const d = event.data;
-      let next: RoomState = {
-        ...state,
-        status: d.to,
-        phaseStartedAt: d.changedAt,
-        elapsedMs: d.elapsedMs,
-        timerPaused: d.from === 'coding' || d.to === 'coding' ? false : state.timerPaused,
-        endedAt: d.to === 'finished' ? d.changedAt : state.endedAt,
-      };
-      if (d.from === 'waiting') next.participants = mapParticipants(next, (p) => ({ ...p, isReady: false }));
-      if (d.sessionParticipants && d.sessionId) {
-        next.sessionId = d.sessionId;
-        next.sessionStartedAt = d.changedAt;
-        next.sessionMembers = Object.fromEntries(d.sessionParticipants.map((m) => [m.userId, { role: m.role, joinedAt: m.joinedAt }]));
-      }
-      if (d.to === 'finished') {
-        next = {
-          ...next,
-          participants: mapParticipants(next, (p) => (p.isActive ? { ...p, isActive: false, isReady: false, leftAt: d.changedAt } : p)),
-          roleSwaps: Object.fromEntries(
-            Object.entries(next.roleSwaps).map(([id, s]) => [id, s.status === 'pending' ? { ...s, status: 'expired' as const } : s]),
-          ),
-        };
-      }
-      return next;
-    }
+    case 'PhaseChanged':
+      return phaseChanged(state, event.data);
     case 'RoomForceClosed':
       return state;
     case 'RoleSwapRequested': {
