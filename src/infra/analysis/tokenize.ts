@@ -38,28 +38,73 @@ const IDENT_START = /[A-Za-z_$\u00c0-\uffff]/;
 const IDENT_PART = /[A-Za-z0-9_$\u00c0-\uffff]/;
 
 export function tokenize(code: string, family: Family, language = ''): Token[] {
-  const tokens: Token[] = [];
-  const n = code.length;
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  let indent = 0;
-  let atLineStart = true;
+  return new Lexer(code, family, language).run();
+}
 
-  const push = (kind: TokenKind, text: string, startLine: number) => {
-    tokens.push({ kind, text, line: startLine, indent: family === 'python' ? indent : -1 });
-  };
-  const advanceOver = (end: number) => {
-    for (let k = i; k < end; k++) {
-      if (code[k] === '\n') {
-        line++;
-        lineStart = k + 1;
+/** One pass over the source; each `read…` method consumes one construct at `i` and says whether it did. */
+class Lexer {
+  private readonly tokens: Token[] = [];
+  private readonly n: number;
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+  private indent = 0;
+  private atLineStart = true;
+
+  constructor(
+    private readonly code: string,
+    private readonly family: Family,
+    private readonly language: string,
+  ) {
+    this.n = code.length;
+  }
+
+  run(): Token[] {
+    const { code } = this;
+    while (this.i < this.n) {
+      const c = code[this.i]!;
+      if (c === '\n') {
+        this.line++;
+        this.i++;
+        this.lineStart = this.i;
+        this.atLineStart = true;
+        continue;
+      }
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+        this.i++;
+        continue;
+      }
+      if (this.atLineStart) {
+        this.indent = this.i - this.lineStart;
+        this.atLineStart = false;
+      }
+      const startLine = this.line;
+      if (this.skipComment(c)) continue;
+      if (this.readWord(c, startLine)) continue;
+      if (this.readNumber(c, startLine)) continue;
+      if (this.readQuoted(c, startLine)) continue;
+      this.readOperator(c, startLine);
+    }
+    return this.tokens;
+  }
+
+  private push(kind: TokenKind, text: string, startLine: number): void {
+    this.tokens.push({ kind, text, line: startLine, indent: this.family === 'python' ? this.indent : -1 });
+  }
+
+  private advanceOver(end: number): void {
+    for (let k = this.i; k < end; k++) {
+      if (this.code[k] === '\n') {
+        this.line++;
+        this.lineStart = k + 1;
       }
     }
-    i = end;
-  };
+    this.i = end;
+  }
+
   /** Index just past a quoted literal starting at `start` with delimiter `quote`. */
-  const endOfQuoted = (start: number, quote: string, multiline: boolean): number => {
+  private endOfQuoted(start: number, quote: string, multiline: boolean): number {
+    const { code, n } = this;
     let k = start + quote.length;
     while (k < n) {
       if (code[k] === '\\') {
@@ -71,116 +116,101 @@ export function tokenize(code: string, family: Family, language = ''): Token[] {
       k++;
     }
     return n;
-  };
-
-  while (i < n) {
-    const c = code[i]!;
-    if (c === '\n') {
-      line++;
-      i++;
-      lineStart = i;
-      atLineStart = true;
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
-      i++;
-      continue;
-    }
-    if (atLineStart) {
-      indent = i - lineStart;
-      atLineStart = false;
-    }
-    const startLine = line;
-
-    // comments
-    if (family === 'python' && c === '#') {
-      while (i < n && code[i] !== '\n') i++;
-      continue;
-    }
-    if (family === 'brace' && c === '/' && code[i + 1] === '/') {
-      while (i < n && code[i] !== '\n') i++;
-      continue;
-    }
-    if (family === 'brace' && c === '/' && code[i + 1] === '*') {
-      const end = code.indexOf('*/', i + 2);
-      advanceOver(end < 0 ? n : end + 2);
-      continue;
-    }
-
-    // identifiers, keywords — and Python / Rust string prefixes
-    if (IDENT_START.test(c)) {
-      let k = i + 1;
-      while (k < n && IDENT_PART.test(code[k]!)) k++;
-      const word = code.slice(i, k);
-      if (family === 'python' && /^[rbfuRBFU]{1,2}$/.test(word) && (code[k] === '"' || code[k] === "'")) {
-        const quote = code.startsWith(code[k]!.repeat(3), k) ? code[k]!.repeat(3) : code[k]!;
-        const end = endOfQuoted(k, quote, quote.length === 3);
-        push('str', 'STR', startLine);
-        advanceOver(end);
-        continue;
-      }
-      if (language === 'rust' && (word === 'r' || word === 'br') && (code[k] === '"' || code[k] === '#')) {
-        let hashes = 0;
-        while (code[k + hashes] === '#') hashes++;
-        if (code[k + hashes] === '"') {
-          const close = `"${'#'.repeat(hashes)}`;
-          const end = code.indexOf(close, k + hashes + 1);
-          push('str', 'STR', startLine);
-          advanceOver(end < 0 ? n : end + close.length);
-          continue;
-        }
-      }
-      push('id', word, startLine);
-      i = k;
-      continue;
-    }
-
-    // numbers
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(code[i + 1] ?? ''))) {
-      let k = i + 1;
-      while (k < n && /[0-9A-Za-z_.]/.test(code[k]!)) {
-        if (code[k] === '.' && code[k + 1] === '.') break; // Rust/Go ranges: 0..n
-        k++;
-      }
-      push('num', code.slice(i, k), startLine);
-      i = k;
-      continue;
-    }
-
-    // strings and characters
-    if (c === '"' || c === '`' || (c === "'" && family === 'python')) {
-      const triple = family === 'python' && code.startsWith(c.repeat(3), i);
-      const quote = triple ? c.repeat(3) : c;
-      const end = endOfQuoted(i, quote, triple || c === '`');
-      push('str', 'STR', startLine);
-      advanceOver(end);
-      continue;
-    }
-    if (c === "'") {
-      const char = /^'(?:\\.[^']{0,8}|[^'\\\n]{1,2})'/.exec(code.slice(i, i + 14));
-      if (char) {
-        push('str', 'CHR', startLine);
-        i += char[0].length;
-        continue;
-      }
-      if (language === 'rust') {
-        // a lifetime or loop label: 'a
-        let k = i + 1;
-        while (k < n && IDENT_PART.test(code[k]!)) k++;
-        push('id', code.slice(i, k), startLine);
-        i = k;
-        continue;
-      }
-      const end = endOfQuoted(i, "'", false);
-      push('str', 'CHR', startLine);
-      advanceOver(end);
-      continue;
-    }
-
-    const op = OPERATORS.find((o) => code.startsWith(o, i) && !(family === 'brace' && o === '//'));
-    const text = op ?? c;
-    push('op', text, startLine);
-    i += text.length;
   }
-  return tokens;
+
+  private skipComment(c: string): boolean {
+    const { code, n, family } = this;
+    if ((family === 'python' && c === '#') || (family === 'brace' && c === '/' && code[this.i + 1] === '/')) {
+      while (this.i < n && code[this.i] !== '\n') this.i++;
+      return true;
+    }
+    if (family === 'brace' && c === '/' && code[this.i + 1] === '*') {
+      const end = code.indexOf('*/', this.i + 2);
+      this.advanceOver(end < 0 ? n : end + 2);
+      return true;
+    }
+    return false;
+  }
+
+  /** Identifiers and keywords — and the Python / Rust string prefixes that start a literal instead. */
+  private readWord(c: string, startLine: number): boolean {
+    if (!IDENT_START.test(c)) return false;
+    const { code, n } = this;
+    let k = this.i + 1;
+    while (k < n && IDENT_PART.test(code[k]!)) k++;
+    const word = code.slice(this.i, k);
+    if (this.family === 'python' && /^[rbfuRBFU]{1,2}$/.test(word) && (code[k] === '"' || code[k] === "'")) {
+      const quote = code.startsWith(code[k]!.repeat(3), k) ? code[k]!.repeat(3) : code[k]!;
+      const end = this.endOfQuoted(k, quote, quote.length === 3);
+      this.push('str', 'STR', startLine);
+      this.advanceOver(end);
+      return true;
+    }
+    if (this.language === 'rust' && (word === 'r' || word === 'br') && (code[k] === '"' || code[k] === '#')) {
+      let hashes = 0;
+      while (code[k + hashes] === '#') hashes++;
+      if (code[k + hashes] === '"') {
+        const close = `"${'#'.repeat(hashes)}`;
+        const end = code.indexOf(close, k + hashes + 1);
+        this.push('str', 'STR', startLine);
+        this.advanceOver(end < 0 ? n : end + close.length);
+        return true;
+      }
+    }
+    this.push('id', word, startLine);
+    this.i = k;
+    return true;
+  }
+
+  private readNumber(c: string, startLine: number): boolean {
+    const { code, n } = this;
+    if (!(/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(code[this.i + 1] ?? '')))) return false;
+    let k = this.i + 1;
+    while (k < n && /[0-9A-Za-z_.]/.test(code[k]!)) {
+      if (code[k] === '.' && code[k + 1] === '.') break; // Rust/Go ranges: 0..n
+      k++;
+    }
+    this.push('num', code.slice(this.i, k), startLine);
+    this.i = k;
+    return true;
+  }
+
+  /** Strings and characters; in Rust a quote may also open a lifetime or loop label. */
+  private readQuoted(c: string, startLine: number): boolean {
+    const { code, n, family } = this;
+    if (c === '"' || c === '`' || (c === "'" && family === 'python')) {
+      const triple = family === 'python' && code.startsWith(c.repeat(3), this.i);
+      const quote = triple ? c.repeat(3) : c;
+      const end = this.endOfQuoted(this.i, quote, triple || c === '`');
+      this.push('str', 'STR', startLine);
+      this.advanceOver(end);
+      return true;
+    }
+    if (c !== "'") return false;
+    const char = /^'(?:\\.[^']{0,8}|[^'\\\n]{1,2})'/.exec(code.slice(this.i, this.i + 14));
+    if (char) {
+      this.push('str', 'CHR', startLine);
+      this.i += char[0].length;
+      return true;
+    }
+    if (this.language === 'rust') {
+      // a lifetime or loop label: 'a
+      let k = this.i + 1;
+      while (k < n && IDENT_PART.test(code[k]!)) k++;
+      this.push('id', code.slice(this.i, k), startLine);
+      this.i = k;
+      return true;
+    }
+    const end = this.endOfQuoted(this.i, "'", false);
+    this.push('str', 'CHR', startLine);
+    this.advanceOver(end);
+    return true;
+  }
+
+  private readOperator(c: string, startLine: number): void {
+    const op = OPERATORS.find((o) => this.code.startsWith(o, this.i) && !(this.family === 'brace' && o === '//'));
+    const text = op ?? c;
+    this.push('op', text, startLine);
+    this.i += text.length;
+  }
 }
