@@ -95,6 +95,61 @@ function bearer(header: string | undefined): string | null {
   return m ? m[1]!.trim() : null;
 }
 
+/** Pings every socket and reports who is still in which room, once per ping interval. */
+function startHeartbeatSweep(
+  connections: ReadonlySet<Connection>,
+  callbacks: ControlPlaneCallbacks,
+  logger: CollabLogger,
+  intervalMs: number,
+): NodeJS.Timeout {
+  const sweep = setInterval(() => {
+    const participants: Array<{ roomId: string; userId: string }> = [];
+    for (const conn of connections) {
+      conn.ping();
+      if (conn.state === 'joined' && conn.room) participants.push({ roomId: conn.room.roomId, userId: conn.userId });
+    }
+    if (participants.length > 0) {
+      callbacks.heartbeat({ participants }).catch((err: unknown) => {
+        logger.warn({ err }, 'heartbeat callback failed');
+      });
+    }
+  }, intervalMs);
+  sweep.unref();
+  return sweep;
+}
+
+/** Takes an HTTP upgrade on the collab path (true) or leaves it to the host (false); refuses with 503 while closing. */
+function upgradeHandler(wss: WebSocketServer, ctx: ConnectionContext, isClosing: () => boolean) {
+  const { options } = ctx;
+  return function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://collab.invalid');
+    } catch {
+      return false;
+    }
+    const roomId = roomIdFromPath(url.pathname, options.path);
+    if (roomId === undefined) return false;
+    if (isClosing()) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    const token = url.searchParams.get('token') || bearer(req.headers.authorization);
+    const modeParam = url.searchParams.get('events');
+    const eventMode = modeParam && EVENT_MODES.has(modeParam as EventMode) ? (modeParam as EventMode) : null;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new Connection(ws, ctx, {
+        pathRoomId: roomId,
+        token,
+        eventMode,
+        remoteAddress: req.socket.remoteAddress,
+      });
+      conn.start();
+    });
+    return true;
+  };
+}
+
 export function createCollabServer(input: CreateCollabServerInput): CollabServer {
   const options = resolveOptions(input.options);
   const logger = input.logger ?? silentLogger;
@@ -123,47 +178,9 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
   });
   let closing = false;
 
-  const sweep = setInterval(() => {
-    const participants: Array<{ roomId: string; userId: string }> = [];
-    for (const conn of connections) {
-      conn.ping();
-      if (conn.state === 'joined' && conn.room) participants.push({ roomId: conn.room.roomId, userId: conn.userId });
-    }
-    if (participants.length > 0) {
-      input.callbacks.heartbeat({ participants }).catch((err: unknown) => {
-        logger.warn({ err }, 'heartbeat callback failed');
-      });
-    }
-  }, options.pingIntervalMs);
-  sweep.unref();
+  const sweep = startHeartbeatSweep(connections, input.callbacks, logger, options.pingIntervalMs);
 
-  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://collab.invalid');
-    } catch {
-      return false;
-    }
-    const roomId = roomIdFromPath(url.pathname, options.path);
-    if (roomId === undefined) return false;
-    if (closing) {
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
-    const token = url.searchParams.get('token') || bearer(req.headers.authorization);
-    const modeParam = url.searchParams.get('events');
-    const eventMode = modeParam && EVENT_MODES.has(modeParam as EventMode) ? (modeParam as EventMode) : null;
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(ws, ctx, {
-        pathRoomId: roomId,
-        token,
-        eventMode,
-        remoteAddress: req.socket.remoteAddress,
-      });
-      conn.start();
-    });
-    return true;
-  }
+  const handleUpgrade = upgradeHandler(wss, ctx, () => closing);
 
   return {
     handleUpgrade,
