@@ -77,74 +77,89 @@ function movedOrUnreachable(err: unknown): boolean {
 
 const enc = (s: string) => encodeURIComponent(s);
 
-export function createHttpCollabClient(options: HttpCollabClientOptions): CollabClient & {
-  breakers: Record<'create' | 'destroy' | 'kick', CircuitBreaker<[Call], unknown>>;
-  shutdown(): void;
-} {
-  const root = options.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const doFetch = options.fetch ?? fetch;
+interface Transport {
+  doFetch: typeof fetch;
+  secret: string;
+  timeoutMs: number;
+}
 
-  async function request(call: Call): Promise<unknown> {
-    const route = options.route;
-    if (!route) return requestAt(root, call);
+type Breaker = CircuitBreaker<[Call], unknown>;
+type Request = (call: Call) => Promise<unknown>;
+
+function isTimeout(err: unknown): boolean {
+  const name = (err as { name?: string }).name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** One call to one node: transport failures, timeouts and error answers become the client's typed errors. */
+async function requestAt(transport: Transport, base: string, call: Call): Promise<unknown> {
+  const { doFetch, timeoutMs } = transport;
+  const headers: Record<string, string> = { 'x-internal-secret': transport.secret };
+  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await doFetch(`${base}${call.path}`, {
+      method: call.method,
+      headers,
+      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    if (isTimeout(err)) throw new CollabTimeoutError(timeoutMs, call.operation);
+    throw new CollabUnavailableError(`collab ${call.operation} failed: ${String((err as Error).message ?? err)}`);
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    if (isTimeout(err)) throw new CollabTimeoutError(timeoutMs, call.operation);
+    throw new CollabUnavailableError(`collab ${call.operation}: reading the response failed`);
+  }
+  const json = parseJsonOrUndefined(text);
+  if (res.ok) {
+    if (json === undefined) throw new CollabUnavailableError(`collab ${call.operation}: response is not JSON`, res.status);
+    return json;
+  }
+  throw errorOfAnswer(call, res.status, json);
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorOfAnswer(call: Call, status: number, json: unknown): CollabClientError {
+  const envelope = (json ?? {}) as { code?: unknown; message?: unknown };
+  const code = typeof envelope.code === 'string' ? envelope.code : null;
+  const message = `collab ${call.operation}: HTTP ${status}${typeof envelope.message === 'string' ? ` ${envelope.message}` : ''}`;
+  if (status === 404) return new CollabNotFoundError(message, 404, code);
+  if (status === 409 && code === 'COLLAB_ROOM_MOVED') return new CollabRequestError(message, 409, code);
+  if (status >= 500) return new CollabUnavailableError(message, status, code);
+  return new CollabRequestError(message, status, code);
+}
+
+/** Sends each call to its room's node, re-reading the node list and retrying while the room moves. */
+function routedRequest(transport: Transport, root: string, route: CollabRoute | undefined): Request {
+  return async function request(call: Call): Promise<unknown> {
+    if (!route) return requestAt(transport, root, call);
     const deadline = Date.now() + (route.retryBudgetMs ?? 8000);
     for (let attempt = 0; ; attempt++) {
       const base = route.baseUrlFor(call.roomId ?? null)?.replace(/\/+$/, '') ?? root;
       try {
-        return await requestAt(base, call);
+        return await requestAt(transport, base, call);
       } catch (err) {
         if (!movedOrUnreachable(err) || Date.now() >= deadline) throw err;
         await Promise.all([route.refresh().catch(() => undefined), sleep(Math.min(100 * 2 ** attempt, 1000))]);
       }
     }
-  }
+  };
+}
 
-  async function requestAt(base: string, call: Call): Promise<unknown> {
-    const headers: Record<string, string> = { 'x-internal-secret': options.secret };
-    if (call.body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await doFetch(`${base}${call.path}`, {
-        method: call.method,
-        headers,
-        ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      const name = (err as { name?: string }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new CollabTimeoutError(timeoutMs, call.operation);
-      throw new CollabUnavailableError(`collab ${call.operation} failed: ${String((err as Error).message ?? err)}`);
-    }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      const name = (err as { name?: string }).name;
-      if (name === 'TimeoutError' || name === 'AbortError') throw new CollabTimeoutError(timeoutMs, call.operation);
-      throw new CollabUnavailableError(`collab ${call.operation}: reading the response failed`);
-    }
-    let json: unknown = undefined;
-    if (text.length > 0) {
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-    }
-    if (res.ok) {
-      if (json === undefined) throw new CollabUnavailableError(`collab ${call.operation}: response is not JSON`, res.status);
-      return json;
-    }
-    const envelope = (json ?? {}) as { code?: unknown; message?: unknown };
-    const code = typeof envelope.code === 'string' ? envelope.code : null;
-    const message = `collab ${call.operation}: HTTP ${res.status}${typeof envelope.message === 'string' ? ` ${envelope.message}` : ''}`;
-    if (res.status === 404) throw new CollabNotFoundError(message, 404, code);
-    if (res.status === 409 && code === 'COLLAB_ROOM_MOVED') throw new CollabRequestError(message, 409, code);
-    if (res.status >= 500) throw new CollabUnavailableError(message, res.status, code);
-    throw new CollabRequestError(message, res.status, code);
-  }
-
+function createBreakers(request: Request, options: HttpCollabClientOptions) {
   const breakerOptions = {
     timeout: false as const, // the request carries its own abort timeout
     errorThresholdPercentage: options.breaker?.errorThresholdPercentage ?? 50,
@@ -155,62 +170,30 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
     errorFilter: (err: unknown) =>
       err instanceof CollabNotFoundError || err instanceof CollabRequestError,
   };
-  const breakers = {
+  return {
     create: new CircuitBreaker<[Call], unknown>(request, { ...breakerOptions, name: 'collab.create' }),
     destroy: new CircuitBreaker<[Call], unknown>(request, { ...breakerOptions, name: 'collab.destroy' }),
     kick: new CircuitBreaker<[Call], unknown>(request, { ...breakerOptions, name: 'collab.kick' }),
   };
+}
 
-  async function viaBreaker(breaker: CircuitBreaker<[Call], unknown>, call: Call): Promise<unknown> {
-    try {
-      return await breaker.fire(call);
-    } catch (err) {
-      if (err instanceof CollabClientError) throw err;
-      if ((err as { code?: string }).code === 'EOPENBREAKER') {
-        throw new CollabUnavailableError(
-          `collab ${call.operation}: circuit open`,
-          null,
-          null,
-          options.breaker?.resetTimeout ?? 10_000,
-        );
-      }
-      throw new CollabUnavailableError(`collab ${call.operation} failed: ${String(err)}`);
+async function viaBreaker(breaker: Breaker, call: Call, resetTimeoutMs: number): Promise<unknown> {
+  try {
+    return await breaker.fire(call);
+  } catch (err) {
+    if (err instanceof CollabClientError) throw err;
+    if ((err as { code?: string }).code === 'EOPENBREAKER') {
+      throw new CollabUnavailableError(`collab ${call.operation}: circuit open`, null, null, resetTimeoutMs);
     }
+    throw new CollabUnavailableError(`collab ${call.operation} failed: ${String(err)}`);
   }
+}
 
-  const room = (roomId: string) => `/internal/documents/${enc(roomId)}`;
+const room = (roomId: string) => `/internal/documents/${enc(roomId)}`;
 
+/** The calls that go straight to the node, without a breaker. */
+function unguardedCalls(request: Request) {
   return {
-    breakers,
-    shutdown() {
-      for (const b of Object.values(breakers)) b.shutdown();
-    },
-    async createDocument(input: CreateCollabDocumentInput) {
-      return (await viaBreaker(breakers.create, {
-        method: 'POST',
-        path: '/internal/documents',
-        body: input,
-        operation: 'createDocument',
-        roomId: input.roomId,
-      })) as CreateCollabDocumentResult;
-    },
-    async destroyDocument(roomId: string) {
-      return (await viaBreaker(breakers.destroy, {
-        method: 'DELETE',
-        path: room(roomId),
-        operation: 'destroyDocument',
-        roomId,
-      })) as DestroyCollabDocumentResult;
-    },
-    async kick(roomId: string, userId: string, reason?: string) {
-      return (await viaBreaker(breakers.kick, {
-        method: 'POST',
-        path: `${room(roomId)}/kick`,
-        body: reason !== undefined ? { userId, reason } : { userId },
-        operation: 'kick',
-        roomId,
-      })) as { kicked: boolean };
-    },
     async updateState(roomId: string, input: UpdateCollabStateInput) {
       return (await request({
         method: 'POST',
@@ -253,5 +236,50 @@ export function createHttpCollabClient(options: HttpCollabClientOptions): Collab
     async exportWhiteboard(roomId: string) {
       return (await request({ method: 'POST', path: `${room(roomId)}/whiteboard/export`, operation: 'exportWhiteboard', roomId })) as WhiteboardExport;
     },
+  };
+}
+
+export function createHttpCollabClient(options: HttpCollabClientOptions): CollabClient & {
+  breakers: Record<'create' | 'destroy' | 'kick', Breaker>;
+  shutdown(): void;
+} {
+  const root = options.baseUrl.replace(/\/+$/, '');
+  const transport: Transport = {
+    doFetch: options.fetch ?? fetch,
+    secret: options.secret,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+  const request = routedRequest(transport, root, options.route);
+  const breakers = createBreakers(request, options);
+  const resetTimeoutMs = options.breaker?.resetTimeout ?? 10_000;
+
+  return {
+    breakers,
+    shutdown() {
+      for (const b of Object.values(breakers)) b.shutdown();
+    },
+    async createDocument(input: CreateCollabDocumentInput) {
+      return (await viaBreaker(
+        breakers.create,
+        { method: 'POST', path: '/internal/documents', body: input, operation: 'createDocument', roomId: input.roomId },
+        resetTimeoutMs,
+      )) as CreateCollabDocumentResult;
+    },
+    async destroyDocument(roomId: string) {
+      return (await viaBreaker(
+        breakers.destroy,
+        { method: 'DELETE', path: room(roomId), operation: 'destroyDocument', roomId },
+        resetTimeoutMs,
+      )) as DestroyCollabDocumentResult;
+    },
+    async kick(roomId: string, userId: string, reason?: string) {
+      const body = reason !== undefined ? { userId, reason } : { userId };
+      return (await viaBreaker(
+        breakers.kick,
+        { method: 'POST', path: `${room(roomId)}/kick`, body, operation: 'kick', roomId },
+        resetTimeoutMs,
+      )) as { kicked: boolean };
+    },
+    ...unguardedCalls(request),
   };
 }
