@@ -45,7 +45,6 @@ export default tseslint.config(
       'src/http/routes/room-control.ts',
       'src/http/routes/sessions.ts',
       'src/http/routes/users.ts',
-      'src/infra/eventstore/kurrentdb.ts',
       'src/infra/eventstore/postgres/store.ts',
     ],
     rules: { 'max-lines-per-function': 'off' },

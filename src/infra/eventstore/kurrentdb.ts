@@ -99,119 +99,106 @@ function toKurrentFilter(filter: EventFilter | undefined, callbacks: Partial<Fil
 
 const isSystemEvent = (event: KurrentRecordedEvent): boolean => event.type.startsWith('$');
 
-export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): EventStore {
-  const client = KurrentDBClient.connectionString(options.url);
-  const activeSubscriptions = new Set<() => Promise<void>>();
-  let closed = false;
-
-  async function currentRevision(stream: string): Promise<bigint | undefined> {
-    try {
-      for await (const resolved of client.readStream(stream, { direction: 'backwards', fromRevision: 'end', maxCount: 1 })) {
-        if (resolved.event) return resolved.event.revision;
-      }
-      return undefined;
-    } catch (err) {
-      if (err instanceof KurrentStreamNotFoundError) return undefined;
-      throw mapError(err, stream);
+async function currentRevision(client: KurrentDBClient, stream: string): Promise<bigint | undefined> {
+  try {
+    for await (const resolved of client.readStream(stream, { direction: 'backwards', fromRevision: 'end', maxCount: 1 })) {
+      if (resolved.event) return resolved.event.revision;
     }
+    return undefined;
+  } catch (err) {
+    if (err instanceof KurrentStreamNotFoundError) return undefined;
+    throw mapError(err, stream);
   }
+}
 
-  /** ESDB delete/tombstone take no 'stream_exists'; resolve it to the current revision (still checked server-side). */
-  async function deleteState(stream: string, expected: ExpectedRevision): Promise<StreamState> {
-    if (expected !== 'stream_exists') return expected;
-    const revision = await currentRevision(stream);
-    if (revision === undefined) throw new WrongExpectedVersionError(stream, expected, 'no_stream');
-    return revision;
-  }
+/** ESDB delete/tombstone take no 'stream_exists'; resolve it to the current revision (still checked server-side). */
+async function deleteState(client: KurrentDBClient, stream: string, expected: ExpectedRevision): Promise<StreamState> {
+  if (expected !== 'stream_exists') return expected;
+  const revision = await currentRevision(client, stream);
+  if (revision === undefined) throw new WrongExpectedVersionError(stream, expected, 'no_stream');
+  return revision;
+}
 
-  async function headPosition(): Promise<Position | undefined> {
-    try {
-      for await (const resolved of client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
-        if (resolved.event) return resolved.event.position;
-      }
-      return undefined;
-    } catch (err) {
-      throw mapError(err);
+async function headPosition(client: KurrentDBClient): Promise<Position | undefined> {
+  try {
+    for await (const resolved of client.readAll({ direction: 'backwards', fromPosition: 'end', maxCount: 1 })) {
+      if (resolved.event) return resolved.event.position;
     }
+    return undefined;
+  } catch (err) {
+    throw mapError(err);
   }
+}
 
-  async function* subscribe(subscribeOptions: SubscribeOptions): AsyncGenerator<SubscriptionMessage> {
-    const buffer: SubscriptionMessage[] = [];
-    let failure: unknown;
-    let ended = false;
-    let wake: (() => void) | undefined;
-    const signalConsumer = (): void => {
-      wake?.();
-      wake = undefined;
-    };
-    const push = (message: SubscriptionMessage): void => {
-      buffer.push(message);
-      if (buffer.length >= HIGH_WATER && !subscription.isPaused()) subscription.pause();
-      signalConsumer();
-    };
-    const subscription = client.subscribeToAll({
-      fromPosition: subscribeOptions.fromPosition ?? 'start',
-      filter: toKurrentFilter(subscribeOptions.filter, {
-        ...(subscribeOptions.checkpointInterval !== undefined ? { checkpointInterval: subscribeOptions.checkpointInterval } : {}),
-        checkpointReached: (_sub, position) => push({ kind: 'checkpoint', position }),
-      }),
-    });
-    subscription.on('data', (resolved: AllStreamResolvedEvent) => {
-      if (resolved.event && !isSystemEvent(resolved.event)) push({ kind: 'event', event: toRecordedEvent(resolved.event) });
-    });
-    subscription.on('caughtUp', (info) => push({ kind: 'caughtUp', position: info.position }));
-    subscription.on('error', (err) => {
-      failure = mapError(err);
-      signalConsumer();
-    });
-    subscription.on('end', () => {
-      ended = true;
-      signalConsumer();
-    });
-    const stop = async (): Promise<void> => {
-      ended = true;
-      signalConsumer();
-      await subscription.unsubscribe().catch(() => undefined);
-    };
-    const onAbort = (): void => void stop();
-    subscribeOptions.signal?.addEventListener('abort', onAbort, { once: true });
-    activeSubscriptions.add(stop);
-    try {
-      while (true) {
-        const next = buffer.shift();
-        if (next) {
-          if (buffer.length <= LOW_WATER && subscription.isPaused()) subscription.resume();
-          yield next;
-          continue;
-        }
-        if (failure) throw failure;
-        if (ended || subscribeOptions.signal?.aborted) return;
-        await new Promise<void>((resolve) => (wake = resolve));
+async function* subscribe(
+  client: KurrentDBClient,
+  activeSubscriptions: Set<() => Promise<void>>,
+  subscribeOptions: SubscribeOptions,
+): AsyncGenerator<SubscriptionMessage> {
+  const buffer: SubscriptionMessage[] = [];
+  let failure: unknown;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const signalConsumer = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  const push = (message: SubscriptionMessage): void => {
+    buffer.push(message);
+    if (buffer.length >= HIGH_WATER && !subscription.isPaused()) subscription.pause();
+    signalConsumer();
+  };
+  const subscription = client.subscribeToAll({
+    fromPosition: subscribeOptions.fromPosition ?? 'start',
+    filter: toKurrentFilter(subscribeOptions.filter, {
+      ...(subscribeOptions.checkpointInterval !== undefined ? { checkpointInterval: subscribeOptions.checkpointInterval } : {}),
+      checkpointReached: (_sub, position) => push({ kind: 'checkpoint', position }),
+    }),
+  });
+  subscription.on('data', (resolved: AllStreamResolvedEvent) => {
+    if (resolved.event && !isSystemEvent(resolved.event)) push({ kind: 'event', event: toRecordedEvent(resolved.event) });
+  });
+  subscription.on('caughtUp', (info) => push({ kind: 'caughtUp', position: info.position }));
+  subscription.on('error', (err) => {
+    failure = mapError(err);
+    signalConsumer();
+  });
+  subscription.on('end', () => {
+    ended = true;
+    signalConsumer();
+  });
+  const stop = async (): Promise<void> => {
+    ended = true;
+    signalConsumer();
+    await subscription.unsubscribe().catch(() => undefined);
+  };
+  const onAbort = (): void => void stop();
+  subscribeOptions.signal?.addEventListener('abort', onAbort, { once: true });
+  activeSubscriptions.add(stop);
+  try {
+    while (true) {
+      const next = buffer.shift();
+      if (next) {
+        if (buffer.length <= LOW_WATER && subscription.isPaused()) subscription.resume();
+        yield next;
+        continue;
       }
-    } finally {
-      subscribeOptions.signal?.removeEventListener('abort', onAbort);
-      activeSubscriptions.delete(stop);
-      await stop();
+      if (failure) throw failure;
+      if (ended || subscribeOptions.signal?.aborted) return;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
+  } finally {
+    subscribeOptions.signal?.removeEventListener('abort', onAbort);
+    activeSubscriptions.delete(stop);
+    await stop();
   }
+}
 
+function streamReads(
+  client: KurrentDBClient,
+  activeSubscriptions: Set<() => Promise<void>>,
+): Pick<EventStore, 'readStream' | 'readAll' | 'subscribeToAll'> {
   return {
-    kind: 'kurrentdb',
-
-    async appendToStream(stream, events, appendOptions = {}) {
-      const expected = appendOptions.expectedRevision ?? 'any';
-      try {
-        const result = await client.appendToStream(
-          stream,
-          events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
-          { streamState: expected },
-        );
-        return { nextExpectedRevision: result.nextExpectedRevision, position: result.position ?? UNKNOWN_POSITION };
-      } catch (err) {
-        throw mapError(err, stream, expected);
-      }
-    },
-
     async *readStream(stream, readOptions = {}) {
       try {
         const reads = client.readStream(stream, {
@@ -244,9 +231,15 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
     },
 
     subscribeToAll(subscribeOptions = {}) {
-      return subscribe(subscribeOptions);
+      return subscribe(client, activeSubscriptions, subscribeOptions);
     },
+  };
+}
 
+function streamAdministration(
+  client: KurrentDBClient,
+): Pick<EventStore, 'getStreamMetadata' | 'setStreamMetadata' | 'deleteStream' | 'tombstoneStream'> {
+  return {
     async getStreamMetadata(stream) {
       try {
         const result = await client.getStreamMetadata(stream);
@@ -282,7 +275,7 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
     async deleteStream(stream, deleteOptions = {}) {
       const expected = deleteOptions.expectedRevision ?? 'any';
       try {
-        await client.deleteStream(stream, { expectedRevision: await deleteState(stream, expected) });
+        await client.deleteStream(stream, { expectedRevision: await deleteState(client, stream, expected) });
       } catch (err) {
         throw mapError(err, stream, expected);
       }
@@ -291,16 +284,43 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
     async tombstoneStream(stream, deleteOptions = {}) {
       const expected = deleteOptions.expectedRevision ?? 'any';
       try {
-        await client.tombstoneStream(stream, { expectedRevision: await deleteState(stream, expected) });
+        await client.tombstoneStream(stream, { expectedRevision: await deleteState(client, stream, expected) });
+      } catch (err) {
+        throw mapError(err, stream, expected);
+      }
+    },
+  };
+}
+
+export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): EventStore {
+  const client = KurrentDBClient.connectionString(options.url);
+  const activeSubscriptions = new Set<() => Promise<void>>();
+  let closed = false;
+
+  return {
+    kind: 'kurrentdb',
+
+    async appendToStream(stream, events, appendOptions = {}) {
+      const expected = appendOptions.expectedRevision ?? 'any';
+      try {
+        const result = await client.appendToStream(
+          stream,
+          events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} })),
+          { streamState: expected },
+        );
+        return { nextExpectedRevision: result.nextExpectedRevision, position: result.position ?? UNKNOWN_POSITION };
       } catch (err) {
         throw mapError(err, stream, expected);
       }
     },
 
-    headPosition,
+    ...streamReads(client, activeSubscriptions),
+    ...streamAdministration(client),
+
+    headPosition: () => headPosition(client),
 
     async ping() {
-      await headPosition();
+      await headPosition(client);
     },
 
     async close() {
