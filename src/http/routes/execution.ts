@@ -14,8 +14,8 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { languageVersions, probeSandbox } from '../../infra/sandbox/index.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import { findRun, type RunRow } from '../../projections/runs/queries.js';
-import { findStaticAnalysis } from '../../projections/static-analysis/queries.js';
-import { findSubmission, findTestResults, type TestResultRow } from '../../projections/submissions/queries.js';
+import { findStaticAnalysis, type StaticAnalysisRow } from '../../projections/static-analysis/queries.js';
+import { findSubmission, findTestResults, type SubmissionRow, type TestResultRow } from '../../projections/submissions/queries.js';
 import type { Principal } from '../../runtime/principal.js';
 import type { RouteModule } from '../app.js';
 import { principalOf } from '../plugins/auth.js';
@@ -229,6 +229,64 @@ export function redactTestCase(t: TestResultRow, isAdmin: boolean) {
   };
 }
 
+/** A static analysis job as its owner sees it: pending, or its summary and full report. */
+function staticAnalysisView(row: StaticAnalysisRow) {
+  const base = {
+    jobId: row.jobId,
+    source: row.source,
+    runId: row.runId,
+    submissionId: row.submissionId,
+    language: row.language,
+    createdAt: new Date(row.createdAt).toISOString(),
+    completedAt: row.completedAt ? new Date(row.completedAt).toISOString() : null,
+  };
+  if (row.status === 'pending') return { ...base, status: 'pending' as const };
+  return {
+    ...base,
+    status: row.status,
+    summary: {
+      diagnosticCount: row.diagnosticCount ?? 0,
+      errorCount: row.errorCount ?? 0,
+      warningCount: row.warningCount ?? 0,
+      maxCyclomaticComplexity: row.maxCyclomaticComplexity,
+      highComplexityCount: row.highComplexityCount ?? 0,
+      duplicationCount: row.duplicationCount ?? 0,
+      toolFailureCount: row.toolFailureCount ?? 0,
+    },
+    diagnostics: row.report?.diagnostics ?? [],
+    complexity: row.report?.complexity ?? [],
+    duplications: row.report?.duplications ?? [],
+    toolResults: row.report?.toolResults ?? [],
+    error: row.errorMessage,
+  };
+}
+
+/** A submission with its test cases; hidden cases' data only for an admin (redactTestCase). */
+function submissionDetails(s: SubmissionRow, tests: TestResultRow[], isAdmin: boolean) {
+  return {
+    submissionId: s.id,
+    roomId: s.roomId,
+    problemId: s.problemId,
+    language: s.language,
+    code: s.code,
+    status: s.status,
+    verdict: s.verdict,
+    accepted: s.status === 'completed' && s.passedTestCases === s.totalTestCases,
+    totalTestCases: s.totalTestCases,
+    passedTestCases: s.passedTestCases,
+    failedTestCases: s.failedTestCases,
+    errorTestCases: s.errorTestCases,
+    totalDurationMs: s.totalDurationMs,
+    compileError: s.compileError,
+    error: s.error,
+    outputExpired: s.outputExpiredAt !== null,
+    staticAnalysisJobId: s.staticAnalysisJobId,
+    submittedAt: new Date(s.submittedAt).toISOString(),
+    completedAt: s.completedAt ? new Date(s.completedAt).toISOString() : null,
+    testCases: tests.map((t) => redactTestCase(t, isAdmin)),
+  };
+}
+
 export const executionRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/execution/languages',
@@ -259,34 +317,7 @@ export const executionRoutes: RouteModule = (app, ctx) => {
       const principal = principalOf(request);
       const row = await findStaticAnalysis(ctx.db, request.params.jobId);
       if (!row || row.userId !== principal.userId) throw new DomainError('ANALYSIS_JOB_NOT_FOUND', 'Static analysis job not found');
-      const base = {
-        jobId: row.jobId,
-        source: row.source,
-        runId: row.runId,
-        submissionId: row.submissionId,
-        language: row.language,
-        createdAt: new Date(row.createdAt).toISOString(),
-        completedAt: row.completedAt ? new Date(row.completedAt).toISOString() : null,
-      };
-      if (row.status === 'pending') return { ...base, status: 'pending' as const };
-      return {
-        ...base,
-        status: row.status,
-        summary: {
-          diagnosticCount: row.diagnosticCount ?? 0,
-          errorCount: row.errorCount ?? 0,
-          warningCount: row.warningCount ?? 0,
-          maxCyclomaticComplexity: row.maxCyclomaticComplexity,
-          highComplexityCount: row.highComplexityCount ?? 0,
-          duplicationCount: row.duplicationCount ?? 0,
-          toolFailureCount: row.toolFailureCount ?? 0,
-        },
-        diagnostics: row.report?.diagnostics ?? [],
-        complexity: row.report?.complexity ?? [],
-        duplications: row.report?.duplications ?? [],
-        toolResults: row.report?.toolResults ?? [],
-        error: row.errorMessage,
-      };
+      return staticAnalysisView(row);
     },
   );
 
@@ -322,29 +353,7 @@ export const executionRoutes: RouteModule = (app, ctx) => {
       const s = await findSubmission(ctx.db, request.params.submissionId);
       if (!s || s.userId !== principal.userId) throw new DomainError('SUBMISSION_NOT_FOUND', 'Submission not found');
       const tests = await findTestResults(ctx.db, s.id);
-      const isAdmin = principal.role === 'admin';
-      return {
-        submissionId: s.id,
-        roomId: s.roomId,
-        problemId: s.problemId,
-        language: s.language,
-        code: s.code,
-        status: s.status,
-        verdict: s.verdict,
-        accepted: s.status === 'completed' && s.passedTestCases === s.totalTestCases,
-        totalTestCases: s.totalTestCases,
-        passedTestCases: s.passedTestCases,
-        failedTestCases: s.failedTestCases,
-        errorTestCases: s.errorTestCases,
-        totalDurationMs: s.totalDurationMs,
-        compileError: s.compileError,
-        error: s.error,
-        outputExpired: s.outputExpiredAt !== null,
-        staticAnalysisJobId: s.staticAnalysisJobId,
-        submittedAt: new Date(s.submittedAt).toISOString(),
-        completedAt: s.completedAt ? new Date(s.completedAt).toISOString() : null,
-        testCases: tests.map((t) => redactTestCase(t, isAdmin)),
-      };
+      return submissionDetails(s, tests, principal.role === 'admin');
     },
   );
 };

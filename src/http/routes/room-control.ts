@@ -52,9 +52,17 @@ const SwapSchema = Type.Object({
   respondedAt: Nullable(DateTime),
 });
 
-export function roomControlRoutes(app: App, ctx: AppContext): void {
-  const tags = ['room control'];
+const tags = ['room control'];
 
+export function roomControlRoutes(app: App, ctx: AppContext): void {
+  registerPhaseAndLock(app, ctx);
+  registerRoomSetup(app, ctx);
+  registerTimer(app, ctx);
+  registerRoleSwaps(app, ctx);
+}
+
+/** The room's phase transitions and the editor lock. */
+function registerPhaseAndLock(app: App, ctx: AppContext): void {
   app.post(
     '/rooms/:id/control/transition',
     {
@@ -101,7 +109,10 @@ export function roomControlRoutes(app: App, ctx: AppContext): void {
       },
     );
   }
+}
 
+/** What the room works on and how it is configured: the selected problem, the name and configuration. */
+function registerRoomSetup(app: App, ctx: AppContext): void {
   app.post(
     '/rooms/:id/control/problem',
     {
@@ -156,7 +167,10 @@ export function roomControlRoutes(app: App, ctx: AppContext): void {
       return detailAfterWrite(ctx, request, request.params.id, principal.userId);
     },
   );
+}
 
+/** Pausing and resuming the coding timer. */
+function registerTimer(app: App, ctx: AppContext): void {
   for (const paused of [true, false]) {
     app.post(
       `/rooms/:id/control/${paused ? 'pause' : 'resume'}`,
@@ -175,7 +189,10 @@ export function roomControlRoutes(app: App, ctx: AppContext): void {
       },
     );
   }
+}
 
+/** A role swap between two participants: asked by one, accepted or declined by the other. */
+function registerRoleSwaps(app: App, ctx: AppContext): void {
   app.post(
     '/rooms/:id/control/role-swap',
     {

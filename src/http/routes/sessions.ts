@@ -169,9 +169,16 @@ function sessionCursor(cursor: string | undefined, numeric: boolean): [string | 
   return values && [values[0] ?? null, values[1] as string];
 }
 
-export function sessionRoutes(app: App, ctx: AppContext): void {
-  const tags = ['sessions'];
+const tags = ['sessions'];
 
+export function sessionRoutes(app: App, ctx: AppContext): void {
+  registerSessionList(app, ctx);
+  registerSessionDetail(app, ctx);
+  registerSessionPlayback(app, ctx);
+}
+
+/** The caller's history of finished sessions (admins: everyone's), filtered, sorted and paged. */
+function registerSessionList(app: App, ctx: AppContext): void {
   app.get(
     '/sessions',
     {
@@ -232,7 +239,10 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
       };
     },
   );
+}
 
+/** One session: its detail, and removing it from the caller's history. */
+function registerSessionDetail(app: App, ctx: AppContext): void {
   app.get(
     '/sessions/:id',
     { schema: { tags, summary: 'Session detail', params: SessionIdParams, response: { 200: SessionDetailSchema } } },
@@ -280,7 +290,10 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
       return reply.status(204).send();
     },
   );
+}
 
+/** What replays a session: its code snapshots and its timeline (with the code at a given instant). */
+function registerSessionPlayback(app: App, ctx: AppContext): void {
   app.get(
     '/sessions/:id/snapshots',
     {
@@ -339,8 +352,6 @@ export function sessionRoutes(app: App, ctx: AppContext): void {
  * taking one over removes it here.
  */
 export function sessionPendingRoutes(app: App, ctx: AppContext): void {
-  const tags = ['sessions'];
-
   // GET /sessions/:id/ai-messages is served by the AI history routes (src/http/routes/ai-history.ts).
   const artefacts: Array<[string, ErrorCode, string]> = [];
   for (const [path, code, message] of artefacts) {
