@@ -125,6 +125,13 @@ async function answerWrite(ctx: AppContext, request: FastifyRequest, reply: Fast
 const LIST_TABLES = ['problems', 'problem_stats', 'problem_attempts', 'bookmarks'];
 
 export const problemRoutes: RouteModule = (app, ctx) => {
+  problemListRoutes(app, ctx);
+  problemDetailRoutes(app, ctx);
+  problemWriteRoutes(app, ctx);
+};
+
+/** The problem list (cached per caller and query string) and the tags it can be filtered by. */
+const problemListRoutes: RouteModule = (app, ctx) => {
   const pages = createReadCache<Awaited<ReturnType<typeof listProblems>>>(ctx.progress, {
     projections: ctx.projections.filter((p) => p.tables.some((t) => LIST_TABLES.includes(t))).map((p) => p.name),
     maxAgeMs: 5_000,
@@ -167,7 +174,10 @@ export const problemRoutes: RouteModule = (app, ctx) => {
     },
     async () => ({ data: await listTags(ctx.db) }),
   );
+};
 
+/** One problem's detail, revalidated cheaply by its ETag. */
+const problemDetailRoutes: RouteModule = (app, ctx) => {
   app.get(
     '/problems/:id',
     {
@@ -204,7 +214,10 @@ export const problemRoutes: RouteModule = (app, ctx) => {
       return view.detail;
     },
   );
+};
 
+/** Creating, editing, publishing and deleting problems (admins). */
+const problemWriteRoutes: RouteModule = (app, ctx) => {
   app.post(
     '/problems',
     { schema: { tags: ['problems'], body: CreateBody, response: { 201: ProblemDetailSchema } } },

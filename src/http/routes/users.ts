@@ -121,8 +121,17 @@ const MAX_STATS_BUCKETS = 366;
 /** How long a cached profile row or statistics may be served when the projections' progress cannot be heard. */
 const PROFILE_CACHE_MAX_AGE_MS = 5_000;
 
+const tags = ['users'];
+
 export function usersRoutes(app: App, ctx: AppContext): void {
-  const tags = ['users'];
+  registerOwnProfile(app, ctx);
+  registerOwnActivity(app, ctx);
+  registerOwnStats(app, ctx);
+  registerAvatarAndPublicProfile(app, ctx);
+}
+
+/** The caller's own profile: read (cached, with ETag), updated, or the account deleted. */
+function registerOwnProfile(app: App, ctx: AppContext): void {
   // The caller's own profile is the most frequent read: its row (users projection) and its statistics (read by
   // sources other modules register, so any projection counts) stay cached while those projections stand still.
   const rows = createReadCache<UserRow | undefined>(ctx.progress, { projections: ['users'], maxAgeMs: PROFILE_CACHE_MAX_AGE_MS, maxEntries: 50_000 });
@@ -162,7 +171,10 @@ export function usersRoutes(app: App, ctx: AppContext): void {
     await settle(ctx, w.position, w.eventTypes);
     return reply.status(204).send();
   });
+}
 
+/** The caller's daily quotas and the room to reconnect to. */
+function registerOwnActivity(app: App, ctx: AppContext): void {
   app.get(
     '/users/me/quotas',
     {
@@ -209,7 +221,10 @@ export function usersRoutes(app: App, ctx: AppContext): void {
       return room;
     },
   );
+}
 
+/** The caller's sessions, scores and submissions per day or week, over at most MAX_STATS_BUCKETS buckets. */
+function registerOwnStats(app: App, ctx: AppContext): void {
   app.get(
     '/users/me/stats',
     {
@@ -244,7 +259,10 @@ export function usersRoutes(app: App, ctx: AppContext): void {
       return { series: await statsSeries(ctx.db, userId, from, to, bucket) };
     },
   );
+}
 
+/** The caller's avatar (upload URL, confirm, remove) and anyone's public profile. */
+function registerAvatarAndPublicProfile(app: App, ctx: AppContext): void {
   app.post(
     '/users/me/avatar/upload-url',
     { schema: { tags, response: { 201: Type.Object({ uploadUrl: Type.String(), key: Type.String() }) } } },
