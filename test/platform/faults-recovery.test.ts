@@ -178,6 +178,16 @@ describe('read-your-writes timing out', () => {
     expect(joined.body.room).toMatchObject({ roomId: res.body.roomId, name: 'Lagging' });
     expect(joined.body.room.participants.map((p: { userId: string }) => p.userId).sort()).toEqual([host.id, guest.id].sort());
   }, 30_000);
+
+  it('POST /auth/register answers the new profile from its own events, never 404, when the users read model lags', async () => {
+    await h.projections.runners.find((r) => r.name === 'users')!.stop();
+    const body = { email: 'lagging-signup@example.test', username: 'lagging_signup', password: 'correct horse battery' };
+    const res = await h.request({ method: 'POST', url: '/auth/register', body });
+    expect(res.status).toBe(201);
+    expect(res.body.accessToken).toEqual(expect.any(String));
+    expect(res.body.user).toMatchObject({ email: body.email, username: body.username, role: 'user', displayName: null });
+    expect((await streamEvents(`user-${res.body.user.id}`))[0]?.type).toBe('UserRegistered');
+  }, 30_000);
 });
 
 describe('standby sleeps', () => {

@@ -6,6 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { deleteAccount, avatarUploadUrl, confirmAvatar, removeAvatar, updateProfile } from '../../commands/identity/users.js';
 import type { Written } from '../../commands/identity/common.js';
+import { accountFromEvents } from '../../commands/identity/account-from-events.js';
 import { userNotFound, type Precondition } from '../../domain/user/user.js';
 import { findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/users/queries.js';
 import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries, type ProfileStats } from '../../projections/users/usage.js';
@@ -73,9 +74,34 @@ export async function activeUserRow(ctx: AppContext, id: string): Promise<UserRo
 
 /** The profile of an account after a write: waits for the projections, then reads. */
 export async function profileAfter(ctx: AppContext, userId: string, w: Written): Promise<{ profile: UserProfile; etag: string }> {
-  await settle(ctx, w.position, w.eventTypes);
-  const row = await activeUserRow(ctx, userId);
+  const settled = await settle(ctx, w.position, w.eventTypes);
+  const row = (await findUserRow(ctx.db, userId)) ?? (settled ? undefined : await userRowFromEvents(ctx, userId));
+  if (!row || row.deletedAt) throw userNotFound();
   return { profile: await toUserProfile(ctx, row), etag: etagOf(row) };
+}
+
+/** The account's row as its own events tell it, for a write answered before the users read model caught up. */
+async function userRowFromEvents(ctx: AppContext, userId: string): Promise<UserRow | undefined> {
+  const account = await accountFromEvents(ctx.store, userId);
+  if (!account?.state.exists) return undefined;
+  const { state, createdAt, updatedAt } = account;
+  return {
+    id: userId,
+    email: state.email,
+    username: state.username,
+    displayName: state.displayName,
+    bio: state.bio,
+    avatarKey: state.avatarKey,
+    role: state.role,
+    bannedAt: state.banned ? updatedAt : null,
+    bannedReason: state.bannedReason,
+    deletedAt: state.deletedAt ? new Date(state.deletedAt) : null,
+    anonymisedAt: null,
+    lastLoginAt: null,
+    createdAt,
+    updatedAt,
+    revision: String(state.revision),
+  };
 }
 
 export const etagOf = (row: { revision: string | number | bigint }) => `W/"${String(row.revision)}"`;
