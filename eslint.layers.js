@@ -1,8 +1,8 @@
 // The layering rule of src/ (docs/architecture.md, "The layers"), as zones of import-x/no-restricted-paths:
 // a file under `target` may not import a file under `from` (unless it is under one of `except`).
-// `runtime/context.ts` and `runtime/principal.ts` declare only types (the AppContext handed to routes, workers and
+// `composition/context.ts` and `composition/principal.ts` declare only types (the AppContext handed to routes, workers and
 // module wirings, the authenticated caller), so importing them moves no wiring into a layer; everything else in
-// `runtime/` is the composition root and only it wires. Command handlers need neither: they take the ports they use
+// `composition/` is the composition root and only it wires. Command handlers need neither: they take the ports they use
 // from `src/commands/ports.ts` (which AppContext extends); in `src/commands` only the module wirings
 // (`*/wiring.ts`, which install adapters on the context) name AppContext.
 const CONTEXT_TYPES = ['./context.ts', './principal.ts'];
@@ -26,13 +26,13 @@ export const layerZones = [
   },
   {
     target: 'src/infra',
-    from: 'src/runtime',
+    from: 'src/composition',
     message: 'Adapters do not import the composition root; it hands them their configuration.',
   },
   {
     target: ['src/commands', 'src/projections', 'src/workers', 'src/http', 'src/collab'],
-    from: 'src/runtime',
+    from: 'src/composition',
     except: CONTEXT_TYPES,
-    message: 'Only the composition root (src/runtime) wires; other layers may import its AppContext and Principal types only.',
+    message: 'Only the composition root (src/composition) wires; other layers may import its AppContext and Principal types only.',
   },
 ];

@@ -10,7 +10,7 @@ import { grade } from '../src/domain/report/grader.js';
 import { startReportWorker } from '../src/workers/reports/start.js';
 import { gradeInput } from '../test/reports/fixtures.js';
 import { startStandaloneCollab, type StandaloneCollab } from '../src/collab/standalone.js';
-import { inProcessControlPlaneCallbacks } from '../src/runtime/collab-callbacks.js';
+import { inProcessControlPlaneCallbacks } from '../src/composition/collab-callbacks.js';
 import { createHttpCollabClient } from '../src/infra/collab-client/index.js';
 import { createHarness, type Harness } from '../test/support/harness.js';
 import { registerUser } from '../test/support/users.js';

@@ -61,7 +61,7 @@ function usageError(name?: string): number {
 }
 
 async function serveCommand(config: Config, args: string[]): Promise<number> {
-  const { ROLES, serve } = await import('./runtime/serve.js');
+  const { ROLES, serve } = await import('./composition/serve.js');
   const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
   const role = values.role as (typeof ROLES)[number];
   if (!ROLES.includes(role)) return usageError('serve');
@@ -96,7 +96,7 @@ async function migrateCommand(config: Config): Promise<number> {
 
 async function openapiCommand(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
-  const { withContext } = await import('./runtime/cli-context.js');
+  const { withContext } = await import('./composition/cli-context.js');
   const { formatOpenApi, openApiDocument } = await import('./http/openapi-document.js');
   const text = await withContext(config, async (ctx) => formatOpenApi(await openApiDocument(ctx)));
   if (values.out) {
@@ -110,10 +110,10 @@ async function run(command: string, config: Config, rest: string[]): Promise<num
   if (command === 'serve') return serveCommand(config, rest);
   if (command === 'migrate') return migrateCommand(config);
   if (command === 'openapi') return openapiCommand(config, rest);
-  const { withContext, projectionsCommand, seedCli } = await import('./runtime/cli-context.js');
+  const { withContext, projectionsCommand, seedCli } = await import('./composition/cli-context.js');
   if (command === 'projections') return projectionsCommand(config, rest);
   if (command === 'seed') return seedCli(config, rest);
-  const { cliCommands } = await import('./runtime/cli-commands.js');
+  const { cliCommands } = await import('./composition/cli-commands.js');
   const handler = cliCommands[command];
   if (!handler) return usageError();
   return withContext(config, (ctx) => handler(ctx, rest));

@@ -1,7 +1,7 @@
 /**
  * The ports command handlers take. A handler names the ones it uses (`Pick<Ports, 'store' | 'db'>`, or one of the
  * named groups below), so its signature says what it touches; the composition root's AppContext
- * (src/runtime/context.ts) is a superset of Ports and is passed as is. Optional adapters stay optional here: a
+ * (src/composition/context.ts) is a superset of Ports and is passed as is. Optional adapters stay optional here: a
  * handler that needs one says so and copes with its absence.
  */
 import type { Redis } from 'ioredis';

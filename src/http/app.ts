@@ -9,7 +9,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { AppContext } from '../runtime/context.js';
+import type { AppContext } from '../composition/context.js';
 import { envelope, isEnvelopePayload, sendError, statusEnvelope } from './errors.js';
 import { registerJsonBodyParser } from './json-body.js';
 import { namedSchemas } from './openapi-components.js';

@@ -2,7 +2,7 @@
  * The OpenAPI document of the control plane as a client generator sees it: the one served at /docs/json, with keys
  * in a stable order. `syncode openapi --out openapi.json` writes it; a test fails when the committed file is stale.
  */
-import type { AppContext } from '../runtime/context.js';
+import type { AppContext } from '../composition/context.js';
 import { buildApp } from './app.js';
 import { routeModules } from './modules.js';
 

@@ -4,7 +4,7 @@
  * so orchestrators probe and scrape every process the same way.
  */
 import Fastify, { LogController } from 'fastify';
-import type { AppContext } from '../runtime/context.js';
+import type { AppContext } from '../composition/context.js';
 import { envelope, sendError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import type { App } from './types.js';

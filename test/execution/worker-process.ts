@@ -6,8 +6,8 @@
  */
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/infra/observability/logger.js';
-import { closeContext, createContext } from '../../src/runtime/create-context.js';
-import { wire } from '../../src/runtime/wiring.js';
+import { closeContext, createContext } from '../../src/composition/create-context.js';
+import { wire } from '../../src/composition/wiring.js';
 import { startExecutionWorker } from '../../src/workers/execution/start.js';
 
 const config = loadConfig({ ...process.env, SCHEDULER_ENABLED: 'false', SEED_ON_START: 'false' });

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import * as Y from 'yjs';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/infra/db/database.js';
-import { serve, type Running } from '../../src/runtime/serve.js';
+import { serve, type Running } from '../../src/composition/serve.js';
 import { peer, synced, waitFor, type Peer } from '../collab/support.js';
 import { freePort } from '../platform/faults-support.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js';

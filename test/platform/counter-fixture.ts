@@ -10,7 +10,7 @@ import type { RouteModule } from '../../src/http/app.js';
 import { execute, requestMetadata } from '../../src/http/command.js';
 import type { Projection } from '../../src/projections/projection.js';
 import { occurredAt, streamId } from '../../src/projections/projection.js';
-import type { AppContext } from '../../src/runtime/context.js';
+import type { AppContext } from '../../src/composition/context.js';
 
 export type CounterEvent = DomainEvent<'CounterIncremented', { by: number }> | DomainEvent<'CounterPoisoned', { note: string }>;
 export type CounterCommand = { type: 'Increment'; by: number; max: number } | { type: 'Poison' };

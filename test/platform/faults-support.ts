@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/infra/observability/logger.js';
-import type { AppContext } from '../../src/runtime/context.js';
-import { closeContext, createContext } from '../../src/runtime/create-context.js';
+import type { AppContext } from '../../src/composition/context.js';
+import { closeContext, createContext } from '../../src/composition/create-context.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js';
 import { until as poll } from '../support/until.js';
 

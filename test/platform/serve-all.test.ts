@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import net from 'node:net';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
-import { serve, type Running } from '../../src/runtime/serve.js';
+import { serve, type Running } from '../../src/composition/serve.js';
 import { peer, synced, waitFor, type Peer } from '../collab/support.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../support/env.js';
 import { uniqueName } from '../support/schema.js';

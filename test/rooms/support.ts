@@ -6,7 +6,7 @@
 import { expect } from '@jest/globals';
 import { startStandaloneCollab, type StandaloneCollab } from '../../src/collab/standalone.js';
 import { createHttpCollabClient } from '../../src/infra/collab-client/index.js';
-import { inProcessControlPlaneCallbacks } from '../../src/runtime/collab-callbacks.js';
+import { inProcessControlPlaneCallbacks } from '../../src/composition/collab-callbacks.js';
 import { createHarness, type Harness, type HarnessOptions } from '../support/harness.js';
 import { registerAdmin, registerUser } from '../support/users.js';
 

@@ -12,9 +12,9 @@ import type { App } from '../../src/http/types.js';
 import { createLogger } from '../../src/infra/observability/logger.js';
 import { startProjections, type ProjectionHost } from '../../src/projections/host.js';
 import type { Projection } from '../../src/projections/projection.js';
-import type { AppContext } from '../../src/runtime/context.js';
-import { closeContext, createContext } from '../../src/runtime/create-context.js';
-import { wire } from '../../src/runtime/wiring.js';
+import type { AppContext } from '../../src/composition/context.js';
+import { closeContext, createContext } from '../../src/composition/create-context.js';
+import { wire } from '../../src/composition/wiring.js';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from './env.js';
 import { uniqueName } from './schema.js';
 

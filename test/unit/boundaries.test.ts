@@ -36,7 +36,7 @@ describe('import boundaries', () => {
     const errors = await boundaryErrors(
       'src/infra/mail/boundary-probe.ts',
       [
-        "import { wire } from '../../runtime/wiring.js';",
+        "import { wire } from '../../composition/wiring.js';",
         "import { execute } from '../../commands/execute.js';",
         'export const both = [wire, execute];',
         '',
@@ -49,7 +49,7 @@ describe('import boundaries', () => {
     const errors = await boundaryErrors(
       'src/commands/rooms/boundary-probe.ts',
       [
-        "import type { AppContext } from '../../runtime/context.js';",
+        "import type { AppContext } from '../../composition/context.js';",
         "import { DomainError } from '../../domain/shared/errors.js';",
         "import { storageOf } from '../../infra/storage/index.js';",
         'export const use = (ctx: AppContext) => [storageOf(ctx), DomainError];',

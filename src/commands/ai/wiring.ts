@@ -7,7 +7,7 @@ import { countHintsSince } from '../../projections/ai-hints/queries.js';
 import { countInterviewTurnsSince } from '../../projections/ai-interviewer/queries.js';
 import { countReviewsSince } from '../../projections/ai-reviews/queries.js';
 import { quotaUsageSources } from '../../projections/users/usage.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 let registered = false;
 

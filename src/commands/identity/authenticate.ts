@@ -13,7 +13,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { createReadCache } from '../../projections/read-cache.js';
 import { findAuthUser, type AuthUser } from '../../projections/users/queries.js';
 import type { Ports } from '../ports.js';
-import type { Authenticator, Principal } from '../../runtime/principal.js';
+import type { Authenticator, Principal } from '../../composition/principal.js';
 import { unauthorized, verifyAccessToken } from './tokens.js';
 
 /** The principal plus the sign-in session its token belongs to. */

@@ -2,7 +2,7 @@
 import { createHttpCollabClient, type CollabRoute } from '../../infra/collab-client/index.js';
 import { CollabNodeDirectory } from '../../infra/collab-nodes/index.js';
 import { registerSessionUsage } from '../../projections/sessions/usage.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 /** Where the control plane reaches the collab internal API. */
 export function collabBaseUrl(ctx: AppContext): string {

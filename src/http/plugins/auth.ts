@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/shared/errors.js';
 import type { RateDecision } from '../../infra/redis/rate-limiter.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import type { App } from '../types.js';
 
 export function setRateHeaders(reply: FastifyReply, d: RateDecision): void {

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { requireCapability } from '../../domain/user/capabilities.js';
 import { listAuditLogs, type AuditLogRow } from '../../projections/audit-log/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { validationError } from '../errors.js';
 import { PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';

@@ -9,7 +9,7 @@ import { ANALYSIS_QUEUE as AI_ANALYSIS_QUEUE, HINT_QUEUE, INTERVIEW_QUEUE, REVIE
 import { ANALYSIS_QUEUE, EXECUTION_QUEUE } from '../../commands/execution/jobs.js';
 import { REPORT_QUEUE } from '../../commands/reports/jobs.js';
 import { requireCapability } from '../../domain/user/capabilities.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';
 

@@ -7,7 +7,7 @@ import { DateTime, Uuid } from '../schemas.js';
 import { finishRoom } from '../../commands/rooms/finish.js';
 import { requireCapability } from '../../domain/user/capabilities.js';
 import { listAllRooms } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata } from '../command.js';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';

@@ -11,7 +11,7 @@ import { userNotFound } from '../../domain/user/user.js';
 import { recentSessionsOf } from '../../projections/reports/queries.js';
 import { findUserRow, listUsersForAdmin, type UserRow } from '../../projections/users/queries.js';
 import { profileStats } from '../../projections/users/usage.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata, settle } from '../command.js';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';

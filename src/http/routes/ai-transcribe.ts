@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { authorizeAiRequest } from '../../commands/ai/access.js';
 import { ServiceUnavailableError } from '../../infra/errors.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { validationError } from '../errors.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';

@@ -18,7 +18,7 @@ import { findHint } from '../../projections/ai-hints/queries.js';
 import { findInterviewJob } from '../../projections/ai-interviewer/queries.js';
 import { findReview } from '../../projections/ai-reviews/queries.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import type { RouteModule } from '../app.js';
 import { requestMetadata } from '../command.js';
 import { validationError } from '../errors.js';

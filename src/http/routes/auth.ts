@@ -17,7 +17,7 @@ import {
 import type { SessionPrincipal } from '../../commands/identity/authenticate.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { statusOf } from '../error-status.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata, settle } from '../command.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';

@@ -16,10 +16,10 @@ import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import { findRun, type RunRow } from '../../projections/runs/queries.js';
 import { findStaticAnalysis, type StaticAnalysisRow } from '../../projections/static-analysis/queries.js';
 import { findSubmission, findTestResults, type SubmissionRow, type TestResultRow } from '../../projections/submissions/queries.js';
-import type { Principal } from '../../runtime/principal.js';
+import type { Principal } from '../../composition/principal.js';
 import type { RouteModule } from '../app.js';
 import { principalOf } from '../plugins/auth.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);

@@ -16,7 +16,7 @@ import { listSessionFeedback, type FeedbackRow } from '../../projections/feedbac
 import { findRoom } from '../../projections/rooms/queries.js';
 import { listSessionParticipants, type SessionRow } from '../../projections/sessions/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata } from '../command.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';

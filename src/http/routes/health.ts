@@ -11,7 +11,7 @@ import { Type } from '@sinclair/typebox';
 import type { Config } from '../../config.js';
 import { ANALYSIS_QUEUE, EXECUTION_QUEUE } from '../../commands/execution/jobs.js';
 import { listCheckpoints } from '../../projections/checkpoints.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { envelope } from '../errors.js';
 import { ErrorResponseSchema } from '../openapi-contract.js';
 import type { App } from '../types.js';

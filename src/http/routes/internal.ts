@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authorizeJoin, docSnapshot, heartbeat, snapshotReady, userDisconnected } from '../../commands/rooms/collab-callbacks.js';
 import { ROOM_STATUSES } from '../../domain/room/constants.js';
 import { SNAPSHOT_TRIGGERS } from '../../domain/session/events.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { envelope } from '../errors.js';
 import type { App } from '../types.js';
 import { enumOf } from './room-views.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { codeAtInstant, InstantBeforeSessionError, playbackStream } from '../../projections/playback/read.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { validationError } from '../errors.js';
 import type { App } from '../types.js';

@@ -23,7 +23,7 @@ import {
   type ProblemDetail,
 } from '../../projections/problems/queries.js';
 import { createReadCache } from '../../projections/read-cache.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { ifNoneMatch } from '../etag.js';
 import {
   CreateBody,

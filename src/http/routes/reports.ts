@@ -10,7 +10,7 @@ import { statusOf } from '../error-status.js';
 import { completedReports, findReport, reportBody, wasCandidate } from '../../projections/reports/queries.js';
 import { UUID } from '../../projections/rooms/queries.js';
 import { listWeaknesses } from '../../projections/weaknesses/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';
 import { Nullable } from '../schemas.js';

@@ -13,7 +13,7 @@ import {
   transitionRoom,
   updateSettings,
 } from '../../commands/rooms/control.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata } from '../command.js';
 import { principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';

@@ -14,7 +14,7 @@ import { LANGUAGES } from '../../domain/room/constants.js';
 import { UUID_PATTERN } from '../../projections/problems/queries.js';
 import { listRoomRuns, type RunRow } from '../../projections/runs/queries.js';
 import { listRoomSubmissions, type SubmissionRow } from '../../projections/submissions/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import type { RouteModule } from '../app.js';
 import { requestMetadata } from '../command.js';
 import { decodeCursor, pageOf, PageQuery, toPage } from '../pagination.js';

@@ -21,7 +21,7 @@ import { roomDecider } from '../../domain/room/decider.js';
 import { roomErrors } from '../../domain/room/errors.js';
 import { roomStream } from '../../domain/room/events.js';
 import { can } from '../../domain/user/capabilities.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata } from '../command.js';
 import { enforceLimit, principalOf } from '../plugins/auth.js';
 import type { App } from '../types.js';

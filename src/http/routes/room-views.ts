@@ -21,7 +21,7 @@ import { canViewRoom } from '../../domain/room/rules.js';
 import type { RoomState } from '../../domain/room/state.js';
 import { findRoomWithParticipants, type ParticipantRow, type RoomRow } from '../../projections/rooms/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { DateTime, Nullable, Uuid } from '../schemas.js';
 
 export { Nullable };

@@ -19,7 +19,7 @@ import { findProblem } from '../../projections/problems/queries.js';
 import { createReadCache } from '../../projections/read-cache.js';
 import { browsePublicRooms, findRoom, findRoomByCode, findRoomWithParticipants, listMyRooms, UUID } from '../../projections/rooms/queries.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata } from '../command.js';
 import { validationError } from '../errors.js';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';

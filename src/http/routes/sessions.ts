@@ -28,7 +28,7 @@ import { sessionsWithFeedback } from '../../projections/feedback/queries.js';
 import { listSessionRecordings } from '../../projections/recordings/queries.js';
 import { feedbackView, visibleFeedback } from './feedback.js';
 import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata } from '../command.js';
 import { decodeCursor, PageQuery, pageOf, toPage } from '../pagination.js';
 import { principalOf } from '../plugins/auth.js';

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { DomainError } from '../../domain/shared/errors.js';
 import { localStorageOf } from '../../infra/storage/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import type { App } from '../types.js';
 
 /** Largest object accepted through a signed upload URL. */

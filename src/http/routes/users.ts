@@ -12,7 +12,7 @@ import { findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/u
 import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries, type ProfileStats } from '../../projections/users/usage.js';
 import { createReadCache } from '../../projections/read-cache.js';
 import { findActiveRoom } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { requestMetadata, settle } from '../command.js';
 import { validationError } from '../errors.js';
 import { principalOf } from '../plugins/auth.js';

@@ -1,6 +1,6 @@
 /** The caller's matchmaking status (with the `MatchOpponent` of a pending proposal), from the read models. */
 import type { Preferences } from '../../domain/matchmaking/preferences.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { findUserSummaries, resolveAvatarUrl } from '../users/queries.js';
 import { findTicket, queuePosition } from './queries.js';
 

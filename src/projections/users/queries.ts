@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { UserRole } from '../../domain/user/events.js';
 import type { Db } from '../../infra/db/database.js';
 import { storageOf } from '../../infra/storage/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 export { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';
 import { UUID_PATTERN as UUID } from '../../domain/shared/ids.js';

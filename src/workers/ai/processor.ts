@@ -13,7 +13,7 @@ import { scrubDeep } from '../../domain/ai/hidden.js';
 import type { AiEvent, CodeContextView } from '../../domain/ai/events.js';
 import { findCoachProblem } from '../../projections/problems/queries.js';
 import { findRoom } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 type Outcome = { status: 'answered' | 'skipped'; model?: string };
 

@@ -5,7 +5,7 @@
  */
 import type { Job, Worker } from 'bullmq';
 import { AI_REALTIME_QUEUES, type AiJob } from '../../commands/ai/jobs.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { failAbandoned, processAiJob } from './processor.js';
 import { registerAiSweepKinds } from './sweep.js';
 

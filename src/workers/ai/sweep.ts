@@ -8,7 +8,7 @@ import { aiJobOptions, QUEUE_OF, type AiJob } from '../../commands/ai/jobs.js';
 import { readAiStream, recordAnswer } from '../../commands/ai/results.js';
 import { systemMetadata } from '../../commands/metadata.js';
 import { aiStream, type AiRequestKind } from '../../domain/ai/events.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { registerSweepKind, type SweepKind } from '../sweeper/kinds.js';
 
 const TABLES: Record<AiRequestKind, { table: string; id: string }> = {

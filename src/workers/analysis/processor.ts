@@ -10,7 +10,7 @@ import type { AnalysisJob } from '../../commands/execution/jobs.js';
 import { completeStaticAnalysis, readRun, readSubmission } from '../../commands/execution/results.js';
 import type { RequestMetadata } from '../../commands/metadata.js';
 import { analyzeCode, failedAnalysis } from '../../infra/analysis/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 export async function processAnalysisJob(ctx: AppContext, job: Job<AnalysisJob>): Promise<{ status: string }> {
   const { staticAnalysisJobId, source, id, traceId } = job.data;

@@ -10,7 +10,7 @@
 import type { Job, Worker } from 'bullmq';
 import { ANALYSIS_QUEUE, EXECUTION_QUEUE, type AnalysisJob, type ExecutionJob } from '../../commands/execution/jobs.js';
 import { probeSandbox } from '../../infra/sandbox/index.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { processAnalysisJob } from '../analysis/processor.js';
 import { completeAbandoned, processExecutionJob } from './processor.js';
 

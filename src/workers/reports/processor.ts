@@ -6,7 +6,7 @@ import type { Job } from 'bullmq';
 import { generateReport, recordReportFailure, type ReportNarrator } from '../../commands/reports/generate.js';
 import { SessionNotGradableError } from '../../commands/reports/inputs.js';
 import type { ReportJob } from '../../commands/reports/jobs.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 /** The read models the grader reads (they must have caught up with the finish before grading). */
 export const GRADER_READ_MODELS = ['sessions', 'session-timeline', 'runs', 'submissions', 'static-analysis', 'session-reports'];

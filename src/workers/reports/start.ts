@@ -10,7 +10,7 @@
  */
 import type { Job, Worker } from 'bullmq';
 import { enqueueReport, enqueueSessionReports, REPORT_QUEUE, reportJobId, sessionCandidates, type ReportJob } from '../../commands/reports/jobs.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { narratorOf } from './openai-narrator.js';
 import { registerSweepKind } from '../sweeper/kinds.js';
 import { failReportJob, processReportJob } from './processor.js';

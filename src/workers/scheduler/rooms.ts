@@ -10,7 +10,7 @@ import { runRoomCommand } from '../../commands/rooms/room-commands.js';
 import { findSilentParticipants, purgeExpiredIdempotencyKeys } from '../../commands/rooms/room-store.js';
 import { ABANDONED_AFTER_MS, PRESENCE_TIMEOUT_MS } from '../../domain/room/constants.js';
 import { findAbandonedRooms, findRoomsWithExpiredSwaps } from '../../projections/rooms/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 /** Pending role swaps past their 30 s deadline become RoleSwapExpired. */
 export async function expireRoleSwaps(ctx: AppContext, now = new Date()): Promise<{ expired: number }> {

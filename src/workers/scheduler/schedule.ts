@@ -13,7 +13,7 @@ import { RETENTION_QUEUE as EXECUTION_RETENTION_QUEUE } from '../../commands/exe
 import { expireExecutionOutputs } from '../../commands/execution/retention.js';
 import { runRetention } from '../../commands/identity/retention.js';
 import { runMatchingCycle } from '../../commands/matchmaking/matchmaking.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { cleanupAbandonedRooms, expireRoleSwaps, sweepPresence } from './rooms.js';
 
 export const ROOMS_SCHEDULER_QUEUE = 'rooms.scheduler';

@@ -10,7 +10,7 @@ import { judgingLimits } from '../../commands/execution/request.js';
 import { systemMetadata } from '../../commands/metadata.js';
 import { internalFailure } from '../../domain/run/outcome.js';
 import { findProblem, findTestCases } from '../../projections/problems/queries.js';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import type { SweepKind, UnfinishedWork } from './kinds.js';
 
 const unfinished = (status: string) => status === 'pending' || status === 'running';

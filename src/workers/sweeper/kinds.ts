@@ -5,7 +5,7 @@
  * deadline. Modules with queued work of their own (AI requests, reports) add a kind with `registerSweepKind`.
  */
 import type { JobsOptions } from 'bullmq';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 
 export interface UnfinishedWork {
   id: string;

@@ -7,7 +7,7 @@
  * registered (their BullMQ job schedulers) are registered again.
  */
 import { randomUUID } from 'node:crypto';
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { sweepLostWork } from './sweep.js';
 
 async function checkRedisKept(ctx: AppContext, markerKey: string): Promise<void> {

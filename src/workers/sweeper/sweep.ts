@@ -8,7 +8,7 @@
  * - the work is past its deadline → it is failed through its command handler with the reason, so the user sees a
  *   failed result instead of a submission pending forever.
  */
-import type { AppContext } from '../../runtime/context.js';
+import type { AppContext } from '../../composition/context.js';
 import { runSweepKind, submissionSweepKind } from './execution.js';
 import { registerSweepKind, sweepKinds } from './kinds.js';
 
