@@ -86,9 +86,9 @@ export async function login(ctx: Pick<Ports, 'config' | 'refreshSessions' | 'sto
     { ...metadata, actorId: ownerId },
     'no_stream',
   );
-  // Nothing the signed-in caller reads next shows a sign-in (the profile has no last-login time): the answer does
-  // not wait for the projections reading UserLoggedIn (the admin user list, the audit log).
-  return { userId: ownerId, accessToken: session.accessToken, refreshToken: session.refreshToken, written: { position: fact.position, eventTypes: [] } };
+  // The answer waits for the projections reading UserLoggedIn: an admin who looks at the account right after the
+  // sign-in sees its last activity and the audit entry.
+  return { userId: ownerId, accessToken: session.accessToken, refreshToken: session.refreshToken, written: fact };
 }
 
 async function reportReuse(ctx: Pick<Ports, 'logger' | 'store'>, metadata: RequestMetadata, claims: { sub: string; sid: string; jti: string }): Promise<never> {
