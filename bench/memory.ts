@@ -33,6 +33,7 @@ import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
 import { mb, procCpuMs, procMemory, RssSampler } from './lib/proc-memory.js';
 import type { MemorySample } from './lib/memory-probe.js';
 import { runtimeSettings } from './lib/runtime-settings.js';
+import { BENCH_SERVER_ENV } from './lib/server-env.js';
 import { printTable, writeResults, type Row } from './lib/report.js';
 
 const MEASURE_S = Number(process.env.MEMORY_MEASURE_S ?? 8);
@@ -154,16 +155,7 @@ async function measure(role: string, measured: RoleProcess, cluster: Cluster, fi
   return { role, idleMb: mb(idle), peakMb: mb(sampler.peak()), endMb: mb(end.rss), hwmMb: mb(end.hwm), loads, heap, loadavg: { start: startLoad, end: loadavg() } };
 }
 
-const ENV = {
-  LOG_LEVEL: 'warn',
-  RATE_LIMIT_ENABLED: 'true',
-  SEED_ON_START: 'false',
-  SCHEDULER_ENABLED: 'true',
-  SWEEPER_INTERVAL_MS: '30000',
-  SWEEPER_GRACE_MS: '30000',
-  EXECUTION_JOB_LOCK_MS: '30000',
-  EXECUTION_STALLED_CHECK_MS: '15000',
-};
+const ENV = { ...BENCH_SERVER_ENV, RATE_LIMIT_ENABLED: 'true' };
 
 const bare = await bareNodeRssMb();
 const results: RoleFigures[] = [];

@@ -41,6 +41,7 @@ import { http as call, startCluster, until, type Cluster, type ClusterUser, type
 import type { MemorySample } from './lib/memory-probe.js';
 import { registerDirect, usersReady } from './lib/setup-users.js';
 import { runtimeSettings } from './lib/runtime-settings.js';
+import { BENCH_SERVER_ENV } from './lib/server-env.js';
 import { mb, procMemory } from './lib/proc-memory.js';
 import { printTable, summarize, writeResults } from './lib/report.js';
 
@@ -190,14 +191,8 @@ const cluster = await startCluster({
     RATE_LIMIT_SUBMIT_PER_MIN: String(LIMITS.RATE_LIMIT_SUBMIT_PER_MIN),
     RATE_LIMIT_JOIN_PER_MIN: String(LIMITS.RATE_LIMIT_JOIN_PER_MIN),
     RATE_LIMIT_AUTH_PER_MIN: String(LIMITS.RATE_LIMIT_AUTH_PER_MIN),
-    LOG_LEVEL: 'warn',
+    ...BENCH_SERVER_ENV,
     DB_POOL_SIZE: '20',
-    SEED_ON_START: 'false',
-    SCHEDULER_ENABLED: 'true',
-    SWEEPER_INTERVAL_MS: '30000',
-    SWEEPER_GRACE_MS: '30000',
-    EXECUTION_JOB_LOCK_MS: '30000',
-    EXECUTION_STALLED_CHECK_MS: '15000',
     MEMORY_PROBE_DIR: probeDir,
   },
 });
