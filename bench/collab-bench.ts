@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import * as Y from 'yjs';
-import { ensureDatabaseExists, ensureSchema, openDatabase } from '../src/infra/db/database.js';
+import { ensureDatabaseExists, ensureSchema, openDatabase, type DatabaseHandle } from '../src/infra/db/database.js';
 import { migrateToLatest } from '../src/infra/db/migrate.js';
 import { startStandaloneCollab } from '../src/collab/standalone.js';
 import type { ControlPlaneCallbacks } from '../src/collab/control-plane-port.js';
@@ -61,7 +61,7 @@ async function openBenchSchema() {
 }
 
 /** The collab node under test, with in-memory control-plane callbacks that authorise everything. */
-async function startServer(p: CollabBenchParams, db: Parameters<typeof startStandaloneCollab>[0]['db']) {
+async function startServer(p: CollabBenchParams, { db, url, schema }: DatabaseHandle) {
   const calls: Calls = { authorize: 0, snapshots: 0, heartbeats: 0 };
   const callbacks: ControlPlaneCallbacks = {
     async authorizeJoin() {
@@ -83,6 +83,7 @@ async function startServer(p: CollabBenchParams, db: Parameters<typeof startStan
   const jwtSecret = randomBytes(24).toString('hex');
   const node = await startStandaloneCollab({
     db,
+    database: { url, schema },
     callbacks,
     secrets: { collabJwtSecret: jwtSecret, internalSecret: randomBytes(24).toString('hex') },
     options: {
@@ -260,7 +261,7 @@ function printReport(p: CollabBenchParams, report: ReturnType<typeof buildReport
 
 async function runOnce(p: CollabBenchParams) {
   const { handle, schema } = await openBenchSchema();
-  const { node, calls, jwtSecret } = await startServer(p, handle.db);
+  const { node, calls, jwtSecret } = await startServer(p, handle);
   const loadBefore = os.loadavg()[0]!;
   gc();
   const baseline = process.memoryUsage();

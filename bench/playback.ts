@@ -73,7 +73,7 @@ async function startSession(h: Harness) {
  * recorded with its simulated accept time; flushed once a simulated second. Returns the text after every keystroke.
  */
 async function typeSession(h: Harness, roomId: string, authors: string[], from: number, end: number) {
-  const history = new EditHistory(h.ctx.db, silentLogger, { flushIntervalMs: 3_600_000 });
+  const history = new EditHistory({ url: h.ctx.config.DATABASE_URL, schema: h.ctx.schema }, silentLogger, { flushIntervalMs: 3_600_000 });
   const docs = [new Y.Doc(), new Y.Doc()];
   const texts = docs.map((d) => d.getText('code:python'));
   texts[0]!.insert(0, 'def solve():\n');

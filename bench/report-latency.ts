@@ -42,6 +42,7 @@ async function harnessWithCollab(): Promise<Harness & { collab: StandaloneCollab
     setup: async (ctx) => {
       collab = await startStandaloneCollab({
         db: ctx.db,
+        database: { url: ctx.config.DATABASE_URL, schema: ctx.schema },
         callbacks: inProcessControlPlaneCallbacks(ctx),
         secrets: { collabJwtSecret: ctx.config.COLLAB_JWT_SECRET, internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET },
         host: '127.0.0.1',

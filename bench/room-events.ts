@@ -136,9 +136,9 @@ async function joined(roomId: string, provider: WebsocketProvider, loadRooms: st
   await sleep(200 + loadRooms.length * 10);
 }
 
-await withBenchSchema(20, async ({ db, pool, schema }) => {
+await withBenchSchema(20, async ({ db, pool, schema, url }) => {
   const store = createPostgresEventStore({ pool, schema });
-  const node = await startStandaloneCollab({ db, callbacks, secrets: { collabJwtSecret: SECRET, internalSecret: SECRET }, host: '127.0.0.1', port: 0 });
+  const node = await startStandaloneCollab({ db, database: { url, schema }, callbacks, secrets: { collabJwtSecret: SECRET, internalSecret: SECRET }, host: '127.0.0.1', port: 0 });
   const wsUrl = `ws://127.0.0.1:${node.port}/ws`;
   const registry = node.collab.registry;
   const feed = startRoomEventFeed(store, registry, { warn: () => undefined, error: () => undefined, info: () => undefined, debug: () => undefined } as never);

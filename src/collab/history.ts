@@ -2,109 +2,60 @@
  * Edit history (docs/playback.md): every document update a room accepted while its session runs, with the server time
  * it was accepted and its author, plus periodic checkpoints of the whole document.
  *
- * The relay hands over each frame it sent (already merged) by reference: the hot path is a set lookup and an array
- * push, nothing is encoded, copied or merged on the relay's turn. Frames are turned into rows (one per author) when
- * the buffer is written, every `flushIntervalMs` (and on close), in one transaction for all rooms, so the database
- * sees a few statements a second whatever the number of rooms. Checkpoints are built then too, from the previous
- * checkpoint plus the updates since (never from the room's own doc, so a checkpoint holds exactly the rows before it).
+ * This side runs on the relay's thread and does as little as it can there: each frame the relay sent is copied into
+ * a frame log (a few small array pushes and a memcpy — nothing is encoded or merged, and nothing the relay allocated
+ * is kept), and every `flushIntervalMs` the log is transferred to the history thread (src/collab/history-worker.ts),
+ * which builds the rows and checkpoints and writes them on a database connection of its own. So the history's CPU
+ * work, its SQL and its garbage never run between two frames of a room. The thread is started with the first frame.
  */
-import * as Y from 'yjs';
-import type { Kysely } from 'kysely';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { CollabLogger } from './options.js';
-import { EditHistoryStore, type HistoryRow } from './history-store.js';
+import { FrameLog, type AuthoredUpdate } from './history-frames.js';
+import type { HistoryDatabase } from './history-store.js';
+import { DEFAULT_HISTORY_OPTIONS, emptyHistoryStats, type EditHistoryOptions, type EditHistoryStats } from './history-writer.js';
+import type { FromHistoryThread, HistoryWorkerData, ToHistoryThread } from './history-worker.js';
 
-export interface EditHistoryOptions {
-  /** rows are written this often (the most a crash — not a restart — can lose) */
-  flushIntervalMs: number;
-  /** a checkpoint after this many update rows of a room … */
-  checkpointEveryUpdates: number;
-  /** … or this long after the previous one, whichever comes first (only if the room changed) */
-  checkpointMaxAgeMs: number;
-  /** rows kept while the database is failing; beyond that the oldest are dropped (and logged) */
-  maxBufferedRows: number;
-}
+export { DEFAULT_HISTORY_OPTIONS, checkpointOf, type EditHistoryOptions, type EditHistoryStats } from './history-writer.js';
+export type { AuthoredUpdate } from './history-frames.js';
+export type { HistoryDatabase } from './history-store.js';
 
-export const DEFAULT_HISTORY_OPTIONS: EditHistoryOptions = {
-  flushIntervalMs: 250,
-  checkpointEveryUpdates: 300,
-  checkpointMaxAgeMs: 60_000,
-  maxBufferedRows: 200_000,
-};
-
-/** One accepted socket update of a frame, with its author (`m` is the socket that sent it). */
-export interface AuthoredUpdate {
-  readonly m: { readonly userId: string };
-  readonly update: Uint8Array;
-}
-
-/** A relayed frame as handed over: references to what the relay already holds. */
-interface PendingFrame {
-  roomId: string;
-  at: number;
-  merged: Uint8Array;
-  relayed: readonly AuthoredUpdate[];
-  /** changes the server made itself (no author) */
-  server: readonly Uint8Array[];
-  /** the document before this frame, when it is the first frame this node records for the room */
-  base: Uint8Array | null;
-}
-
-export interface EditHistoryStats {
-  updateRows: number;
-  updateBytes: number;
-  checkpoints: number;
-  checkpointBytes: number;
-  flushes: number;
-  flushFailures: number;
-  droppedRows: number;
-}
-
-interface RoomTrack {
-  /** the document as of the last checkpoint */
-  checkpoint: Uint8Array;
-  /** updates recorded since that checkpoint */
-  since: Uint8Array[];
-  lastCheckpointAt: number;
-}
+const CLOSE_ATTEMPTS = 5;
 
 export class EditHistory {
   readonly options: EditHistoryOptions;
-  readonly stats: EditHistoryStats = {
-    updateRows: 0,
-    updateBytes: 0,
-    checkpoints: 0,
-    checkpointBytes: 0,
-    flushes: 0,
-    flushFailures: 0,
-    droppedRows: 0,
-  };
-  private readonly store: EditHistoryStore;
-  private readonly tracks = new Map<string, RoomTrack>();
-  /** rooms with a base checkpoint taken (their track may still be pending) */
+  private latestStats = emptyHistoryStats();
+  private readonly log = new FrameLog();
+  /** rooms whose base checkpoint has been logged since the thread started */
   private readonly started = new Set<string>();
-  /** frames handed over since the last flush, in relay order */
-  private pending: PendingFrame[] = [];
-  private readonly lastIds = new Map<string, string>();
-  private buffer: HistoryRow[] = [];
-  private flushing: Promise<void> | null = null;
+  private thread: Worker | null = null;
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve(): void; reject(err: Error): void }>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
   constructor(
-    db: Kysely<any>,
+    private readonly database: HistoryDatabase,
     private readonly logger: CollabLogger,
     options: Partial<EditHistoryOptions> = {},
   ) {
     this.options = { ...DEFAULT_HISTORY_OPTIONS, ...options };
-    this.store = new EditHistoryStore(db);
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.options.flushIntervalMs);
+    this.timer = setInterval(() => {
+      // a tick waits for the previous flush: a slow database never piles flushes up on the thread
+      if (this.thread !== null && this.waiting.size === 0) void this.flush().catch(() => undefined);
+    }, this.options.flushIntervalMs);
     this.timer.unref();
+  }
+
+  /** What the history thread has written so far (as of its last answer). */
+  get stats(): EditHistoryStats {
+    return { ...this.latestStats };
   }
 
   /**
    * A frame the relay sent for a room: `merged` is the frame's payload (all of `relayed` and `server`). `base()` gives
-   * the document as it was before this frame and is called only for the first frame this node records for the room.
-   * The arrays are kept by reference: the caller must not change them afterwards.
+   * the document as it was before this frame and is called only for the first frame recorded for the room.
    */
   record(
     roomId: string,
@@ -115,176 +66,122 @@ export class EditHistory {
     base: () => Uint8Array,
   ): void {
     if (this.closed) return;
-    let first: Uint8Array | null = null;
-    if (!this.started.has(roomId)) {
-      try {
+    try {
+      this.ensureThread();
+      let first: Uint8Array | null = null;
+      if (!this.started.has(roomId)) {
         first = base();
-      } catch (err) {
-        // the relay has sent the frame already; a history fault must never break the room
-        this.logger.error({ err, roomId }, 'recording an edit failed');
-        return;
+        this.started.add(roomId);
       }
-      this.started.add(roomId);
-    }
-    this.pending.push({ roomId, at, merged, relayed, server, base: first });
-  }
-
-  /** Turn the frames handed over since the last call into rows, in order. */
-  private takePending(): void {
-    const frames = this.pending;
-    this.pending = [];
-    for (const frame of frames) {
-      try {
-        this.rowsOf(frame);
-      } catch (err) {
-        this.logger.error({ err, roomId: frame.roomId }, 'recording an edit failed');
-      }
-    }
-  }
-
-  private rowsOf(f: PendingFrame): void {
-    const { roomId, at } = f;
-    let track = this.tracks.get(roomId);
-    if (f.base !== null) {
-      track = { checkpoint: f.base, since: [], lastCheckpointAt: at };
-      this.tracks.set(roomId, track);
-      this.push({ kind: 'checkpoint', roomId, at, state: f.base });
-    }
-    if (!track) throw new Error('edit history: a frame of a room without a base checkpoint');
-    const sole = soleAuthor(f);
-    if (sole !== undefined) {
-      this.pushUpdate(track, roomId, at, sole, f.merged);
-      return;
-    }
-    // several authors in one frame (rare at typing speed): one row each, so playback can tell who wrote what
-    const byAuthor = new Map<string | null, Uint8Array[]>();
-    const add = (author: string | null, update: Uint8Array) => {
-      const list = byAuthor.get(author);
-      if (list) list.push(update);
-      else byAuthor.set(author, [update]);
-    };
-    for (const e of f.relayed) add(e.m.userId, e.update);
-    for (const u of f.server) add(null, u);
-    for (const [userId, list] of byAuthor) this.pushUpdate(track, roomId, at, userId, list.length === 1 ? list[0]! : Y.mergeUpdates(list));
-  }
-
-  private pushUpdate(track: RoomTrack, roomId: string, at: number, author: string | null, update: Uint8Array): void {
-    track.since.push(update);
-    this.push({ kind: 'update', roomId, at, author, update });
-  }
-
-  private push(row: HistoryRow): void {
-    this.buffer.push(row);
-    if (this.buffer.length > this.options.maxBufferedRows) {
-      const dropped = this.buffer.splice(0, this.buffer.length - this.options.maxBufferedRows);
-      this.stats.droppedRows += dropped.length;
-      this.logger.error({ dropped: dropped.length }, 'edit history buffer full (storage failing); oldest rows dropped');
-    }
-  }
-
-  /** The room was unloaded: its next batch starts from a fresh checkpoint of the reloaded document. */
-  forgetRoom(roomId: string): void {
-    this.takePending();
-    this.tracks.delete(roomId);
-    this.started.delete(roomId);
-  }
-
-  /** The room was destroyed: drop what is buffered and delete what is stored. */
-  async discardRoom(roomId: string): Promise<void> {
-    this.pending = this.pending.filter((f) => f.roomId !== roomId);
-    this.tracks.delete(roomId);
-    this.started.delete(roomId);
-    this.buffer = this.buffer.filter((r) => r.roomId !== roomId);
-    while (this.flushing) await this.flushing.catch(() => undefined);
-    this.buffer = this.buffer.filter((r) => r.roomId !== roomId);
-    await this.store.deleteRoom(roomId);
-    this.lastIds.delete(roomId);
-  }
-
-  /** Checkpoints that are due, appended after the rows they cover. */
-  private takeDueCheckpoints(now: number): void {
-    const { checkpointEveryUpdates, checkpointMaxAgeMs } = this.options;
-    for (const [roomId, track] of this.tracks) {
-      if (track.since.length === 0) continue;
-      if (track.since.length < checkpointEveryUpdates && now - track.lastCheckpointAt < checkpointMaxAgeMs) continue;
-      const state = checkpointOf(track.checkpoint, track.since);
-      track.checkpoint = state;
-      track.since = [];
-      track.lastCheckpointAt = now;
-      this.push({ kind: 'checkpoint', roomId, at: now, state });
+      this.log.addFrame(roomId, at, merged, relayed, server, first);
+    } catch (err) {
+      // the relay has sent the frame already; a history fault must never break the room
+      this.logger.error({ err, roomId }, 'recording an edit failed');
     }
   }
 
   /**
-   * Write everything buffered (one transaction). Rejects if storage failed; the rows are kept for the next try.
-   * `now` decides which checkpoints are due and stamps them (a parameter so a simulated session can drive it).
+   * Write everything recorded so far. Rejects if storage failed; the rows are kept for the next try. `now` decides
+   * which checkpoints are due and stamps them (a parameter so a simulated session can drive it).
    */
   async flush(now = Date.now()): Promise<void> {
-    while (this.flushing) await this.flushing.catch(() => undefined);
-    this.takePending();
-    this.takeDueCheckpoints(now);
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    this.buffer = [];
-    this.flushing = this.store
-      .append(rows, this.lastIds)
-      .then(() => {
-        this.stats.flushes++;
-        for (const r of rows) {
-          if (r.kind === 'update') {
-            this.stats.updateRows++;
-            this.stats.updateBytes += r.update.length;
-          } else {
-            this.stats.checkpoints++;
-            this.stats.checkpointBytes += r.state.length;
-          }
-        }
-      })
-      .catch((err: unknown) => {
-        this.stats.flushFailures++;
-        this.logger.error({ err, rows: rows.length }, 'writing the edit history failed; retrying');
-        this.buffer = rows.concat(this.buffer);
-        throw err;
-      })
-      .finally(() => {
-        this.flushing = null;
-      });
-    return this.flushing;
+    if (this.thread === null && this.log.length === 0) return;
+    this.ensureThread();
+    this.sendFrames();
+    await this.request((seq) => ({ t: 'flush', seq, now }));
   }
 
-  /** Shutdown: write everything accepted so far (a few tries), then stop. */
+  /** The room was unloaded: its next frames start from a fresh checkpoint of the reloaded document. */
+  forgetRoom(roomId: string): void {
+    this.started.delete(roomId);
+    if (this.thread === null) return;
+    this.sendFrames();
+    this.post({ t: 'forget', roomId });
+  }
+
+  /** The room was destroyed: drop what is buffered and delete what is stored. */
+  async discardRoom(roomId: string): Promise<void> {
+    this.started.delete(roomId);
+    this.ensureThread();
+    this.sendFrames();
+    await this.request((seq) => ({ t: 'discard', seq, roomId }));
+  }
+
+  /** Shutdown: write everything accepted so far (a few tries), then stop the thread. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (let attempt = 0; attempt < 5 && (this.buffer.length > 0 || this.pending.length > 0 || this.flushing); attempt++) {
+    this.closed = true;
+    if (this.thread === null) return;
+    for (let attempt = 1; attempt <= CLOSE_ATTEMPTS; attempt++) {
       try {
         await this.flush();
+        break;
       } catch {
-        await new Promise((r) => setTimeout(r, 100));
+        if (attempt < CLOSE_ATTEMPTS) await new Promise((r) => setTimeout(r, 100));
       }
     }
-    this.closed = true;
+    const thread = this.thread;
+    const closing = this.request((seq) => ({ t: 'close', seq })); // posted now, to this thread
+    this.thread = null;
+    await closing.catch(() => undefined);
+    await thread.terminate();
   }
-}
 
-/** The one author of a frame (null: the server), or undefined when several wrote in it. */
-function soleAuthor(f: PendingFrame): string | null | undefined {
-  const first = f.relayed[0];
-  if (first === undefined) return null;
-  if (f.server.length > 0) return undefined;
-  for (const e of f.relayed) if (e.m.userId !== first.m.userId) return undefined;
-  return first.m.userId;
-}
+  private sendFrames(): void {
+    const packed = this.log.take();
+    if (packed !== null) this.post({ t: 'frames', packed }, [packed.bytes]);
+  }
 
-/** The document state of `checkpoint` plus `updates`, garbage-collected and re-encoded. */
-export function checkpointOf(checkpoint: Uint8Array, updates: readonly Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc();
-  try {
-    doc.transact(() => {
-      Y.applyUpdate(doc, checkpoint);
-      for (const u of updates) Y.applyUpdate(doc, u);
+  private request(message: (seq: number) => ToHistoryThread): Promise<void> {
+    const seq = ++this.seq;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(seq, { resolve, reject });
+      this.post(message(seq));
     });
-    return Y.encodeStateAsUpdate(doc);
-  } finally {
-    doc.destroy();
   }
+
+  private post(message: ToHistoryThread, transfer: ArrayBuffer[] = []): void {
+    this.thread!.postMessage(message, transfer);
+  }
+
+  private ensureThread(): void {
+    if (this.thread !== null) return;
+    const thread = startHistoryThread({ database: this.database, options: this.options });
+    thread.unref();
+    thread.on('message', (m: FromHistoryThread) => this.onMessage(m));
+    thread.on('error', (err) => this.onThreadGone(thread, err));
+    thread.on('exit', (code) => this.onThreadGone(thread, new Error(`edit history thread exited (${code})`)));
+    this.thread = thread;
+  }
+
+  private onMessage(m: FromHistoryThread): void {
+    if (m.t === 'log') {
+      this.logger[m.level](m.fields, m.message);
+      return;
+    }
+    this.latestStats = m.stats;
+    const waiter = this.waiting.get(m.seq);
+    this.waiting.delete(m.seq);
+    if (m.error === null) waiter?.resolve();
+    else waiter?.reject(new Error(m.error));
+  }
+
+  /** The thread died (a crash, not close): what it had not written is lost; the next frame starts a new one. */
+  private onThreadGone(thread: Worker, err: Error): void {
+    for (const waiter of this.waiting.values()) waiter.reject(err);
+    this.waiting.clear();
+    if (this.thread !== thread) return; // closed on purpose
+    this.thread = null;
+    this.started.clear(); // a new thread knows no room: each starts again from a base checkpoint
+    this.logger.error({ err }, 'edit history thread stopped; unwritten history since its last flush is lost');
+  }
+}
+
+/** The thread runs the compiled module when this one is compiled, else the TypeScript source through tsx. */
+function startHistoryThread(data: HistoryWorkerData): Worker {
+  const here = fileURLToPath(import.meta.url);
+  const entry = new URL(`./history-worker${path.extname(here)}`, import.meta.url);
+  if (!here.endsWith('.ts')) return new Worker(entry, { workerData: data });
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: data, execArgv: [] });
 }

@@ -24,7 +24,7 @@ import { CollabService } from './service.js';
 import { createInternalApi } from './internal-api.js';
 import type { EventMode } from './protocol.js';
 import type { LatencyHistogram } from './metrics.js';
-import { EditHistory, type EditHistoryOptions } from './history.js';
+import { EditHistory, type EditHistoryOptions, type HistoryDatabase } from './history.js';
 import type { CollabKeys } from './token.js';
 import type { CollabClusterNode } from './cluster/node.js';
 
@@ -37,6 +37,8 @@ export interface CollabSecrets {
 
 export interface CreateCollabServerInput {
   db: Kysely<any>;
+  /** where `db` points: the edit history's thread opens a connection of its own there */
+  database: HistoryDatabase;
   callbacks: ControlPlaneCallbacks;
   secrets: CollabSecrets;
   options?: Partial<CollabOptions>;
@@ -155,7 +157,7 @@ export function createCollabServer(input: CreateCollabServerInput): CollabServer
   const logger = input.logger ?? silentLogger;
   const stats = newStats();
   const store = new CollabStore(input.db);
-  const history = input.history === false ? undefined : new EditHistory(input.db, logger, input.history ?? {});
+  const history = input.history === false ? undefined : new EditHistory(input.database, logger, input.history ?? {});
   const registry = new RoomRegistry(store, input.callbacks, options, logger, stats, undefined, history);
   const cluster = input.cluster;
   registry.ownership = cluster;

@@ -21,13 +21,17 @@ function collabLogger(ctx: AppContext) {
   return ctx.logger.child({ plane: 'collab' });
 }
 
+function databaseOf(ctx: AppContext) {
+  return { url: ctx.config.DATABASE_URL, schema: ctx.schema };
+}
+
 function secrets(ctx: AppContext) {
   return { collabJwtSecret: jwtKeys(ctx.config, 'collab'), internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET };
 }
 
 /** Role `all`: create the collab server in process and make the control plane use it directly. */
 export function embedCollab(ctx: AppContext): CollabServer {
-  const collab = createCollabServer({ db: ctx.db, callbacks: inProcessControlPlaneCallbacks(ctx), secrets: secrets(ctx), logger: collabLogger(ctx) });
+  const collab = createCollabServer({ db: ctx.db, database: databaseOf(ctx), callbacks: inProcessControlPlaneCallbacks(ctx), secrets: secrets(ctx), logger: collabLogger(ctx) });
   ctx.collab = inProcessCollabClient(collab.service);
   const feed = startRoomEventFeed(ctx.store, collab.registry, collabLogger(ctx));
   ctx.closers.push(() => feed.stop());
@@ -67,6 +71,7 @@ export async function startCollabRole(ctx: AppContext): Promise<() => Promise<vo
   const cluster = ctx.config.COLLAB_CLUSTER ? clusterNode(ctx) : undefined;
   const running = await startStandaloneCollab({
     db: ctx.db,
+    database: databaseOf(ctx),
     callbacks: httpControlPlaneCallbacks(controlPlane, ctx.config.INTERNAL_CALLBACK_SECRET),
     secrets: secrets(ctx),
     logger: collabLogger(ctx),

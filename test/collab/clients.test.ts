@@ -33,7 +33,7 @@ async function listen(handler: http.RequestListener): Promise<string> {
 
 beforeAll(async () => {
   schema = await createTestSchema();
-  collab = await startCollab(schema.db, new FakeControlPlane());
+  collab = await startCollab(schema, new FakeControlPlane());
 });
 
 afterAll(async () => {

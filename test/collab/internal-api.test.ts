@@ -13,7 +13,7 @@ const peers: Peer[] = [];
 beforeAll(async () => {
   schema = await createTestSchema();
   cp = new FakeControlPlane();
-  collab = await startCollab(schema.db, cp);
+  collab = await startCollab(schema, cp);
 });
 
 afterAll(async () => {

@@ -34,7 +34,7 @@ async function setState(room: string, editorLocked: boolean): Promise<void> {
 
 beforeAll(async () => {
   schema = await createTestSchema();
-  collab = await startCollab(schema.db, new FakeControlPlane(), { awarenessThrottleMs: 0 });
+  collab = await startCollab(schema, new FakeControlPlane(), { awarenessThrottleMs: 0 });
 });
 afterAll(async () => {
   for (const p of peers) p.destroy();

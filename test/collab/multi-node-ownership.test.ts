@@ -39,6 +39,7 @@ async function startNode(id: string): Promise<Node> {
   const cluster = new CollabClusterNode(redis, prefix, self, silentLogger, TIMINGS);
   const running = await startStandaloneCollab({
     db: schema.db,
+    database: { url: schema.url, schema: schema.schema },
     callbacks: new FakeControlPlane(),
     secrets: { collabJwtSecret: JWT_SECRET, internalSecret: INTERNAL_SECRET },
     options: { snapshotIntervalMs: 0, persistDebounceMs: 50, persistMaxWaitMs: 200 },

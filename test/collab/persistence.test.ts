@@ -23,7 +23,7 @@ describe('restart', () => {
   it('restores the document, the room attributes and the chat from Postgres', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
-    let node = await startCollab(schema.db, cp);
+    let node = await startCollab(schema, cp);
     await node.createRoom(room, { initialContentByLanguage: { python: 'def f():\n' }, initialLanguage: 'python' });
     await node.internal('POST', `/internal/documents/${room}/state`, { phase: 'coding', editorLocked: true, changedBy: 'ian' });
 
@@ -42,7 +42,7 @@ describe('restart', () => {
     a.provider.disconnect();
     c.ws.close();
 
-    node = await startCollab(schema.db, cp);
+    node = await startCollab(schema, cp);
     try {
       const b = peer(node.wsUrl, room, token('bo', room, 'candidate'));
       peers.push(b);
@@ -65,8 +65,8 @@ describe('restart', () => {
   it('a stale node cannot overwrite a newer save: it merges the stored state and saves on top', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
-    const n1 = await startCollab(schema.db, cp);
-    const n2 = await startCollab(schema.db, cp);
+    const n1 = await startCollab(schema, cp);
+    const n2 = await startCollab(schema, cp);
     try {
       await n1.createRoom(room, { initialLanguage: 'python' });
       const p1 = peer(n1.wsUrl, room, token('u1', room, 'interviewer'));
@@ -95,8 +95,8 @@ describe('restart', () => {
   it('a node holding a stale copy of a room closed elsewhere closes it too (4403) instead of reopening it', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
-    const n1 = await startCollab(schema.db, cp);
-    const n2 = await startCollab(schema.db, cp);
+    const n1 = await startCollab(schema, cp);
+    const n2 = await startCollab(schema, cp);
     try {
       await n1.createRoom(room, { initialLanguage: 'python' });
       const p2 = peer(n2.wsUrl, room, token('z', room, 'interviewer'));
@@ -117,7 +117,7 @@ describe('restart', () => {
   it('an empty room is saved and unloaded after its TTL, with a doc-snapshot callback, and loads again on join', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
-    const node = await startCollab(schema.db, cp, { roomTtlMs: 300 });
+    const node = await startCollab(schema, cp, { roomTtlMs: 300 });
     try {
       await node.createRoom(room);
       const p = peer(node.wsUrl, room, token('tia', room, 'candidate'));
@@ -141,7 +141,7 @@ describe('restart', () => {
   it('a room created and never joined is unloaded after the shorter unjoined TTL, and its content is served on the first join', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
-    const node = await startCollab(schema.db, cp, { roomTtlMs: 60_000, unjoinedRoomTtlMs: 300 });
+    const node = await startCollab(schema, cp, { roomTtlMs: 60_000, unjoinedRoomTtlMs: 300 });
     try {
       await node.createRoom(room, { initialLanguage: 'python', initialContentByLanguage: { python: 'seeded' } });
       expect(node.collab.registry.live(room)).toBeDefined();
@@ -162,7 +162,7 @@ describe('restart', () => {
   it('a destroyed room is closed: sockets get 4403, and a new connection gets 4403 too', async () => {
     const cp = new FakeControlPlane();
     const room = roomId();
-    const node = await startCollab(schema.db, cp);
+    const node = await startCollab(schema, cp);
     try {
       await node.createRoom(room, { initialLanguage: 'python', initialContentByLanguage: { python: 'x' } });
       const p = peer(node.wsUrl, room, token('dee', room, 'candidate'));

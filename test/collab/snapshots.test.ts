@@ -17,7 +17,7 @@ const INTERVAL = 150;
 beforeAll(async () => {
   schema = await createTestSchema();
   cp = new FakeControlPlane();
-  collab = await startCollab(schema.db, cp, { snapshotIntervalMs: INTERVAL });
+  collab = await startCollab(schema, cp, { snapshotIntervalMs: INTERVAL });
 });
 
 afterAll(async () => {
@@ -60,7 +60,7 @@ describe('snapshot triggers', () => {
 
   it('phase change, lock (submission) and finish (session_end) each send one snapshot; destroy after finish does not repeat it', async () => {
     const room = roomId();
-    const quiet = await startCollab(schema.db, cp); // periodic off, so only event triggers show up
+    const quiet = await startCollab(schema, cp); // periodic off, so only event triggers show up
     try {
       await quiet.createRoom(room, { initialContentByLanguage: { python: 'x' }, initialLanguage: 'python' });
       const post = (body: object) => quiet.internal('POST', `/internal/documents/${room}/state`, body);
@@ -115,13 +115,13 @@ describe('snapshot triggers', () => {
 
   it('the last snapshot hash is stored, so a restarted node does not resend unchanged code', async () => {
     const room = roomId();
-    const n1 = await startCollab(schema.db, cp, { snapshotIntervalMs: INTERVAL });
+    const n1 = await startCollab(schema, cp, { snapshotIntervalMs: INTERVAL });
     await n1.createRoom(room, { initialContentByLanguage: { go: 'package main' }, initialLanguage: 'go' });
     await waitFor(() => of(room).length === 1, 'periodic');
     await n1.close();
     const stored = await schema.db.selectFrom('collab_documents').select('last_snapshot_hash').where('room_id', '=', room).executeTakeFirst();
     expect(stored?.last_snapshot_hash).toBe(createHash('sha256').update('go').update('\0').update('package main').digest('hex'));
-    const n2 = await startCollab(schema.db, cp, { snapshotIntervalMs: INTERVAL });
+    const n2 = await startCollab(schema, cp, { snapshotIntervalMs: INTERVAL });
     try {
       const p = peer(n2.wsUrl, room, token('x', room, 'candidate'));
       peers.push(p);

@@ -16,7 +16,7 @@ import type {
 import { startStandaloneCollab, type StandaloneCollab } from '../../src/collab/standalone.js';
 import type { CollabOptions } from '../../src/collab/options.js';
 import { signCollabToken, type CollabRole } from '../../src/collab/token.js';
-import type { Db } from '../../src/infra/db/database.js';
+import type { DatabaseHandle } from '../../src/infra/db/database.js';
 
 // every WebsocketProvider adds a process exit listener
 process.setMaxListeners(100);
@@ -70,12 +70,13 @@ export interface TestCollab extends StandaloneCollab {
 }
 
 export async function startCollab(
-  db: Db,
+  { db, url, schema }: DatabaseHandle,
   callbacks: ControlPlaneCallbacks,
   options: Partial<CollabOptions> = {},
 ): Promise<TestCollab> {
   const node = await startStandaloneCollab({
     db,
+    database: { url, schema },
     callbacks,
     secrets: { collabJwtSecret: JWT_SECRET, internalSecret: INTERNAL_SECRET },
     options: { snapshotIntervalMs: 0, persistDebounceMs: 50, persistMaxWaitMs: 200, ...options },

@@ -33,7 +33,7 @@ function open(room: string, user: string, role: 'interviewer' | 'candidate' | 'o
 beforeAll(async () => {
   schema = await createTestSchema();
   cp = new FakeControlPlane();
-  collab = await startCollab(schema.db, cp, { awarenessThrottleMs: 0 });
+  collab = await startCollab(schema, cp, { awarenessThrottleMs: 0 });
 });
 
 afterAll(async () => {
@@ -338,7 +338,7 @@ describe('join frame and text events', () => {
 describe('liveness and limits', () => {
   it('heartbeats list joined sockets; a socket that stops answering pings is terminated and reported', async () => {
     const local = new FakeControlPlane();
-    const node = await startCollab(schema.db, local, { pingIntervalMs: 100 });
+    const node = await startCollab(schema, local, { pingIntervalMs: 100 });
     try {
       const room = roomId();
       await node.createRoom(room);
@@ -360,7 +360,7 @@ describe('liveness and limits', () => {
   });
 
   it('a socket that floods frames is closed with 4029 (retryable)', async () => {
-    const node = await startCollab(schema.db, new FakeControlPlane(), { rateLimitPerSecond: 5, rateLimitBurst: 10 });
+    const node = await startCollab(schema, new FakeControlPlane(), { rateLimitPerSecond: 5, rateLimitBurst: 10 });
     try {
       const room = roomId();
       await node.createRoom(room);

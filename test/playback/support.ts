@@ -25,6 +25,7 @@ export interface PlaybackHarness extends Harness {
 async function startCollab(ctx: AppContext, port: number, history: Partial<EditHistoryOptions>): Promise<StandaloneCollab> {
   return startStandaloneCollab({
     db: ctx.db,
+    database: { url: ctx.config.DATABASE_URL, schema: ctx.schema },
     callbacks: inProcessControlPlaneCallbacks(ctx),
     secrets: { collabJwtSecret: ctx.config.COLLAB_JWT_SECRET, internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET },
     host: '127.0.0.1',

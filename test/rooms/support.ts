@@ -35,6 +35,7 @@ export async function roomHarness(options: HarnessOptions & { collab?: boolean }
       if (options.collab) {
         collab = await startStandaloneCollab({
           db: ctx.db,
+          database: { url: ctx.config.DATABASE_URL, schema: ctx.schema },
           callbacks: inProcessControlPlaneCallbacks(ctx),
           secrets: { collabJwtSecret: ctx.config.COLLAB_JWT_SECRET, internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET },
           host: '127.0.0.1',

@@ -10,6 +10,7 @@ export type Db = Kysely<any>;
 export interface DatabaseHandle {
   pool: pg.Pool;
   db: Db;
+  url: string;
   schema: string;
   close(): Promise<void>;
 }
@@ -47,6 +48,7 @@ export function openDatabase(url: string, schema: string, poolSize = 20, options
   return {
     pool,
     db,
+    url,
     schema,
     async close() {
       await db.destroy();
