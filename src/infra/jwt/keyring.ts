@@ -12,6 +12,11 @@
  * signing), each holding the plugin's prepared signer or verifier: building one (key object, claim validators)
  * costs more than the HMAC itself, and the access token is verified on every request. Time claims are checked
  * here against the caller's clock rather than baked into the cached verifier.
+ *
+ * A client sends the same access token with every request of its lifetime, so each verifier also remembers the
+ * tokens it has accepted (exact token text → claims, a bounded map): a token seen before skips the decoding and
+ * the HMAC, which depend only on the token and the verifier's secret, issuer and audience. Expiry and not-before
+ * are still checked on every call, and a token is only ever found under the verifier that accepted it.
  */
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
@@ -140,9 +145,40 @@ function headerOf(token: string): { alg?: unknown; kid?: unknown } {
   return header as { alg?: unknown; kid?: unknown };
 }
 
+/** Accepted tokens each verifier remembers; the oldest are forgotten first. */
+const VERIFIED_TOKENS_PER_KEY = 4096;
+
+interface Verifier {
+  jwt: JWT;
+  /** Token text → the claims it verified to (frozen: every caller shares them). */
+  verified: Map<string, Readonly<Record<string, unknown>>>;
+}
+
+const verifiers = new Map<string, Verifier>();
+
+function verifierFor(secret: string, set: JwtKeySet): Verifier {
+  const cacheKey = `verify\0${secret}\0${set.issuer}\0${set.audience}`;
+  let verifier = verifiers.get(cacheKey);
+  if (!verifier) {
+    const jwt = cachedEngine(cacheKey, () => ({
+      secret,
+      verify: { algorithms: ['HS256'], allowedIss: set.issuer, allowedAud: set.audience, requiredClaims: ['exp', 'iss', 'aud'], ignoreExpiration: true, ignoreNotBefore: true },
+    }));
+    verifier = { jwt, verified: new Map() };
+    verifiers.set(cacheKey, verifier);
+  }
+  return verifier;
+}
+
+function remember(verifier: Verifier, token: string, claims: Readonly<Record<string, unknown>>): void {
+  verifier.verified.set(token, claims);
+  if (verifier.verified.size > VERIFIED_TOKENS_PER_KEY) verifier.verified.delete(verifier.verified.keys().next().value!);
+}
+
 /**
  * Verifies signature, algorithm (HS256 only: `none`, RS*, ES* are refused before any key is tried), expiry, issuer
  * and audience. The secret named by `kid` is tried; a token without a known `kid` is tried against every secret.
+ * The claims returned are frozen.
  */
 export function verifyToken<T extends Record<string, unknown> = Record<string, unknown>>(
   token: string,
@@ -157,21 +193,21 @@ export function verifyToken<T extends Record<string, unknown> = Record<string, u
   const candidates = named.length > 0 ? named : set.secrets;
   let failure: JwtFailure = 'signature';
   for (const secret of candidates) {
-    const verifier = cachedEngine(`verify\0${secret}\0${set.issuer}\0${set.audience}`, () => ({
-      secret,
-      verify: { algorithms: ['HS256'], allowedIss: set.issuer, allowedAud: set.audience, requiredClaims: ['exp', 'iss', 'aud'], ignoreExpiration: true, ignoreNotBefore: true },
-    }));
-    let claims: T;
-    try {
-      claims = verifier.verify<T>(token);
-    } catch (err) {
-      failure = failureOf(err);
-      // Another secret can only help when this one's signature did not match.
-      if (failure !== 'signature') break;
-      continue;
+    const verifier = verifierFor(secret, set);
+    let claims = verifier.verified.get(token);
+    if (!claims) {
+      try {
+        claims = Object.freeze(verifier.jwt.verify<Record<string, unknown>>(token));
+      } catch (err) {
+        failure = failureOf(err);
+        // Another secret can only help when this one's signature did not match.
+        if (failure !== 'signature') break;
+        continue;
+      }
+      remember(verifier, token, claims);
     }
     checkTimes(claims, nowMs, set.clockToleranceSeconds * 1000);
-    return claims;
+    return claims as T;
   }
   throw new JwtError(failure);
 }
