@@ -3,7 +3,7 @@
  * failure (framework ones included), trace ids, CORS, body limits, OpenAPI at /docs, /metrics and /health.
  * Modules contribute routes as plain `(app, ctx) => void` functions.
  */
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -48,36 +48,50 @@ function trustProxy(value: string): boolean | string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Trace id on every answer, one metrics sample and log line per request, the error envelope on plugin errors. */
+/**
+ * Trace id on every answer, one metrics sample and log line per request, the error envelope on plugin errors.
+ * The hooks take a callback rather than returning a promise: they run on every request and never wait, so a
+ * promise and a microtask each would be pure overhead.
+ */
 function addRequestHooks(app: App, ctx: AppContext): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Trace-Id', request.id);
+    done();
   });
   const logRequests = ctx.config.NODE_ENV !== 'test';
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     if (logRequests) request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
+    done();
   });
-  // Answers produced outside the error handler (plugins such as CORS or the docs' static files) get the
-  // envelope too: every error of the API has a code and a trace id.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode < 400 || isEnvelopePayload(payload)) return payload;
-    reply.header('X-Trace-Id', request.id);
-    reply.removeHeader('content-length');
-    reply.type('application/json; charset=utf-8');
-    const body = statusEnvelope(reply.statusCode);
-    reply.status(body.statusCode); // an unexpected 5xx of a plugin is answered as INTERNAL_ERROR (500)
-    return JSON.stringify(body);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode >= 400 && typeof payload === 'string' && payload.startsWith('{')) {
-      const code = (JSON.parse(payload) as { code?: string }).code ?? 'UNKNOWN';
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode < 400) {
+      done(null, payload);
+      return;
+    }
+    const answered = envelopeErrors(request, reply, payload);
+    if (typeof answered === 'string' && answered.startsWith('{')) {
+      const code = (JSON.parse(answered) as { code?: string }).code ?? 'UNKNOWN';
       ctx.metrics.httpErrors.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code });
     }
-    return payload;
+    done(null, answered);
   });
+}
+
+/**
+ * Answers produced outside the error handler (plugins such as CORS or the docs' static files) get the envelope
+ * too: every error of the API has a code and a trace id.
+ */
+function envelopeErrors(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+  if (isEnvelopePayload(payload)) return payload;
+  reply.header('X-Trace-Id', request.id);
+  reply.removeHeader('content-length');
+  reply.type('application/json; charset=utf-8');
+  const body = statusEnvelope(reply.statusCode);
+  reply.status(body.statusCode); // an unexpected 5xx of a plugin is answered as INTERNAL_ERROR (500)
+  return JSON.stringify(body);
 }
 
 export async function buildApp(ctx: AppContext, modules: readonly RouteModule[]): Promise<App> {

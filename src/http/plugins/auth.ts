@@ -61,8 +61,10 @@ export function registerAuth(app: App, ctx: AppContext): void {
   // malformed body included — carries the X-RateLimit-* headers, and an unauthenticated one is a 401 whatever it sent.
   app.addHook('onRequest', async (request, reply) => {
     // Unknown routes answer 404 whoever asks; the API documentation is public.
-    if (request.is404 || request.routeOptions.url?.startsWith('/docs')) return;
-    const config = request.routeOptions.config ?? {};
+    if (request.is404) return;
+    const route = request.routeOptions; // a getter that builds a new object: read once
+    if (route.url?.startsWith('/docs')) return;
+    const config = route.config ?? {};
     if (config.ipRateLimit) {
       const { scope, limit, windowSeconds } = config.ipRateLimit;
       await enforceLimit(ctx, reply, scope, request.ip, limit, windowSeconds);
