@@ -20,7 +20,7 @@ import { roomErrors } from '../../domain/room/errors.js';
 import { canViewRoom } from '../../domain/room/rules.js';
 import type { RoomState } from '../../domain/room/state.js';
 import { findRoomWithParticipants, type ParticipantRow, type RoomRow } from '../../projections/rooms/queries.js';
-import { findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
+import { avatarNeedsSigning, findUserSummaries, resolveAvatarUrl } from '../../projections/users/queries.js';
 import type { AppContext } from '../../composition/context.js';
 import { DateTime, Nullable, Uuid } from '../schemas.js';
 
@@ -158,20 +158,57 @@ export function collabUrlFor(ctx: AppContext, request: FastifyRequest, roomId?: 
   return `${request.protocol === 'https' ? 'wss' : 'ws'}://${request.host}/ws`;
 }
 
+/** Collab tokens signed in the current second, per configuration: key → token, and the second they belong to. */
+const signedThisSecond = new WeakMap<AppContext['config'], { second: number; tokens: Map<string, string> }>();
+
+/**
+ * A collab token for the viewer, signed now. Its only time claim is `iat` in whole seconds (`exp` follows from
+ * it), so the same claims signed twice in one second give the same token: a client polling room detail gets the
+ * token signed by its previous request of that second instead of a second HMAC over identical bytes.
+ */
+function collabTokenNow(ctx: AppContext, userId: string, roomId: string, role: RoomRole, isHost: boolean): string {
+  const nowMs = Date.now();
+  const second = Math.floor(nowMs / 1000);
+  let memo = signedThisSecond.get(ctx.config);
+  if (!memo || memo.second !== second) {
+    memo = { second, tokens: new Map() };
+    signedThisSecond.set(ctx.config, memo);
+  }
+  const key = `${userId} ${roomId} ${role} ${isHost}`;
+  let token = memo.tokens.get(key);
+  if (token === undefined) {
+    token = signCollabToken({ userId, roomId, role, isHost }, jwtKeys(ctx.config, 'collab'), { nowMs: second * 1000 });
+    memo.tokens.set(key, token);
+  }
+  return token;
+}
+
 export function collabCredentials(ctx: AppContext, request: FastifyRequest, roomId: string, userId: string, role: RoomRole, isHost: boolean) {
   return {
-    collabToken: signCollabToken({ userId, roomId, role, isHost }, jwtKeys(ctx.config, 'collab')),
+    collabToken: collabTokenNow(ctx, userId, roomId, role, isHost),
     collabUrl: collabUrlFor(ctx, request, roomId),
   };
 }
 
+type ParticipantSummary = Static<typeof ParticipantSummarySchema>;
+
+/**
+ * Summaries made from a given array of participant rows. A cached room detail (routes/rooms.ts) hands the same rows
+ * to every request while its projections stand still, and nothing in the summaries depends on the viewer; they are
+ * kept only when nothing in them depends on the moment either (a signed avatar URL does) and the names came with
+ * the rows.
+ */
+const summariesOfRows = new WeakMap<readonly ParticipantRow[], ParticipantSummary[]>();
+
 /** Names come with the rows when they were read with them (one query); otherwise they are looked up here. */
-export async function participantSummaries(ctx: AppContext, participants: readonly ParticipantRow[]) {
+export async function participantSummaries(ctx: AppContext, participants: readonly ParticipantRow[]): Promise<ParticipantSummary[]> {
+  const known = summariesOfRows.get(participants);
+  if (known) return known;
   const withNames = participants.every((p) => p.username !== undefined);
   const users = withNames
     ? new Map(participants.map((p) => [p.userId, { username: p.username ?? 'unknown', displayName: p.displayName ?? null, avatarKey: p.avatarKey ?? null }]))
     : await findUserSummaries(ctx.db, participants.map((p) => p.userId));
-  return Promise.all(
+  const summaries = await Promise.all(
     participants.map(async (p) => {
       const u = users.get(p.userId);
       return {
@@ -186,6 +223,8 @@ export async function participantSummaries(ctx: AppContext, participants: readon
       };
     }),
   );
+  if (withNames && participants.every((p) => !avatarNeedsSigning(p.avatarKey))) summariesOfRows.set(participants, summaries);
+  return summaries;
 }
 
 export interface LoadedRoom {
@@ -208,6 +247,36 @@ export async function loadVisibleRoom(
   return { ...found, me };
 }
 
+/** The capabilities of each role, as a participant and as the host (the lists are shared: never modified). */
+const CAPABILITY_LISTS = Object.fromEntries(ROOM_ROLES.map((role) => [role, [capabilitiesOf(role, false), capabilitiesOf(role, true)]])) as Record<
+  RoomRole,
+  [string[], string[]]
+>;
+
+type SharedDetail = Omit<RoomDetail, 'myRole' | 'myCapabilities' | 'collabToken' | 'collabUrl'>;
+
+/** The viewer-independent part of a room's detail, kept with the room row while its summaries are kept. */
+const sharedOfRoom = new WeakMap<RoomRow, { participants: readonly ParticipantRow[]; shared: SharedDetail }>();
+
+async function sharedDetail(ctx: AppContext, room: RoomRow, participants: readonly ParticipantRow[]): Promise<SharedDetail> {
+  const known = sharedOfRoom.get(room);
+  if (known && known.participants === participants) return known.shared;
+  const summaries = await participantSummaries(ctx, participants);
+  const shared: SharedDetail = {
+    ...roomBase(room),
+    sessionId: room.sessionId,
+    problemId: room.problemId,
+    config: roomConfig(room),
+    participants: summaries,
+    currentPhaseStartedAt: room.phaseStartedAt?.toISOString() ?? null,
+    timerPaused: room.timerPaused,
+    elapsedMs: Math.round(room.elapsedMs),
+    editorLocked: room.editorLocked,
+  };
+  if (summariesOfRows.get(participants) === summaries) sharedOfRoom.set(room, { participants, shared });
+  return shared;
+}
+
 /** RoomDetail for a viewer; collab credentials only while the room is not finished. */
 export async function roomDetail(ctx: AppContext, request: FastifyRequest, loaded: LoadedRoom, viewerId: string): Promise<RoomDetail> {
   const { room, participants } = loaded;
@@ -215,17 +284,9 @@ export async function roomDetail(ctx: AppContext, request: FastifyRequest, loade
   const myRole: RoomRole = me?.role ?? 'observer';
   const isHost = room.hostId === viewerId;
   return {
-    ...roomBase(room),
-    sessionId: room.sessionId,
-    problemId: room.problemId,
-    config: roomConfig(room),
-    participants: await participantSummaries(ctx, participants),
+    ...(await sharedDetail(ctx, room, participants)),
     myRole,
-    myCapabilities: capabilitiesOf(myRole, isHost),
-    currentPhaseStartedAt: room.phaseStartedAt?.toISOString() ?? null,
-    timerPaused: room.timerPaused,
-    elapsedMs: Math.round(room.elapsedMs),
-    editorLocked: room.editorLocked,
+    myCapabilities: CAPABILITY_LISTS[myRole][isHost ? 1 : 0],
     ...(room.status !== 'finished' ? collabCredentials(ctx, request, room.id, viewerId, myRole, isHost) : {}),
   };
 }

@@ -73,10 +73,14 @@ export async function findUserSummaries(db: Db, ids: readonly string[]): Promise
   return new Map(rows.map((r) => [r.id, r]));
 }
 
+/** Whether an avatar key is answered with a freshly signed URL (a storage key), not as it is (none, or a URL). */
+export function avatarNeedsSigning(key: string | null | undefined): key is string {
+  return !!key && !key.startsWith('http');
+}
+
 /** A stored avatar key as a signed GET URL (24 h); values that already are URLs (`http…`) are returned unchanged. */
 export async function resolveAvatarUrl(ctx: AppContext, key: string | null | undefined): Promise<string | null> {
-  if (!key) return null;
-  if (key.startsWith('http')) return key;
+  if (!avatarNeedsSigning(key)) return key || null;
   return storageOf(ctx).signedGetUrl(key, AVATAR_URL_TTL_SECONDS);
 }
 
