@@ -12,6 +12,7 @@
  *
  *   node --import tsx bench/read-ceiling.ts [measureSeconds=10] [connections=50]
  *   READ_CEILING_CPU_PROF=<dir>  also profile the API process (node --cpu-prof) and print where its time went
+ *   READ_CEILING_ENDPOINTS=me,rooms,problems  measure only the endpoints whose path contains one of these words
  *
  * Prints a table and writes bench/results/read-ceiling.json.
  */
@@ -36,6 +37,7 @@ const WARMUP_MS = 2000;
 const GOAL_RATIO = 0.6;
 const GOAL_P99_MS = 25;
 const profileDir = process.env.READ_CEILING_CPU_PROF;
+const onlyEndpoints = process.env.READ_CEILING_ENDPOINTS?.split(',').map((w) => w.trim()).filter(Boolean);
 
 const SECRETS = runSecrets();
 const SHARED_ENV = { ...SECRETS, RATE_LIMIT_GLOBAL_PER_MIN: '1000000000', COLLAB_PLANE_URL: 'http://127.0.0.1:9' };
@@ -76,7 +78,7 @@ try {
     { name: 'GET /users/me', route: '/users/me', paths: (_k: number) => ['/users/me'] },
     { name: 'GET /rooms/:id', route: '/rooms/:id', paths: (k: number) => [0, 1, 2, 3].map((j) => `/rooms/${rooms[(k - j + users.length) % users.length]}`) },
     { name: 'GET /problems?limit=20', route: '/problems', paths: (_k: number) => ['/problems?limit=20'] },
-  ];
+  ].filter((e) => !onlyEndpoints || onlyEndpoints.some((word) => e.route.includes(word)));
   // The ceiling answers each caller what the API answered them.
   const bodies: Record<string, unknown> = {};
   for (const e of endpoints) {
