@@ -38,12 +38,15 @@ const bigMin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 export async function* readStream(deps: ReadDeps, stream: string, options: ReadStreamOptions = {}): AsyncGenerator<RecordedEvent> {
   const [state] = await query<StreamStateRow>(
     deps,
-    `SELECT s.revision, s.tombstoned, s.truncate_before, s.max_count, s.max_age_seconds,
+    // The revision is the stream's last event's; es_streams holds only deletion state and metadata (a stream
+    // that never had either has no row there).
+    `SELECT h.revision, coalesce(s.tombstoned, false) AS tombstoned, s.truncate_before, s.max_count, s.max_age_seconds,
             (s.max_age_seconds IS NULL OR EXISTS (
               SELECT 1 FROM es_events e
-              WHERE e.stream_name = s.stream_name AND e.stream_revision = s.revision
+              WHERE e.stream_name = $1 AND e.stream_revision = h.revision
                 AND e.created_at >= clock_timestamp() - make_interval(secs => s.max_age_seconds))) AS newest_visible
-     FROM es_streams s WHERE s.stream_name = $1`,
+     FROM (SELECT coalesce((SELECT max(stream_revision) FROM es_events WHERE stream_name = $1), -1) AS revision) AS h
+     LEFT JOIN es_streams s ON s.stream_name = $1`,
     [stream],
   );
   if (state?.tombstoned) throw new StreamDeletedError(stream);

@@ -41,6 +41,11 @@ export interface PostgresEventStoreOptions {
   maxInFlight?: number;
   /** Positions a filtered subscription scans per read before it emits a checkpoint. Default 10000. */
   searchWindow?: number;
+  /**
+   * Commits are announced to other processes (NOTIFY) at most once per this many ms while they keep coming; a
+   * commit after a quiet spell is announced at once. Default 5.
+   */
+  announceIntervalMs?: number;
   /** LISTEN for other processes' commits (default true); a ClientConfig replaces the settings taken from the pool. */
   listen?: boolean | pg.ClientConfig;
   logger?: EventStoreLogger;
@@ -90,7 +95,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
         restored: () => options.logger?.info({ schema }, 'event store LISTEN connection restored'),
       })
     : undefined;
-  const announcer = new Announcer(pool);
+  const announcer = new Announcer(pool, options.announceIntervalMs ?? 5);
   const writer = new GroupCommitWriter(pool, {
     maxBatchAppends: options.maxBatchAppends ?? 500,
     maxBatchEvents: options.maxBatchEvents ?? 5000,
