@@ -14,18 +14,25 @@ export const BASE = 2;
 
 export type EntryKind = typeof WHOLE | typeof PART | typeof BASE;
 
-/** Packed entries, structured-clone friendly; `bytes` is transferred, not copied. */
+/**
+ * Packed entries: numbers in typed arrays (cloned as one copy each) and every byte in `bytes` (transferred: moving a
+ * buffer costs more than copying a small one, so only the large one moves); room ids and authors as indexes into
+ * their (short) lists of distinct values.
+ */
 export interface PackedFrames {
-  kinds: EntryKind[];
+  kinds: Uint8Array;
+  /** index into `rooms` */
+  room: Int32Array;
   rooms: string[];
   /** accept time, epoch ms */
-  at: number[];
-  /** user id; null = the server */
-  authors: (string | null)[];
+  at: Float64Array;
+  /** index into `authors`; -1 = the server */
+  author: Int32Array;
+  authors: string[];
   /** frame number: the parts of one frame share it */
-  frames: number[];
-  offsets: number[];
-  lengths: number[];
+  frame: Int32Array;
+  offset: Int32Array;
+  length: Int32Array;
   bytes: ArrayBuffer;
 }
 
@@ -45,6 +52,21 @@ export interface AuthoredUpdate {
 }
 
 const INITIAL_BYTES = 64 * 1024;
+
+/** Entries as they are logged (plain arrays: a push is the cheapest append); typed arrays when taken. */
+interface Entries {
+  kinds: number[];
+  room: number[];
+  at: number[];
+  author: number[];
+  frame: number[];
+  offset: number[];
+  length: number[];
+  rooms: Map<string, number>;
+  authors: Map<string, number>;
+}
+
+const emptyEntries = (): Entries => ({ kinds: [], room: [], at: [], author: [], frame: [], offset: [], length: [], rooms: new Map(), authors: new Map() });
 
 export class FrameLog {
   private bytes = new Uint8Array(INITIAL_BYTES);
@@ -72,14 +94,26 @@ export class FrameLog {
     for (const u of server) this.add(PART, roomId, at, null, frame, u);
   }
 
-  /** Everything logged so far (null if nothing); the log starts empty again and keeps its buffer. */
-  take(): PackedFrames | null {
+  /** Everything logged so far (null if nothing), with the buffers to transfer; the log starts empty again. */
+  take(): { packed: PackedFrames; transfer: ArrayBuffer[] } | null {
     if (this.length === 0) return null;
-    // a copy of the filled part (a memcpy), which the caller transfers; the log's own buffer is reused
-    const packed: PackedFrames = { ...this.entries, bytes: this.bytes.slice(0, this.used).buffer };
+    const e = this.entries;
+    const packed: PackedFrames = {
+      kinds: Uint8Array.from(e.kinds),
+      room: Int32Array.from(e.room),
+      rooms: [...e.rooms.keys()],
+      at: Float64Array.from(e.at),
+      author: Int32Array.from(e.author),
+      authors: [...e.authors.keys()],
+      frame: Int32Array.from(e.frame),
+      offset: Int32Array.from(e.offset),
+      length: Int32Array.from(e.length),
+      // a copy of the filled part (a memcpy); the log keeps its own buffer for the next entries
+      bytes: this.bytes.slice(0, this.used).buffer,
+    };
     this.entries = emptyEntries();
     this.used = 0;
-    return packed;
+    return { packed, transfer: [packed.bytes] };
   }
 
   private add(kind: EntryKind, roomId: string, at: number, author: string | null, frame: number, data: Uint8Array): void {
@@ -87,12 +121,12 @@ export class FrameLog {
     this.bytes.set(data, this.used);
     const e = this.entries;
     e.kinds.push(kind);
-    e.rooms.push(roomId);
+    e.room.push(indexOf(e.rooms, roomId));
     e.at.push(at);
-    e.authors.push(author);
-    e.frames.push(frame);
-    e.offsets.push(this.used);
-    e.lengths.push(data.byteLength);
+    e.author.push(author === null ? -1 : indexOf(e.authors, author));
+    e.frame.push(frame);
+    e.offset.push(this.used);
+    e.length.push(data.byteLength);
     this.used += data.byteLength;
   }
 
@@ -105,18 +139,23 @@ export class FrameLog {
 
 export function unpack(p: PackedFrames): UnpackedEntry[] {
   const all = new Uint8Array(p.bytes);
-  return p.kinds.map((kind, i) => ({
-    kind,
-    roomId: p.rooms[i]!,
+  return Array.from(p.kinds, (kind, i) => ({
+    kind: kind as EntryKind,
+    roomId: p.rooms[p.room[i]!]!,
     at: p.at[i]!,
-    author: p.authors[i]!,
-    frame: p.frames[i]!,
-    bytes: all.subarray(p.offsets[i]!, p.offsets[i]! + p.lengths[i]!),
+    author: p.author[i]! < 0 ? null : p.authors[p.author[i]!]!,
+    frame: p.frame[i]!,
+    bytes: all.subarray(p.offset[i]!, p.offset[i]! + p.length[i]!),
   }));
 }
 
-function emptyEntries(): Omit<PackedFrames, 'bytes'> {
-  return { kinds: [], rooms: [], at: [], authors: [], frames: [], offsets: [], lengths: [] };
+function indexOf(values: Map<string, number>, value: string): number {
+  let i = values.get(value);
+  if (i === undefined) {
+    i = values.size;
+    values.set(value, i);
+  }
+  return i;
 }
 
 function nextPowerOfTwo(n: number): number {

@@ -128,8 +128,8 @@ export class EditHistory {
   }
 
   private sendFrames(): void {
-    const packed = this.log.take();
-    if (packed !== null) this.post({ t: 'frames', packed }, [packed.bytes]);
+    const taken = this.log.take();
+    if (taken !== null) this.post({ t: 'frames', packed: taken.packed }, taken.transfer);
   }
 
   private request(message: (seq: number) => ToHistoryThread): Promise<void> {
