@@ -55,6 +55,9 @@ class ProjectionRunner {
   readonly abort = new AbortController();
   leader = false;
   private readonly key: string;
+  /** The quiet window not written yet, and when it may be (see follow). */
+  private quiet: { through: bigint; due: number } | undefined;
+  private lastQuietWrite = 0;
 
   constructor(
     private readonly deps: RunnerDeps,
@@ -105,6 +108,13 @@ class ProjectionRunner {
     return false;
   }
 
+  /**
+   * Events are applied in batches as they come. A quiet window (a checkpoint or catch-up with nothing of this
+   * projection's in it) only moves the stored position, and that is written at most once per
+   * QUIET_CHECKPOINT_MS: another process's commit wakes every subscription (its notification does not say what
+   * it wrote), and without the limit each busy second (sign-ins, say) would cost every projection a checkpoint
+   * transaction per commit. The last quiet window is still written when its time comes, also if nothing follows.
+   */
   private async follow(): Promise<void> {
     const { deps, projection } = this;
     const from = await this.prepareCheckpoint();
@@ -113,23 +123,50 @@ class ProjectionRunner {
       filter: { on: 'eventType', prefixes: projection.eventTypes },
       signal: this.abort.signal,
     });
+    const messages = subscription[Symbol.asyncIterator]();
     let buffer: RecordedEvent[] = [];
-    for await (const message of subscription) {
-      if (this.stopped) break;
-      if (message.kind === 'event') {
-        if (projection.eventTypes.includes(message.event.type)) buffer.push(message.event);
-        if (buffer.length >= deps.batchSize) {
-          await this.commit(buffer, buffer[buffer.length - 1]!.position.commit);
-          buffer = [];
+    let pending = messages.next();
+    try {
+      for (;;) {
+        const next = await nextOrDue(pending, this.quiet?.due);
+        if (next === DUE) {
+          await this.commitQuiet(this.quiet!.through);
+          continue; // `pending` is still the message to wait for
         }
-        continue;
+        if (next.done || this.stopped) return;
+        const message = next.value;
+        if (message.kind === 'event') {
+          if (projection.eventTypes.includes(message.event.type)) buffer.push(message.event);
+          if (buffer.length >= deps.batchSize) {
+            await this.commit(buffer, buffer[buffer.length - 1]!.position.commit);
+            buffer = [];
+          }
+        } else {
+          const through = message.position?.commit ?? buffer[buffer.length - 1]?.position.commit;
+          if (through !== undefined && buffer.length > 0) {
+            await this.commit(buffer, through);
+            buffer = [];
+          } else if (through !== undefined) await this.quietWindow(through);
+        }
+        pending = messages.next();
       }
-      const through = message.position?.commit ?? buffer[buffer.length - 1]?.position.commit;
-      if (through !== undefined && (buffer.length > 0 || through > deps.progress.positionOf(projection.name))) {
-        await this.commit(buffer, through);
-        buffer = [];
-      }
+    } finally {
+      this.quiet = undefined;
+      void messages.return?.(undefined)?.catch(() => undefined);
     }
+  }
+
+  private async quietWindow(through: bigint): Promise<void> {
+    if (through <= (this.quiet?.through ?? this.deps.progress.positionOf(this.projection.name))) return;
+    const due = this.lastQuietWrite + QUIET_CHECKPOINT_MS;
+    if (Date.now() >= due) await this.commitQuiet(through);
+    else this.quiet = { through, due };
+  }
+
+  private async commitQuiet(through: bigint): Promise<void> {
+    this.quiet = undefined;
+    this.lastQuietWrite = Date.now();
+    await this.commit([], through);
   }
 
   /**
@@ -168,6 +205,7 @@ class ProjectionRunner {
       try {
         await this.applyAndCheckpoint(events, through, isolated);
         this.deps.progress.report(this.projection.name, through);
+        if (this.quiet && this.quiet.through <= through) this.quiet = undefined;
         return;
       } catch (err) {
         if (err instanceof PoisonEventError) throw err;
@@ -193,6 +231,25 @@ class ProjectionRunner {
       await sql`UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name}`.execute(trx);
       await sql`SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`})`.execute(trx);
     });
+  }
+}
+
+/** How often a projection with nothing to apply stores its position (the default subscription poll interval). */
+export const QUIET_CHECKPOINT_MS = 500;
+
+const DUE = Symbol('due');
+
+/** The next message, or DUE when `due` (epoch ms) comes first. */
+async function nextOrDue<T>(pending: Promise<T>, due: number | undefined): Promise<T | typeof DUE> {
+  if (due === undefined) return pending;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof DUE>((resolve) => {
+    timer = setTimeout(() => resolve(DUE), Math.max(0, due - Date.now()));
+  });
+  try {
+    return await Promise.race([pending, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
