@@ -101,6 +101,29 @@ describe('postgres event store', () => {
       }
     });
 
+    it('makes a soft delete wait for an append to the same stream still in flight, and hide it', async () => {
+      const stream = `${uniquePrefix()}-1`;
+      await store.appendToStream(stream, [newEvent('First')], { expectedRevision: 'no_stream' });
+      const slow = await rawClient();
+      try {
+        await slow.query('BEGIN');
+        await rawAppend(slow, stream, '0', [newEvent('InFlight')]);
+        let deleted = false;
+        const deleting = store.deleteStream(stream, { expectedRevision: 1n }).then(() => {
+          deleted = true;
+        });
+        await sleep(200);
+        expect(deleted).toBe(false);
+        await slow.query('COMMIT');
+        await deleting;
+        expect(await failureOf(collect(store.readStream(stream)))).toBeInstanceOf(StreamNotFoundError);
+        expect((await store.appendToStream(stream, [newEvent('After')], { expectedRevision: 1n })).nextExpectedRevision).toBe(2n);
+        expect((await collect(store.readStream(stream))).map((e) => e.type)).toEqual(['After']);
+      } finally {
+        await slow.end();
+      }
+    });
+
     it('delivers every event exactly once across restarts while SQL transactions hold positions open or roll back', async () => {
       const prefix = uniquePrefix();
       const start = (await store.headPosition()) ?? 'start';
@@ -156,6 +179,23 @@ describe('postgres event store', () => {
           expect((await sub.nextEvent(400)).data.i).toBe(i);
           expect(Date.now() - started).toBeLessThan(400);
         }
+      } finally {
+        await sub.close();
+      }
+    });
+
+    it('announces a burst of commits to another store instance, its last commit included', async () => {
+      const name = `es-test-burst-${db.schema}`;
+      const listening = storeWithNamedListener(name, { pollIntervalMs: 60_000 });
+      const prefix = uniquePrefix();
+      const sub = tail(listening, { fromPosition: 'end', filter: { on: 'streamName', prefixes: [prefix] } });
+      try {
+        await sub.untilCaughtUp();
+        await waitFor(async () => (await listenerPids(name)).length === 1);
+        // The first commit is announced at once, the others together when the interval is over.
+        const writer = openStore({ listen: false, announceIntervalMs: 200 });
+        for (let i = 0; i < 5; i++) await writer.appendToStream(`${prefix}-1`, [newEvent('Burst', { i })]);
+        for (let i = 0; i < 5; i++) expect((await sub.nextEvent(1000)).data.i).toBe(i);
       } finally {
         await sub.close();
       }
