@@ -159,6 +159,28 @@ describe('POST /auth/login', () => {
     expectError(await post('/auth/refresh', undefined, banned.refreshCookie), 403, 'USER_BANNED');
   });
 
+  it('signs in whoever holds a username or email now, after it was handed on to another account', async () => {
+    const a = await registerUser(h);
+    const b = await registerUser(h, { password: 'b-has-its-own-password' });
+    const oldName = a.username;
+    expect((await post('/auth/login', { identifier: oldName, password: a.password })).status).toBe(200);
+    const renamed = `moved_${oldName.slice(2)}`;
+    expect((await h.request({ method: 'PATCH', url: '/users/me', token: a.accessToken, body: { username: renamed } })).status).toBe(200);
+    expectError(await post('/auth/login', { identifier: oldName, password: a.password }), 401, 'AUTH_INVALID_CREDENTIALS');
+    expect((await h.request({ method: 'PATCH', url: '/users/me', token: b.accessToken, body: { username: oldName } })).status).toBe(200);
+    expectError(await post('/auth/login', { identifier: oldName, password: a.password }), 401, 'AUTH_INVALID_CREDENTIALS');
+    expect((await post('/auth/login', { identifier: oldName, password: b.password })).body.user.id).toBe(b.id);
+    expect((await post('/auth/login', { identifier: renamed, password: a.password })).body.user.id).toBe(a.id);
+
+    // A deleted account's email, signed in with before, goes to the account registered with it afterwards.
+    expect((await post('/auth/login', { identifier: a.email, password: a.password })).status).toBe(200);
+    expect((await h.request({ method: 'DELETE', url: '/users/me', token: a.accessToken })).status).toBe(204);
+    const again = await post('/auth/register', { username: `again_${tag()}`, email: a.email, password: 'another-long-password' });
+    expect(again.status).toBe(201);
+    expectError(await post('/auth/login', { identifier: a.email, password: a.password }), 401, 'AUTH_INVALID_CREDENTIALS');
+    expect((await post('/auth/login', { identifier: a.email, password: 'another-long-password' })).body.user.id).toBe(again.body.user.id);
+  });
+
   it('validates the body', async () => {
     expectFields(await post('/auth/login', {}), 'identifier');
     expectFields(await post('/auth/login', { identifier: '', password: 'x' }), 'identifier');

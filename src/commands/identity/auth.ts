@@ -22,6 +22,7 @@ import {
   written,
   type Written,
 } from './common.js';
+import { signInAccount } from './sign-in-account.js';
 import { sessionExpired, signAccessToken, signRefreshToken, tokenRevoked, unauthorized, verifyRefreshToken } from './tokens.js';
 
 export interface SignedIn {
@@ -70,11 +71,11 @@ export async function register(
 /** `identifier` is an email (contains `@`, matched normalised) or an exact username. */
 export async function login(ctx: Pick<Ports, 'config' | 'refreshSessions' | 'store'>, metadata: RequestMetadata, input: { identifier: string; password: string }): Promise<SignedIn> {
   const isEmail = input.identifier.includes('@');
-  const ownerId = await reservationOwner(ctx, isEmail ? EMAIL_KIND : USERNAME_KIND, isEmail ? normaliseEmail(input.identifier) : input.identifier);
-  const account = ownerId ? await readAggregate(ctx.store, userStream(ownerId), userDecider) : undefined;
-  const user = account?.exists && !account.state.deleted ? account.state : undefined;
+  const account = await signInAccount(ctx, isEmail ? EMAIL_KIND : USERNAME_KIND, isEmail ? normaliseEmail(input.identifier) : input.identifier);
+  const user = account?.user;
   // Always one scrypt: unknown accounts are checked against the dummy hash.
   const ok = await verifyPassword(input.password, user?.passwordHash);
+  const ownerId = account?.ownerId;
   if (!ok || !user || !ownerId) throw invalidCredentials();
   if (user.banned) throw userBanned();
 
