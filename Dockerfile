@@ -13,13 +13,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --no-audit --no-fund
 COPY . .
-# Generates the seccomp filter, checks the toolchains and installs the linters once at build time.
-RUN bash scripts/setup-sandbox.sh && bash scripts/setup-analysis.sh
+# Generates the seccomp filter, checks the toolchains and installs the linters once at build time; compiles the
+# sources into dist/, which bin/syncode runs (docs/architecture.md, "Memory").
+RUN bash scripts/setup-sandbox.sh && bash scripts/setup-analysis.sh && bash scripts/build.sh
 
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000 3001 3002 3003 3004
 # Roles run unprivileged; docker compose gives the worker root with the few capabilities the sandbox needs.
 USER node
-# bin/syncode runs src/cli.ts with the memory settings of every role (docs/architecture.md, "Memory").
+# bin/syncode runs the compiled dist/cli.js with the memory settings of every role (docs/architecture.md, "Memory").
 ENTRYPOINT ["/app/bin/syncode"]
 CMD ["serve", "--role", "all"]

@@ -17,6 +17,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm install --no-audit --no-fund
 fi
 
+# The compiled build bin/syncode runs (scripts/build.sh, a few seconds), made again when a source is newer than it.
+# Should it fail, the launcher runs the sources through tsx.
+if [ ! -f dist/.built ] || [ -n "$(find src migrations -newer dist/.built -print -quit)" ]; then
+  log "compiling the sources into dist/"
+  bash scripts/build.sh || log "the build failed; bin/syncode runs the sources through tsx"
+fi
+
 # 2. Debian packages: Postgres and Redis servers if absent, then the sandbox chain and toolchains.
 apt_missing=()
 command -v pg_ctlcluster >/dev/null || apt_missing+=(postgresql)

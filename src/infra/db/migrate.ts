@@ -10,7 +10,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from './database.js';
 
-const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+// Run from the sources: <root>/migrations/*.migration.ts. Run compiled (scripts/build.sh): dist/migrations/*.js,
+// built next to the compiled code, as Node cannot load the .ts files without tsx.
+const MIGRATIONS_DIR = import.meta.url.endsWith('.js') ? path.resolve(HERE, '../../migrations') : path.resolve(HERE, '../../../migrations');
 
 function migrationFiles(): string[] {
   return readdirSync(MIGRATIONS_DIR)
@@ -20,15 +23,15 @@ function migrationFiles(): string[] {
 
 type MigrationModule = { up: (db: Kysely<any>) => Promise<void> };
 
-async function discoverMigrations(): Promise<Array<{ name: string; up: MigrationModule['up'] }>> {
-  const found = new Map<string, MigrationModule['up']>();
+/** Every migration by name, in order; a module is loaded only when its migration is pending. */
+function discoverMigrations(): Array<{ name: string; file: string }> {
+  const found = new Map<string, string>();
   for (const file of migrationFiles()) {
     const name = path.basename(file).replace(/\.migration\.(ts|js)$/, '');
     if (found.has(name)) throw new Error(`Duplicate migration name ${name} (${file})`);
-    const mod = (await import(pathToFileURL(file).href)) as MigrationModule;
-    found.set(name, mod.up);
+    found.set(name, file);
   }
-  return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, up]) => ({ name, up }));
+  return [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, file]) => ({ name, file }));
 }
 
 /**
@@ -37,7 +40,7 @@ async function discoverMigrations(): Promise<Array<{ name: string; up: Migration
  * and benchmarks do — and its lock is global to the database.)
  */
 export async function migrateToLatest(db: Db, schema: string): Promise<string[]> {
-  const migrations = await discoverMigrations();
+  const migrations = discoverMigrations();
   const table = sql.id(schema, 'schema_migrations');
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext(${`${schema}:migrations`}))`.execute(trx);
@@ -52,7 +55,8 @@ export async function migrateToLatest(db: Db, schema: string): Promise<string[]>
     const ran: string[] = [];
     for (const migration of migrations) {
       if (applied.has(migration.name)) continue;
-      await migration.up(trx);
+      const { up } = (await import(pathToFileURL(migration.file).href)) as MigrationModule;
+      await up(trx);
       await sql`INSERT INTO ${table} (name) VALUES (${migration.name})`.execute(trx);
       ran.push(migration.name);
     }
