@@ -1,9 +1,9 @@
 /**
  * LiveKit Egress behind the media circuit breaker. Any failure to reach the server (refused, reset, a 5xx from it)
  * answers 503 MEDIA_SERVICE_UNAVAILABLE; an open breaker answers the same code without trying; a call slower than
- * the timeout answers 504 MEDIA_SERVICE_TIMEOUT.
+ * the timeout answers 504 MEDIA_SERVICE_TIMEOUT. The LiveKit SDK is loaded by the first recording started or stopped.
  */
-import { EgressClient, EncodedFileOutput, EncodedFileType, S3Upload } from 'livekit-server-sdk';
+import type { EgressClient } from 'livekit-server-sdk';
 import { createBreaker, type Guarded } from '../breaker.js';
 import { isServiceError, ServiceUnavailableError } from '../errors.js';
 import type { EgressPort } from './port.js';
@@ -50,19 +50,23 @@ export function apiHost(url: string): string {
 }
 
 export function createLiveKitEgress(options: LiveKitEgressOptions): EgressPort {
-  const client = new EgressClient(apiHost(options.url), options.apiKey, options.apiSecret);
+  let sdk: Promise<{ client: EgressClient; sdk: typeof import('livekit-server-sdk') }> | undefined;
+  const load = () =>
+    (sdk ??= import('livekit-server-sdk').then((m) => ({ sdk: m, client: new m.EgressClient(apiHost(options.url), options.apiKey, options.apiSecret) })));
   const guarded = mediaGuard(options);
   return {
     async startRoomRecording(roomName, filepath) {
-      const output = new EncodedFileOutput({
-        fileType: EncodedFileType.MP4,
+      const { sdk: lk, client } = await load();
+      const output = new lk.EncodedFileOutput({
+        fileType: lk.EncodedFileType.MP4,
         filepath,
-        ...(options.s3 ? { output: { case: 's3' as const, value: new S3Upload(options.s3) } } : {}),
+        ...(options.s3 ? { output: { case: 's3' as const, value: new lk.S3Upload(options.s3) } } : {}),
       });
       const info = await guarded(() => client.startRoomCompositeEgress(roomName, output, { layout: 'speaker' }));
       return { egressId: info.egressId };
     },
     async stopRecording(egressId) {
+      const { client } = await load();
       await guarded(() => client.stopEgress(egressId));
     },
   };

@@ -1,7 +1,7 @@
 /**
  * Media access tokens, signed locally (no call to the media server): a LiveKit JWT for one room and one identity.
+ * The LiveKit SDK (about 4 MB of heap with its protobuf and JOSE dependencies) is loaded by the first token.
  */
-import { AccessToken } from 'livekit-server-sdk';
 
 export const MEDIA_TOKEN_TTL_SECONDS = 4 * 60 * 60;
 
@@ -21,6 +21,7 @@ export interface MediaToken {
 
 export async function signMediaToken(request: MediaTokenRequest): Promise<MediaToken> {
   const ttlSeconds = request.ttlSeconds ?? MEDIA_TOKEN_TTL_SECONDS;
+  const { AccessToken } = await import('livekit-server-sdk');
   const at = new AccessToken(request.apiKey, request.apiSecret, { identity: request.identity, ttl: ttlSeconds });
   at.addGrant({ roomJoin: true, room: request.roomName, canPublish: true, canSubscribe: true, canPublishData: true });
   const token = await at.toJwt();

@@ -2,8 +2,9 @@
  * SMTP mail through nodemailer, for a relay such as the Mailpit container of docker compose. `SMTP_URL` is a
  * nodemailer connection URL: `smtp://[user:pass@]host[:port]` (STARTTLS when the server offers it),
  * `smtps://…` (implicit TLS); options go in the query string (e.g. `?requireTLS=true`). Connections are pooled.
+ * nodemailer (about 3 MB of heap) is loaded by the first mail, not by every process that could send one.
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Mailer } from './port.js';
 
 const TIMEOUT_MS = 10_000;
@@ -19,14 +20,15 @@ export function createSmtpMailer(url: string, from: string): SmtpMailer {
   const withOptions = new URL(url);
   const defaults = { pool: 'true', maxConnections: '2', connectionTimeout: String(TIMEOUT_MS), greetingTimeout: String(TIMEOUT_MS), socketTimeout: String(TIMEOUT_MS) };
   for (const [key, value] of Object.entries(defaults)) if (!withOptions.searchParams.has(key)) withOptions.searchParams.set(key, value);
-  const transport = nodemailer.createTransport(withOptions.toString());
+  let transport: Promise<Transporter> | undefined;
+  const open = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(withOptions.toString())));
   return {
     driver: 'smtp',
     async send({ to, subject, text, kind }) {
-      await transport.sendMail({ from, to, subject, text, headers: { 'X-SynCode-Mail-Kind': kind } });
+      await (await open()).sendMail({ from, to, subject, text, headers: { 'X-SynCode-Mail-Kind': kind } });
     },
     close() {
-      transport.close();
+      void transport?.then((t) => t.close());
     },
   };
 }

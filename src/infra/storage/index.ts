@@ -3,12 +3,13 @@
  * also creates it on first use where no wiring ran (CLI commands, scripts), so callers never see it missing.
  *
  * Drivers: `local` (filesystem + HMAC-signed URLs served by the API under /storage, the default) and `s3` (AWS S3
- * or MinIO, presigned URLs straight to the store).
+ * or MinIO, presigned URLs straight to the store). The AWS SDK (about 6 MB of heap) is loaded only under `s3`, by
+ * the first call to the store.
  */
 import type { Config } from '../../config.js';
 import { createLocalStorage, type LocalObjectStorage } from './local.js';
 import type { ObjectStorage } from './port.js';
-import { createS3Storage, type S3ObjectStorage } from './s3.js';
+import type { S3ObjectStorage, S3StorageOptions } from './s3.js';
 
 export type { ObjectStorage } from './port.js';
 
@@ -16,8 +17,23 @@ export function publicBaseUrl(config: Config): string {
   return config.PUBLIC_URL || `http://localhost:${config.PORT}`;
 }
 
+/** The S3 driver, its module (and the AWS SDK) imported by the first call; every operation is asynchronous. */
+function lazyS3Storage(options: S3StorageOptions): S3ObjectStorage {
+  let loaded: Promise<S3ObjectStorage> | undefined;
+  const storage = () => (loaded ??= import('./s3.js').then((m) => m.createS3Storage(options)));
+  return {
+    driver: 's3',
+    signedPutUrl: async (key, putOptions) => (await storage()).signedPutUrl(key, putOptions),
+    signedGetUrl: async (key, expiresInSeconds) => (await storage()).signedGetUrl(key, expiresInSeconds),
+    exists: async (key) => (await storage()).exists(key),
+    delete: async (key) => (await storage()).delete(key),
+    ping: async () => (await storage()).ping(),
+    close: () => void loaded?.then((s) => s.close()),
+  };
+}
+
 export function createS3StorageFrom(config: Config): S3ObjectStorage {
-  return createS3Storage({
+  return lazyS3Storage({
     endpoint: config.S3_ENDPOINT,
     publicEndpoint: config.S3_PUBLIC_ENDPOINT,
     bucket: config.S3_BUCKET,
