@@ -4,19 +4,8 @@
  */
 import type { Server } from 'node:http';
 import type { Config } from '../config.js';
-import { seedOnStart } from '../commands/problems/seed-bank.js';
-import { buildApp } from '../http/app.js';
 import { startOpsServer } from '../http/ops-app.js';
-import { seedDemoOnStart } from './demo-seed.js';
 import { markRunning, markStarting, markStopping } from '../infra/observability/lifecycle.js';
-import { routeModules } from '../http/modules.js';
-import { startScheduler } from '../workers/scheduler/schedule.js';
-import { startAiWorker } from '../workers/ai/start.js';
-import { startExecutionWorker } from '../workers/execution/start.js';
-import { startReportWorker } from '../workers/reports/start.js';
-import { startSweeper } from '../workers/sweeper/start.js';
-import { startProjections } from '../projections/host.js';
-import { attachCollabUpgrade, embedCollab, startCollabRole } from './collab-role.js';
 import type { AppContext } from './context.js';
 import { closeContext, createContext } from './create-context.js';
 import { wire } from './wiring.js';
@@ -29,10 +18,32 @@ export interface RoleStarter {
   (ctx: AppContext, server: Server | undefined): Promise<() => Promise<void>>;
 }
 
-/** Extra parts per role, contributed by modules (seeding on start, collab server, workers, scheduler). */
-export const roleStarters: Partial<Record<Exclude<Role, 'all'>, RoleStarter[]>> = {
-  api: [seedOnStart, seedDemoOnStart],
-  worker: [(ctx) => startScheduler(ctx), (ctx) => startExecutionWorker(ctx), (ctx) => startReportWorker(ctx), (ctx) => startAiWorker(ctx), startSweeper],
+/**
+ * Extra parts per role (seeding on start, the workers and their scheduler). Each role loads only the code it runs —
+ * the API's routes, the projectors, the collab server, the workers (and the sandbox, the analysis tools and the LLM
+ * clients behind them) are imported by the roles that start them: code a process loads, it keeps in memory.
+ */
+const roleStarters: Partial<Record<Exclude<Role, 'all'>, () => Promise<RoleStarter[]>>> = {
+  api: async () => {
+    const [{ seedOnStart }, { seedDemoOnStart }] = await Promise.all([import('../commands/problems/seed-bank.js'), import('./demo-seed.js')]);
+    return [seedOnStart, seedDemoOnStart];
+  },
+  worker: async () => {
+    const [scheduler, execution, reports, ai, sweeper] = await Promise.all([
+      import('../workers/scheduler/schedule.js'),
+      import('../workers/execution/start.js'),
+      import('../workers/reports/start.js'),
+      import('../workers/ai/start.js'),
+      import('../workers/sweeper/start.js'),
+    ]);
+    return [
+      (ctx) => scheduler.startScheduler(ctx),
+      (ctx) => execution.startExecutionWorker(ctx),
+      (ctx) => reports.startReportWorker(ctx),
+      (ctx) => ai.startAiWorker(ctx),
+      sweeper.startSweeper,
+    ];
+  },
 };
 
 const OPS_PORTS: Record<'collab' | 'worker' | 'projector', (c: Config) => number> = {
@@ -50,7 +61,8 @@ export interface Running {
 export async function serve(config: Config, role: Role): Promise<Running> {
   const ctx = await createContext(config);
   markStarting(ctx, role);
-  const embedded = role === 'all' ? embedCollab(ctx) : undefined;
+  const collabRole = role === 'all' || role === 'collab' ? await import('./collab-role.js') : undefined;
+  const embedded = role === 'all' ? collabRole!.embedCollab(ctx) : undefined;
   await wire(ctx);
   const has = (r: Exclude<Role, 'all'>) => role === 'all' || role === r;
   const stops: Array<() => Promise<void>> = [];
@@ -62,6 +74,7 @@ export async function serve(config: Config, role: Role): Promise<Running> {
   if (opsPort !== undefined) stops.push((await startOpsServer(ctx, opsPort)).close);
 
   if (has('projector')) {
+    const { startProjections } = await import('../projections/host.js');
     const host = startProjections(
       { databaseUrl: config.DATABASE_URL, db: ctx.db, pool: ctx.pool, store: ctx.store, schema: ctx.schema, progress: ctx.progress, logger: ctx.logger, batchSize: config.PROJECTION_BATCH_SIZE, onPoison: config.PROJECTION_ON_POISON },
       ctx.projections,
@@ -69,16 +82,17 @@ export async function serve(config: Config, role: Role): Promise<Running> {
     stops.push(() => host.stop());
   }
   if (has('api')) {
+    const [{ buildApp }, { routeModules }] = await Promise.all([import('../http/app.js'), import('../http/modules.js')]);
     const app = await buildApp(ctx, routeModules);
-    if (embedded) attachCollabUpgrade(embedded, app.server);
+    if (embedded) collabRole!.attachCollabUpgrade(embedded, app.server);
     url = await app.listen({ port: config.PORT, host: config.HOST });
     server = app.server;
     closeApi = () => app.close();
   }
-  if (role === 'collab') stops.push(await startCollabRole(ctx));
+  if (role === 'collab') stops.push(await collabRole!.startCollabRole(ctx));
   for (const r of ['projector', 'api', 'collab', 'worker'] as const) {
     if (!has(r)) continue;
-    for (const start of roleStarters[r] ?? []) stops.push(await start(ctx, server));
+    for (const start of (await roleStarters[r]?.()) ?? []) stops.push(await start(ctx, server));
   }
   markRunning(ctx);
   ctx.logger.info({ role, url }, 'syncode started');
