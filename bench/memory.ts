@@ -3,8 +3,10 @@
  * in one process) and of role `api` alone (projector and collab in processes of their own), each a real
  * `serve --role` process on a schema and Redis prefix of its own. Goals: `all` ≤ 200 MB, `api` ≤ 120 MB.
  *
- * Configurations, in one run: role `all` with Node's and glibc's defaults (the baseline), then role `all` and role
- * `api` with the memory settings `bin/syncode` deploys (bench/lib/runtime-settings.ts reads them from the script).
+ * Configurations, in one run: role `all` with Node's and glibc's defaults, its TypeScript sources run through tsx
+ * (the baseline), then role `all` and role `api` as `bin/syncode` deploys them — the compiled build (dist/, built
+ * first by scripts/build.sh) with the launcher's memory settings (bench/lib/runtime-settings.ts reads them from the
+ * script) — and role `api` with those settings but from the sources through tsx (what the build saves).
  * Each measured process first serves 20 sign-ins (scrypt) and a few reads; then GET /users/me, GET /rooms/:id and
  * GET /problems?limit=20, one after the other, each at 50 keep-alive connections (one user per connection, each
  * reading the room it hosts) for MEMORY_MEASURE_S seconds (default 8) after a 2 s warm-up, from a load generator
@@ -15,7 +17,8 @@
  * start-up). The role process's CPU time per request (from /proc) shows what the settings cost. Heap vs RSS: the
  * role process runs with `--expose-gc` and the probe of bench/lib/memory-probe.ts; right after the load it reports
  * the V8 heap as it stands and after a full collection. `MEMORY_PROBE_SNAPSHOT=1` also writes a heap snapshot then
- * (summarised by bench/lib/heap-summary.ts). MEMORY_ROLES=all or =api measures one role only.
+ * (summarised by bench/lib/heap-summary.ts). MEMORY_ROLES=all or =api measures one role only; MEMORY_SOURCES=false
+ * leaves out the sources row of role api.
  *   node --import tsx bench/memory.ts
  * Prints tables and writes bench/results/memory.json (with the load average at the start and end of each role).
  */
@@ -32,7 +35,7 @@ import { http as call, startCluster, until, type Cluster, type RoleProcess } fro
 import { runHttpLoad, type LoadRequest } from './lib/http-load.js';
 import { mb, procCpuMs, procMemory, RssSampler } from './lib/proc-memory.js';
 import type { MemorySample } from './lib/memory-probe.js';
-import { runtimeSettings } from './lib/runtime-settings.js';
+import { buildCompiled, preloadable, runtimeSettings, SOURCE_CLI } from './lib/runtime-settings.js';
 import { BENCH_SERVER_ENV } from './lib/server-env.js';
 import { printTable, writeResults, type Row } from './lib/report.js';
 
@@ -50,9 +53,9 @@ const probeDir = mkdtempSync(path.join(os.tmpdir(), 'syncode-memory-'));
 
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-/** RSS of a bare `node --import tsx` process that does nothing: what any role costs before loading the product. */
-async function bareNodeRssMb(): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
+/** RSS of a bare Node process (`loader`: with tsx's) that does nothing: what any role costs before loading the product. */
+async function bareNodeRssMb(loader: string[]): Promise<number> {
+  const child = spawn(process.execPath, [...loader, '-e', 'setInterval(() => undefined, 1000)'], { stdio: 'ignore' });
   try {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     return mb(procMemory(child.pid!).rss);
@@ -157,28 +160,33 @@ async function measure(role: string, measured: RoleProcess, cluster: Cluster, fi
 
 const ENV = { ...BENCH_SERVER_ENV, RATE_LIMIT_ENABLED: 'true' };
 
-const bare = await bareNodeRssMb();
+const bare = { node: await bareNodeRssMb([]), tsx: await bareNodeRssMb(['--import', 'tsx']) };
+const compiled = buildCompiled();
 const results: RoleFigures[] = [];
 const others: Row[] = [];
 const failures: string[] = [];
-const probeArgs = ['--expose-gc', '--import', path.join(HERE, 'lib/memory-probe.ts')];
+// the probe as JavaScript: the compiled roles run without tsx
+const probeArgs = ['--expose-gc', '--import', preloadable(path.join(HERE, 'lib/memory-probe.ts'), probeDir)];
 const deployed = runtimeSettings();
+const deployedLabel = `${deployed.nodeArgs.join(' ')}, MALLOC_MMAP_THRESHOLD_=${deployed.env.MALLOC_MMAP_THRESHOLD_}`;
 const settings = {
-  // Node's own heap defaults and glibc's adaptive malloc threshold: the baseline of the same run
-  defaults: { env: {}, nodeArgs: probeArgs, label: 'Node defaults' },
-  deployed: { env: deployed.env, nodeArgs: [...deployed.nodeArgs, ...probeArgs], label: `bin/syncode: ${deployed.nodeArgs.join(' ')}, MALLOC_MMAP_THRESHOLD_=${deployed.env.MALLOC_MMAP_THRESHOLD_}` },
+  // Node's own heap defaults and glibc's adaptive malloc threshold, the sources through tsx: the baseline of the run
+  defaults: { env: {}, nodeArgs: probeArgs, cli: SOURCE_CLI, label: 'Node defaults, sources through tsx' },
+  deployed: { env: deployed.env, nodeArgs: [...deployed.nodeArgs, ...probeArgs], cli: compiled, label: `bin/syncode: dist/cli.js, ${deployedLabel}` },
+  sources: { env: deployed.env, nodeArgs: [...deployed.nodeArgs, ...probeArgs], cli: SOURCE_CLI, label: `sources through tsx, ${deployedLabel}` },
 };
 delete process.env.MALLOC_MMAP_THRESHOLD_; // the baseline must not inherit it from this process
 const cluster = await startCluster({ env: ENV });
 try {
   const probeEnv = { MEMORY_PROBE_DIR: probeDir, LOG_LEVEL: 'info', DB_POOL_SIZE: process.env.MEMORY_DB_POOL_SIZE ?? '20' };
-  const start = (role: 'all' | 'api' | 'projector' | 'collab', s: (typeof settings)[keyof typeof settings]) => cluster.start(role, { ...probeEnv, ...s.env }, s.nodeArgs);
+  const start = (role: 'all' | 'api' | 'projector' | 'collab', s: (typeof settings)[keyof typeof settings]) => cluster.start(role, { ...probeEnv, ...s.env }, s.nodeArgs, s.cli);
   let fixture: Fixture | undefined;
-  const configurations = [
+  const configurations: Array<{ role: 'all' | 'api'; settings: (typeof settings)[keyof typeof settings] }> = [
     { role: 'all', settings: settings.defaults },
     { role: 'all', settings: settings.deployed },
     { role: 'api', settings: settings.deployed },
-  ] as const;
+    ...(process.env.MEMORY_SOURCES === 'false' ? [] : [{ role: 'api' as const, settings: settings.sources }]),
+  ];
   for (const c of configurations) {
     if (!ROLES.includes(c.role)) continue;
     try {
@@ -221,8 +229,9 @@ const heapRow = (r: RoleFigures): Row => {
 
 const base = results.find((r) => r.settings === settings.defaults.label);
 const cpuOf = (r: RoleFigures) => r.loads.reduce((sum, l) => sum + l.cpuMsPerRequest, 0) / r.loads.length;
-const label = (r: RoleFigures) => (r.settings === settings.defaults.label ? `${r.role} (Node defaults)` : r.role);
-printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s per endpoint); deployed = ${settings.deployed.label}; bare node --import tsx: ${Math.round(bare)} MB`, results.map((r) => ({
+const label = (r: RoleFigures) =>
+  r.settings === settings.defaults.label ? `${r.role} (Node defaults, tsx)` : r.settings === settings.sources.label ? `${r.role} (sources, tsx)` : r.role;
+printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s per endpoint); deployed = ${settings.deployed.label}; bare node: ${Math.round(bare.node)} MB, with tsx: ${Math.round(bare.tsx)} MB`, results.map((r) => ({
   role: label(r),
   'idle MB': Math.round(r.idleMb),
   'peak MB': Math.round(r.peakMb),

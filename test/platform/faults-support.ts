@@ -108,8 +108,11 @@ export interface Cluster {
   redisProxy: TcpProxy | undefined;
   apiUrl: string;
   processes: RoleProcess[];
-  /** `nodeArgs` replaces the cluster's `nodeArgs` for this process. */
-  start(role: Role, env?: Record<string, string>, nodeArgs?: string[]): Promise<RoleProcess>;
+  /**
+   * `nodeArgs` replaces the cluster's `nodeArgs` for this process. `cli` is the entry point: the sources
+   * (src/cli.ts, run through tsx) by default, or a compiled one (dist/cli.js, run by Node alone).
+   */
+  start(role: Role, env?: Record<string, string>, nodeArgs?: string[], cli?: string): Promise<RoleProcess>;
   close(): Promise<void>;
 }
 
@@ -153,14 +156,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const ctx = await createContext(config, { logger: createLogger('silent') });
   const processes: RoleProcess[] = [];
 
-  async function start(role: Role, env: Record<string, string> = {}, nodeArgs: string[] = options.nodeArgs ?? []): Promise<RoleProcess> {
+  async function start(role: Role, env: Record<string, string> = {}, nodeArgs: string[] = options.nodeArgs ?? [], cli = path.join(ROOT, 'src/cli.ts')): Promise<RoleProcess> {
     const appName = `${schema}_${role}_${++counter}`;
     const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), ...base, PGAPPNAME: appName, ...env };
     for (const [k, port] of [['WORKER_OPS_PORT', await freePort()], ['PROJECTOR_OPS_PORT', await freePort()], ['COLLAB_OPS_PORT', await freePort()]] as const) {
       childEnv[k] = String(port);
     }
     delete childEnv.NODE_OPTIONS; // jest's flags are not for the child
-    const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, path.join(ROOT, 'src/cli.ts'), 'serve', '--role', role], {
+    const loader = cli.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = spawn(process.execPath, [...loader, ...nodeArgs, cli, 'serve', '--role', role], {
       cwd: ROOT,
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
