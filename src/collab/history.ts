@@ -173,6 +173,7 @@ export class EditHistory {
     if (this.thread !== thread) return; // closed on purpose
     this.thread = null;
     this.started.clear(); // a new thread knows no room: each starts again from a base checkpoint
+    this.log.take(); // frames logged for the dead thread: their rooms' base checkpoints went with it
     this.logger.error({ err }, 'edit history thread stopped; unwritten history since its last flush is lost');
   }
 }
