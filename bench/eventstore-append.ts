@@ -7,14 +7,17 @@
  *   store: appendToStream of one event with the exact expected revision, each writer on a stream of its own.
  * ratio = store / raw; the goal is >= 0.8.
  *
- * Each side runs ~3 s per concurrency, as three 1 s slices alternating with the other side (raw, store, store,
- * raw, raw, store), so a change in machine load during the run hits both sides alike.
+ * Each side runs ~3 s per concurrency, as ten 300 ms slices alternating with the other side (raw, store, store,
+ * raw, raw, store, ...), so a change in machine load during the run hits both sides alike. Besides the ratio of the
+ * totals it prints the median of the ratios of neighbouring slices, which a burst of load on one slice cannot move,
+ * and the load average before and after.
  *
  *   node --import tsx bench/eventstore-append.ts
- * Env: BENCH_DURATION_MS (default 3000 per side and concurrency), BENCH_WRITERS (default 1,8,32), BENCH_POOL_SIZE
- * (default 16), BENCH_DATABASE_URL.
+ * Env: BENCH_DURATION_MS (default 3000 per side and concurrency), BENCH_SLICES (default 10), BENCH_WRITERS (default
+ * 1,8,32), BENCH_POOL_SIZE (default 16), BENCH_DATABASE_URL.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createPostgresEventStore } from '../src/infra/eventstore/postgres/store.js';
 import { withBenchSchema } from './lib/bench-db.js';
@@ -23,7 +26,7 @@ import { printTable, summarize, writeResults, type Row } from './lib/report.js';
 const CONCURRENCY = (process.env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = 500;
-const SLICES = 3;
+const SLICES = Number(process.env.BENCH_SLICES ?? 10);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 0);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 16);
 const payload = (writer: number, i: number): Record<string, unknown> => ({ writer, i, note: 'x'.repeat(100) });
@@ -41,8 +44,9 @@ class Side {
   seconds = 0;
 
   /** Run `op` in `concurrency` loops for `durationMs`. */
-  async run(concurrency: number, durationMs: number, op: (writer: number) => Promise<void>, record = true): Promise<void> {
+  async run(concurrency: number, durationMs: number, op: (writer: number) => Promise<void>, record = true): Promise<number> {
     const started = performance.now();
+    const before = this.latencies.length;
     const stopAt = started + durationMs;
     await Promise.all(
       Array.from({ length: concurrency }, async (_, writer) => {
@@ -53,7 +57,9 @@ class Side {
         }
       }),
     );
-    if (record) this.seconds += (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    if (record) this.seconds += seconds;
+    return (this.latencies.length - before) / seconds;
   }
 
   result(): RunResult {
@@ -61,6 +67,15 @@ class Side {
     return { opsPerSec: count / this.seconds, p50, p99, count };
   }
 }
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = loadAverage();
 
 await withBenchSchema(POOL_SIZE, async ({ pool, schema }) => {
   await pool.query('CREATE TABLE bench_raw (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)');
@@ -90,26 +105,29 @@ await withBenchSchema(POOL_SIZE, async ({ pool, schema }) => {
       await rawSide.run(concurrency, WARMUP_MS, rawOp, false);
       await storeSide.run(concurrency, WARMUP_MS, storeOp, false);
       const slice = DURATION_MS / SLICES;
+      const sliceRatios: number[] = [];
       for (let i = 0; i < SLICES; i++) {
-        const runStore = async (): Promise<void> => {
+        const runStore = async (): Promise<number> => {
           const before = store.writerStats();
-          await storeSide.run(concurrency, slice, storeOp);
+          const opsPerSec = await storeSide.run(concurrency, slice, storeOp);
           const after = store.writerStats();
           batches += after.batches - before.batches;
           batchedAppends += after.appends - before.appends;
+          return opsPerSec;
         };
         if (i % 2 === 0) {
-          await rawSide.run(concurrency, slice, rawOp);
-          await runStore();
+          const raw = await rawSide.run(concurrency, slice, rawOp);
+          sliceRatios.push((await runStore()) / raw);
         } else {
-          await runStore();
-          await rawSide.run(concurrency, slice, rawOp);
+          const es = await runStore();
+          sliceRatios.push(es / (await rawSide.run(concurrency, slice, rawOp)));
         }
       }
       const raw = rawSide.result();
       const es = storeSide.result();
       const avgBatch = batches > 0 ? batchedAppends / batches : 0;
       const ratio = es.opsPerSec / raw.opsPerSec;
+      const medianSliceRatio = median(sliceRatios);
       rows.push({
         writers: concurrency,
         'raw ops/s': raw.opsPerSec,
@@ -120,13 +138,23 @@ await withBenchSchema(POOL_SIZE, async ({ pool, schema }) => {
         'store p99 ms': es.p99,
         'avg batch': avgBatch,
         ratio,
+        'median slice ratio': medianSliceRatio,
       });
-      results.push({ concurrency, raw, store: { ...es, batches, avgBatch }, ratio });
+      results.push({ concurrency, raw, store: { ...es, batches, avgBatch }, ratio, medianSliceRatio, sliceRatios });
     }
   } finally {
     await store.close();
   }
+  const loadAfter = loadAverage();
   printTable(`Event store append vs raw INSERT+COMMIT (pool ${POOL_SIZE}, ${DURATION_MS} ms per run, goal ratio >= 0.8)`, rows);
-  const file = writeResults('eventstore-append', { poolSize: POOL_SIZE, durationMs: DURATION_MS, goalRatio: 0.8, results });
+  console.log(`load average before ${loadBefore}, after ${loadAfter} (${os.cpus().length} cpus)`);
+  const file = writeResults('eventstore-append', {
+    poolSize: POOL_SIZE,
+    durationMs: DURATION_MS,
+    slices: SLICES,
+    goalRatio: 0.8,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    results,
+  });
   console.log(`\nwrote ${file}`);
 });
