@@ -31,27 +31,30 @@ export interface ReadCache<T> {
 
 interface Entry<T> {
   value: T;
-  version: string;
+  /** The named projections' positions when the value was read, in `options.projections` order. */
+  positions: bigint[];
   at: number;
 }
 
 export function createReadCache<T>(progress: ProgressTracker, options: ReadCacheOptions): ReadCache<T> {
   const entries = new Map<string, Entry<T>>();
-  const version = (): string => {
-    let v = '';
-    for (const name of options.projections) v += `${progress.positionOf(name)},`;
-    return v;
+  const names = options.projections;
+  const positions = (): bigint[] => names.map((name) => progress.positionOf(name));
+  // Compared in place on every hit: no string or array is built for a read served from memory.
+  const unmoved = (at: readonly bigint[]): boolean => {
+    for (let i = 0; i < names.length; i++) if (progress.positionOf(names[i]!) !== at[i]) return false;
+    return true;
   };
   return {
     async get(key, load) {
       const now = Date.now();
-      const current = version();
       const hit = entries.get(key);
-      if (hit && hit.version === current && now - hit.at <= options.maxAgeMs) return hit.value;
+      if (hit && now - hit.at <= options.maxAgeMs && unmoved(hit.positions)) return hit.value;
+      const before = positions();
       const value = await load();
-      if (version() === current) {
+      if (unmoved(before)) {
         entries.delete(key); // re-inserted last, so the oldest entries are the first keys
-        entries.set(key, { value, version: current, at: now });
+        entries.set(key, { value, positions: before, at: now });
         if (entries.size > options.maxEntries) entries.delete(entries.keys().next().value!);
       }
       return value;
