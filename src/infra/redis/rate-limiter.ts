@@ -26,6 +26,9 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {count, ttl}`;
 
+/** The count and time left of a window without touching it (nil and -2 when it does not exist). */
+const PEEK_SCRIPT = `return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}`;
+
 export interface RateLimiter {
   consume(scope: string, key: string, limit: number, windowSeconds: number): Promise<RateDecision>;
   /** Give back one unit (e.g. a request that failed before doing work). */
@@ -39,14 +42,16 @@ export interface RateLimiterOptions {
   onFailOpen?: (err: Error) => void;
 }
 
-/** The script as a command of its own: sent by its SHA (EVALSHA), not as text on every check. */
+/** The scripts as commands of their own: sent by their SHA (EVALSHA), not as text on every check. */
 interface WithConsumeScript {
   syncodeRateLimitConsume(key: string, windowMs: string): Promise<[number, number]>;
+  syncodeRateLimitPeek(key: string): Promise<[string | null, number]>;
 }
 
 export function createRateLimiter(redis: Redis, prefix: string, options: RateLimiterOptions = {}): RateLimiter {
   const keyOf = (scope: string, key: string) => `${prefix}:rl:${scope}:${key}`;
   if (!('syncodeRateLimitConsume' in redis)) redis.defineCommand('syncodeRateLimitConsume', { numberOfKeys: 1, lua: SCRIPT });
+  if (!('syncodeRateLimitPeek' in redis)) redis.defineCommand('syncodeRateLimitPeek', { numberOfKeys: 1, lua: PEEK_SCRIPT });
   const scripted = redis as unknown as WithConsumeScript;
   let failingOpen = false;
   const failOpen = (err: unknown, limit: number, windowSeconds: number): RateDecision => {
@@ -78,7 +83,8 @@ export function createRateLimiter(redis: Redis, prefix: string, options: RateLim
       let count: number;
       let ttlMs: number;
       try {
-        const [c, t] = await Promise.all([redis.get(keyOf(scope, key)), redis.pttl(keyOf(scope, key))]);
+        // one command (both values read together) rather than a GET and a PTTL
+        const [c, t] = await scripted.syncodeRateLimitPeek(keyOf(scope, key));
         count = c === null ? 0 : Number(c);
         ttlMs = t > 0 ? t : windowSeconds * 1000;
       } catch (err) {
