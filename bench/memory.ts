@@ -18,7 +18,9 @@
  * role process runs with `--expose-gc` and the probe of bench/lib/memory-probe.ts; right after the load it reports
  * the V8 heap as it stands and after a full collection. `MEMORY_PROBE_SNAPSHOT=1` also writes a heap snapshot then
  * (summarised by bench/lib/heap-summary.ts). MEMORY_ROLES=all or =api measures one role only; MEMORY_SOURCES=false
- * leaves out the sources row of role api.
+ * leaves out the sources row of role api. MEMORY_CANDIDATES="--flag A=b;--other" adds a row of role api per candidate
+ * (`;`-separated; NAME=value words go to the environment, the others to Node), each on top of the deployed settings:
+ * how a setting would change memory and CPU per request, against the deployed row of the same run.
  *   node --import tsx bench/memory.ts
  * Prints tables and writes bench/results/memory.json (with the load average at the start and end of each role).
  */
@@ -175,17 +177,25 @@ const settings = {
   deployed: { env: deployed.env, nodeArgs: [...deployed.nodeArgs, ...probeArgs], cli: compiled, label: `bin/syncode: dist/cli.js, ${deployedLabel}` },
   sources: { env: deployed.env, nodeArgs: [...deployed.nodeArgs, ...probeArgs], cli: SOURCE_CLI, label: `sources through tsx, ${deployedLabel}` },
 };
+type Settings = (typeof settings)[keyof typeof settings];
+const candidates: Settings[] = (process.env.MEMORY_CANDIDATES ?? '').split(';').map((c) => c.trim()).filter(Boolean).map((c) => {
+  const words = c.split(/\s+/);
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  const flags = words.filter((w) => !/^[A-Z_]+=/.test(w));
+  return { env: { ...deployed.env, ...env }, nodeArgs: [...deployed.nodeArgs, ...flags, ...probeArgs], cli: compiled, label: `deployed + ${c}` };
+});
 delete process.env.MALLOC_MMAP_THRESHOLD_; // the baseline must not inherit it from this process
 const cluster = await startCluster({ env: ENV });
 try {
   const probeEnv = { MEMORY_PROBE_DIR: probeDir, LOG_LEVEL: 'info', DB_POOL_SIZE: process.env.MEMORY_DB_POOL_SIZE ?? '20' };
-  const start = (role: 'all' | 'api' | 'projector' | 'collab', s: (typeof settings)[keyof typeof settings]) => cluster.start(role, { ...probeEnv, ...s.env }, s.nodeArgs, s.cli);
+  const start = (role: 'all' | 'api' | 'projector' | 'collab', s: Settings) => cluster.start(role, { ...probeEnv, ...s.env }, s.nodeArgs, s.cli);
   let fixture: Fixture | undefined;
-  const configurations: Array<{ role: 'all' | 'api'; settings: (typeof settings)[keyof typeof settings] }> = [
+  const configurations: Array<{ role: 'all' | 'api'; settings: Settings }> = [
     { role: 'all', settings: settings.defaults },
     { role: 'all', settings: settings.deployed },
     { role: 'api', settings: settings.deployed },
     ...(process.env.MEMORY_SOURCES === 'false' ? [] : [{ role: 'api' as const, settings: settings.sources }]),
+    ...candidates.map((c) => ({ role: 'api' as const, settings: c })),
   ];
   for (const c of configurations) {
     if (!ROLES.includes(c.role)) continue;
@@ -228,9 +238,10 @@ const heapRow = (r: RoleFigures): Row => {
 };
 
 const base = results.find((r) => r.settings === settings.defaults.label);
+const deployedOf = (r: RoleFigures) => results.find((d) => d.role === r.role && d.settings === settings.deployed.label);
 const cpuOf = (r: RoleFigures) => r.loads.reduce((sum, l) => sum + l.cpuMsPerRequest, 0) / r.loads.length;
 const label = (r: RoleFigures) =>
-  r.settings === settings.defaults.label ? `${r.role} (Node defaults, tsx)` : r.settings === settings.sources.label ? `${r.role} (sources, tsx)` : r.role;
+  r.settings === settings.defaults.label ? `${r.role} (Node defaults, tsx)` : r.settings === settings.sources.label ? `${r.role} (sources, tsx)` : r.settings?.startsWith('deployed + ') ? `${r.role} + ${r.settings.slice(11)}` : r.role;
 printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s per endpoint); deployed = ${settings.deployed.label}; bare node: ${Math.round(bare.node)} MB, with tsx: ${Math.round(bare.tsx)} MB`, results.map((r) => ({
   role: label(r),
   'idle MB': Math.round(r.idleMb),
@@ -241,6 +252,9 @@ printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s
   'peak / goal': Number((r.peakMb / GOALS_MB[r.role]!).toFixed(2)),
   'peak / baseline': base ? Number((r.peakMb / base.peakMb).toFixed(2)) : '',
   'cpu ms/req / baseline': base ? Number((cpuOf(r) / cpuOf(base)).toFixed(2)) : '',
+  // the same role as deployed, in the same run: what a candidate setting (or the sources) changes
+  'peak / deployed': deployedOf(r) ? Number((r.peakMb / deployedOf(r)!.peakMb).toFixed(2)) : '',
+  'cpu / deployed': deployedOf(r) ? Number((cpuOf(r) / cpuOf(deployedOf(r)!)).toFixed(2)) : '',
   loadavg: `${r.loadavg.start} → ${r.loadavg.end}`,
 })));
 printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: label(r), scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'server cpu ms/req': Number(l.cpuMsPerRequest.toFixed(3)), 'peak MB': Math.round(l.peakMb) }))));
