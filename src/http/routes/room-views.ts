@@ -253,6 +253,10 @@ const CAPABILITY_LISTS = Object.fromEntries(ROOM_ROLES.map((role) => [role, [cap
   [string[], string[]]
 >;
 
+const CAPABILITY_JSON = Object.fromEntries(
+  ROOM_ROLES.map((role) => [role, CAPABILITY_LISTS[role].map((list) => JSON.stringify(list))]),
+) as Record<RoomRole, [string, string]>;
+
 type SharedDetail = Omit<RoomDetail, 'myRole' | 'myCapabilities' | 'collabToken' | 'collabUrl'>;
 
 /** The viewer-independent part of a room's detail, kept with the room row while its summaries are kept. */
@@ -289,6 +293,32 @@ export async function roomDetail(ctx: AppContext, request: FastifyRequest, loade
     myCapabilities: CAPABILITY_LISTS[myRole][isHost ? 1 : 0],
     ...(room.status !== 'finished' ? collabCredentials(ctx, request, room.id, viewerId, myRole, isHost) : {}),
   };
+}
+
+/** The viewer-independent part serialised once per shared detail: its JSON without the closing brace. */
+const sharedJsonOf = new WeakMap<SharedDetail, string>();
+
+/**
+ * RoomDetail for a viewer as the JSON answered: the viewer-independent part kept serialised with the cached rows
+ * (sharedDetail), the viewer's role, capabilities and collab credentials appended. The same fields and values as
+ * `roomDetail` serialised by RoomDetailSchema; only the viewer's fields come last.
+ */
+export async function roomDetailJson(ctx: AppContext, request: FastifyRequest, loaded: LoadedRoom, viewerId: string): Promise<string> {
+  const { room } = loaded;
+  const shared = await sharedDetail(ctx, room, loaded.participants);
+  let head = sharedJsonOf.get(shared);
+  if (head === undefined) {
+    head = JSON.stringify(shared).slice(0, -1);
+    sharedJsonOf.set(shared, head);
+  }
+  const myRole: RoomRole = (loaded.me ?? loaded.participants.find((p) => p.userId === viewerId))?.role ?? 'observer';
+  const isHost = room.hostId === viewerId;
+  let json = `${head},"myRole":${JSON.stringify(myRole)},"myCapabilities":${CAPABILITY_JSON[myRole][isHost ? 1 : 0]}`;
+  if (room.status !== 'finished') {
+    const { collabToken, collabUrl } = collabCredentials(ctx, request, room.id, viewerId, myRole, isHost);
+    json += `,"collabToken":${JSON.stringify(collabToken)},"collabUrl":${JSON.stringify(collabUrl)}`;
+  }
+  return `${json}}`;
 }
 
 /**

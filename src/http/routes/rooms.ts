@@ -4,6 +4,7 @@
  * Thin routes: schemas, the caller, a command or a query, the response shape.
  */
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
 import { DateTime, Uuid } from '../schemas.js';
 import { createRoom, destroyRoom } from '../../commands/rooms/lifecycle.js';
 import {
@@ -34,7 +35,7 @@ import {
   RoomBaseSchema,
   roomConfig,
   RoomConfigSchema,
-  roomDetail,
+  roomDetailJson,
   roomRowFromState,
   RoomDetailSchema,
   RoomIdParams,
@@ -324,10 +325,11 @@ function roomDetailRoute(app: App, ctx: AppContext, tags: string[]): void {
       config: { skipGlobalRateLimit: true },
       schema: { tags, summary: 'Room detail with fresh collab credentials', params: RoomIdParams, response: { 200: RoomDetailSchema } },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
       const loaded = await loadVisibleRoom(ctx, request.params.id, principal.userId, (id) => rooms.get(id, () => findRoomWithParticipants(ctx.db, id)));
-      return roomDetail(ctx, request, loaded, principal.userId);
+      // serialised here: the room's part of the answer is kept serialised with the cached rows (room-views.ts)
+      return (reply as unknown as FastifyReply).type('application/json; charset=utf-8').send(await roomDetailJson(ctx, request, loaded, principal.userId));
     },
   );
 }
