@@ -8,7 +8,7 @@ import { deleteAccount, avatarUploadUrl, confirmAvatar, removeAvatar, updateProf
 import type { Written } from '../../commands/identity/common.js';
 import { accountFromEvents } from '../../commands/identity/account-from-events.js';
 import { userNotFound, type Precondition } from '../../domain/user/user.js';
-import { findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/users/queries.js';
+import { avatarNeedsSigning, findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/users/queries.js';
 import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries, type ProfileStats } from '../../projections/users/usage.js';
 import { createReadCache } from '../../projections/read-cache.js';
 import { findActiveRoom } from '../../projections/rooms/queries.js';
@@ -167,6 +167,9 @@ function registerOwnProfile(app: App, ctx: AppContext): void {
     maxEntries: 50_000,
   });
 
+  // The profile as answered (serialised by its response schema), by the cached row and statistics it was made from.
+  const profileJsonOf = new WeakMap<UserRow, { stats: ProfileStats; json: string }>();
+
   app.get(
     '/users/me',
     { schema: { tags, response: { 200: UserProfileSchema } } },
@@ -178,7 +181,15 @@ function registerOwnProfile(app: App, ctx: AppContext): void {
       reply.header('ETag', etag);
       const ifNoneMatch = parseEntityTags(request.headers['if-none-match']);
       if (ifNoneMatch === '*' || ifNoneMatch?.includes(String(row.revision))) return (reply as unknown as FastifyReply).status(304).send();
-      return toUserProfile(ctx, row, () => stats.get(userId, () => profileStats(ctx.db, userId)));
+      const counts = await stats.get(userId, () => profileStats(ctx.db, userId));
+      if (avatarNeedsSigning(row.avatarKey)) return toUserProfile(ctx, row, async () => counts);
+      // While both cached reads answer the same objects, the profile is the same JSON: serialised once.
+      let known = profileJsonOf.get(row);
+      if (known?.stats !== counts) {
+        known = { stats: counts, json: String(reply.serialize(await toUserProfile(ctx, row, async () => counts))) };
+        profileJsonOf.set(row, known);
+      }
+      return (reply as unknown as FastifyReply).type('application/json; charset=utf-8').send(known.json);
     },
   );
 
