@@ -98,4 +98,29 @@ describe('refresh sessions (Redis)', () => {
     expect((await s.rotate(userId, c.sid, c.jti)).status).toBe('revoked');
     expect((await s.end(userId, b.sid, b.jti)).status).toBe('ended');
   });
+
+  it('still revokes a session kept alive by refreshing after its sign-in would have expired', async () => {
+    const s = createRefreshSessions(redis, prefix, 2);
+    const userId = randomUUID();
+    const a = await s.start(userId);
+    await new Promise((r) => setTimeout(r, 1200));
+    const next = await s.rotate(userId, a.sid, a.jti);
+    expect(next.status).toBe('rotated');
+    await new Promise((r) => setTimeout(r, 1200)); // the sign-in's lifetime is over, the refreshed one is not
+    expect(await s.revokeAll(userId)).toBe(1);
+    expect((await s.rotate(userId, a.sid, (next as { jti: string }).jti)).status).toBe('revoked');
+  });
+
+  it('counts only live sessions, however often the user signed in', async () => {
+    const s = createRefreshSessions(redis, prefix, 2);
+    const userId = randomUUID();
+    const started: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 1200)); // each sign-in within the lifetime of the one before
+      started.push((await s.start(userId)).sid);
+    }
+    // The first two have expired by now.
+    expect((await s.list(userId)).sort()).toEqual(started.slice(2).sort());
+    expect(await s.revokeAll(userId)).toBe(2);
+  });
 });
