@@ -76,7 +76,7 @@ export class EditHistoryStore implements HistoryStorage {
 
   constructor(database: HistoryDatabase) {
     // one connection: flushes go one at a time anyway
-    this.pool = new pg.Pool({ ...connectionOptions(database.url, database.schema), max: 1, connectionTimeoutMillis: 10_000, application_name: 'syncode-edit-history' });
+    this.pool = new pg.Pool({ ...connectionOptions(database.url, database.schema), max: 1, connectionTimeoutMillis: 10_000, application_name: `syncode-edit-history ${database.schema}`.slice(0, 63) });
     // a dropped connection fails the query it was running (the rows are kept and retried); the listeners only keep the
     // error from being unhandled, which would end the thread
     this.pool.on('error', () => undefined);

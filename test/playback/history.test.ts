@@ -236,3 +236,31 @@ describe('a collab restart mid-session', () => {
     expect(Number(rows[0]!.n)).toBeGreaterThanOrEqual('a = 1\n'.length);
   }, 60_000);
 });
+
+describe('the history thread and a failing database', () => {
+  it('a dropped connection or a refused write loses nothing: rows are kept and written by a later flush', async () => {
+    const { host, sessionId, hostPeer, candPeer } = await codingRoom();
+    const history = h.collab.collab.history!;
+    await typeText(hostPeer, 'x = 1\n');
+    await converged([hostPeer, candPeer], 'def solve():\nx = 1\n');
+    await history.flush(); // the thread's connection is open now
+    // its connection dies between two flushes (application_name names the schema: only this test's)
+    const { rows: killed } = await h.ctx.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
+      `syncode-edit-history ${h.ctx.schema}`.slice(0, 63),
+    ]);
+    expect(killed.length).toBe(1);
+    await typeText(candPeer, 'y = 2\n');
+    await converged([hostPeer, candPeer], 'def solve():\nx = 1\ny = 2\n');
+    // and the database refuses the next write
+    await h.ctx.pool.query('ALTER TABLE collab_edit_updates ADD CONSTRAINT refuse_history CHECK (accepted_at < 0) NOT VALID');
+    await typeText(hostPeer, 'z = 3\n');
+    await converged([hostPeer, candPeer], 'def solve():\nx = 1\ny = 2\nz = 3\n');
+    const end = await mark();
+    await expect(history.flush()).rejects.toThrow(/refuse_history/);
+    expect(history.stats.flushFailures).toBeGreaterThan(0);
+    await h.ctx.pool.query('ALTER TABLE collab_edit_updates DROP CONSTRAINT refuse_history');
+    await history.flush();
+    expect((await codeAt(h, host, sessionId, end)).body.code).toBe('def solve():\nx = 1\ny = 2\nz = 3\n');
+    expect(history.stats.droppedRows).toBe(0);
+  }, 60_000);
+});
