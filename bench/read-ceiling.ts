@@ -1,7 +1,7 @@
 /**
  * Authenticated reads against the framework's ceiling, in one run, at 50 keep-alive connections:
  *   - the ceiling: a bare fastify server in its own process (bench/lib/ceiling-server.ts) whose routes verify the
- *     bearer token as the API does and answer, from memory, the JSON the API answered that caller;
+ *     bearer token as the API does and answer, from memory, the JSON the API answered that caller (kept serialised);
  *   - the API: `syncode serve --role api` in its own process, configured as in production (NODE_ENV=production,
  *     request logging at info to a discarded stdout, Redis rate limits on with the global limit raised so the
  *     bench is never throttled), reading a schema seeded here (users, peer rooms of 4, the problem bank);
@@ -144,7 +144,7 @@ try {
     measureSeconds,
     warmupSeconds: WARMUP_MS / 1000,
     dataSet: { users: users.length, rooms: rooms.length, participantsPerRoom: 4, setupMs },
-    ceiling: 'bare fastify in its own process: @fastify/jwt HS256 verify (same secret, issuer, audience) + the API\'s JSON for that caller from memory',
+    ceiling: 'bare fastify in its own process: @fastify/jwt HS256 verify (same secret, issuer, audience) + the API\'s JSON for that caller from memory, kept serialised',
     api: 'syncode serve --role api in its own process, NODE_ENV=production, LOG_LEVEL=info (stdout discarded), Redis rate limits on (global limit raised), DB pool default',
     generator: 'separate process (bench/lib/http-load.ts), closed loop, one keep-alive connection per user',
     goal: { minShareOfCeiling: GOAL_RATIO, maxApiP99Ms: GOAL_P99_MS },

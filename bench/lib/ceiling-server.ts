@@ -2,7 +2,8 @@
  * The framework's ceiling for authenticated reads: a bare fastify server (the API's fastify version, no plugins but
  * @fastify/jwt) whose routes verify the bearer token exactly as the API does (HS256 through @fastify/jwt, the same
  * secret, issuer and audience checks) and answer the JSON the API answered, from memory. No database, no Redis, no
- * hooks: what a read costs when the only work is the framework, the token check and serialising the answer.
+ * hooks: what a read costs when the only work is the framework, the token check and sending the answer's JSON
+ * (kept serialised).
  *
  * Runs in a process of its own (`startCeilingServer` forks it); the answers arrive over IPC, keyed by
  * `<token subject> <url>` so each caller gets the body the API gave that caller.
@@ -56,13 +57,15 @@ async function serveCeiling(cfg: CeilingConfig): Promise<string> {
     secret: cfg.secret,
     verify: { algorithms: ['HS256'], allowedIss: cfg.issuer, allowedAud: cfg.audience, requiredClaims: ['exp', 'iss', 'aud'] },
   });
-  const bodies = new Map(Object.entries(cfg.bodies));
+  // Kept serialised: the ceiling sends bytes it already has (serialising per request would be work of the route's,
+  // not of the framework's; the API keeps its hot answers serialised too).
+  const bodies = new Map(Object.entries(cfg.bodies).map(([key, body]) => [key, JSON.stringify(body)]));
   for (const route of cfg.routes) {
     app.get(route, async (request, reply) => {
       const claims = await request.jwtVerify<{ sub: string }>();
       const body = bodies.get(`${claims.sub} ${request.url}`);
       if (body === undefined) return reply.status(404).send({ code: 'NOT_FOUND' });
-      return body;
+      return reply.type('application/json; charset=utf-8').send(body);
     });
   }
   return app.listen({ port: 0, host: '127.0.0.1' });
