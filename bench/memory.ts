@@ -66,10 +66,10 @@ async function bareNodeRssMb(loader: string[]): Promise<number> {
   }
 }
 
-/** Asks the probe in `proc` for a sample and waits for it. */
-async function probe(proc: RoleProcess): Promise<MemorySample> {
+/** Asks the probe in `proc` for a sample (SIGWINCH: its GC counters only) and waits for it. */
+async function probe(proc: RoleProcess, signal: 'SIGURG' | 'SIGWINCH' = 'SIGURG'): Promise<MemorySample> {
   const before = new Set(readdirSync(probeDir));
-  proc.child.kill('SIGURG');
+  proc.child.kill(signal);
   const file = await until('the memory probe', async () => readdirSync(probeDir).find((f) => f.startsWith(`${proc.child.pid}-`) && f.endsWith('.json') && !before.has(f)), 120_000, 100);
   return JSON.parse(readFileSync(path.join(probeDir, file), 'utf8')) as MemorySample;
 }
@@ -127,6 +127,9 @@ interface RoleFigures {
   hwmMb: number;
   loads: Array<{ scenario: string; rps: number; p99: number; unexpected: number; peakMb: number; cpuMsPerRequest: number }>;
   heap: MemorySample;
+  /** Garbage collection during the three loads: pause ms per request sent, and the share of them in the young generation. */
+  gcMsPerRequest: number;
+  gcYoungShare: number;
   loadavg: { start: string; end: string };
   settings?: string;
 }
@@ -144,6 +147,8 @@ async function measure(role: string, measured: RoleProcess, cluster: Cluster, fi
   for (const s of scenarios(fixture)) for (const c of s.connections.slice(0, 3)) await call(cluster.apiUrl, 'GET', c[0]!.path, { token: c[0]!.headers!.authorization!.slice(7) });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idle = procMemory(measured.child.pid!).rss;
+  const gcStart = (await probe(measured, 'SIGWINCH')).gc;
+  let sent = 0;
   const sampler = new RssSampler(measured.child.pid!, 200);
   const loads: RoleFigures['loads'] = [];
   for (const s of scenarios(fixture)) {
@@ -151,13 +156,20 @@ async function measure(role: string, measured: RoleProcess, cluster: Cluster, fi
     const cpu0 = procCpuMs(measured.child.pid!);
     const { result } = await runHttpLoad({ base: cluster.apiUrl, connections: s.connections, warmupMs: WARMUP_MS, measureMs: MEASURE_S * 1000, expectStatus: 200 });
     // the role process's CPU over the whole run (warm-up included) per request sent: what a heap setting costs
-    const cpuMsPerRequest = (procCpuMs(measured.child.pid!) - cpu0) / result.sent.reduce((a, b) => a + b, 0);
+    const requests = result.sent.reduce((a, b) => a + b, 0);
+    sent += requests;
+    const cpuMsPerRequest = (procCpuMs(measured.child.pid!) - cpu0) / requests;
     loads.push({ scenario: s.name, rps: Math.round(result.rps), p99: result.p99, unexpected: result.unexpected, peakMb: mb(sampler.peakSinceMark()), cpuMsPerRequest });
   }
   sampler.stop();
   const end = procMemory(measured.child.pid!);
   const heap = await probe(measured);
-  return { role, idleMb: mb(idle), peakMb: mb(sampler.peak()), endMb: mb(end.rss), hwmMb: mb(end.hwm), loads, heap, loadavg: { start: startLoad, end: loadavg() } };
+  const gcMs = heap.gc.ms - gcStart.ms;
+  return {
+    role, idleMb: mb(idle), peakMb: mb(sampler.peak()), endMb: mb(end.rss), hwmMb: mb(end.hwm), loads, heap,
+    gcMsPerRequest: gcMs / sent, gcYoungShare: gcMs > 0 ? (heap.gc.youngMs - gcStart.youngMs) / gcMs : 0,
+    loadavg: { start: startLoad, end: loadavg() },
+  };
 }
 
 const ENV = { ...BENCH_SERVER_ENV, RATE_LIMIT_ENABLED: 'true' };
@@ -255,6 +267,8 @@ printTable(`Memory under the ${CONNECTIONS}-connection read load (${MEASURE_S} s
   // the same role as deployed, in the same run: what a candidate setting (or the sources) changes
   'peak / deployed': deployedOf(r) ? Number((r.peakMb / deployedOf(r)!.peakMb).toFixed(2)) : '',
   'cpu / deployed': deployedOf(r) ? Number((cpuOf(r) / cpuOf(deployedOf(r)!)).toFixed(2)) : '',
+  'gc ms/req': Number(r.gcMsPerRequest.toFixed(4)),
+  'gc young %': Math.round(r.gcYoungShare * 100),
   loadavg: `${r.loadavg.start} → ${r.loadavg.end}`,
 })));
 printTable('Per endpoint', results.flatMap((r) => r.loads.map((l) => ({ role: label(r), scenario: l.scenario, 'req/s': l.rps, 'p99 ms': l.p99, 'bad status': l.unexpected, 'server cpu ms/req': Number(l.cpuMsPerRequest.toFixed(3)), 'peak MB': Math.round(l.peakMb) }))));

@@ -6,9 +6,14 @@
  * collection (what is still reachable, as opposed to garbage not yet collected). With `MEMORY_PROBE_SNAPSHOT=1`
  * each sample also writes a heap snapshot next to it (seconds of pause and about the heap's size again in memory:
  * for finding what holds the heap, not for runs whose figures are reported).
+ *
+ * Every sample also carries the garbage collections seen so far (count and pause milliseconds, from Node's `gc`
+ * performance entries, taken before the probe's own collection): what a heap setting costs in pauses. On SIGWINCH
+ * the probe writes only those counters (no collection, no snapshot), to mark the start of a measured window.
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 
 export interface MemoryFigures {
@@ -24,10 +29,18 @@ export interface MemoryFigures {
   spaces: Record<string, { size: number; used: number }>;
 }
 
+/** Garbage collections since the process started: how many, and their pauses in milliseconds, young and full. */
+export interface GcTotals {
+  count: number;
+  ms: number;
+  youngMs: number;
+}
+
 export interface MemorySample {
   pid: number;
   at: string;
   uptimeS: number;
+  gc: GcTotals;
   asIs: MemoryFigures;
   /** After `global.gc()`; absent when the process does not run with `--expose-gc`. */
   afterGc?: MemoryFigures;
@@ -52,21 +65,37 @@ function figures(): MemoryFigures {
 }
 
 const dir = process.env.MEMORY_PROBE_DIR;
+const gcTotals: GcTotals = { count: 0, ms: 0, youngMs: 0 };
+// NODE_PERFORMANCE_GC_MINOR: a scavenge of the young generation
+const MINOR_GC = 1;
+
+function write(name: string, sample: object): void {
+  // written under a temporary name and renamed, so a reader never sees half a file
+  const file = path.join(dir!, `${name}.json`);
+  writeFileSync(`${file}.tmp`, JSON.stringify(sample));
+  renameSync(`${file}.tmp`, file);
+}
+
 if (dir) {
   let n = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcTotals.count += 1;
+      gcTotals.ms += entry.duration;
+      if ((entry as unknown as { detail?: { kind?: number } }).detail?.kind === MINOR_GC) gcTotals.youngMs += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  process.on('SIGWINCH', () => write(`${process.pid}-${++n}`, { pid: process.pid, gc: { ...gcTotals } }));
   // SIGURG, not SIGUSR1/2: Node keeps SIGUSR1 for the inspector and the server's graceful shutdown takes SIGUSR2
   process.on('SIGURG', () => {
     const name = `${process.pid}-${++n}`;
-    const sample: MemorySample = { pid: process.pid, at: new Date().toISOString(), uptimeS: process.uptime(), asIs: figures() };
+    const sample: MemorySample = { pid: process.pid, at: new Date().toISOString(), uptimeS: process.uptime(), gc: { ...gcTotals }, asIs: figures() };
     const gc = (globalThis as { gc?: () => void }).gc;
     if (gc) {
       gc();
       sample.afterGc = figures();
     }
     if (process.env.MEMORY_PROBE_SNAPSHOT === '1') sample.snapshot = v8.writeHeapSnapshot(path.join(dir, `${name}.heapsnapshot`));
-    // written under a temporary name and renamed, so a reader never sees half a file
-    const file = path.join(dir, `${name}.json`);
-    writeFileSync(`${file}.tmp`, JSON.stringify(sample));
-    renameSync(`${file}.tmp`, file);
+    write(name, sample);
   });
 }
