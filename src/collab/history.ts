@@ -121,6 +121,7 @@ export class EditHistory {
       }
     }
     const thread = this.thread;
+    if (thread === null) return; // it died meanwhile (logged)
     const closing = this.request((seq) => ({ t: 'close', seq })); // posted now, to this thread
     this.thread = null;
     await closing.catch(() => undefined);
