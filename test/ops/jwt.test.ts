@@ -44,6 +44,16 @@ describe('token key sets', () => {
     expect(reasonOf(() => verifyToken(token, { ...keys([NEW], 'syncode:refresh'), issuer: 'someone-else' }))).toBe('claims');
   });
 
+  it('a token accepted before passes only the key set that accepted it, and only until it expires', () => {
+    const now = Date.now();
+    const token = signToken({ sub: 'u1' }, keys([NEW]), 60, now);
+    expect(verifyToken(token, keys([NEW]), now)).toMatchObject({ sub: 'u1' });
+    expect(verifyToken(token, keys([NEW]), now + 1_000)).toMatchObject({ sub: 'u1' });
+    expect(reasonOf(() => verifyToken(token, keys([NEW], 'syncode:refresh'), now))).toBe('claims');
+    expect(reasonOf(() => verifyToken(token, keys([OLD]), now))).toBe('signature');
+    expect(reasonOf(() => verifyToken(token, keys([NEW]), now + 70_000))).toBe('expired');
+  });
+
   it('tolerates a few seconds of clock skew and no more', () => {
     const now = Date.now();
     const token = signToken({ sub: 'u1' }, keys([NEW]), 60, now);
