@@ -1,13 +1,15 @@
 /**
  * Filtered subscriptions are woken only by commits that concern them: a store's own commits tell its
  * subscriptions what they wrote, so a projection reading other event types neither reads the log nor writes a
- * checkpoint for them. Commits of other processes (NOTIFY, content unknown) still wake everyone. The poll interval
- * is set far beyond the test's waits, so every delivery below comes from a wake-up.
+ * checkpoint for them. Commits of other processes arrive as NOTIFY naming the event types written, and wake only
+ * the subscriptions those concern too; a notification that names none (a reconnect) wakes everyone. The poll
+ * interval is set far beyond the test's waits, so every delivery below comes from a wake-up.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { SubscriptionMessage } from '../../src/infra/eventstore/port.js';
 import { createPostgresEventStore, type PostgresEventStore } from '../../src/infra/eventstore/postgres/store.js';
+import { announcement, parseAnnouncement } from '../../src/infra/eventstore/postgres/notifier.js';
 import { createTestSchema, type TestSchema } from '../support/schema.js';
 
 let db: TestSchema;
@@ -83,7 +85,7 @@ describe('wake-ups by content', () => {
     await w.stop();
   });
 
-  it('wakes every subscription of a store for another store\'s commit, even one followed at once by a local commit', async () => {
+  it('wakes a subscription for another store\'s commit of its type, even one followed at once by a local commit', async () => {
     const local = openStore();
     const remote = openStore();
     const w = await watch(local, ['Gamma']);
@@ -93,6 +95,28 @@ describe('wake-ups by content', () => {
     await append(local, 'Delta'); // a later local position whose own wake-up does not concern the subscription
     await until(() => w.types().includes('Gamma'), 3_000);
     await w.stop();
+  });
+
+  it("leaves a filtered subscription asleep through another store's commits of other types", async () => {
+    const local = openStore();
+    const remote = openStore();
+    const w = await watch(local, ['Theta']);
+    await new Promise((r) => setTimeout(r, 300)); // the LISTEN connection's first wake-up (see above)
+    w.seen.length = 0;
+    for (let i = 0; i < 5; i++) await append(remote, 'Iota');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.seen).toEqual([]);
+    await append(remote, 'Theta');
+    await until(() => w.types().includes('Theta'), 2_000);
+    await w.stop();
+  });
+
+  it('reads announcements with and without event types (older processes send the position alone)', () => {
+    expect(parseAnnouncement(announcement(42n, new Set(['RoomCreated', 'UserLoggedIn'])))).toEqual({ position: 42n, types: ['RoomCreated', 'UserLoggedIn'] });
+    expect(parseAnnouncement('42')).toEqual({ position: 42n, types: undefined });
+    expect(announcement(7n, new Set(['Has Space']))).toBe('7');
+    expect(announcement(7n, new Set(['T'.repeat(8_000)]))).toBe('7');
+    expect(parseAnnouncement('not a position')).toBeNull();
   });
 
   it('wakes an unfiltered subscription for every commit', async () => {

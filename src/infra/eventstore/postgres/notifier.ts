@@ -8,9 +8,12 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { matchesFilter, type EventFilter } from '../port.js';
 
-/** What one committed append wrote: enough to tell which filtered subscriptions it concerns. */
+/**
+ * What one committed append wrote: enough to tell which filtered subscriptions it concerns. Another process's
+ * announcement names the event types only (`stream` null): it concerns every stream-name filter.
+ */
 export interface Touched {
-  stream: string;
+  stream: string | null;
   type: string;
 }
 
@@ -26,12 +29,12 @@ const OWN_POSITIONS = 1024;
 
 function concerns(filter: EventFilter | undefined, touched: readonly Touched[] | null): boolean {
   if (!filter || touched === null) return true;
-  return touched.some((t) => matchesFilter(filter, t.stream, t.type));
+  return touched.some((t) => (t.stream === null && filter.on === 'streamName') || matchesFilter(filter, t.stream ?? '', t.type));
 }
 
 export class Wakeups {
   private generation_ = 0;
-  /** Every subscription has been woken for the positions up to here. */
+  /** Every subscription has been woken for the positions up to here (by wake-ups of unknown content). */
   private highest = 0n;
   private readonly own = new Set<bigint>();
   private readonly recent: Array<{ generation: number; touched: readonly Touched[] | null }> = [];
@@ -43,13 +46,20 @@ export class Wakeups {
   }
 
   /**
-   * Wake every waiting subscription: a commit whose content is unknown (another process's NOTIFY, a reconnect).
-   * With a position, only if it is new: this store's own commits arrive again as NOTIFY, and were already
-   * announced to exactly the subscriptions they concern.
+   * Another process's commits (its NOTIFY) or a reconnect. With the event types they wrote, wakes the subscriptions
+   * they concern; without (a reconnect, an announcement that could not name them), every subscription — for a
+   * position only if no such wake-up covered it yet. This store's own commits arrive again as NOTIFY and were
+   * already announced to exactly the subscriptions they concern.
    */
-  wake(position?: bigint): void {
+  wake(position?: bigint, types?: readonly string[]): void {
+    if (position !== undefined && this.own.delete(position)) return;
+    if (types !== undefined) {
+      // not compared with `highest`: announcements of several processes may arrive out of position order
+      this.record(types.map((type) => ({ stream: null, type })));
+      return;
+    }
     if (position !== undefined) {
-      if (position <= this.highest || this.own.delete(position)) return;
+      if (position <= this.highest) return;
       this.highest = position;
     }
     this.record(null);
@@ -110,11 +120,30 @@ export interface ListenerEvents {
   restored?(): void;
 }
 
+/** Longest announcement that names its event types (NOTIFY payloads stop at 8000 bytes); longer ones name none. */
+const MAX_TYPED_PAYLOAD = 7_000;
+
+/** `<position>` or `<position> <type>,<type>…`; types with a space or comma cannot be named. */
+export function announcement(position: bigint, types: ReadonlySet<string>): string {
+  const named = [...types];
+  const payload = `${position} ${named.join(',')}`;
+  if (named.length === 0 || payload.length > MAX_TYPED_PAYLOAD || named.some((t) => /[\s,]/.test(t))) return position.toString();
+  return payload;
+}
+
+/** Position and event types of an announcement (types undefined when it names none); null if it is not one. */
+export function parseAnnouncement(payload: string): { position: bigint; types: string[] | undefined } | null {
+  const match = /^(\d+)(?: (\S+))?$/.exec(payload);
+  if (!match) return null;
+  return { position: BigInt(match[1]!), types: match[2]?.split(',') };
+}
+
 /**
- * Tells other processes about commits: `pg_notify` with the committed position, sent after the append committed
+ * Tells other processes about commits: `pg_notify` with the committed position and the event types written, sent after the append committed
  * (so only committed positions are announced) in a statement that writes nothing and so holds Postgres' notify lock
  * only briefly. A commit after a quiet spell is announced at once; while commits keep coming, at most one
- * announcement goes out per `intervalMs`, carrying the highest position committed meanwhile, and the last commit of
+ * announcement goes out per `intervalMs`, carrying the highest position committed meanwhile and every event type written since the previous one (so a remote
+ * subscription that reads none of them stays asleep, as a local one does), and the last commit of
  * a burst is always announced. Each announcement costs a round trip and a notifying transaction (about as much
  * server time as a one-row insert), so a writer committing faster than that no longer pays one per commit, and a
  * remote subscriber reads a burst in a few reads instead of one per commit. Failures are ignored: subscribers poll
@@ -122,6 +151,7 @@ export interface ListenerEvents {
  */
 export class Announcer {
   private pending: bigint | undefined;
+  private pendingTypes = new Set<string>();
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** When the last announcement went out (performance.now() ms). */
@@ -132,8 +162,9 @@ export class Announcer {
     private readonly intervalMs: number,
   ) {}
 
-  announce(position: bigint): void {
+  announce(position: bigint, touched: readonly Touched[] = []): void {
     if (this.pending === undefined || position > this.pending) this.pending = position;
+    for (const t of touched) this.pendingTypes.add(t.type);
     if (this.sending || this.timer) return; // the running or scheduled announcement takes it along
     const wait = this.lastSentAt + this.intervalMs - performance.now();
     if (wait <= 0) this.startSending();
@@ -160,11 +191,12 @@ export class Announcer {
   }
 
   private async send(): Promise<void> {
-    const position = this.pending!;
+    const payload = announcement(this.pending!, this.pendingTypes);
     this.pending = undefined;
+    this.pendingTypes = new Set();
     this.lastSentAt = performance.now();
     await this.pool
-      .query({ name: 'syncode_es_announce', text: 'SELECT pg_notify(es_notify_channel(), $1)', values: [position.toString()] })
+      .query({ name: 'syncode_es_announce', text: 'SELECT pg_notify(es_notify_channel(), $1)', values: [payload] })
       .catch(() => undefined);
   }
 }
@@ -187,8 +219,8 @@ export class NotifyListener {
 
   constructor(
     private readonly config: pg.ClientConfig,
-    /** Called with the committed position a notification carries, or without one after a (re)connect. */
-    private readonly onWake: (position?: bigint) => void,
+    /** Called with what an announcement carries, or with nothing after a (re)connect. */
+    private readonly onWake: (position?: bigint, types?: string[]) => void,
     private readonly events: ListenerEvents = {},
   ) {}
 
@@ -206,8 +238,9 @@ export class NotifyListener {
     this.current = client;
     client.on('notification', (msg) => {
       if (msg.channel !== this.channel) return;
-      const position = /^\d+$/.test(msg.payload ?? '') ? BigInt(msg.payload!) : undefined;
-      this.onWake(position);
+      const announced = parseAnnouncement(msg.payload ?? '');
+      if (announced) this.onWake(announced.position, announced.types);
+      else this.onWake();
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client));

@@ -90,7 +90,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
   setMaxListeners(0, closedController.signal);
   const listen = options.listen ?? true;
   const listener = listen
-    ? new NotifyListener(listen === true ? listenerConfig(pool, schema) : listen, (position) => wakeups.wake(position), {
+    ? new NotifyListener(listen === true ? listenerConfig(pool, schema) : listen, (position, types) => wakeups.wake(position, types), {
         lost: (err) => options.logger?.warn({ err: err?.message, schema }, 'event store LISTEN connection lost; polling until it is back'),
         restored: () => options.logger?.info({ schema }, 'event store LISTEN connection restored'),
       })
@@ -103,7 +103,7 @@ export function createPostgresEventStore(options: PostgresEventStoreOptions): Po
     maxInFlight: options.maxInFlight ?? 2,
     onCommitted: (position, touched) => {
       wakeups.wakeFor(position, touched);
-      announcer.announce(position);
+      announcer.announce(position, touched);
     },
   });
   let closing: Promise<void> | undefined;
