@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 out="${1:-dist}"
 exec 9>"${TMPDIR:-/tmp}/syncode-build.$(id -u).lock"
 flock 9
-next="$out.next"
+# hidden while they exist, so nothing that lists the checkout's folders sees them
+next="$(dirname "$out")/.$(basename "$out").next"
+old="$(dirname "$out")/.$(basename "$out").old"
 rm -rf "$next"
 mkdir -p "$next"
 # stamped before compiling: a source saved while tsc runs is newer than the build, which then counts as stale
@@ -19,7 +21,7 @@ npx tsc -p tsconfig.build.json --noCheck --outDir "$next"
 npx tsc -p tsconfig.build-migrations.json --noCheck --outDir "$next/migrations"
 mkdir -p "$next/http/replay"
 cp src/http/replay/index.html src/http/replay/replay.js src/http/replay/replay.css "$next/http/replay/"
-rm -rf "$out.old"
-if [ -d "$out" ]; then mv "$out" "$out.old"; fi
+rm -rf "$old"
+if [ -d "$out" ]; then mv "$out" "$old"; fi
 mv "$next" "$out"
-rm -rf "$out.old"
+rm -rf "$old"
