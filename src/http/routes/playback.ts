@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { codeAtInstant, InstantBeforeSessionError, playbackStream } from '../../projections/playback/read.js';
 import type { AppContext } from '../../composition/context.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { validationError } from '../errors.js';
@@ -49,6 +48,12 @@ const PlaybackResponse = Type.Object({
   ),
 });
 
+/**
+ * The playback reads, loaded by the first request that needs them: they bring Yjs, which a process that never
+ * serves playback (most API processes most of the time) need not hold in memory.
+ */
+const playbackReads = () => import('../../projections/playback/read.js');
+
 /** The replay page's files, read once (they ship next to this module's sources). */
 function loadAssets(ctx: AppContext): Map<string, { body: string; type: string }> {
   const assets = new Map<string, { body: string; type: string }>();
@@ -84,9 +89,9 @@ export function playbackRoutes(app: App, ctx: AppContext): void {
     async (request) => {
       const { session } = await readableSession(ctx, request, request.params.id, { finishedOnly: false });
       try {
-        return await codeAtInstant(ctx.db, session, Date.parse(request.query.at));
+        return await (await playbackReads()).codeAtInstant(ctx.db, session, Date.parse(request.query.at));
       } catch (err) {
-        if (err instanceof InstantBeforeSessionError) {
+        if (err instanceof (await playbackReads()).InstantBeforeSessionError) {
           throw validationError([{ field: 'at', constraint: 'afterSessionStart', value: request.query.at }], err.message);
         }
         throw err;
@@ -112,7 +117,7 @@ export function playbackRoutes(app: App, ctx: AppContext): void {
       if (from !== undefined && to !== undefined && from > to) {
         throw validationError([{ field: 'to', constraint: 'notBeforeFrom', value: request.query.to }], '`to` is before `from`');
       }
-      return playbackStream(ctx.db, session, from, to);
+      return (await playbackReads()).playbackStream(ctx.db, session, from, to);
     },
   );
 

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 /**
  * JSON lines for machines; on an interactive terminal (a developer running `npm start`) the same records are
@@ -15,7 +16,9 @@ export function createLogger(level: string, base: Record<string, unknown> = {}, 
   return destination ? pino(options, destination) : pino(options);
 }
 
+/** pino-pretty is loaded only for a terminal: a service writing JSON lines never holds it. */
 function prettyOnTerminal(): DestinationStream | undefined {
   if (!process.stdout.isTTY) return undefined;
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pretty({ sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
