@@ -61,6 +61,16 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Pro
   }
 }
 
+/** A subscriber of a store listening under `name`, caught up and with its LISTEN connection established. */
+async function listeningSubscriber(name: string) {
+  const listening = storeWithNamedListener(name, { pollIntervalMs: 60_000 });
+  const prefix = uniquePrefix();
+  const sub = tail(listening, { fromPosition: 'end', filter: { on: 'streamName', prefixes: [prefix] } });
+  await sub.untilCaughtUp();
+  await waitFor(async () => (await listenerPids(name)).length === 1);
+  return { prefix, sub };
+}
+
 const rawAppend = (client: pg.Client, stream: string, expected: string, payload: unknown) =>
   client.query('SELECT * FROM es_append_to_stream($1, $2, $3::jsonb)', [stream, expected, JSON.stringify(payload)]);
 
@@ -167,12 +177,8 @@ describe('postgres event store', () => {
   describe('wake-ups', () => {
     it('wakes a subscriber of another store instance through NOTIFY within 400 ms', async () => {
       const name = `es-test-notify-${db.schema}`;
-      const listening = storeWithNamedListener(name, { pollIntervalMs: 60_000 });
-      const prefix = uniquePrefix();
-      const sub = tail(listening, { fromPosition: 'end', filter: { on: 'streamName', prefixes: [prefix] } });
+      const { prefix, sub } = await listeningSubscriber(name);
       try {
-        await sub.untilCaughtUp();
-        await waitFor(async () => (await listenerPids(name)).length === 1);
         for (let i = 0; i < 3; i++) {
           const started = Date.now();
           await store.appendToStream(`${prefix}-1`, [newEvent('N', { i })]);
@@ -186,12 +192,8 @@ describe('postgres event store', () => {
 
     it('announces a burst of commits to another store instance, its last commit included', async () => {
       const name = `es-test-burst-${db.schema}`;
-      const listening = storeWithNamedListener(name, { pollIntervalMs: 60_000 });
-      const prefix = uniquePrefix();
-      const sub = tail(listening, { fromPosition: 'end', filter: { on: 'streamName', prefixes: [prefix] } });
+      const { prefix, sub } = await listeningSubscriber(name);
       try {
-        await sub.untilCaughtUp();
-        await waitFor(async () => (await listenerPids(name)).length === 1);
         // The first commit is announced at once, the others together when the interval is over.
         const writer = openStore({ listen: false, announceIntervalMs: 200 });
         for (let i = 0; i < 5; i++) await writer.appendToStream(`${prefix}-1`, [newEvent('Burst', { i })]);
@@ -203,12 +205,8 @@ describe('postgres event store', () => {
 
     it('re-listens after the LISTEN connection is killed and misses nothing meanwhile', async () => {
       const name = `es-test-relisten-${db.schema}`;
-      const listening = storeWithNamedListener(name, { pollIntervalMs: 60_000 });
-      const prefix = uniquePrefix();
-      const sub = tail(listening, { fromPosition: 'end', filter: { on: 'streamName', prefixes: [prefix] } });
+      const { prefix, sub } = await listeningSubscriber(name);
       try {
-        await sub.untilCaughtUp();
-        await waitFor(async () => (await listenerPids(name)).length === 1);
         const [pid] = await listenerPids(name);
         await db.pool.query('SELECT pg_terminate_backend($1)', [pid]);
         // Committed while nobody listens: the reconnect wakes the subscription, which then finds it.
