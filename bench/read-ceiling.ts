@@ -13,6 +13,8 @@
  *   node --import tsx bench/read-ceiling.ts [measureSeconds=10] [connections=50]
  *   READ_CEILING_CPU_PROF=<dir>  also profile the API process (node --cpu-prof) and print where its time went
  *   READ_CEILING_ENDPOINTS=me,rooms,problems  measure only the endpoints whose path contains one of these words
+ *   READ_CEILING_SERIALISE=1  the ceiling serialises its answer on every request (a route returning an object)
+ *                             instead of sending it kept serialised
  *
  * Prints a table and writes bench/results/read-ceiling.json.
  */
@@ -96,6 +98,7 @@ try {
     audience: `${h.config.JWT_AUDIENCE}:access`,
     routes: endpoints.map((e) => e.route),
     bodies,
+    serialisePerRequest: process.env.READ_CEILING_SERIALISE === '1',
   });
   const setupMs = Date.now() - setupStarted;
 
@@ -144,7 +147,7 @@ try {
     measureSeconds,
     warmupSeconds: WARMUP_MS / 1000,
     dataSet: { users: users.length, rooms: rooms.length, participantsPerRoom: 4, setupMs },
-    ceiling: 'bare fastify in its own process: @fastify/jwt HS256 verify (same secret, issuer, audience) + the API\'s JSON for that caller from memory, kept serialised',
+    ceiling: `bare fastify in its own process: @fastify/jwt HS256 verify (same secret, issuer, audience) + the API's JSON for that caller from memory, ${process.env.READ_CEILING_SERIALISE === '1' ? 'serialised per request' : 'kept serialised'}`,
     api: 'syncode serve --role api in its own process, NODE_ENV=production, LOG_LEVEL=info (stdout discarded), Redis rate limits on (global limit raised), DB pool default',
     generator: 'separate process (bench/lib/http-load.ts), closed loop, one keep-alive connection per user',
     goal: { minShareOfCeiling: GOAL_RATIO, maxApiP99Ms: GOAL_P99_MS },

@@ -21,6 +21,8 @@ export interface CeilingConfig {
   routes: string[];
   /** `<sub> <url>` → the JSON body to answer. */
   bodies: Record<string, unknown>;
+  /** Serialise the body on every request (a route returning an object) instead of sending it kept serialised. */
+  serialisePerRequest?: boolean;
 }
 
 export interface CeilingServer {
@@ -59,12 +61,13 @@ async function serveCeiling(cfg: CeilingConfig): Promise<string> {
   });
   // Kept serialised: the ceiling sends bytes it already has (serialising per request would be work of the route's,
   // not of the framework's; the API keeps its hot answers serialised too).
-  const bodies = new Map(Object.entries(cfg.bodies).map(([key, body]) => [key, JSON.stringify(body)]));
+  const bodies = new Map(Object.entries(cfg.bodies).map(([key, body]) => [key, cfg.serialisePerRequest ? body : JSON.stringify(body)]));
   for (const route of cfg.routes) {
     app.get(route, async (request, reply) => {
       const claims = await request.jwtVerify<{ sub: string }>();
       const body = bodies.get(`${claims.sub} ${request.url}`);
       if (body === undefined) return reply.status(404).send({ code: 'NOT_FOUND' });
+      if (cfg.serialisePerRequest) return body;
       return reply.type('application/json; charset=utf-8').send(body);
     });
   }
