@@ -46,6 +46,8 @@ export interface Ports {
   execution: ExecutionPorts;
   /** Refresh-token sessions (Redis). */
   refreshSessions: RefreshSessions;
+  /** Sign-in identifiers this process resolved before (`<kind>:<value>` → account id), see sign-in-account.ts. */
+  signInOwners: Map<string, string>;
   mailer: Mailer;
   /** Object storage (avatars, assets); installed by the identity wiring, see `storageOf` in src/infra/storage. */
   storage?: ObjectStorage;

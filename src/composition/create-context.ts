@@ -72,6 +72,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       queueGuard: executionQueueGuard,
     },
     refreshSessions: createRefreshSessions(redis, config.REDIS_PREFIX, config.REFRESH_TOKEN_TTL_SECONDS),
+    signInOwners: new Map(),
     mailer: createMailer({ config, logger, db: database.db, closers }),
     authenticate: notWired,
     lifecycle: createLifecycle(),

@@ -69,7 +69,7 @@ export async function register(
 }
 
 /** `identifier` is an email (contains `@`, matched normalised) or an exact username. */
-export async function login(ctx: Pick<Ports, 'config' | 'refreshSessions' | 'store'>, metadata: RequestMetadata, input: { identifier: string; password: string }): Promise<SignedIn> {
+export async function login(ctx: Pick<Ports, 'config' | 'refreshSessions' | 'store' | 'signInOwners'>, metadata: RequestMetadata, input: { identifier: string; password: string }): Promise<SignedIn> {
   const isEmail = input.identifier.includes('@');
   const account = await signInAccount(ctx, isEmail ? EMAIL_KIND : USERNAME_KIND, isEmail ? normaliseEmail(input.identifier) : input.identifier);
   const user = account?.user;

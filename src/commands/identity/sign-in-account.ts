@@ -11,7 +11,6 @@
  */
 import { userStream } from '../../domain/user/events.js';
 import { userDecider, type UserState } from '../../domain/user/user.js';
-import type { EventStore } from '../../infra/eventstore/port.js';
 import type { Ports } from '../ports.js';
 import { readAggregate } from '../handle-command.js';
 import { EMAIL_KIND, reservationOwner } from './common.js';
@@ -22,29 +21,19 @@ export interface SignInAccount {
   user: UserState | undefined;
 }
 
-/** Identifiers remembered per store; the least recently used goes first. */
+/** Identifiers remembered (`ctx.signInOwners`); the least recently used goes first. */
 const MAX_REMEMBERED = 10_000;
-const owners = new WeakMap<EventStore, Map<string, string>>();
-
-function rememberedOwners(store: EventStore): Map<string, string> {
-  let map = owners.get(store);
-  if (!map) {
-    map = new Map();
-    owners.set(store, map);
-  }
-  return map;
-}
 
 const carries = (user: UserState, kind: string, value: string) => (kind === EMAIL_KIND ? user.email === value : user.username === value);
 
-async function liveAccount(store: EventStore, ownerId: string): Promise<UserState | undefined> {
+async function liveAccount(store: Ports['store'], ownerId: string): Promise<UserState | undefined> {
   const account = await readAggregate(store, userStream(ownerId), userDecider);
   return account.exists && !account.state.deleted ? account.state : undefined;
 }
 
 /** `kind` EMAIL_KIND or USERNAME_KIND; `value` as the reservation holds it (emails normalised). Undefined: no owner. */
-export async function signInAccount(ctx: Pick<Ports, 'store'>, kind: string, value: string): Promise<SignInAccount | undefined> {
-  const remembered = rememberedOwners(ctx.store);
+export async function signInAccount(ctx: Pick<Ports, 'store' | 'signInOwners'>, kind: string, value: string): Promise<SignInAccount | undefined> {
+  const remembered = ctx.signInOwners;
   const key = `${kind}:${value}`;
   const known = remembered.get(key);
   if (known) {
