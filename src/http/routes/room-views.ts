@@ -281,12 +281,16 @@ async function sharedDetail(ctx: AppContext, room: RoomRow, participants: readon
   return shared;
 }
 
+/** The viewer's role in the room (observer when not a participant) and whether they host it. */
+function viewerOf(loaded: LoadedRoom, viewerId: string): { myRole: RoomRole; isHost: boolean } {
+  const me = loaded.me ?? loaded.participants.find((p) => p.userId === viewerId);
+  return { myRole: me?.role ?? 'observer', isHost: loaded.room.hostId === viewerId };
+}
+
 /** RoomDetail for a viewer; collab credentials only while the room is not finished. */
 export async function roomDetail(ctx: AppContext, request: FastifyRequest, loaded: LoadedRoom, viewerId: string): Promise<RoomDetail> {
   const { room, participants } = loaded;
-  const me = loaded.me ?? participants.find((p) => p.userId === viewerId);
-  const myRole: RoomRole = me?.role ?? 'observer';
-  const isHost = room.hostId === viewerId;
+  const { myRole, isHost } = viewerOf(loaded, viewerId);
   return {
     ...(await sharedDetail(ctx, room, participants)),
     myRole,
@@ -311,8 +315,7 @@ export async function roomDetailJson(ctx: AppContext, request: FastifyRequest, l
     head = JSON.stringify(shared).slice(0, -1);
     sharedJsonOf.set(shared, head);
   }
-  const myRole: RoomRole = (loaded.me ?? loaded.participants.find((p) => p.userId === viewerId))?.role ?? 'observer';
-  const isHost = room.hostId === viewerId;
+  const { myRole, isHost } = viewerOf(loaded, viewerId);
   let json = `${head},"myRole":${JSON.stringify(myRole)},"myCapabilities":${CAPABILITY_JSON[myRole][isHost ? 1 : 0]}`;
   if (room.status !== 'finished') {
     const { collabToken, collabUrl } = collabCredentials(ctx, request, room.id, viewerId, myRole, isHost);
