@@ -111,9 +111,9 @@ class ProjectionRunner {
   /**
    * Events are applied in batches as they come. A quiet window (a checkpoint or catch-up with nothing of this
    * projection's in it) only moves the stored position, and that is written at most once per
-   * QUIET_CHECKPOINT_MS: another process's commit wakes every subscription (its notification does not say what
-   * it wrote), and without the limit each busy second (sign-ins, say) would cost every projection a checkpoint
-   * transaction per commit. The last quiet window is still written when its time comes, also if nothing follows.
+   * QUIET_CHECKPOINT_MS: a subscription is woken by commits it does not read too (an announcement that names no
+   * event types, a poll, a catch-up), and without the limit each busy second (sign-ins, say) could cost every
+   * projection a checkpoint transaction per commit. The last quiet window is still written when its time comes, also if nothing follows.
    */
   private async follow(): Promise<void> {
     const { deps, projection } = this;
