@@ -104,7 +104,13 @@ function startHeartbeatSweep(
   logger: CollabLogger,
   intervalMs: number,
 ): NodeJS.Timeout {
-  const sweep = setInterval(() => {
+  // The check runs after the loop has read pending I/O (setImmediate), so a pong that arrived while this process was
+  // busy (a GC pause, a long task) counts: only a socket that really stayed silent for an interval is terminated.
+  const sweep = setInterval(() => setImmediate(sweepOnce), intervalMs);
+  sweep.unref();
+  return sweep;
+
+  function sweepOnce(): void {
     const participants: Array<{ roomId: string; userId: string }> = [];
     for (const conn of connections) {
       conn.ping();
@@ -115,9 +121,7 @@ function startHeartbeatSweep(
         logger.warn({ err }, 'heartbeat callback failed');
       });
     }
-  }, intervalMs);
-  sweep.unref();
-  return sweep;
+  }
 }
 
 /** Takes an HTTP upgrade on the collab path (true) or leaves it to the host (false); refuses with 503 while closing. */

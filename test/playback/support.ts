@@ -30,7 +30,7 @@ async function startCollab(ctx: AppContext, port: number, history: Partial<EditH
     secrets: { collabJwtSecret: ctx.config.COLLAB_JWT_SECRET, internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET },
     host: '127.0.0.1',
     port,
-    options: { snapshotIntervalMs: 3_600_000, persistDebounceMs: 50, persistMaxWaitMs: 200, pingIntervalMs: 250 },
+    options: { snapshotIntervalMs: 3_600_000, persistDebounceMs: 50, persistMaxWaitMs: 200, pingIntervalMs: 2_000 },
     history,
   });
 }

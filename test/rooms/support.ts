@@ -40,7 +40,7 @@ export async function roomHarness(options: HarnessOptions & { collab?: boolean }
           secrets: { collabJwtSecret: ctx.config.COLLAB_JWT_SECRET, internalSecret: ctx.config.INTERNAL_CALLBACK_SECRET },
           host: '127.0.0.1',
           port: 0,
-          options: { snapshotIntervalMs: 3_600_000, persistDebounceMs: 50, persistMaxWaitMs: 200, pingIntervalMs: 250 },
+          options: { snapshotIntervalMs: 3_600_000, persistDebounceMs: 50, persistMaxWaitMs: 200, pingIntervalMs: 2_000 },
         });
         const client = createHttpCollabClient({ baseUrl: `http://127.0.0.1:${collab.port}`, secret: ctx.config.INTERNAL_CALLBACK_SECRET });
         ctx.collab = client;
