@@ -124,7 +124,9 @@ read -r -d '' enter <<'EOF' || true
 /* sandbox-enter: first link of the sandbox launch chain, run as root by the worker.
  *   usage: sandbox-enter [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS_FILE... -- COMMAND [ARG...]
  *          sandbox-enter [-k] -w CGROUP_PROCS_FILE... --
+ *          sandbox-enter [-k] -p CGROUP_PROCS_FILE... -- COMMAND [ARG...]
  *          sandbox-enter --drop UID GID -- COMMAND [ARG...]
+ *          sandbox-enter --wait-drop UID GID --
  * First form (on the host): moves itself into each given cgroup before anything else runs (children inherit it,
  * so nothing escapes the limits), sets the given resource limits (cpu, fsize, nofile, nproc, stack, core;
  * inherited by everything it starts, so no separate prlimit exec is needed), closes every inherited descriptor
@@ -134,9 +136,14 @@ read -r -d '' enter <<'EOF' || true
  * With -w the launcher is started ahead of a run: it joins the cgroups (moving a task between cgroups waits for
  * the kernel's RCU grace periods, which can take milliseconds), then waits for the rest of its command line
  * ("[-r RESOURCE=SOFT:HARD]... -- COMMAND [ARG...]", NUL-separated) on fd 7 until EOF; EOF with nothing exits 0.
- * Third form (inside the sandbox, bwrap's last step): drops to UID/GID for good - no supplementary groups, empty
+ * With -p (a sandbox started ahead of its run) fd 7 is kept open for COMMAND (bwrap), whose last step inside the
+ * sandbox is the --wait-drop form reading it.
+ * --drop (inside the sandbox, bwrap's last step): drops to UID/GID for good - no supplementary groups, empty
  * capability sets including the bounding and ambient sets, no_new_privs - closes every descriptor above 2, then
- * execs COMMAND: what setpriv did, without loading a dynamically linked binary on every run. */
+ * execs COMMAND: what setpriv did, without loading a dynamically linked binary on every run.
+ * --wait-drop: the same inside a sandbox started ahead of its run, once the run's command line has arrived on
+ * fd 7 ("[-r RESOURCE=SOFT:HARD]... -- COMMAND [ARG...]", NUL-separated, until EOF): sets those limits while still
+ * privileged, then drops and execs as --drop does. EOF with nothing (the sandbox was not needed) exits 0. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -260,32 +267,57 @@ static int apply_limits(char **words, int from, int to) {
   return 0;
 }
 
+/* The run's limits and command from a command line read on CONTROL_FD: "[-r R=S:H]... -- COMMAND [ARG...]".
+ * Returns the command, or NULL after printing why (*cancelled set when nothing came at all). */
+static char **limits_then_command(int *cancelled) {
+  char **words = NULL;
+  int count = read_command(&words);
+  *cancelled = count == 0;
+  if (count == 0) return NULL;
+  if (count < 0) { fprintf(stderr, "sandbox-enter: reading the command: %s\n", strerror(errno)); return NULL; }
+  int j = 0;
+  while (j + 1 < count && strcmp(words[j], "-r") == 0) j += 2;
+  if (j + 1 >= count || strcmp(words[j], "--") != 0) { fprintf(stderr, "sandbox-enter: malformed command\n"); return NULL; }
+  if (apply_limits(words, 0, j) != 0) return NULL;
+  return words + j + 1;
+}
+
 static int drop_and_exec(int argc, char **argv) {
   unsigned uid, gid;
-  if (argc < 6 || parse_id(argv[2], &uid) != 0 || parse_id(argv[3], &gid) != 0 || strcmp(argv[4], "--") != 0) {
-    fprintf(stderr, "usage: %s --drop UID GID -- COMMAND [ARG...]\n", argv[0]);
+  int waits = strcmp(argv[1], "--wait-drop") == 0;
+  if ((waits ? argc != 5 : argc < 6) || parse_id(argv[2], &uid) != 0 || parse_id(argv[3], &gid) != 0 ||
+      strcmp(argv[4], "--") != 0) {
+    fprintf(stderr, "usage: %s --drop UID GID -- COMMAND [ARG...]\n       %s --wait-drop UID GID --\n", argv[0], argv[0]);
     return 125;
+  }
+  char **command = argv + 5;
+  if (waits) {
+    int cancelled;
+    command = limits_then_command(&cancelled);
+    if (!command) return cancelled ? 0 : 125;
   }
   if (drop_privileges(uid, gid) != 0) {
     fprintf(stderr, "sandbox-enter: cannot drop privileges: %s\n", strerror(errno));
     return 125;
   }
   close_from(3);
-  execv(argv[5], argv + 5);
-  fprintf(stderr, "sandbox-enter: exec %s: %s\n", argv[5], strerror(errno));
+  execv(command[0], command);
+  fprintf(stderr, "sandbox-enter: exec %s: %s\n", command[0], strerror(errno));
   return 127;
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--drop") == 0) return drop_and_exec(argc, argv);
+  if (argc > 1 && (strcmp(argv[1], "--drop") == 0 || strcmp(argv[1], "--wait-drop") == 0)) return drop_and_exec(argc, argv);
   char pid[32];
   int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
-  int i = 1, keep_self = 0, wait_command = 0;
+  int i = 1, keep_self = 0, wait_command = 0, pass_control = 0;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "-k") == 0) keep_self = 1;
     else if (strcmp(argv[i], "-w") == 0) wait_command = 1;
+    else if (strcmp(argv[i], "-p") == 0) pass_control = 1;
     else break;
   }
+  if (wait_command && pass_control) { fprintf(stderr, "sandbox-enter: -w and -p exclude each other\n"); return 125; }
   int first_limit = i;
   while (i + 1 < argc && strcmp(argv[i], "-r") == 0) i += 2;
   int after_limits = i;
@@ -298,24 +330,18 @@ int main(int argc, char **argv) {
     close(fd);
   }
   if (i >= argc || (wait_command ? i + 1 != argc : i + 1 >= argc)) {
-    fprintf(stderr, "usage: %s [-k] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n"
+    fprintf(stderr, "usage: %s [-k] [-p] [-r RESOURCE=SOFT:HARD]... CGROUP_PROCS... -- COMMAND [ARG...]\n"
                     "       %s [-k] -w CGROUP_PROCS... --\n", argv[0], argv[0]);
     return 125;
   }
   if (apply_limits(argv, first_limit, after_limits) != 0) return 125;
   char **command = argv + i + 1;
   if (wait_command) {
-    char **words = NULL;
-    int count = read_command(&words);
-    if (count == 0) return 0;
-    if (count < 0) { fprintf(stderr, "sandbox-enter: reading the command: %s\n", strerror(errno)); return 125; }
-    int j = 0;
-    while (j + 1 < count && strcmp(words[j], "-r") == 0) j += 2;
-    if (j + 1 >= count || strcmp(words[j], "--") != 0) { fprintf(stderr, "sandbox-enter: malformed command\n"); return 125; }
-    if (apply_limits(words, 0, j) != 0) return 125;
-    command = words + j + 1;
+    int cancelled;
+    command = limits_then_command(&cancelled);
+    if (!command) return cancelled ? 0 : 125;
   }
-  close_from(keep_self ? FIRST_FD_TO_CLOSE + 1 : FIRST_FD_TO_CLOSE);
+  close_from(pass_control ? CONTROL_FD + 1 : keep_self ? FIRST_FD_TO_CLOSE + 1 : FIRST_FD_TO_CLOSE);
   execv(command[0], command);
   fprintf(stderr, "sandbox-enter: exec %s: %s\n", command[0], strerror(errno));
   return 127;
