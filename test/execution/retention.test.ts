@@ -81,7 +81,7 @@ describe('output retention', () => {
   });
 
   it('the retention sweep is a repeatable job, scheduled only when the scheduler is enabled', async () => {
-    const queue = h.ctx.queues.queue(RETENTION_QUEUE);
+    const queue = await h.ctx.queues.queue(RETENTION_QUEUE).open();
     expect(await queue.getJobSchedulers()).toEqual([]); // SCHEDULER_ENABLED=false in tests
     const stop = await startScheduler({ ...h.ctx, config: { ...h.ctx.config, SCHEDULER_ENABLED: true } }, SCHEDULED_JOBS.filter((job) => job.queue === RETENTION_QUEUE));
     try {

@@ -13,7 +13,7 @@ describe('rooms scheduler', () => {
   it('schedules role-swap expiry, presence sweep and abandoned-room cleanup, and runs them', async () => {
     const stop = await startScheduler(h.ctx, SCHEDULED_JOBS.filter((job) => job.queue === ROOMS_SCHEDULER_QUEUE));
     try {
-      const queue = h.ctx.queues.queue(ROOMS_SCHEDULER_QUEUE);
+      const queue = await h.ctx.queues.queue(ROOMS_SCHEDULER_QUEUE).open();
       const schedulers = await queue.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
         ['rooms-abandoned-room-cleanup', 300000],

@@ -2,7 +2,7 @@
  * How deep a queue is and how many workers consume it, read at most once per `ttlMs` (so checking it on every
  * request costs nothing) — the input of backpressure decisions.
  */
-import type { Queue } from 'bullmq';
+import type { JobQueue } from './bullmq.js';
 
 export interface Backlog {
   /** Jobs waiting for a worker (not yet started). */
@@ -11,7 +11,7 @@ export interface Backlog {
   workers: number;
 }
 
-export function backlogReader(queue: Queue, ttlMs = 1000): () => Promise<Backlog> {
+export function backlogReader(queue: Pick<JobQueue, 'count' | 'getWorkersCount'>, ttlMs = 1000): () => Promise<Backlog> {
   let cached: { at: number; value: Promise<Backlog> } | undefined;
   return () => {
     const now = Date.now();

@@ -2,16 +2,37 @@
  * BullMQ on the shared Redis, every queue under the deployment's prefix (so test files and deployments sharing a
  * Redis stay apart). Producers use a job id equal to the domain id (run id, submission id), which makes a retried
  * enqueue idempotent.
+ *
+ * BullMQ itself (with its Redis client adapters, cron parser and date library: about 3 MB of heap) is loaded on first
+ * use: a queue opens when something is first added to or read from it, a worker when it starts. A role that serves
+ * only reads never loads it (docs/architecture.md, "Memory").
  */
-import { Queue, Worker, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import type { Job, JobsOptions, JobType, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ServiceUnavailableError, type ServiceArea } from '../errors.js';
 import { createQueueConnection } from '../redis/redis.js';
 
+/** What producers, the sweeper, the scheduler and the health probes do with a queue. */
+export interface JobQueue {
+  readonly name: string;
+  add(jobName: string, data: unknown, opts?: JobsOptions): Promise<Job>;
+  getJob(id: string): Promise<Job | undefined>;
+  getJobCounts(...types: JobType[]): Promise<Record<string, number>>;
+  count(): Promise<number>;
+  getWorkersCount(): Promise<number>;
+  upsertJobScheduler(...args: Parameters<Queue['upsertJobScheduler']>): ReturnType<Queue['upsertJobScheduler']>;
+  /** The BullMQ queue itself, opened if it was not (tools and tests that need more of it). */
+  open(): Promise<Queue>;
+}
+
+type Bullmq = typeof import('bullmq');
+let bullmq: Promise<Bullmq> | undefined;
+const loadBullmq = (): Promise<Bullmq> => (bullmq ??= import('bullmq'));
+
 export interface QueueFactory {
-  queue(name: string): Queue;
-  worker(name: string, processor: Processor, options?: Partial<WorkerOptions>): Worker;
-  /** Job counts of every queue opened so far (for /metrics and /health). */
+  queue(name: string): JobQueue;
+  worker(name: string, processor: Processor, options?: Partial<WorkerOptions>): Promise<Worker>;
+  /** Job counts of every queue asked for so far (for /metrics and /health). */
   counts(): Promise<Record<string, Record<string, number>>>;
   /**
    * Register again every job scheduler (repeatable job) this process registered: after Redis lost its data they
@@ -59,45 +80,62 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
     connectedOnce = true;
   });
   const reachable = () => !connectedOnce || connection.status === 'ready';
-  const queues = new Map<string, Queue>();
+  const queues = new Map<string, JobQueue>();
+  const opened: Array<Promise<Queue>> = [];
   const workers: Array<{ worker: Worker; connection: Redis }> = [];
   const bullPrefix = `${prefix}:bull`;
-  const schedulers = new Map<string, { queue: Queue; args: Parameters<Queue['upsertJobScheduler']> }>();
+  // Each scheduler a module upserts, so `rearmSchedulers` can put it back after Redis lost its data.
+  const schedulers = new Map<string, { queue: JobQueue; args: Parameters<Queue['upsertJobScheduler']> }>();
 
-  /**
-   * Remember each scheduler a module upserts, so `rearmSchedulers` can put it back; refuse jobs at once while Redis
-   * is unreachable.
-   */
-  const remembering = (q: Queue): Queue => {
-    const add = q.add.bind(q);
-    q.add = ((...args: Parameters<Queue['add']>) => {
-      if (!reachable()) return Promise.reject(new QueueUnreachableError(q.name));
-      return add(...args);
-    }) as Queue['add'];
-    const upsert = q.upsertJobScheduler.bind(q);
-    q.upsertJobScheduler = ((...args: Parameters<Queue['upsertJobScheduler']>) => {
-      schedulers.set(`${q.name}/${args[0]}`, { queue: q, args });
-      return upsert(...args);
-    }) as Queue['upsertJobScheduler'];
-    return q;
+  const lazyQueue = (name: string): JobQueue => {
+    let real: Promise<Queue> | undefined;
+    const open = (): Promise<Queue> => {
+      if (!real) {
+        real = loadBullmq().then(({ Queue: BullQueue }) => {
+          const q = new BullQueue(name, { connection, prefix: bullPrefix });
+          q.on('error', () => undefined);
+          return q;
+        });
+        opened.push(real);
+      }
+      return real;
+    };
+    const queue: JobQueue = {
+      name,
+      open,
+      // Refused at once while Redis is unreachable (see QueueUnreachableError).
+      add: async (jobName, data, opts) => {
+        if (!reachable()) throw new QueueUnreachableError(name);
+        return (await open()).add(jobName, data, opts);
+      },
+      getJob: async (id) => (await open()).getJob(id),
+      getJobCounts: async (...types) => (await open()).getJobCounts(...types),
+      count: async () => (await open()).count(),
+      getWorkersCount: async () => (await open()).getWorkersCount(),
+      upsertJobScheduler: async (...args) => {
+        schedulers.set(`${name}/${args[0]}`, { queue, args });
+        return (await open()).upsertJobScheduler(...args);
+      },
+    };
+    return queue;
   };
 
   return {
     queue(name) {
       let q = queues.get(name);
       if (!q) {
-        q = remembering(new Queue(name, { connection, prefix: bullPrefix }));
-        q.on('error', () => undefined);
+        q = lazyQueue(name);
         queues.set(name, q);
       }
       return q;
     },
-    worker(name, processor, options = {}) {
+    async worker(name, processor, options = {}) {
+      const { Worker: BullWorker } = await loadBullmq();
       // Workers block on Redis, so each gets its own connection (closed with the worker: BullMQ leaves a
       // connection it was given open).
       const own = createQueueConnection(redisUrl);
       own.on('error', () => undefined);
-      const w = new Worker(name, processor, { connection: own, prefix: bullPrefix, ...options });
+      const w = new BullWorker(name, processor, { connection: own, prefix: bullPrefix, ...options });
       w.on('error', () => undefined);
       workers.push({ worker: w, connection: own });
       return w;
@@ -115,7 +153,7 @@ export function createQueueFactory(redisUrl: string, prefix: string): QueueFacto
     async close() {
       await Promise.all(workers.map(({ worker }) => worker.close()));
       for (const { connection: own } of workers) own.disconnect();
-      await Promise.all([...queues.values()].map((q) => q.close()));
+      await Promise.all(opened.map(async (q) => (await q).close()));
       connection.disconnect();
     },
   };

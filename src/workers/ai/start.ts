@@ -18,8 +18,8 @@ export interface AiWorkerOptions {
 
 export async function startAiWorker(ctx: AppContext, options: AiWorkerOptions = {}): Promise<() => Promise<void>> {
   const slots = ctx.ai.slots;
-  const workers: Worker[] = AI_REALTIME_QUEUES.map((queue) => {
-    const worker = ctx.queues.worker(queue, (job) => slots.run('realtime', () => processAiJob(ctx, job as Job<AiJob>)), {
+  const workers: Worker[] = await Promise.all(AI_REALTIME_QUEUES.map(async (queue) => {
+    const worker = await ctx.queues.worker(queue, (job) => slots.run('realtime', () => processAiJob(ctx, job as Job<AiJob>)), {
       concurrency: ctx.config.AI_MAX_CONCURRENT_TASKS,
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 15_000,
@@ -31,7 +31,7 @@ export async function startAiWorker(ctx: AppContext, options: AiWorkerOptions = 
       failAbandoned(ctx, job as Job<AiJob>, err).catch((e: Error) => ctx.logger.error({ jobId: job.id, err: e.message }, 'could not fail an abandoned AI job'));
     });
     return worker;
-  });
+  }));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   ctx.logger.info({ provider: ctx.config.LLM_PROVIDER, queues: AI_REALTIME_QUEUES }, 'AI worker started');
   return async () => {

@@ -33,7 +33,7 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
   const workers: Worker[] = [];
   const deps = { store: ctx.store, logger: ctx.logger };
 
-  const execution = ctx.queues.worker(EXECUTION_QUEUE, (job) => processExecutionJob(deps, job as Job<ExecutionJob>), {
+  const execution = await ctx.queues.worker(EXECUTION_QUEUE, (job) => processExecutionJob(deps, job as Job<ExecutionJob>), {
     concurrency: ctx.config.EXECUTION_CONCURRENCY,
     lockDuration,
     stalledInterval,
@@ -49,7 +49,7 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
   workers.push(execution);
   if (options.analysis !== false) {
     workers.push(
-      ctx.queues.worker(ANALYSIS_QUEUE, (job) => processAnalysisJob(ctx, job as Job<AnalysisJob>), {
+      await ctx.queues.worker(ANALYSIS_QUEUE, (job) => processAnalysisJob(ctx, job as Job<AnalysisJob>), {
         concurrency: ctx.config.ANALYSIS_CONCURRENCY,
         lockDuration,
         stalledInterval,

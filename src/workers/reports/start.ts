@@ -50,7 +50,7 @@ async function react(ctx: AppContext, signal: AbortSignal, onLive: () => void): 
 export async function startReportWorker(ctx: AppContext, options: ReportWorkerOptions = {}): Promise<() => Promise<void>> {
   const narrator = narratorOf(ctx.config);
   const abort = new AbortController();
-  const worker: Worker = ctx.queues.worker(REPORT_QUEUE, (job) => processReportJob({ ctx, ...(narrator ? { narrator } : {}) }, job as Job<ReportJob>), {
+  const worker: Worker = await ctx.queues.worker(REPORT_QUEUE, (job) => processReportJob({ ctx, ...(narrator ? { narrator } : {}) }, job as Job<ReportJob>), {
     concurrency: ctx.config.REPORT_CONCURRENCY,
     lockDuration: 60_000,
   });

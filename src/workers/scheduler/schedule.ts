@@ -64,7 +64,7 @@ export async function startScheduler(ctx: AppContext, jobs: readonly ScheduledJo
       ctx.logger[scheduled.logAt]({ queue, job: job.name, result }, 'scheduled job done');
       return result;
     };
-    workers.push(ctx.queues.worker(queue, consumer, { concurrency: 1 }));
+    workers.push(await ctx.queues.worker(queue, consumer, { concurrency: 1 }));
   }
   // A worker closed while it is still connecting fails loudly: stop only consumers that are up.
   await Promise.all(workers.map((w) => w.waitUntilReady()));
