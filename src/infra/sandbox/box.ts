@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BOXES_DIR, SANDBOX_GID, SANDBOX_UID, TOOLS } from './paths.js';
+import { BOXES_DIR, PRESTARTED_BOXES_DIR, SANDBOX_GID, SANDBOX_UID, TOOLS } from './paths.js';
 
 const exec = promisify(execFile);
 
@@ -40,9 +40,11 @@ export function nameIsStale(name: string): boolean {
   }
 }
 
-export async function createBox(opts: { writable: boolean; sizeMb: number }): Promise<Box> {
-  mkdirSync(BOXES_DIR, { recursive: true, mode: 0o755 });
-  const dir = path.join(BOXES_DIR, uniqueName('box'));
+/** `under` the boxes directory unless given (sandboxes started ahead keep theirs apart: PRESTARTED_BOXES_DIR). */
+export async function createBox(opts: { writable: boolean; sizeMb: number; under?: string }): Promise<Box> {
+  const parent = opts.under ?? BOXES_DIR;
+  mkdirSync(parent, { recursive: true, mode: 0o755 });
+  const dir = path.join(parent, uniqueName('box'));
   mkdirSync(dir, { mode: 0o755 });
   const owner = opts.writable ? ['mode=0700', `uid=${SANDBOX_UID}`, `gid=${SANDBOX_GID}`] : ['mode=0755'];
   const options = [`size=${opts.sizeMb}m`, ...owner, 'nosuid', 'nodev', 'nosymfollow'].join(',');
@@ -86,11 +88,12 @@ function mountPoints(): Set<string> {
 
 /** Unmounts and deletes boxes of worker processes that died without releasing them. */
 export async function sweepStaleBoxes(): Promise<void> {
-  if (!existsSync(BOXES_DIR)) return;
   const mounted = mountPoints();
-  for (const name of readdirSync(BOXES_DIR).filter(nameIsStale)) {
-    const dir = path.join(BOXES_DIR, name);
-    if (mounted.has(dir)) await unmount(dir);
-    rmSync(dir, { recursive: true, force: true });
+  for (const parent of [BOXES_DIR, PRESTARTED_BOXES_DIR].filter((d) => existsSync(d))) {
+    for (const name of readdirSync(parent).filter(nameIsStale)) {
+      const dir = path.join(parent, name);
+      if (mounted.has(dir)) await unmount(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 }

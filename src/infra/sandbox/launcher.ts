@@ -1,5 +1,6 @@
 /**
- * Starting the launch chain (see sandboxed-process.ts for what the chain does).
+ * Starting the launch chain cold (see sandboxed-process.ts for what the chain does; runs that can take a whole
+ * sandbox built ahead of them go through prestarted.ts instead).
  *
  * The launcher's first act is to join the run's cgroup, and moving a task into a cgroup waits for the kernel's
  * RCU grace periods: about a millisecond on a quiet machine, tens of milliseconds on a busy one, on every run. So
@@ -25,6 +26,8 @@ export interface LauncherHost {
   launcherDrops?: boolean;
   /** `-w`: joins its cgroup, then waits for its command line on fd 7. */
   launcherWaits?: boolean;
+  /** `-p` and `--wait-drop`: whole sandboxes started ahead, waiting inside for their command (prestarted.ts). */
+  launcherPrestarts?: boolean;
 }
 
 export type ChainExit = { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
@@ -73,10 +76,10 @@ export function spawnLauncher(host: LauncherHost, args: string[], ahead = false)
 let ready: Warm | undefined;
 
 /** The pipe a launcher started ahead reads its command line from. */
-const control = (launched: Launched): Writable | undefined => (launched.child.stdio as unknown as Array<Writable | null>)[7] ?? undefined;
+export const control = (launched: Launched): Writable | undefined => (launched.child.stdio as unknown as Array<Writable | null>)[7] ?? undefined;
 
 /** An idle launcher must not keep the process alive. */
-function setRef(child: ChildProcess, on: boolean): void {
+export function setRef(child: ChildProcess, on: boolean): void {
   if (on) child.ref();
   else child.unref();
   for (const stream of child.stdio) {

@@ -20,6 +20,8 @@ export const PROJECT_ROOT = findProjectRoot();
 export const STATE_DIR = process.env.SANDBOX_STATE_DIR || path.join(PROJECT_ROOT, '.data', 'sandbox');
 export const SECCOMP_FILTER = path.join(STATE_DIR, 'seccomp.bpf');
 export const BOXES_DIR = path.join(STATE_DIR, 'boxes');
+/** Boxes of sandboxes started ahead of their run (prestarted.ts): pool members, not any run's yet. */
+export const PRESTARTED_BOXES_DIR = path.join(STATE_DIR, 'boxes-ahead');
 
 /**
  * Host uid/gid of sandboxed code. No account needs to exist for it; a high number keeps it clear of system

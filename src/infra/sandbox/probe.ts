@@ -4,10 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
-import { destroyBox, createBox, sweepStaleBoxes, nameIsStale } from './box.js';
+import { destroyBox, createBox, sweepStaleBoxes, nameIsStale, type Box } from './box.js';
+import { dropPrestarted, prestartSandbox } from './prestarted.js';
 import { detectCgroups, prepareParent, sweepStaleCgroups } from './cgroup.js';
 import { SANDBOX_GID, SANDBOX_PATH, SECCOMP_FILTER, STATE_DIR, TOOLS, SANDBOX_UID } from './paths.js';
-import { runInSandbox, type SandboxHost } from './sandboxed-process.js';
+import { runInSandbox, shapeOf, type SandboxHost, type SandboxSpec } from './sandboxed-process.js';
 import { SandboxUnavailableError } from './types.js';
 
 export interface SandboxProbe {
@@ -56,11 +57,12 @@ function launcherAccepts(args: string[], command: string[] = ['/usr/bin/true']):
 }
 
 /** What the installed launcher can do itself (rlimits, the privilege drop, starting ahead) instead of prlimit and setpriv. */
-function launcherFeatures(): Pick<SandboxHost, 'launcherSetsLimits' | 'launcherDrops' | 'launcherWaits'> {
+function launcherFeatures(): Pick<SandboxHost, 'launcherSetsLimits' | 'launcherDrops' | 'launcherWaits' | 'launcherPrestarts'> {
   const launcherSetsLimits = launcherAccepts(['-r', 'core=0:0']);
   const launcherDrops = launcherSetsLimits && launcherAccepts(['-k', '-r', 'core=0:0']) && launcherAccepts(['--drop', String(SANDBOX_UID), String(SANDBOX_GID)]);
   const launcherWaits = launcherDrops && launcherAccepts(['-w'], []);
-  return { launcherSetsLimits, launcherDrops, launcherWaits };
+  const launcherPrestarts = launcherWaits && launcherAccepts(['-k', '-p', '-r', 'core=0:0']) && launcherAccepts(['--wait-drop', String(SANDBOX_UID), String(SANDBOX_GID)], []);
+  return { launcherSetsLimits, launcherDrops, launcherWaits, launcherPrestarts };
 }
 
 const SELF_TEST_FILE_SIZE = 1024 * 1024;
@@ -100,34 +102,49 @@ async function check(): Promise<Checked> {
 
   // End-to-end self-test: the chain must start a program, and that program must run as the sandbox uid with no
   // capabilities, no_new_privs, the seccomp filter and the rlimits in force. Anything else means a broken chain:
-  // refuse.
+  // refuse. Sandboxes started ahead of their run are tested the same way; when they fail, runs start cold.
   const host: SandboxHost = { cgroups: layout, seccompFilter: SECCOMP_FILTER, ...launcherFeatures() };
   let box;
   try {
     box = await createBox({ writable: false, sizeMb: 1 });
-    const out = await runInSandbox(host, {
-      argv: ['/usr/bin/cat', '/proc/self/status', '/proc/self/limits'],
-      box,
-      boxWritable: false,
-      cwd: '/tmp',
-      cpuMs: 5_000,
-      wallMs: 10_000,
-      memoryBytes: 64 * 1024 * 1024,
-      maxProcesses: 8,
-      fileSizeBytes: SELF_TEST_FILE_SIZE,
-      stackBytes: 8 * 1024 * 1024,
-      tmpBytes: 1024 * 1024,
-      outputBytes: 4096,
-    });
-    if (out.sandboxError) return fail(`sandbox launch failed: ${out.sandboxError}`, layout.version);
-    const problem = confinementProblem(out.exitCode, out.stdout) ?? limitsProblem(out.stdout, SELF_TEST_FILE_SIZE);
-    if (problem) return fail(`sandbox self-test failed: ${problem}`, layout.version);
+    const problem = await selfTest(host, box, false);
+    if (problem) return fail(problem, layout.version);
+    if (host.launcherPrestarts && (await selfTest(host, box, true))) host.launcherPrestarts = false;
   } catch (e) {
     return fail(`sandbox self-test failed: ${(e as Error).message}`, layout.version);
   } finally {
     if (box) await destroyBox(box).catch(() => undefined);
   }
   return { probe: { available: true, cgroup: layout.version }, host };
+}
+
+/** Runs the self-test program cold, or in a sandbox started ahead for it; returns what is wrong, or null. */
+async function selfTest(host: SandboxHost, box: Box, ahead: boolean): Promise<string | null> {
+  const spec: SandboxSpec = {
+    argv: ['/usr/bin/cat', '/proc/self/status', '/proc/self/limits'],
+    box,
+    ...(ahead ? { boxFile: { name: 'probe', content: '' } } : {}),
+    boxWritable: false,
+    cwd: '/tmp',
+    cpuMs: 5_000,
+    wallMs: 10_000,
+    memoryBytes: 64 * 1024 * 1024,
+    maxProcesses: 8,
+    fileSizeBytes: SELF_TEST_FILE_SIZE,
+    stackBytes: 8 * 1024 * 1024,
+    tmpBytes: 1024 * 1024,
+    outputBytes: 4096,
+  };
+  if (ahead) await prestartSandbox(host, shapeOf(spec));
+  try {
+    const out = await runInSandbox(host, spec);
+    if (out.sandboxError) return `sandbox launch failed: ${out.sandboxError}`;
+    if (ahead && !out.startedAhead) return 'the sandbox started ahead did not run the program';
+    const problem = confinementProblem(out.exitCode, out.stdout) ?? limitsProblem(out.stdout, SELF_TEST_FILE_SIZE);
+    return problem && `sandbox self-test failed: ${problem}`;
+  } finally {
+    if (ahead) await dropPrestarted(shapeOf(spec)); // no run has the self-test's shape
+  }
 }
 
 function current(): Promise<Checked> {

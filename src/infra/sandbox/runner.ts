@@ -48,6 +48,8 @@ export interface Artifact {
   readonly box: Box;
   /** What the run step starts: a file in /box, or a Java class. */
   readonly entry: string;
+  /** Interpreted languages: the box's only file, which a sandbox started ahead of the run gets a copy of. */
+  readonly source?: { readonly name: string; readonly content: string };
   released: boolean;
 }
 
@@ -97,7 +99,8 @@ export async function compile(language: LanguageId, code: string, limits: RunLim
     writeBoxFile(box, file, code);
     if (!spec.compile) {
       keep = true;
-      return { ok: true, artifact: { language, box, entry, released: false }, stderr: '', durationMs: 0, cpuTimeMs: 0 };
+      const artifact = { language, box, entry, source: { name: file, content: code }, released: false };
+      return { ok: true, artifact, stderr: '', durationMs: 0, cpuTimeMs: 0 };
     }
     const step = spec.compile(file);
     const cpuMs = Math.min(COMPILE.cpuMs, limits.timeoutMs ?? COMPILE.cpuMs);
@@ -171,6 +174,7 @@ export async function runProgram(artifact: Artifact, input: RunInput = {}): Prom
       env: step.env,
       binds: step.binds,
       box: artifact.box,
+      boxFile: artifact.source,
       boxWritable: false,
       cwd: '/tmp',
       stdin: input.stdin ?? '',

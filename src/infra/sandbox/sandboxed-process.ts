@@ -11,20 +11,35 @@
  * prlimit and setpriv too. A launcher built before it could (scripts/setup-sandbox.sh not re-run yet) is
  * detected by the probe, and the chain then keeps the separate prlimit and setpriv links.
  *
+ * Most of what is left is bwrap building the namespaces and mounts, so that is done ahead of time where it can
+ * be (prestarted.ts): a run whose box is one host-written file (interpreted languages) takes a sandbox already
+ * built for its shape, in which the chain stopped at `sandbox-enter --wait-drop`, and hands it the source, the
+ * cgroup limits, the rlimits and the argv; the entry sets the rlimits, drops privileges as --drop does and execs
+ * the program. Other runs (compile steps, compiled programs, a shape with no sandbox waiting) build the chain at
+ * once, from a launcher started ahead that has already joined a fresh cgroup (launcher.ts).
+ *
  * bwrap runs as root (no user namespace) so it can bind host paths whatever their permissions and works where
- * unprivileged user namespaces are disabled; privileges are dropped by setpriv inside, after the mounts and
- * before any untrusted code. Only PATH reaches the chain, so the bwrap processes (visible as pid 1 inside)
- * hold no secrets either.
+ * unprivileged user namespaces are disabled; privileges are dropped inside, after the mounts and before any
+ * untrusted code. Only PATH reaches the chain, so the bwrap processes (visible as pid 1 inside) hold no secrets
+ * either.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { Box } from './box.js';
 import { uniqueName } from './box.js';
-import { createRunCgroup, type RunCgroup } from './cgroup.js';
-import { dropLauncher, LAUNCHER_IN_SANDBOX, prepareLauncher, sendCommand, spawnLauncher, takeLauncher, type LauncherHost, type Launched } from './launcher.js';
+import { createRunCgroup, type CgroupLimits, type RunCgroup } from './cgroup.js';
+import { bwrapArgs, chainHead, limitWords, sandboxCommand, type SandboxShape } from './chain-args.js';
+import { dropLauncher, prepareLauncher, sendCommand, spawnLauncher, takeLauncher, type LauncherHost, type Launched } from './launcher.js';
 import type { RoBind } from './languages.js';
-import { SANDBOX_GID, SANDBOX_PATH, SANDBOX_UID, TOOLS } from './paths.js';
+import {
+  handOver,
+  prestartSandbox,
+  PRESTARTED_MAX_SOURCE_BYTES,
+  retirePrestarted,
+  takePrestarted,
+  type Prestarted,
+  type PrestartShape,
+} from './prestarted.js';
 
 export type SandboxHost = LauncherHost;
 
@@ -33,6 +48,11 @@ export interface SandboxSpec {
   env?: Record<string, string>;
   binds?: RoBind[];
   box: Box;
+  /**
+   * Set when the box holds nothing but this one file, written by the host (an interpreted program's source): the
+   * run may then take a sandbox started ahead of it (prestarted.ts), whose own fresh box gets the file.
+   */
+  boxFile?: { name: string; content: string };
   /** Compile steps write their output into the box; runs see it read-only. */
   boxWritable: boolean;
   cwd: '/box' | '/tmp';
@@ -64,83 +84,11 @@ export interface SandboxOutcome {
   outputTruncated: boolean;
   /** Set when the sandbox itself failed before or instead of running the program (verdict IE). */
   sandboxError: string | null;
+  /** The run went to a sandbox started ahead of it (prestarted.ts) rather than one built for it. */
+  startedAhead: boolean;
 }
-
-/** /etc entries toolchains need: alternatives symlinks (java, cc), the loader cache, the JDKs' config links. */
-const ETC_BINDS = [
-  '/etc/alternatives',
-  '/etc/ld.so.cache',
-  ...readdirSync('/etc')
-    .filter((name) => /^java-\d+-openjdk$/.test(name))
-    .map((name) => `/etc/${name}`),
-].filter((p) => existsSync(p));
-const HAS_LIB64 = existsSync('/usr/lib64');
 
 const CPU_POLL_MS = 50;
-
-function bwrapArgs(spec: SandboxSpec): string[] {
-  // /usr/local holds whatever was installed by hand (tool configs such as a global npmrc may hold tokens):
-  // hidden behind an empty tmpfs. Everything the sandbox runs comes from Debian packages.
-  const args = ['--ro-bind', '/usr', '/usr', '--perms', '0755', '--tmpfs', '/usr/local'];
-  args.push('--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/sbin', '/sbin');
-  if (HAS_LIB64) args.push('--symlink', 'usr/lib64', '/lib64');
-  // bwrap creates missing parents of a mount point as root-only (0700) directories, which the unprivileged
-  // program could not traverse; create them world-readable first.
-  const made = new Set<string>(['/']);
-  const roBind = (host: string, dest: string) => {
-    const parents: string[] = [];
-    for (let d = path.posix.dirname(dest); !made.has(d); d = path.posix.dirname(d)) parents.unshift(d);
-    for (const d of parents) {
-      args.push('--perms', '0755', '--dir', d);
-      made.add(d);
-    }
-    args.push('--ro-bind', host, dest);
-  };
-  for (const p of ETC_BINDS) roBind(p, p);
-  for (const b of spec.binds ?? []) roBind(b.host, b.sandbox);
-  args.push('--proc', '/proc', '--dev', '/dev');
-  args.push('--perms', '1777', '--size', String(spec.tmpBytes), '--tmpfs', '/tmp');
-  args.push(spec.boxWritable ? '--bind' : '--ro-bind', spec.box.dir, '/box');
-  args.push('--chdir', spec.cwd);
-  args.push('--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup');
-  args.push('--hostname', 'sandbox', '--die-with-parent', '--new-session');
-  // HOME and LANG are not secrets: compilers want a HOME, and the JVM prints non-ASCII as '?' without UTF-8.
-  const env = { PATH: SANDBOX_PATH, HOME: '/tmp', LANG: 'C.UTF-8', ...spec.env };
-  args.push('--clearenv');
-  for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
-  args.push('--json-status-fd', '4', '--seccomp', '3');
-  return args;
-}
-
-/** Resource limits of the run: [resource, soft, hard], in prlimit's and the launcher's resource names. */
-function rlimits(spec: SandboxSpec): Array<[string, number, number]> {
-  const cpuSoft = Math.ceil(spec.cpuMs / 1000) + 1; // backstop only: the cgroup counter is polled and exact
-  return [
-    ['cpu', cpuSoft, cpuSoft + 1],
-    ['fsize', spec.fileSizeBytes, spec.fileSizeBytes],
-    ['nofile', 512, 512],
-    // Per-uid and shared by all runs, so it is only a ceiling; the pids cgroup limits each run.
-    ['nproc', 4096, 4096],
-    ['stack', spec.stackBytes, spec.stackBytes],
-    ['core', 0, 0],
-  ];
-}
-
-/** The chain up to bwrap: the launcher's own options and cgroups, then (old launcher only) prlimit. */
-function chainHead(host: SandboxHost, spec: SandboxSpec, procsFiles: string[]): string[] {
-  const limits = rlimits(spec);
-  if (host.launcherSetsLimits) return [...limits.flatMap(([r, soft, hard]) => ['-r', `${r}=${soft}:${hard}`]), ...procsFiles, '--'];
-  return [...procsFiles, '--', TOOLS.prlimit, ...limits.map(([r, soft, hard]) => `--${r}=${soft}:${hard}`), '--'];
-}
-
-const SETPRIV_ARGS = [
-  `--reuid=${SANDBOX_UID}`,
-  `--regid=${SANDBOX_GID}`,
-  '--clear-groups',
-  '--inh-caps=-all',
-  '--bounding-set=-all',
-  '--no-new-privs',
-];
 
 /** Keeps the first `cap` bytes of a stream and says when more arrived. */
 class CappedBuffer {
@@ -171,8 +119,49 @@ export function signalName(exitCode: number | null): string | null {
   return Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `SIG${n}`;
 }
 
+export const shapeOf = (spec: SandboxSpec): PrestartShape => ({
+  binds: spec.binds,
+  env: spec.env,
+  boxWritable: spec.boxWritable,
+  cwd: spec.cwd,
+  tmpBytes: spec.tmpBytes,
+});
+
 export async function runInSandbox(host: SandboxHost, spec: SandboxSpec): Promise<SandboxOutcome> {
   const limits = { memoryBytes: spec.memoryBytes, maxProcesses: spec.maxProcesses };
+  const file = spec.boxFile && Buffer.byteLength(spec.boxFile.content) <= PRESTARTED_MAX_SOURCE_BYTES ? spec.boxFile : undefined;
+  const shape = shapeOf(spec);
+  try {
+    const prestarted = file ? takePrestarted(host, shape, limits) : undefined;
+    if (prestarted && file) {
+      const out = await runPrestarted(spec, prestarted, file);
+      if (out) return out;
+    }
+    return await runCold(host, spec, limits);
+  } finally {
+    if (file) void prestartSandbox(host, shape); // the next run of this shape finds its sandbox built
+  }
+}
+
+/**
+ * A run in a sandbox started ahead. Undefined when that sandbox failed before the program ran (it died just
+ * before the hand-over): the caller then starts the run cold, which also reports any real failure of the chain.
+ */
+async function runPrestarted(spec: SandboxSpec, p: Prestarted, file: { name: string; content: string }): Promise<SandboxOutcome | undefined> {
+  try {
+    const out = await superviseChild(spec, p.cg, () => {
+      const cpuBaseNs = p.cg.cpuNs(); // bwrap's own start was before the hand-over, and is not the program's
+      handOver(p, file, [...limitWords(spec), '--', ...spec.argv]);
+      return { ...p, cpuBaseNs };
+    });
+    return out.sandboxError && out.killedBy === null ? undefined : { ...out, startedAhead: true };
+  } finally {
+    await p.cg.destroy();
+    retirePrestarted(p);
+  }
+}
+
+async function runCold(host: SandboxHost, spec: SandboxSpec, limits: CgroupLimits): Promise<SandboxOutcome> {
   let ahead = takeLauncher(host);
   if (ahead) {
     try {
@@ -184,47 +173,45 @@ export async function runInSandbox(host: SandboxHost, spec: SandboxSpec): Promis
   }
   const cg = ahead?.cg ?? createRunCgroup(host.cgroups, uniqueName('run'), limits);
   try {
-    return await superviseChild(host, spec, cg, ahead);
+    return await superviseChild(spec, cg, () => startChain(host, spec, cg, ahead));
   } finally {
     await cg.destroy();
     prepareLauncher(host);
   }
 }
 
-/**
- * The command the launcher execs: bwrap, then the privilege drop, then the program. bwrap's own process is pid 1
- * inside, and anyone may read its command line: its options (host paths, limits) come through a pipe instead,
- * NUL-separated; only the command, all sandbox paths, stays visible.
- */
-function sandboxCommand(host: SandboxHost, spec: SandboxSpec): string[] {
-  const drop = host.launcherDrops
-    ? [LAUNCHER_IN_SANDBOX, '--drop', String(SANDBOX_UID), String(SANDBOX_GID), '--']
-    : [TOOLS.setpriv, ...SETPRIV_ARGS, '--'];
-  return [TOOLS.bwrap, '--args', '5', '--', ...drop, ...spec.argv];
-}
+type Started = Launched & { cpuBaseNs: number };
 
 /**
- * Starts the chain: hands the command to a launcher started ahead (already in `cg`), or spawns one. Returns the
- * CPU time `cg` had counted before the run (the launcher's own start), which is not the program's.
+ * Starts the chain: hands the command to a launcher started ahead (already in `cg`), or spawns one, then sends
+ * bwrap its options. Returns the CPU time `cg` had counted before the run (the launcher's own start), which is
+ * not the program's.
  */
-function startChain(host: SandboxHost, spec: SandboxSpec, cg: RunCgroup, ahead: Launched | undefined): Launched & { cpuBaseNs: number } {
+function startChain(host: SandboxHost, spec: SandboxSpec, cg: RunCgroup, ahead: Launched | undefined): Started {
+  const shape: SandboxShape = { ...shapeOf(spec), boxDir: spec.box.dir };
+  let started: Started;
   if (ahead) {
     const cpuBaseNs = cg.cpuNs();
-    sendCommand(ahead, [...rlimits(spec).flatMap(([r, soft, hard]) => ['-r', `${r}=${soft}:${hard}`]), '--', ...sandboxCommand(host, spec)]);
-    return { ...ahead, cpuBaseNs };
+    sendCommand(ahead, [...limitWords(spec), '--', ...sandboxCommand(host, spec.argv)]);
+    started = { ...ahead, cpuBaseNs };
+  } else {
+    const args = [...(host.launcherDrops ? ['-k'] : []), ...chainHead(host, spec, cg.procsFiles), ...sandboxCommand(host, spec.argv)];
+    started = { ...spawnLauncher(host, args), cpuBaseNs: 0 };
   }
-  const args = [...(host.launcherDrops ? ['-k'] : []), ...chainHead(host, spec, cg.procsFiles), ...sandboxCommand(host, spec)];
-  return { ...spawnLauncher(host, args), cpuBaseNs: 0 };
+  const argsPipe = (started.child.stdio as unknown as Writable[])[5]!;
+  argsPipe.on('error', () => undefined); // bwrap failed before reading them: reported through the exit status
+  argsPipe.end(bwrapArgs(shape).map((a) => `${a}\0`).join(''));
+  return started;
 }
 
-async function superviseChild(host: SandboxHost, spec: SandboxSpec, cg: RunCgroup, ahead: Launched | undefined): Promise<SandboxOutcome> {
+async function superviseChild(spec: SandboxSpec, cg: RunCgroup, start: () => Started): Promise<SandboxOutcome> {
   const stdout = new CappedBuffer(spec.outputBytes);
   const stderr = new CappedBuffer(spec.outputBytes);
   const status: string[] = [];
   let killedBy: SandboxOutcome['killedBy'] = null;
 
   const started = process.hrtime.bigint();
-  const { child, exit, cpuBaseNs } = startChain(host, spec, cg, ahead);
+  const { child, exit, cpuBaseNs } = start();
   const cpuNs = () => cg.cpuNs() - cpuBaseNs;
 
   const kill = (reason: NonNullable<SandboxOutcome['killedBy']>) => {
@@ -244,9 +231,6 @@ async function superviseChild(host: SandboxHost, spec: SandboxSpec, cg: RunCgrou
     if (!stderr.push(c)) kill('output');
   });
   (child.stdio[4] as NodeJS.ReadableStream).on('data', (c: Buffer) => status.push(c.toString('utf8')));
-  const argsPipe = (child.stdio as unknown as NodeJS.WritableStream[])[5]!;
-  argsPipe.on('error', () => undefined); // bwrap failed before reading them: reported through the exit status
-  argsPipe.end(bwrapArgs(spec).map((a) => `${a}\0`).join(''));
   child.stdin!.on('error', () => undefined); // the program may exit without reading its input (EPIPE)
   child.stdin!.end(spec.stdin ?? '');
 
@@ -288,5 +272,6 @@ async function superviseChild(host: SandboxHost, spec: SandboxSpec, cg: RunCgrou
     killedBy,
     outputTruncated: stdout.overflowed || stderr.overflowed,
     sandboxError,
+    startedAhead: false,
   };
 }
