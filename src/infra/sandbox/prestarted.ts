@@ -121,7 +121,13 @@ async function start(host: LauncherHost, key: string, shape: PrestartShape): Pro
     track(destroyBox(box));
     throw e;
   }
-  const launched = spawnLauncher(host, ['-k', '-p', ...cg.procsFiles, '--', ...prestartedCommand()], true);
+  let launched: Launched;
+  try {
+    launched = spawnLauncher(host, ['-k', '-p', ...cg.procsFiles, '--', ...prestartedCommand()], true);
+  } catch (e) {
+    track(cg.destroy().then(() => destroyBox(box)));
+    throw e;
+  }
   const p: Prestarted = { ...launched, host, key, cg, box };
   live.add(p);
   control(p)?.on('error', ignore);
@@ -147,7 +153,10 @@ async function start(host: LauncherHost, key: string, shape: PrestartShape): Pro
 
 /**
  * The idle sandbox of `shape`, its cgroup limited for the run, or undefined (none, dead, stale, or the limits
- * could not be written: the run starts cold). The caller owns it from here and hands it back to retire().
+ * could not be written: the run starts cold). One still being started is not waited for: that would put its
+ * mount, cgroup join and spawn on the run's path, which is slower than a cold start from the launcher already
+ * waiting in its cgroup (so runs right behind one another alternate between the two). The caller owns it from
+ * here and hands it back to retirePrestarted().
  */
 export function takePrestarted(host: LauncherHost, shape: PrestartShape, limits: CgroupLimits): Prestarted | undefined {
   const key = prestartKey(shape);
