@@ -36,8 +36,8 @@ print(json.dumps({'aheadMs': int(time.clock_gettime(time.CLOCK_BOOTTIME) * 1000 
 `;
 const aheadMs = (stdout: string) => (JSON.parse(stdout.split('\n')[0] ?? '{}') as { aheadMs: number }).aheadMs;
 
-/** Host processes descended from this one whose command line mentions `needle`. */
-function descendantsMentioning(needle: string): number[] {
+/** `roots` and every host process descended from them. */
+function processTree(roots: number[]): number[] {
   const parent = new Map<number, number>();
   for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
@@ -46,17 +46,20 @@ function descendantsMentioning(needle: string): number[] {
       /* exited meanwhile */
     }
   }
-  const descends = (pid: number): boolean => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === process.pid) return true;
+  const inTree = (pid: number): boolean => {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parent.get(p)) if (roots.includes(p)) return true;
     return false;
   };
-  return [...parent.keys()].filter((pid) => {
-    try {
-      return descends(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle);
-    } catch {
-      return false;
-    }
-  });
+  return [...parent.keys()].filter(inTree);
+}
+
+/** Still running: neither gone nor a zombie waiting for its (new) parent to reap it. */
+function running(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]![0] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 describe('a run in a sandbox started ahead', () => {
@@ -159,10 +162,16 @@ describe('keeping sandboxes ahead', () => {
     await prestartedSettled();
     const idle = idlePrestarted();
     expect(idle.length).toBeGreaterThan(0);
-    expect(descendantsMentioning('--wait-drop').length).toBeGreaterThan(0);
+    // Started means spawned: bwrap may still be building the sandbox. Built, each is bwrap, its init, the entry.
+    let sandboxProcesses = processTree(idle.map((p) => p.pid!));
+    for (const deadline = Date.now() + 10_000; sandboxProcesses.length < 3 * idle.length && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      sandboxProcesses = processTree(idle.map((p) => p.pid!));
+    }
+    expect(sandboxProcesses.length).toBe(3 * idle.length);
     await closePrestartedSandboxes();
     expect(idlePrestarted()).toEqual([]);
-    expect(descendantsMentioning('--wait-drop')).toEqual([]);
+    expect(sandboxProcesses.filter(running)).toEqual([]);
     for (const p of idle) {
       for (const dir of p.cgroupDirs) expect(existsSync(dir)).toBe(false);
       expect(existsSync(p.boxDir)).toBe(false);
