@@ -16,6 +16,7 @@ import {
   toUnavailable,
 } from './errors.js';
 import { batchElement, type EncodedAppend } from './codec.js';
+import { writeLoneAppend, writesAlone } from './lone-append.js';
 import type { Touched } from './notifier.js';
 
 export interface PendingAppend {
@@ -196,11 +197,22 @@ export class GroupCommitWriter {
   }
 
   private async execute(batch: PendingAppend[]): Promise<ResultRow[]> {
+    // A lone append of one event skips the plpgsql call when it can (lone-append.ts); what it leaves goes on below.
+    const lone = batch.length === 1 && writesAlone(batch[0]!.encoded) ? batch[0]!.encoded : undefined;
     // Named, so each connection parses and plans the call once.
-    const query = { name: 'syncode_es_append_batch', text: APPEND_BATCH, values: [`[${batch.map((a) => batchElement(a.encoded)).join(',')}]`] };
+    const query = (): pg.QueryConfig => ({
+      name: 'syncode_es_append_batch',
+      text: APPEND_BATCH,
+      values: [`[${batch.map((a) => batchElement(a.encoded)).join(',')}]`],
+    });
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.pool.query<ResultRow>(query);
+        const written = lone && (await writeLoneAppend(this.pool, lone));
+        if (written) {
+          const { revision, position } = written;
+          return [{ idx: 1, error_code: null, actual_revision: null, next_expected_revision: `${revision}`, last_position: `${position}` }];
+        }
+        const result = await this.pool.query<ResultRow>(query());
         return result.rows;
       } catch (err) {
         if (attempt < DEADLOCK_RETRIES && isRetryable(err)) continue;
