@@ -13,7 +13,7 @@ import path from 'node:path';
 import { detectCgroups } from '../../src/infra/sandbox/cgroup.js';
 import { BOXES_DIR, PROJECT_ROOT, SANDBOX_UID } from '../../src/infra/sandbox/paths.js';
 import { sweepLeftovers } from '../../src/infra/sandbox/probe.js';
-import { report, run } from './helpers.js';
+import { forkBombProgram, report, run } from './helpers.js';
 
 const token = () => `sbx${randomBytes(5).toString('hex')}`;
 
@@ -543,22 +543,7 @@ print(json.dumps(out))
     const [bomb, neighbour] = await Promise.all([
       run(
         'python',
-        `${nameSelf(comm)}
-import json, os, time
-forks = 0
-error = None
-while True:
-    try:
-        if os.fork() == 0:
-            time.sleep(60)
-            os._exit(0)
-        forks += 1
-    except OSError as e:
-        error = e.errno
-        break
-print(json.dumps({'forks': forks, 'error': error}), flush=True)
-time.sleep(0.5)
-`,
+        `${forkBombProgram(nameSelf(comm), 60)}time.sleep(0.5)\n`,
         { timeoutMs: 5000 },
       ),
       run('python', 'import time\ntime.sleep(0.3)\nprint(sum(range(10)))'),

@@ -51,3 +51,24 @@ export function processesMentioning(needle: string): number[] {
   }
   return pids;
 }
+
+/**
+ * A Python fork bomb: forks children that sleep `childSleepS` until fork fails, then prints
+ * `{"forks": n, "error": errno}` (EAGAIN, 11, when the pids limit stops it). `prelude` runs first.
+ */
+export function forkBombProgram(prelude: string, childSleepS: number): string {
+  return `${prelude}
+import json, os, time
+forks, error = 0, None
+while True:
+    try:
+        if os.fork() == 0:
+            time.sleep(${childSleepS})
+            os._exit(0)
+        forks += 1
+    except OSError as e:
+        error = e.errno
+        break
+print(json.dumps({'forks': forks, 'error': error}), flush=True)
+`;
+}

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { closePrestartedSandboxes } from '../../src/infra/sandbox/index.js';
 import { PRESTARTED_BOXES_DIR } from '../../src/infra/sandbox/paths.js';
 import { idlePrestarted, MAX_PRESTARTED, prestartedSettled } from '../../src/infra/sandbox/prestarted.js';
-import { report, run } from './helpers.js';
+import { forkBombProgram, report, run } from './helpers.js';
 
 afterAll(() => closePrestartedSandboxes());
 
@@ -97,18 +97,7 @@ describe('a run in a sandbox started ahead', () => {
     await sandboxWaiting();
     const bomb = await run(
       'python',
-      `${AGE}import json, os, time
-forks, error = 0, None
-while True:
-    try:
-        if os.fork() == 0:
-            time.sleep(30)
-            os._exit(0)
-        forks += 1
-    except OSError as e:
-        error = e.errno
-        break
-print(json.dumps({'forks': forks, 'error': error}))`,
+      forkBombProgram(AGE, 30),
       { timeoutMs: 5000 },
     );
     expect(aheadMs(bomb.stdout)).toBeGreaterThanOrEqual(IDLE_MS - 50);
