@@ -14,7 +14,12 @@
  *
  *   node --import tsx bench/eventstore-append.ts
  * Env: BENCH_DURATION_MS (default 3000 per side and concurrency), BENCH_SLICES (default 10), BENCH_WRITERS (default
- * 1,8,32), BENCH_POOL_SIZE (default 16), BENCH_DATABASE_URL.
+ * 1,8,32), BENCH_POOL_SIZE (default 16), BENCH_DATABASE_URL, BENCH_RAW_PREPARED=1.
+ *
+ * Both sides go through the same pool and the extended protocol in one round trip. By default the raw INSERT is an
+ * unnamed statement, as pool.query(text, values) sends it, so Postgres parses and plans it on every call; the store's
+ * statements are named and prepared once per connection. BENCH_RAW_PREPARED=1 names the raw INSERT too: the same
+ * INSERT and COMMIT without the per-call parse, the strictest baseline.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -29,6 +34,8 @@ const WARMUP_MS = 500;
 const SLICES = Number(process.env.BENCH_SLICES ?? 10);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 0);
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 16);
+const RAW_PREPARED = process.env.BENCH_RAW_PREPARED === '1';
+const RAW_INSERT = 'INSERT INTO bench_raw (stream, data) VALUES ($1, $2::jsonb)';
 const payload = (writer: number, i: number): Record<string, unknown> => ({ writer, i, note: 'x'.repeat(100) });
 
 interface RunResult {
@@ -86,7 +93,8 @@ await withBenchSchema(POOL_SIZE, async ({ pool, schema }) => {
     for (const concurrency of CONCURRENCY) {
       let n = 0;
       const rawOp = async (writer: number): Promise<void> => {
-        await pool.query('INSERT INTO bench_raw (stream, data) VALUES ($1, $2::jsonb)', [`raw-${writer}`, JSON.stringify(payload(writer, n++))]);
+        const values = [`raw-${writer}`, JSON.stringify(payload(writer, n++))];
+        await pool.query(RAW_PREPARED ? { name: 'bench_raw_insert', text: RAW_INSERT, values } : { text: RAW_INSERT, values });
       };
       const run = randomUUID().slice(0, 8);
       const revisions = new Map<number, bigint>();
@@ -146,10 +154,12 @@ await withBenchSchema(POOL_SIZE, async ({ pool, schema }) => {
     await store.close();
   }
   const loadAfter = loadAverage();
-  printTable(`Event store append vs raw INSERT+COMMIT (pool ${POOL_SIZE}, ${DURATION_MS} ms per run, goal ratio >= 0.8)`, rows);
+  const rawKind = RAW_PREPARED ? 'prepared' : 'unnamed';
+  printTable(`Event store append vs raw INSERT+COMMIT (${rawKind}; pool ${POOL_SIZE}, ${DURATION_MS} ms per run, goal ratio >= 0.8)`, rows);
   console.log(`load average before ${loadBefore}, after ${loadAfter} (${os.cpus().length} cpus)`);
   const file = writeResults('eventstore-append', {
     poolSize: POOL_SIZE,
+    rawStatement: rawKind,
     durationMs: DURATION_MS,
     slices: SLICES,
     goalRatio: 0.8,
