@@ -32,7 +32,7 @@ import { isConnectionError } from './errors.js';
 const LOCK_NAME = 'syncode_es_lone_lock';
 const WRITE_NAME = 'syncode_es_lone_write';
 
-const LOCK = `SELECT FROM pg_advisory_xact_lock(hashtext(current_schema() || ':es_stream'), hashtext($1::text))`;
+const LOCK = `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':es_stream'), hashtext($1::text))`;
 
 const WRITE = `
 WITH may_write AS MATERIALIZED (
@@ -69,6 +69,8 @@ export function writesAlone(append: EncodedAppend): boolean {
  */
 class LoneAppendPipeline implements pg.Submittable {
   private position: string | null = null;
+  /** Statements completed so far: LOCK's row comes before the first, WRITE's after it. */
+  private completed = 0;
   private failed = false;
   private parses = false;
 
@@ -99,9 +101,12 @@ class LoneAppendPipeline implements pg.Submittable {
     }
   }
 
-  /** LOCK's row has no column; WRITE's has the position. */
   handleDataRow(row: { fields: (string | null)[] }): void {
-    if (row.fields.length === 1) this.position = row.fields[0] ?? null;
+    if (this.completed === 1) this.position = row.fields[0] ?? null;
+  }
+
+  handleCommandComplete(): void {
+    this.completed += 1;
   }
 
   handleError(err: Error): void {
@@ -117,7 +122,6 @@ class LoneAppendPipeline implements pg.Submittable {
   }
 
   handleRowDescription(): void {}
-  handleCommandComplete(): void {}
   handleEmptyQuery(): void {}
   handlePortalSuspended(): void {}
   handleCopyInResponse(): void {}
