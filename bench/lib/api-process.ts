@@ -1,6 +1,7 @@
 /**
- * The API as a process of its own (`syncode serve --role api`), configured as in production: NODE_ENV=production,
- * request logging at info (stdout discarded), Redis rate limits on. It serves the schema and Redis prefix of a
+ * The API as a process of its own (`syncode serve --role api`), configured as in production: the compiled build with
+ * the launcher's memory settings (bench/lib/runtime-settings.ts), NODE_ENV=production, request logging at info
+ * (stdout discarded), Redis rate limits on. It serves the schema and Redis prefix of a
  * harness in the benchmark's process, which seeds the data and runs the projections (as a projector role would).
  * Secrets are made per run and shared with the harness, so tokens the harness signs verify in the API.
  */
@@ -10,6 +11,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../src/config.js';
+import { buildCompiled, runtimeSettings } from './runtime-settings.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,6 +34,10 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
+let compiled: string | undefined;
+/** The compiled build of the current sources, made once per benchmark process. */
+const compiledCli = (): string => (compiled ??= buildCompiled());
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -49,12 +55,14 @@ async function freePort(): Promise<number> {
  */
 export async function startApiProcess(harness: Config, env: Record<string, string>, profileDir?: string): Promise<ApiProcess> {
   const port = await freePort();
-  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
-  const child: ChildProcess = spawn(process.execPath, [...execArgv, path.join(ROOT, 'src/cli.ts'), 'serve', '--role', 'api'], {
+  const deployed = runtimeSettings();
+  const execArgv = [...deployed.nodeArgs, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  const child: ChildProcess = spawn(process.execPath, [...execArgv, compiledCli(), 'serve', '--role', 'api'], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       ...process.env,
+      ...deployed.env,
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       ...env,

@@ -19,10 +19,11 @@ export const COMPILED_CLI = path.join(ROOT, 'dist/cli.js');
 export function runtimeSettings(): { env: Record<string, string>; nodeArgs: string[] } {
   const script = readFileSync(LAUNCHER, 'utf8');
   const threshold = /MALLOC_MMAP_THRESHOLD_:-(\d+)/.exec(script)?.[1];
+  const tunables = /GLIBC_TUNABLES:\+\$GLIBC_TUNABLES:\}([\w.=]+)"/.exec(script)?.[1];
   const flags = /SYNCODE_NODE_MEMORY_FLAGS-"([^"]*)"/.exec(script)?.[1];
-  if (threshold === undefined || flags === undefined) throw new Error(`${LAUNCHER}: memory settings not found`);
+  if (threshold === undefined || tunables === undefined || flags === undefined) throw new Error(`${LAUNCHER}: memory settings not found`);
   if (!script.includes('dist/cli.js')) throw new Error(`${LAUNCHER}: the compiled entry point is not found`);
-  return { env: { MALLOC_MMAP_THRESHOLD_: threshold }, nodeArgs: flags.split(' ').filter(Boolean) };
+  return { env: { MALLOC_MMAP_THRESHOLD_: threshold, GLIBC_TUNABLES: tunables }, nodeArgs: flags.split(' ').filter(Boolean) };
 }
 
 /** Compiles the current sources (scripts/build.sh, what `npm run build` runs) and answers the compiled entry point. */

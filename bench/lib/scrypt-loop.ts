@@ -15,11 +15,12 @@ export interface ScryptLoopResult {
   cpuPercent: number;
 }
 
-export function runScryptLoop(concurrency: number, warmupMs: number, measureMs: number): Promise<ScryptLoopResult> {
+/** `env`: more environment for the loop's process (glibc's malloc settings, say). */
+export function runScryptLoop(concurrency: number, warmupMs: number, measureMs: number, env: Record<string, string> = {}): Promise<ScryptLoopResult> {
   const child = fork(fileURLToPath(import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, SCRYPT_LOOP_CHILD: '1' },
+    env: { ...process.env, ...env, SCRYPT_LOOP_CHILD: '1' },
   });
   return new Promise((resolve, reject) => {
     child.once('message', (m: ScryptLoopResult) => resolve(m));
