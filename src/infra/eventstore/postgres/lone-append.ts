@@ -8,6 +8,9 @@
  *   2. WRITE  the stream's deletion state and last revision are checked; only if the append may go, the global
  *             position lock is taken (the same key as GLOBAL_LOCK there), then the position, then the insert.
  *
+ * The keys hash current_schema(), which here is the store's schema because the pool's search_path leads with it
+ * (PostgresEventStoreOptions.pool), as it is inside the SQL functions, whose search_path is pinned to it.
+ *
  * Why every guarantee of es_append_batch still holds:
  *   - Checks see the stream as its previous writer left it. Postgres handles the messages of a pipeline one after
  *     the other, so WRITE is bound and run only after LOCK returned, i.e. after the stream lock was granted; under
