@@ -2,6 +2,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
 import {
+  closePrestartedSandboxes,
   compile,
   executeRun,
   judgeSubmission,
@@ -20,6 +21,8 @@ import { requireSandbox } from '../../src/infra/sandbox/probe.js';
 import { runInSandbox, type SandboxSpec } from '../../src/infra/sandbox/sandboxed-process.js';
 import { runVerdict } from '../../src/infra/sandbox/verdict.js';
 
+
+afterAll(() => closePrestartedSandboxes());
 describe('probe and versions', () => {
   it('reports the sandbox available on this machine, with the cgroup version in use', async () => {
     const probe = await probeSandbox();

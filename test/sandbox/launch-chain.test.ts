@@ -3,10 +3,13 @@
  * itself sets the resource limits and drops privileges, and the next run's launcher is started ahead, already in a
  * cgroup of its own. These cases check that the limits a program sees are its run's, and that they still bite.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { closePrestartedSandboxes } from '../../src/infra/sandbox/index.js';
 import { TOOLS } from '../../src/infra/sandbox/paths.js';
 import { report, run } from './helpers.js';
+
+afterAll(() => closePrestartedSandboxes());
 
 describe('launch chain', () => {
   it('starts the program with the run limits in force, under bwrap\'s init only', async () => {

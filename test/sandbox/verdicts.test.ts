@@ -3,8 +3,8 @@
  * (sum), crashes (re), spins (tle), hoards memory (mle) or floods stdout (ole), so every language is compiled
  * once and judged through judgeSubmission exactly as a real submission is.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { judgeSubmission, type SubmissionResult, type TestVerdict } from '../../src/infra/sandbox/index.js';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { closePrestartedSandboxes, judgeSubmission, type SubmissionResult, type TestVerdict } from '../../src/infra/sandbox/index.js';
 
 const PROGRAMS: Record<string, string> = {
   python: `
@@ -189,6 +189,8 @@ const CASES: Array<{ name: string; input: string; expectedOutput: string; want: 
 
 const results: Record<string, Promise<SubmissionResult>> = {};
 const broken: Record<string, Promise<SubmissionResult>> = {};
+
+afterAll(() => closePrestartedSandboxes());
 
 beforeAll(() => {
   // Everything is started at once; the sandbox's own slot limit (one run per core) paces the actual work.
