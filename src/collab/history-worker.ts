@@ -3,6 +3,8 @@
  * its own, fed by messages from the relay's thread and answering each flush, discard and close with its outcome and
  * the writer's figures. Messages are handled one at a time, in the order they were posted.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EditHistoryStore, type HistoryDatabase } from './history-store.js';
 import { HistoryWriter, type EditHistoryOptions, type EditHistoryStats } from './history-writer.js';
@@ -24,6 +26,23 @@ export type FromHistoryThread =
   | { t: 'done'; seq: number; error: string | null; stats: EditHistoryStats }
   | { t: 'log'; level: 'error' | 'warn'; fields: Record<string, unknown>; message: string };
 
+/**
+ * The history is written in the background and nothing waits for it but the next flush, while the relay's thread
+ * answers keystrokes: on a machine short of cores this thread yields the CPU first (docs/playback.md).
+ */
+const HISTORY_THREAD_NICE = 10;
+
+/** Lowers this thread's scheduling priority (Linux: a thread is a task with an id of its own; elsewhere a no-op). */
+function yieldToTheRelay(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, HISTORY_THREAD_NICE);
+  } catch {
+    // no /proc, or not allowed: the thread keeps the process's priority
+  }
+}
+
+yieldToTheRelay();
 const port = parentPort!;
 const { database, options } = workerData as HistoryWorkerData;
 const store = new EditHistoryStore(database);

@@ -3,7 +3,7 @@
  * instants between their edits (no snapshot in between), edits dropped during a lock, a collab restart mid-session,
  * the playback stream, access rules, and a destroyed room taking its history with it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -262,5 +262,17 @@ describe('the history thread and a failing database', () => {
     await history.flush();
     expect((await codeAt(h, host, sessionId, end)).body.code).toBe('def solve():\nx = 1\ny = 2\nz = 3\n');
     expect(history.stats.droppedRows).toBe(0);
+  }, 60_000);
+
+  it('runs at a lower scheduling priority than the relay, which keeps the process priority', async () => {
+    const { hostPeer, candPeer } = await codingRoom();
+    await typeText(hostPeer, 'n = 0\n');
+    await converged([hostPeer, candPeer], 'def solve():\nn = 0\n');
+    await h.collab.collab.history!.flush(); // the thread has started and done its work
+    // field 19 of /proc/<pid>/task/<tid>/stat is the task's nice value (after the parenthesised name)
+    const niceOf = (task: string) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const tasks = readdirSync('/proc/self/task');
+    expect(niceOf(String(process.pid))).toBe(os.getPriority());
+    expect(tasks.filter((t) => niceOf(t) === 10).length).toBeGreaterThanOrEqual(1);
   }, 60_000);
 });
