@@ -182,7 +182,7 @@ const failures: string[] = [];
 // the probe as JavaScript: the compiled roles run without tsx
 const probeArgs = ['--expose-gc', '--import', preloadable(path.join(HERE, 'lib/memory-probe.ts'), probeDir)];
 const deployed = runtimeSettings();
-const deployedLabel = `${deployed.nodeArgs.join(' ')}, MALLOC_MMAP_THRESHOLD_=${deployed.env.MALLOC_MMAP_THRESHOLD_}`;
+const deployedLabel = [deployed.nodeArgs.join(' '), ...Object.entries(deployed.env).map(([k, v]) => `${k}=${v}`)].join(', ');
 const settings = {
   // Node's own heap defaults and glibc's adaptive malloc threshold, the sources through tsx: the baseline of the run
   defaults: { env: {}, nodeArgs: probeArgs, cli: SOURCE_CLI, label: 'Node defaults, sources through tsx' },
@@ -196,7 +196,7 @@ const candidates: Settings[] = (process.env.MEMORY_CANDIDATES ?? '').split(';').
   const flags = words.filter((w) => !/^[A-Z_]+=/.test(w));
   return { env: { ...deployed.env, ...env }, nodeArgs: [...deployed.nodeArgs, ...flags, ...probeArgs], cli: compiled, label: `deployed + ${c}` };
 });
-delete process.env.MALLOC_MMAP_THRESHOLD_; // the baseline must not inherit it from this process
+for (const name of Object.keys(deployed.env)) delete process.env[name]; // the baseline must not inherit them from this process
 const cluster = await startCluster({ env: ENV });
 try {
   const probeEnv = { MEMORY_PROBE_DIR: probeDir, LOG_LEVEL: 'info', DB_POOL_SIZE: process.env.MEMORY_DB_POOL_SIZE ?? '20' };
