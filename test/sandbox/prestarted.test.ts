@@ -7,8 +7,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { closePrestartedSandboxes } from '../../src/infra/sandbox/index.js';
-import { PRESTARTED_BOXES_DIR } from '../../src/infra/sandbox/paths.js';
+import { closePrestartedSandboxes, closeSandboxesAhead } from '../../src/infra/sandbox/index.js';
+import { PRESTARTED_BOXES_DIR, TOOLS } from '../../src/infra/sandbox/paths.js';
 import { idlePrestarted, MAX_PRESTARTED, prestartedSettled } from '../../src/infra/sandbox/prestarted.js';
 import { forkBombProgram, report, run } from './helpers.js';
 
@@ -55,6 +55,18 @@ function processTree(roots: number[]): number[] {
     return false;
   };
   return [...parent.keys()].filter(inTree);
+}
+
+/** Launchers this process started that wait for the command line of a cold run (`sandbox-enter ... -w`). */
+function waitingLaunchers(): number[] {
+  return processTree([process.pid]).filter((pid) => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv[0] === TOOLS.enter && argv.includes('-w') && running(pid);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Still running: neither gone nor a zombie waiting for its (new) parent to reap it. */
@@ -175,5 +187,15 @@ describe('keeping sandboxes ahead', () => {
     expect(left).toEqual([]);
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
     expect(left.concat(idle.map((p) => path.basename(p.boxDir))).filter((name) => mounts.includes(`${PRESTARTED_BOXES_DIR}/${name}`))).toEqual([]);
+  }, 60_000);
+
+  it('closing also ends the launcher waiting for the next cold run', async () => {
+    // a compile step always starts cold, and a cold run leaves a launcher waiting for the next one
+    expect((await run('c', 'int main(void) { return 0; }')).exitCode).toBe(0);
+    for (const deadline = Date.now() + 10_000; waitingLaunchers().length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(waitingLaunchers().length).toBe(1);
+    await closeSandboxesAhead();
+    expect(waitingLaunchers()).toEqual([]);
+    expect(idlePrestarted()).toEqual([]);
   }, 60_000);
 });

@@ -5,13 +5,15 @@
  *   judgeSubmission({language, code, tests})                      compile once, run every test, verdicts
  *   compile(language, code) → artifact; runProgram(artifact, …); release(artifact)   the same, step by step
  *   probeSandbox(), languageVersions()                            health and GET /execution/languages
- *   closePrestartedSandboxes()                                    on shutdown: kills the sandboxes started ahead
+ *   closeSandboxesAhead()                                         on shutdown: ends the sandboxes and the launcher
+ *                                                                 started ahead of the next runs
  *
  * Needs root and the tools from scripts/setup-sandbox.sh; otherwise every call throws SandboxUnavailableError
  * (never runs code unsandboxed). timeoutMs is CPU time; the wall clock allows 2 × timeoutMs + 1 s.
  */
 export { probeSandbox, resetSandboxProbe, type SandboxProbe } from './probe.js';
 export { closePrestartedSandboxes } from './prestarted.js';
+export { closeSandboxesAhead } from './close.js';
 export {
   compile,
   runProgram,

@@ -133,6 +133,17 @@ export function dropLauncher(launched: Launched & { cg: RunCgroup }): void {
   discard({ ...launched, host: {} as LauncherHost });
 }
 
+/** Ends the launcher waiting for the next run, if any, and removes its cgroup (no run is coming: shutdown). */
+export async function closeWaitingLauncher(): Promise<void> {
+  const warm = ready;
+  ready = undefined;
+  if (!warm) return;
+  setRef(warm.child, true);
+  control(warm)?.end(); // EOF with no command: it exits
+  await warm.exit;
+  await warm.cg.destroy().catch(() => undefined);
+}
+
 /** Sends a waiting launcher the rest of its command line. */
 export function sendCommand(launched: Launched, words: string[]): void {
   control(launched)!.end(words.map((w) => `${w}\0`).join(''));

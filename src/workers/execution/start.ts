@@ -9,7 +9,7 @@
  */
 import type { Job, Worker } from 'bullmq';
 import { ANALYSIS_QUEUE, EXECUTION_QUEUE, type AnalysisJob, type ExecutionJob } from '../../commands/execution/jobs.js';
-import { closePrestartedSandboxes, probeSandbox } from '../../infra/sandbox/index.js';
+import { closeSandboxesAhead, probeSandbox } from '../../infra/sandbox/index.js';
 import type { AppContext } from '../../composition/context.js';
 import { processAnalysisJob } from '../analysis/processor.js';
 import { completeAbandoned, processExecutionJob } from './processor.js';
@@ -70,7 +70,7 @@ export async function startExecutionWorker(ctx: AppContext, options: ExecutionWo
         connection.disconnect?.();
       }),
     );
-    // No job runs any more: the sandboxes started ahead for the next runs go, with their cgroups and boxes.
-    await closePrestartedSandboxes();
+    // No job runs any more: the sandboxes and the launcher started ahead for the next runs go, with their cgroups.
+    await closeSandboxesAhead();
   };
 }
