@@ -15,6 +15,8 @@
  *   READ_CEILING_ENDPOINTS=me,rooms,problems  measure only the endpoints whose path contains one of these words
  *   READ_CEILING_SERIALISE=1  the ceiling serialises its answer on every request (a route returning an object)
  *                             instead of sending it kept serialised
+ *   READ_CEILING_DEPLOYED_RUNTIME=1  the ceiling runs with the API's deployed memory settings (bin/syncode's V8
+ *                             flags and malloc environment) instead of Node's defaults: how much of the gap is them
  *
  * Prints a table and writes bench/results/read-ceiling.json.
  */
@@ -29,6 +31,7 @@ import { createHarness } from '../test/support/harness.js';
 import { registerUser, type TestUser } from '../test/support/users.js';
 import { mainThreadProfile, runSecrets, startApiProcess, type ApiProcess } from './lib/api-process.js';
 import { startCeilingServer } from './lib/ceiling-server.js';
+import { runtimeSettings } from './lib/runtime-settings.js';
 import { printProfile, summarizeProfile } from './lib/cpu-profile.js';
 import { loadRow, runHttpLoad, type LoadRequest } from './lib/http-load.js';
 import { printTable, writeResults } from './lib/report.js';
@@ -99,6 +102,7 @@ try {
     routes: endpoints.map((e) => e.route),
     bodies,
     serialisePerRequest: process.env.READ_CEILING_SERIALISE === '1',
+    ...(process.env.READ_CEILING_DEPLOYED_RUNTIME === '1' ? { runtime: runtimeSettings() } : {}),
   });
   const setupMs = Date.now() - setupStarted;
 
@@ -147,7 +151,7 @@ try {
     measureSeconds,
     warmupSeconds: WARMUP_MS / 1000,
     dataSet: { users: users.length, rooms: rooms.length, participantsPerRoom: 4, setupMs },
-    ceiling: `bare fastify in its own process: @fastify/jwt HS256 verify (same secret, issuer, audience) + the API's JSON for that caller from memory, ${process.env.READ_CEILING_SERIALISE === '1' ? 'serialised per request' : 'kept serialised'}`,
+    ceiling: `bare fastify in its own process: @fastify/jwt HS256 verify (same secret, issuer, audience) + the API's JSON for that caller from memory, ${process.env.READ_CEILING_SERIALISE === '1' ? 'serialised per request' : 'kept serialised'}${process.env.READ_CEILING_DEPLOYED_RUNTIME === '1' ? ", with the API's deployed memory settings" : ", Node's default memory settings"}`,
     api: 'syncode serve --role api in its own process, NODE_ENV=production, LOG_LEVEL=info (stdout discarded), Redis rate limits on (global limit raised), DB pool default',
     generator: 'separate process (bench/lib/http-load.ts), closed loop, one keep-alive connection per user',
     goal: { minShareOfCeiling: GOAL_RATIO, maxApiP99Ms: GOAL_P99_MS },

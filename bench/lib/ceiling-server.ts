@@ -23,6 +23,8 @@ export interface CeilingConfig {
   bodies: Record<string, unknown>;
   /** Serialise the body on every request (a route returning an object) instead of sending it kept serialised. */
   serialisePerRequest?: boolean;
+  /** Run the ceiling's process with these V8 flags and environment (the API's deployed memory settings, say). */
+  runtime?: { nodeArgs: string[]; env: Record<string, string> };
 }
 
 export interface CeilingServer {
@@ -33,9 +35,9 @@ export interface CeilingServer {
 
 export async function startCeilingServer(cfg: CeilingConfig): Promise<CeilingServer> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(cfg.runtime?.nodeArgs ?? [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, CEILING_SERVER_CHILD: '1' },
+    env: { ...process.env, ...cfg.runtime?.env, CEILING_SERVER_CHILD: '1' },
   });
   const base = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { base?: string }) => (m.base ? resolve(m.base) : reject(new Error('ceiling server did not start'))));
