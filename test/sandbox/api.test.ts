@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readdirSync } from 'node:fs';
 import {
-  closePrestartedSandboxes,
+  closeSandboxesAhead,
   compile,
   executeRun,
   judgeSubmission,
@@ -22,7 +22,7 @@ import { runInSandbox, type SandboxSpec } from '../../src/infra/sandbox/sandboxe
 import { runVerdict } from '../../src/infra/sandbox/verdict.js';
 
 
-afterAll(() => closePrestartedSandboxes());
+afterAll(() => closeSandboxesAhead());
 describe('probe and versions', () => {
   it('reports the sandbox available on this machine, with the cgroup version in use', async () => {
     const probe = await probeSandbox();

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { detectCgroups } from '../../src/infra/sandbox/cgroup.js';
 import { BOXES_DIR, PROJECT_ROOT, SANDBOX_UID } from '../../src/infra/sandbox/paths.js';
 import { sweepLeftovers } from '../../src/infra/sandbox/probe.js';
-import { closePrestartedSandboxes } from '../../src/infra/sandbox/index.js';
+import { closeSandboxesAhead } from '../../src/infra/sandbox/index.js';
 import { forkBombProgram, report, run } from './helpers.js';
 
 const token = () => `sbx${randomBytes(5).toString('hex')}`;
@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closePrestartedSandboxes();
+  await closeSandboxesAhead();
   canary.kill('SIGKILL');
   await new Promise<void>((resolve) => listener.close(() => resolve()));
 });

@@ -5,11 +5,11 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { closePrestartedSandboxes } from '../../src/infra/sandbox/index.js';
+import { closeSandboxesAhead } from '../../src/infra/sandbox/index.js';
 import { TOOLS } from '../../src/infra/sandbox/paths.js';
 import { report, run } from './helpers.js';
 
-afterAll(() => closePrestartedSandboxes());
+afterAll(() => closeSandboxesAhead());
 
 describe('launch chain', () => {
   it('starts the program with the run limits in force, under bwrap\'s init only', async () => {

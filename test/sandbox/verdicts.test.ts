@@ -4,7 +4,7 @@
  * once and judged through judgeSubmission exactly as a real submission is.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { closePrestartedSandboxes, judgeSubmission, type SubmissionResult, type TestVerdict } from '../../src/infra/sandbox/index.js';
+import { closeSandboxesAhead, judgeSubmission, type SubmissionResult, type TestVerdict } from '../../src/infra/sandbox/index.js';
 
 const PROGRAMS: Record<string, string> = {
   python: `
@@ -190,7 +190,7 @@ const CASES: Array<{ name: string; input: string; expectedOutput: string; want: 
 const results: Record<string, Promise<SubmissionResult>> = {};
 const broken: Record<string, Promise<SubmissionResult>> = {};
 
-afterAll(() => closePrestartedSandboxes());
+afterAll(() => closeSandboxesAhead());
 
 beforeAll(() => {
   // Everything is started at once; the sandbox's own slot limit (one run per core) paces the actual work.
