@@ -18,6 +18,7 @@ import { startStandaloneCollab } from '../src/collab/standalone.js';
 import type { ControlPlaneCallbacks } from '../src/collab/control-plane-port.js';
 import type { LoadConfig, LoadResult } from './collab-load.js';
 import { CollabServerProbe } from './lib/collab-server-probe.js';
+import { median } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -299,11 +300,6 @@ async function runOnce(p: CollabBenchParams) {
   await handle.close();
   return report;
 }
-
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 
 /**
  * Run the scenario `BENCH_REPEAT` times (default 1; each run a fresh server, schema and generator) and write every

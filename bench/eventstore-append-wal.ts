@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { withBenchSchema } from './lib/bench-db.js';
-import { printTable, writeResults, type Row } from './lib/report.js';
+import { median, printTable, writeResults, type Row } from './lib/report.js';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
 const payload = (i: number): Record<string, unknown> => ({ writer: 0, i, note: 'x'.repeat(100) });
@@ -19,11 +19,6 @@ interface WalUsage {
   records: number;
   bytes: number;
   fullPageImages: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 await withBenchSchema(2, async ({ pool }) => {

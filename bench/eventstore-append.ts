@@ -26,7 +26,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createPostgresEventStore } from '../src/infra/eventstore/postgres/store.js';
 import { withBenchSchema } from './lib/bench-db.js';
-import { printTable, summarize, writeResults, type Row } from './lib/report.js';
+import { median, printTable, summarize, writeResults, type Row } from './lib/report.js';
 
 const CONCURRENCY = (process.env.BENCH_WRITERS ?? '1,8,32').split(',').map(Number);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
@@ -73,12 +73,6 @@ class Side {
     const { count, p50, p99 } = summarize(this.latencies);
     return { opsPerSec: count / this.seconds, p50, p99, count };
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' ');

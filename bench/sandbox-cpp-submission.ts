@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createRunCgroup, detectCgroups, type RunCgroup } from '../src/infra/sandbox/cgroup.js';
 import { judgeSubmission, probeSandbox } from '../src/infra/sandbox/index.js';
 import { TOOLS } from '../src/infra/sandbox/paths.js';
+import { median } from './lib/report.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const GOAL_RATIO = 1.3;
@@ -95,7 +96,6 @@ async function sandboxedSubmission(
   return { ms, cpuMs, compileMs: r.compile.durationMs, runMs: r.tests.map((t) => t.durationMs) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const probe = await probeSandbox();
 if (!probe.available) throw new Error(`sandbox unavailable: ${probe.reason}`);

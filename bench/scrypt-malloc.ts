@@ -10,7 +10,7 @@
  */
 import { loadavg } from 'node:os';
 import { runtimeSettings } from './lib/runtime-settings.js';
-import { printTable, writeResults } from './lib/report.js';
+import { median, printTable, writeResults } from './lib/report.js';
 import { runScryptLoop } from './lib/scrypt-loop.js';
 
 const ROUNDS = 3;
@@ -27,7 +27,6 @@ const loadBefore = loadavg()[0]!;
 for (let round = 0; round < ROUNDS; round++) {
   for (const s of settings) samples.get(s.name)!.push(await runScryptLoop(CONCURRENCY, 1000, 4000, s.env));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const baseline = median(samples.get(settings[0]!.name)!.map((x) => x.cpuMsPerOp));
 const rows = settings.map((s) => {
   const cpu = median(samples.get(s.name)!.map((x) => x.cpuMsPerOp));
