@@ -4,6 +4,7 @@
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { PreparingClient } from './prepared-statements.js';
 
 export type Db = Kysely<any>;
 
@@ -34,6 +35,8 @@ export function openDatabase(url: string, schema: string, poolSize = 20, options
     idleTimeoutMillis: 30_000,
     // A dead server must not make callers wait forever for a connection (they answer 503 instead).
     connectionTimeoutMillis: 10_000,
+    // parametrised queries are parsed and planned once per connection (prepared-statements.ts)
+    Client: PreparingClient,
   });
   const lost = (err: Error) => options.onConnectionLost?.(err);
   pool.on('error', lost); // an idle client lost its connection; the pool replaces it
