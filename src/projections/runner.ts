@@ -228,8 +228,10 @@ class ProjectionRunner {
       if (isolated) await applyIsolated(trx, projection, fresh, deps.onPoison);
       else await applyFast(trx, projection, fresh);
       const target = through > (checkpoint?.position ?? 0n) ? through : checkpoint!.position;
-      await sql`UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name}`.execute(trx);
-      await sql`SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`})`.execute(trx);
+      // One statement, one round trip: the checkpoint and its notification (sent at commit).
+      await sql`
+        WITH moved AS (UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name} RETURNING name)
+        SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`}) FROM moved`.execute(trx);
     });
   }
 }

@@ -18,6 +18,7 @@ import { closeContext, createContext } from '../../src/composition/create-contex
 import { wire } from '../../src/composition/wiring.js';
 import { sweepLostWork } from '../../src/workers/sweeper/sweep.js';
 import type { Peer } from '../collab/support.js';
+import { DEFAULT_PASSWORD } from '../support/users.js';
 import { expectError, newUser, post, type TestUser } from '../rooms/support.js';
 import { get, HIDDEN_EXPECTED, HIDDEN_INPUT, playSession, reportHarness, reportOf, REVERSE_OK, REVERSE_WRONG, type PlayedSession, type ReportHarness } from './support.js';
 
@@ -29,11 +30,16 @@ let me: TestUser;
 let good: PlayedSession;
 let wrong: PlayedSession;
 let stranger: TestUser;
+let signedInBeforeActivity: { user?: { stats: Record<string, number> } };
+
+const signIn = async (user: TestUser) =>
+  (await h.request({ method: 'POST', url: '/auth/login', body: { identifier: user.username, password: DEFAULT_PASSWORD } })).body;
 
 beforeAll(async () => {
   h = await reportHarness();
   me = await newUser(h);
   stranger = await newUser(h);
+  signedInBeforeActivity = await signIn(me);
   good = await playSession(h, { candidate: me, code: REVERSE_OK, run: true, hint: 'moderate', explain: 'I will reverse the line with a slice because it is a single pass, O(n).' }, peers);
   wrong = await playSession(h, { candidate: me, code: REVERSE_WRONG }, peers);
 }, 180_000);
@@ -199,6 +205,11 @@ describe('reports in history, detail, compare, weaknesses and stats', () => {
     // the profile: one problem solved (twice attempted), active today
     expect((await get(h, me, '/users/me')).body.stats).toMatchObject({ totalProblems: 1, streakDays: 1 });
     expect((await get(h, stranger, '/users/me')).body.stats).toMatchObject({ totalProblems: 0, streakDays: 0 });
+    // a sign-in answers the same statistics, not the ones it answered before the sessions
+    expect(signedInBeforeActivity.user?.stats).toEqual({ totalSessions: 0, totalProblems: 0, streakDays: 0 });
+    const signedIn = (await signIn(me)).user?.stats;
+    expect(signedIn).toMatchObject({ totalSessions: 1, totalProblems: 1, streakDays: 1 }); // one session was removed above
+    expect(signedIn).toEqual((await get(h, me, '/users/me')).body.stats);
   });
 });
 

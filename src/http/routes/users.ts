@@ -9,8 +9,8 @@ import type { Written } from '../../commands/identity/common.js';
 import { accountFromEvents } from '../../commands/identity/account-from-events.js';
 import { userNotFound, type Precondition } from '../../domain/user/user.js';
 import { avatarNeedsSigning, findUserRow, resolveAvatarUrl, type UserRow } from '../../projections/users/queries.js';
-import { profileStats, QUOTA_LIMITS, quotaUsage, statsSeries, type ProfileStats } from '../../projections/users/usage.js';
-import { createReadCache } from '../../projections/read-cache.js';
+import { profileStats, profileStatsProjections, QUOTA_LIMITS, quotaUsage, statsSeries, type ProfileStats } from '../../projections/users/usage.js';
+import { createReadCache, type ReadCache } from '../../projections/read-cache.js';
 import { findActiveRoom } from '../../projections/rooms/queries.js';
 import type { AppContext } from '../../composition/context.js';
 import { requestMetadata, settle } from '../command.js';
@@ -72,12 +72,28 @@ export async function activeUserRow(ctx: AppContext, id: string): Promise<UserRo
   return row;
 }
 
+const statsCaches = new WeakMap<AppContext, ReadCache<ProfileStats>>();
+
+/**
+ * An account's profile statistics, kept while the projections they are read from stand still: a sign-in or a
+ * profile edit moves other projections, so it does not read them again. Made at the first call, when every module
+ * has registered its sources.
+ */
+function cachedProfileStats(ctx: AppContext, userId: string): Promise<ProfileStats> {
+  let cache = statsCaches.get(ctx);
+  if (!cache) {
+    cache = createReadCache<ProfileStats>(ctx.progress, { projections: profileStatsProjections(), maxAgeMs: PROFILE_CACHE_MAX_AGE_MS, maxEntries: 50_000 });
+    statsCaches.set(ctx, cache);
+  }
+  return cache.get(userId, () => profileStats(ctx.db, userId));
+}
+
 /** The profile of an account after a write: waits for the projections, then reads. */
 export async function profileAfter(ctx: AppContext, userId: string, w: Written): Promise<{ profile: UserProfile; etag: string }> {
   const settled = await settle(ctx, w.position, w.eventTypes);
   const row = (await findUserRow(ctx.db, userId)) ?? (settled ? undefined : await userRowFromEvents(ctx, userId));
   if (!row || row.deletedAt) throw userNotFound();
-  return { profile: await toUserProfile(ctx, row), etag: etagOf(row) };
+  return { profile: await toUserProfile(ctx, row, () => cachedProfileStats(ctx, userId)), etag: etagOf(row) };
 }
 
 /** The account's row as its own events tell it, for a write answered before the users read model caught up. */
@@ -158,14 +174,9 @@ export function usersRoutes(app: App, ctx: AppContext): void {
 
 /** The caller's own profile: read (cached, with ETag), updated, or the account deleted. */
 function registerOwnProfile(app: App, ctx: AppContext): void {
-  // The caller's own profile is the most frequent read: its row (users projection) and its statistics (read by
-  // sources other modules register, so any projection counts) stay cached while those projections stand still.
+  // The caller's own profile is the most frequent read: its row (users projection) and its statistics stay cached
+  // while the projections they are read from stand still.
   const rows = createReadCache<UserRow | undefined>(ctx.progress, { projections: ['users'], maxAgeMs: PROFILE_CACHE_MAX_AGE_MS, maxEntries: 50_000 });
-  const stats = createReadCache<ProfileStats>(ctx.progress, {
-    projections: ctx.projections.map((p) => p.name),
-    maxAgeMs: PROFILE_CACHE_MAX_AGE_MS,
-    maxEntries: 50_000,
-  });
 
   // The profile as answered (serialised by its response schema), by the cached row and statistics it was made from.
   const profileJsonOf = new WeakMap<UserRow, { stats: ProfileStats; json: string }>();
@@ -181,7 +192,7 @@ function registerOwnProfile(app: App, ctx: AppContext): void {
       reply.header('ETag', etag);
       const ifNoneMatch = parseEntityTags(request.headers['if-none-match']);
       if (ifNoneMatch === '*' || ifNoneMatch?.includes(String(row.revision))) return (reply as unknown as FastifyReply).status(304).send();
-      const counts = await stats.get(userId, () => profileStats(ctx.db, userId));
+      const counts = await cachedProfileStats(ctx, userId);
       if (avatarNeedsSigning(row.avatarKey)) return toUserProfile(ctx, row, async () => counts);
       // While both cached reads answer the same objects, the profile is the same JSON: serialised once.
       let known = profileJsonOf.get(row);

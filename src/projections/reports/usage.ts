@@ -88,5 +88,8 @@ export function registerReportUsage(): void {
   if (registered) return;
   registered = true;
   statsSeriesSources.push(submissionSeries, scoreSeries);
-  profileStatsSources.push(async (db, userId) => ({ totalProblems: await solvedProblemCount(db, userId), streakDays: await streakDays(db, userId) }));
+  profileStatsSources.push({
+    projections: ['submissions', 'sessions'],
+    read: async (db, userId) => ({ totalProblems: await solvedProblemCount(db, userId), streakDays: await streakDays(db, userId) }),
+  });
 }

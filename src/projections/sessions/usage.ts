@@ -41,7 +41,7 @@ let registered = false;
 export function registerSessionUsage(): void {
   if (registered) return;
   registered = true;
-  profileStatsSources.push(async (db, userId) => ({ totalSessions: await finishedSessionCount(db, userId) }));
+  profileStatsSources.push({ projections: ['sessions'], read: async (db, userId) => ({ totalSessions: await finishedSessionCount(db, userId) }) });
   quotaUsageSources.activeRooms.push((db, userId) => openHostedRooms(db, userId));
   statsSeriesSources.push(sessionSeries);
 }

@@ -12,12 +12,23 @@ export interface ProfileStats {
   streakDays: number;
 }
 
+export interface ProfileStatsSource {
+  /** The projections owning the tables `read` queries: its answer holds while they stand still. */
+  projections: readonly string[];
+  read(db: Db, userId: string): Promise<Partial<ProfileStats>>;
+}
+
 /** Readers contributing to `UserProfile.stats`; their results are added up. */
-export const profileStatsSources: Array<(db: Db, userId: string) => Promise<Partial<ProfileStats>>> = [];
+export const profileStatsSources: ProfileStatsSource[] = [];
+
+/** Every projection some part of `UserProfile.stats` is read from. */
+export function profileStatsProjections(): string[] {
+  return [...new Set(profileStatsSources.flatMap((s) => s.projections))];
+}
 
 export async function profileStats(db: Db, userId: string): Promise<ProfileStats> {
   const stats: ProfileStats = { totalSessions: 0, totalProblems: 0, streakDays: 0 };
-  for (const part of await Promise.all(profileStatsSources.map((s) => s(db, userId)))) {
+  for (const part of await Promise.all(profileStatsSources.map((s) => s.read(db, userId)))) {
     stats.totalSessions += part.totalSessions ?? 0;
     stats.totalProblems += part.totalProblems ?? 0;
     stats.streakDays += part.streakDays ?? 0;
