@@ -3,7 +3,7 @@
  * failure (framework ones included), trace ids, CORS, body limits, OpenAPI at /docs, /metrics and /health.
  * Modules contribute routes as plain `(app, ctx) => void` functions.
  */
-import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -15,7 +15,7 @@ import { registerJsonBodyParser } from './json-body.js';
 import { namedSchemas } from './openapi-components.js';
 import { describeRoute, INTERNAL_SECURITY_SCHEME, publishNamedSchemas } from './openapi-contract.js';
 import { configureCursorSigning } from './pagination.js';
-import { registerAuth } from './plugins/auth.js';
+import { authHookFor } from './plugins/auth.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { traceIdOf } from './plugins/trace.js';
 import { clientErrorHandler, guardServer, serverTimeouts } from './server-guards.js';
@@ -31,6 +31,8 @@ const helmetOptions = {
   hsts: false,
 };
 const PAGE_PREFIXES = ['/docs', '/replay'];
+/** The route label of a request that matched no route. */
+const UNMATCHED = 'unmatched';
 const PAGE_CSP = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'", "'unsafe-inline'"],
@@ -49,18 +51,16 @@ function trustProxy(value: string): boolean | string[] {
 }
 
 /**
- * Trace id on every answer, one metrics sample and log line per request, the error envelope on plugin errors.
- * The hooks take a callback rather than returning a promise: they run on every request and never wait, so a
- * promise and a microtask each would be pure overhead.
+ * One metrics sample and log line per request, the error envelope on plugin errors. The hooks take a callback
+ * rather than returning a promise: they run on every request and never wait, so a promise and a microtask each
+ * would be pure overhead. The route's URL comes from its own hooks (routeHooks), not fastify's `routeOptions`
+ * getter, which builds a new object on every call.
  */
 function addRequestHooks(app: App, ctx: AppContext): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('X-Trace-Id', request.id);
-    done();
-  });
+  app.decorateRequest('routeUrl', UNMATCHED);
   const logRequests = ctx.config.NODE_ENV !== 'test';
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = request.routeUrl;
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     if (logRequests) request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed');
@@ -74,10 +74,40 @@ function addRequestHooks(app: App, ctx: AppContext): void {
     const answered = envelopeErrors(request, reply, payload);
     if (typeof answered === 'string' && answered.startsWith('{')) {
       const code = (JSON.parse(answered) as { code?: string }).code ?? 'UNKNOWN';
-      ctx.metrics.httpErrors.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code });
+      ctx.metrics.httpErrors.inc({ method: request.method, route: request.routeUrl, code });
     }
     done(null, answered);
   });
+}
+
+type Headers = ReadonlyArray<readonly [string, string]>;
+
+/** The trace id and the security headers every answer carries; `url` names the route in metrics. */
+function answerHeaders(url: string, headers: Headers): onRequestHookHandler {
+  return (request, reply, done) => {
+    request.routeUrl = url;
+    reply.header('X-Trace-Id', request.id);
+    for (const [name, value] of headers) reply.header(name, value);
+    done();
+  };
+}
+
+/**
+ * Each route's own first hooks, built once when it is registered from what its URL and config say: its answer
+ * headers, then authentication and rate limits (plugins/auth.ts). A request to no route gets the API's headers
+ * from a global hook instead (route hooks do not run for it).
+ */
+function routeHooks(app: App, ctx: AppContext, headers: { api: Headers; page: Headers }): void {
+  app.addHook('onRoute', (route) => {
+    // Public routes say so in the OpenAPI document (no bearer needed), so clients and the fuzz test can tell.
+    if (route.config?.public) route.schema = { ...(route.schema ?? {}), security: [] };
+    const page = PAGE_PREFIXES.some((p) => route.url.startsWith(p));
+    const auth = authHookFor(ctx, route.url, route.config ?? {});
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [answerHeaders(route.url, page ? headers.page : headers.api), ...(auth ? [auth] : []), ...own];
+  });
+  const unmatched = answerHeaders(UNMATCHED, headers.api);
+  app.addHook('onRequest', (request, reply, done) => (request.is404 ? unmatched.call(app, request, reply, done) : done()));
 }
 
 /**
@@ -113,11 +143,12 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
   registerJsonBodyParser(app);
 
   addRequestHooks(app, ctx);
+  // Helmet's headers, computed once per configuration (plugins/security-headers.ts). The documentation and replay
+  // pages run scripts and styles of their own: a page CSP for them only.
+  const api = await securityHeaders(helmetOptions);
+  const page = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { directives: PAGE_CSP } });
+  routeHooks(app, ctx, { api, page });
 
-  // Public routes say so in the OpenAPI document (no bearer needed), so clients and the fuzz test can tell.
-  app.addHook('onRoute', (route) => {
-    if (route.config?.public) route.schema = { ...(route.schema ?? {}), security: [] };
-  });
   app.setValidatorCompiler(validatorCompiler());
   app.addHook('preValidation', rejectUnstorableText);
   app.setErrorHandler((err, request, reply) => sendError(reply, request, err));
@@ -131,16 +162,6 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
     credentials: true,
     exposedHeaders: ['X-Trace-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'ETag'],
   });
-  // Helmet's headers, computed once per configuration (plugins/security-headers.ts). The documentation and replay
-  // pages run scripts and styles of their own: a page CSP for them only.
-  const apiHeaders = await securityHeaders(helmetOptions);
-  const pageHeaders = await securityHeaders({ ...helmetOptions, contentSecurityPolicy: { directives: PAGE_CSP } });
-  app.addHook('onRequest', (request, reply, done) => {
-    const route = request.routeOptions.url;
-    const page = route !== undefined && PAGE_PREFIXES.some((p) => route.startsWith(p));
-    for (const [name, value] of page ? pageHeaders : apiHeaders) reply.header(name, value);
-    done();
-  });
   await app.register(swagger, {
     transform: describeRoute,
     transformObject: publishNamedSchemas,
@@ -153,7 +174,6 @@ export async function buildApp(ctx: AppContext, modules: readonly RouteModule[])
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerAuth(app, ctx);
   await app.register(async (scoped) => {
     healthRoutes(scoped as App, ctx);
     for (const module of modules) await module(scoped as App, ctx);

@@ -19,6 +19,8 @@ export interface RouteConfig {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** The matched route's URL pattern (`unmatched` for none), set by its first hook: the metrics label. */
+    routeUrl: string;
   }
   // Declaration merging needs an interface; it adds RouteConfig's members to fastify's route config.
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type

@@ -117,6 +117,31 @@ describe('HTTP skeleton', () => {
     expect(metrics.raw.body).toContain('syncode_projection_lag_events');
   });
 
+  it('puts the trace id and the security headers on every answer: a success, a HEAD, a 401, a 400, a 404; pages get their own CSP', async () => {
+    const answers = [
+      await h.request({ method: 'GET', url: '/counters/a', token }),
+      await h.request({ method: 'HEAD', url: '/counters/a', token }),
+      await h.request({ method: 'GET', url: '/counters/a' }),
+      await h.request({ method: 'POST', url: '/counters/a/increment', token, body: { by: 'x' } }),
+      await h.request({ method: 'GET', url: '/no/such/route' }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 400, 404]);
+    for (const a of answers) {
+      expect(a.headers['x-trace-id']).toEqual(expect.any(String));
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+      expect(a.headers['content-security-policy']).toContain("default-src 'none'");
+    }
+    const docs = await h.request({ method: 'GET', url: '/docs/json' });
+    expect(docs.headers['content-security-policy']).toContain("default-src 'self'");
+    // a HEAD is one request against the caller's limit, not two
+    const before = Number(answers[0]!.headers['x-ratelimit-remaining']);
+    expect(Number(answers[1]!.headers['x-ratelimit-remaining'])).toBe(before - 1);
+    // metrics name the route pattern, and one label for every unknown URL
+    const metrics = (await h.request({ method: 'GET', url: '/metrics' })).raw.body;
+    expect(metrics).toMatch(/syncode_http_requests_total\{method="GET",route="\/counters\/:id",status="200"\} \d+/);
+    expect(metrics).toMatch(/syncode_http_requests_total\{method="GET",route="unmatched",status="404"\} \d+/);
+  });
+
   it('answers CORS preflights for configured origins only', async () => {
     const ok = await h.request({ method: 'OPTIONS', url: '/counters/a', headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'GET' } });
     expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');

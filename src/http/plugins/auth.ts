@@ -3,11 +3,11 @@
  * Order: per-IP scope limit (auth routes) → access token → global per-user (or per-IP) limit.
  * `X-RateLimit-*` go on every response (Reset in epoch seconds); every 429 carries Retry-After.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { DomainError, type ErrorCode } from '../../domain/shared/errors.js';
 import type { RateDecision } from '../../infra/redis/rate-limiter.js';
 import type { AppContext } from '../../composition/context.js';
-import type { App } from '../types.js';
+import type { RouteConfig } from '../types.js';
 
 export function setRateHeaders(reply: FastifyReply, d: RateDecision): void {
   reply.header('X-RateLimit-Limit', String(d.limit));
@@ -56,32 +56,34 @@ function bearer(request: FastifyRequest): string | undefined {
   return parseBearer(request.headers.authorization);
 }
 
-export function registerAuth(app: App, ctx: AppContext): void {
-  // onRequest, before the body is parsed and validated: every answer to an authenticated request — a 400 for a
-  // malformed body included — carries the X-RateLimit-* headers, and an unauthenticated one is a 401 whatever it sent.
-  app.addHook('onRequest', async (request, reply) => {
-    // Unknown routes answer 404 whoever asks; the API documentation is public.
-    if (request.is404) return;
-    const route = request.routeOptions; // a getter that builds a new object: read once
-    if (route.url?.startsWith('/docs')) return;
-    const config = route.config ?? {};
-    if (config.ipRateLimit) {
-      const { scope, limit, windowSeconds } = config.ipRateLimit;
-      await enforceLimit(ctx, reply, scope, request.ip, limit, windowSeconds);
-    }
-    if (!config.public) {
+/**
+ * The authentication and rate-limit hook of one route, decided from its config when the route is registered
+ * (app.ts installs it first among the route's own onRequest hooks). It runs in onRequest, before the body is
+ * parsed and validated: every answer to an authenticated request — a 400 for a malformed body included — carries
+ * the X-RateLimit-* headers, and an unauthenticated one is a 401 whatever it sent. Undefined: the route needs
+ * neither (the API documentation is public).
+ */
+export function authHookFor(ctx: AppContext, url: string, config: RouteConfig): onRequestAsyncHookHandler | undefined {
+  if (url.startsWith('/docs')) return undefined;
+  const ipLimit = config.ipRateLimit;
+  const needsToken = !config.public;
+  const globalLimit = !config.skipGlobalRateLimit && !ipLimit;
+  const peekGlobal = config.skipGlobalRateLimit === true;
+  return async (request, reply) => {
+    if (ipLimit) await enforceLimit(ctx, reply, ipLimit.scope, request.ip, ipLimit.limit, ipLimit.windowSeconds);
+    if (needsToken) {
       const token = bearer(request);
       if (!token) throw new DomainError('UNAUTHORIZED', 'Authentication required');
       request.principal = await ctx.authenticate(token);
     }
-    if (!config.skipGlobalRateLimit && !config.ipRateLimit) {
+    if (globalLimit) {
       const key = request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`;
       await enforceLimit(ctx, reply, 'global', key, ctx.config.RATE_LIMIT_GLOBAL_PER_MIN, 60);
-    } else if (config.skipGlobalRateLimit && request.principal && ctx.config.RATE_LIMIT_ENABLED && ctx.rateLimiter.peek) {
+    } else if (peekGlobal && request.principal && ctx.config.RATE_LIMIT_ENABLED && ctx.rateLimiter.peek) {
       // not throttled, but an authenticated caller still learns where their limit stands
       setRateHeaders(reply, await ctx.rateLimiter.peek('global', `user:${request.principal.userId}`, ctx.config.RATE_LIMIT_GLOBAL_PER_MIN, 60));
     }
-  });
+  };
 }
 
 export function principalOf(request: FastifyRequest) {
