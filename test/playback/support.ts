@@ -107,13 +107,16 @@ export async function codeAt(h: Harness, user: TestUser, sessionId: string, at: 
   return h.request({ method: 'GET', url: `/sessions/${sessionId}/code?at=${encodeURIComponent(iso)}`, token: user.token });
 }
 
-/** Poll until the code at `at` equals `expected` (rows reach storage on the history's flush tick). */
+/**
+ * Poll until the code at `at` equals `expected` (rows reach storage on the history's flush tick). Up to 15 s: after a
+ * collab restart the new history thread loads its modules first, which takes seconds on a loaded 2-core machine.
+ */
 export async function eventuallyCodeAt(h: Harness, user: TestUser, sessionId: string, at: Date, expected: string): Promise<void> {
   const start = Date.now();
   for (;;) {
     const res = await codeAt(h, user, sessionId, at);
     if (res.status === 200 && res.body.code === expected) return;
-    if (Date.now() - start > 5000) {
+    if (Date.now() - start > 15_000) {
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 200, code: expected });
       return;
     }
