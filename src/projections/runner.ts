@@ -222,6 +222,7 @@ class ProjectionRunner {
   /** One transaction: the events after the stored checkpoint, then the checkpoint and its notification. */
   private async applyAndCheckpoint(events: RecordedEvent[], through: bigint, isolated: boolean): Promise<void> {
     const { deps, projection } = this;
+    if (events.length === 0) return this.moveCheckpoint(through);
     await deps.db.transaction().execute(async (trx) => {
       const checkpoint = await readCheckpoint(trx, projection.name, true);
       const fresh = events.filter((e) => e.position.commit > (checkpoint?.position ?? 0n));
@@ -233,6 +234,21 @@ class ProjectionRunner {
         WITH moved AS (UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name} RETURNING name)
         SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`}) FROM moved`.execute(trx);
     });
+  }
+
+  /**
+   * A window with nothing to apply only moves the position: one statement (its own transaction, one round trip)
+   * instead of a transaction of four, since quiet windows are the most frequent commits of a busy system — every
+   * projection stores one up to twice a second while others write. It never moves the checkpoint back.
+   */
+  private async moveCheckpoint(through: bigint): Promise<void> {
+    const { deps, projection } = this;
+    await sql`
+      WITH moved AS (
+        UPDATE projection_checkpoints SET position = ${through.toString()}, updated_at = now()
+        WHERE name = ${projection.name} AND position < ${through.toString()} RETURNING name
+      )
+      SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${through}`}) FROM moved`.execute(deps.db);
   }
 }
 

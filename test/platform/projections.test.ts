@@ -60,6 +60,23 @@ describe('projection runner', () => {
     await runner.stop();
   });
 
+  it('a window with nothing for it moves the stored position, is heard by the process, and never moves it back', async () => {
+    const unrelated = () =>
+      h.ctx.store.appendToStream(`other-${randomUUID()}`, [{ id: randomUUID(), type: 'SomethingElse', data: {}, metadata: { occurredAt: '2026-01-01T00:00:00.000Z' } }]);
+    const runner = startProjection(deps(), counterProjection);
+    await unrelated();
+    const head = (await h.ctx.store.headPosition())!.commit;
+    await until(async () => (await readCheckpoint(h.ctx.db, 'counters'))!.position === head && h.ctx.progress.positionOf('counters') === head);
+    // a position stored ahead (as a rebuild's swap may leave it) stays where it is
+    const ahead = head + 1000n;
+    await sql`UPDATE projection_checkpoints SET position = ${ahead.toString()} WHERE name = 'counters'`.execute(h.ctx.db);
+    await unrelated();
+    await new Promise((r) => setTimeout(r, 1200)); // past the quiet-window interval and a poll
+    expect((await readCheckpoint(h.ctx.db, 'counters'))!.position).toBe(ahead);
+    await runner.stop();
+    await sql`UPDATE projection_checkpoints SET position = ${head.toString()} WHERE name = 'counters'`.execute(h.ctx.db);
+  });
+
   it('keeps exactly one active runner; a standby takes over when the leader stops', async () => {
     const a = startProjection(deps(), counterProjection);
     const b = startProjection(deps(), counterProjection);
