@@ -1,10 +1,12 @@
 /**
- * Parametrised queries run as prepared statements, once per connection (src/infra/db/prepared-statements.ts):
- * what the connection has prepared is read from Postgres's own `pg_prepared_statements`.
+ * Parametrised queries run as prepared statements, once per connection, from their second use on
+ * (src/infra/db/prepared-statements.ts): what a connection has prepared is read from Postgres's own
+ * `pg_prepared_statements`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import type pg from 'pg';
+import { MAX_TEXT } from '../../src/infra/db/prepared-statements.js';
 import { createTestSchema, type TestSchema } from '../support/schema.js';
 
 let db: TestSchema;
@@ -67,7 +69,8 @@ describe('prepared statements', () => {
     await sql`INSERT INTO widened VALUES (1)`.execute(db.db);
     await withClient(async (client) => {
       const text = 'SELECT * FROM widened WHERE id = $1';
-      expect((await client.query(text, [1])).rows).toEqual([{ id: 1 }]);
+      for (let i = 0; i < 2; i++) expect((await client.query(text, [1])).rows).toEqual([{ id: 1 }]); // named at the second
+      expect(await preparedOn(client, 'FROM widened WHERE')).toEqual([text]);
       await sql`ALTER TABLE widened ADD COLUMN note text NOT NULL DEFAULT 'added'`.execute(db.db);
       expect((await client.query(text, [1])).rows).toEqual([{ id: 1, note: 'added' }]);
     });
@@ -78,7 +81,7 @@ describe('prepared statements', () => {
     await sql`INSERT INTO widened_tx VALUES (1)`.execute(db.db);
     await withClient(async (client) => {
       const text = 'SELECT * FROM widened_tx WHERE id = $1';
-      await client.query(text, [1]);
+      for (let i = 0; i < 2; i++) await client.query(text, [1]);
       await sql`ALTER TABLE widened_tx ADD COLUMN note text`.execute(db.db);
       await client.query('BEGIN');
       await expect(client.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
@@ -88,7 +91,19 @@ describe('prepared statements', () => {
   });
 
   it('works through pool.query, which hands pg a callback', async () => {
-    const { rows } = await db.pool.query<{ label: string }>('SELECT label FROM things WHERE id = $1 -- through the pool', [2]);
-    expect(rows).toEqual([{ label: 'two' }]);
+    for (let i = 0; i < 2; i++) {
+      const { rows } = await db.pool.query<{ label: string }>('SELECT label FROM things WHERE id = $1 -- through the pool', [2]);
+      expect(rows).toEqual([{ label: 'two' }]);
+    }
+  });
+
+  it('names neither a text seen once nor one over the length limit (a connection keeps what it prepares)', async () => {
+    await withClient(async (client) => {
+      await client.query('SELECT label FROM things WHERE id = $1 -- seen once', [1]);
+      const long = `SELECT label FROM things WHERE id = $1 -- long ${'x'.repeat(MAX_TEXT)}`;
+      for (let i = 0; i < 3; i++) expect((await client.query<{ label: string }>(long, [2])).rows).toEqual([{ label: 'two' }]);
+      expect(await preparedOn(client, 'seen once')).toEqual([]);
+      expect(await preparedOn(client, '-- long')).toEqual([]);
+    });
   });
 });

@@ -5,9 +5,11 @@
  * a projector's fetch and checkpoint, a command's stream read) are a handful of texts run thousands of times, and
  * planning was the largest part of their cost in Postgres (docs/performance.md, "Prepared statements").
  *
- * Bounds: names are handed out per distinct text up to MAX_NAMED per process; texts beyond that (say, `IN` lists
- * of every length) run unnamed, as before. Queries without parameters stay on the simple protocol, which also
- * carries scripts of several statements (migrations).
+ * Bounds: Postgres keeps every named statement (its text and plan) in each connection's memory until the connection
+ * closes, so only texts worth it get a name: a text is named the second time this process sees it (one-off texts
+ * never are), texts over MAX_TEXT characters never are (bulk inserts with a row count of their own), and no more
+ * than MAX_NAMED texts per process — beyond that they run unnamed, as before. Queries without parameters stay on
+ * the simple protocol, which also carries scripts of several statements (migrations).
  *
  * One case Postgres refuses: a statement whose result columns changed since it was prepared (`SELECT *` over a
  * table that gained a column while the process ran) fails with "cached plan must not change result type". That
@@ -16,15 +18,25 @@
  */
 import pg from 'pg';
 
-export const MAX_NAMED = 2000;
+export const MAX_NAMED = 500;
+export const MAX_TEXT = 4096;
+/** Texts seen once, waiting for a second sighting; forgotten all at once when full. */
+const MAX_SIGHTED = 5000;
 const STALE_PLAN = '0A000';
 
 const names = new Map<string, string>();
+const sighted = new Set<string>();
 
-/** The statement name of a query text, or undefined when the process has named as many texts as it may. */
+/** The statement name of a query text, or undefined while it does not deserve one (see the header). */
 export function statementName(text: string): string | undefined {
   const known = names.get(text);
-  if (known !== undefined || names.size >= MAX_NAMED) return known;
+  if (known !== undefined || names.size >= MAX_NAMED || text.length > MAX_TEXT) return known;
+  if (!sighted.has(text)) {
+    if (sighted.size >= MAX_SIGHTED) sighted.clear();
+    sighted.add(text);
+    return undefined;
+  }
+  sighted.delete(text);
   const name = `syncode_q${names.size + 1}`;
   names.set(text, name);
   return name;
