@@ -71,6 +71,8 @@ describe('replay page', () => {
     await sleep(300);
     expect((await transition(h, host, room.roomId, 'finished')).status).toBe(200);
 
+    // every edit is in the history's storage (its thread flushes every 2 s, later on a loaded machine)
+    await h.collab.collab.history!.flush();
     // the timeline has caught up with the submission's verdict
     for (let i = 0; ; i++) {
       const pb = (await h.request({ method: 'GET', url: `/sessions/${sessionId}/playback`, token: candidate.token })).body;

@@ -85,12 +85,15 @@ export async function codeAtInstant(db: Db, session: SessionRow, atMs: number): 
 }
 
 /**
- * The frames of a finished session never change (nothing is written after the end; a destroyed room has no session
- * to ask for), so the last few are kept: an analyst's page load and the reloads that follow build them once. Events
- * are read fresh every time (the timeline may still be told late results).
+ * The frames of a session that finished a while ago never change (nothing is edited after the end; a destroyed room
+ * has no session to ask for), so the last few are kept: an analyst's page load and the reloads that follow build
+ * them once. Not right after the end: edits accepted before it reach storage on the collab node's next history
+ * flush (docs/playback.md), which can come seconds later on a loaded node, so until FRAMES_SETTLED_MS have passed
+ * the frames are read afresh. Events are read fresh every time (the timeline may still be told late results).
  */
 const finishedFrames = new Map<string, PlaybackFrame[]>();
 const FINISHED_FRAMES_KEPT = 8;
+const FRAMES_SETTLED_MS = 60_000;
 
 /** Frames and events of [fromMs, toMs] (clamped to the session). */
 export async function playbackStream(db: Db, session: SessionRow, fromMs?: number, toMs?: number): Promise<PlaybackStream> {
@@ -105,7 +108,8 @@ export async function playbackStream(db: Db, session: SessionRow, fromMs?: numbe
     .filter((e) => e.timestamp.getTime() >= from && e.timestamp.getTime() <= to)
     .map((e) => ({ t: e.timestamp.getTime() - startedAt, id: e.id, eventType: e.eventType, userId: e.userId, metadata: e.metadata, timestamp: e.timestamp.toISOString() }));
 
-  const key = session.finishedAt ? `${session.id}:${from}:${to}` : null;
+  const settled = session.finishedAt !== null && Date.now() - session.finishedAt.getTime() > FRAMES_SETTLED_MS;
+  const key = settled ? `${session.id}:${from}:${to}` : null;
   let frames = key ? finishedFrames.get(key) : undefined;
   if (!frames) {
     frames = await framesOf(db, session, from, to, language, switches.filter((s) => s.at > from && s.at <= to));
