@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyDelta } from '../../src/projections/playback/frames.js';
 import { createProblem } from '../problems/support.js';
-import { newAdmin, peerRoom, transition } from '../rooms/support.js';
-import { synced } from '../collab/support.js';
-import { collabToken, connect, converged, playbackHarness, sessionIdOf, sleep, typeText, type PlaybackHarness } from './support.js';
+import { newAdmin, transition } from '../rooms/support.js';
+import { codingRoom, converged, playbackHarness, sleep, typeText, type PlaybackHarness } from './support.js';
 
 let h: PlaybackHarness;
 
@@ -23,12 +22,7 @@ describe('the playback of a session that just finished', () => {
   it('shows the edits whose history reached storage after the end', async () => {
     const admin = await newAdmin(h);
     const problemId = (await createProblem(h, admin, { starterCode: { python: 'def solve():\n', javascript: '' } })).id;
-    const { host, candidate, room } = await peerRoom(h, 'coding', { problemId });
-    const sessionId = await sessionIdOf(h, host, room.roomId);
-    const hostPeer = connect(h, room.roomId, await collabToken(h, host, room.roomId));
-    const candPeer = connect(h, room.roomId, await collabToken(h, candidate, room.roomId));
-    await synced(hostPeer);
-    await synced(candPeer);
+    const { host, room, sessionId, hostPeer, candPeer } = await codingRoom(h, problemId);
     await typeText(candPeer, 'early = 1\n');
     await converged([hostPeer, candPeer], 'def solve():\nearly = 1\n');
     await sleep(150);

@@ -14,8 +14,7 @@ import { synced } from '../collab/support.js';
 import { applyDelta } from '../../src/projections/playback/frames.js';
 import {
   codeAt,
-  collabToken,
-  connect,
+  codingRoom as codingRoomOf,
   converged,
   eventuallyCodeAt,
   playbackHarness,
@@ -39,15 +38,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function codingRoom() {
-  const { host, candidate, room } = await peerRoom(h, 'coding', { problemId });
-  const sessionId = await sessionIdOf(h, host, room.roomId);
-  const hostPeer = connect(h, room.roomId, await collabToken(h, host, room.roomId));
-  const candPeer = connect(h, room.roomId, await collabToken(h, candidate, room.roomId));
-  await synced(hostPeer);
-  await synced(candPeer);
-  return { host, candidate, room, sessionId, hostPeer, candPeer };
-}
+const codingRoom = () => codingRoomOf(h, problemId);
 
 const mark = async () => {
   await sleep(60);

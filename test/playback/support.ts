@@ -11,8 +11,8 @@ import { inProcessControlPlaneCallbacks } from '../../src/composition/collab-cal
 import { startExecutionWorker } from '../../src/workers/execution/start.js';
 import type { AppContext } from '../../src/composition/context.js';
 import { createHarness, type Harness } from '../support/harness.js';
-import { peer, waitFor, type Peer } from '../collab/support.js';
-import type { TestUser } from '../rooms/support.js';
+import { peer, synced, waitFor, type Peer } from '../collab/support.js';
+import { peerRoom, type TestUser } from '../rooms/support.js';
 
 export interface PlaybackHarness extends Harness {
   collab: StandaloneCollab;
@@ -122,4 +122,15 @@ export async function eventuallyCodeAt(h: Harness, user: TestUser, sessionId: st
     }
     await sleep(50);
   }
+}
+
+/** A peer room in its coding phase on `problemId`, with its session and both people connected and synced. */
+export async function codingRoom(h: PlaybackHarness, problemId: string) {
+  const { host, candidate, room } = await peerRoom(h, 'coding', { problemId });
+  const sessionId = await sessionIdOf(h, host, room.roomId);
+  const hostPeer = connect(h, room.roomId, await collabToken(h, host, room.roomId));
+  const candPeer = connect(h, room.roomId, await collabToken(h, candidate, room.roomId));
+  await synced(hostPeer);
+  await synced(candPeer);
+  return { host, candidate, room, sessionId, hostPeer, candPeer };
 }
