@@ -12,7 +12,7 @@ import { applyFast, applyIsolated, errorText, isTransient, PoisonEventError, typ
 import { markFaulted, readCheckpoint, resetProjection } from './checkpoints.js';
 import type { Leadership } from './leadership.js';
 import { progressChannel, type ProgressTracker } from './progress.js';
-import type { Projection } from './projection.js';
+import type { Projection, Trx } from './projection.js';
 import { rebuildProjection } from './rebuild.js';
 
 export interface RunnerDeps {
@@ -222,33 +222,31 @@ class ProjectionRunner {
   /** One transaction: the events after the stored checkpoint, then the checkpoint and its notification. */
   private async applyAndCheckpoint(events: RecordedEvent[], through: bigint, isolated: boolean): Promise<void> {
     const { deps, projection } = this;
-    if (events.length === 0) return this.moveCheckpoint(through);
+    // A quiet window only moves the position: its own statement, no transaction around it (see moveCheckpoint).
+    if (events.length === 0) return this.moveCheckpoint(deps.db, through);
     await deps.db.transaction().execute(async (trx) => {
       const checkpoint = await readCheckpoint(trx, projection.name, true);
       const fresh = events.filter((e) => e.position.commit > (checkpoint?.position ?? 0n));
       if (isolated) await applyIsolated(trx, projection, fresh, deps.onPoison);
       else await applyFast(trx, projection, fresh);
-      const target = through > (checkpoint?.position ?? 0n) ? through : checkpoint!.position;
-      // One statement, one round trip: the checkpoint and its notification (sent at commit).
-      await sql`
-        WITH moved AS (UPDATE projection_checkpoints SET position = ${target.toString()}, updated_at = now() WHERE name = ${projection.name} RETURNING name)
-        SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${target}`}) FROM moved`.execute(trx);
+      await this.moveCheckpoint(trx, through);
     });
   }
 
   /**
-   * A window with nothing to apply only moves the position: one statement (its own transaction, one round trip)
-   * instead of a transaction of four, since quiet windows are the most frequent commits of a busy system — every
-   * projection stores one up to twice a second while others write. It never moves the checkpoint back.
+   * The checkpoint moved to `through` and its notification (sent at commit), in one statement: one round trip. It
+   * never moves the checkpoint back. Quiet windows run it alone, not in a transaction of four round trips, since they
+   * are the most frequent commits of a busy system — every projection stores one up to twice a second while others
+   * write.
    */
-  private async moveCheckpoint(through: bigint): Promise<void> {
+  private async moveCheckpoint(db: Db | Trx, through: bigint): Promise<void> {
     const { deps, projection } = this;
     await sql`
       WITH moved AS (
         UPDATE projection_checkpoints SET position = ${through.toString()}, updated_at = now()
         WHERE name = ${projection.name} AND position < ${through.toString()} RETURNING name
       )
-      SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${through}`}) FROM moved`.execute(deps.db);
+      SELECT pg_notify(${progressChannel(deps.schema)}, ${`${projection.name}:${through}`}) FROM moved`.execute(db);
   }
 }
 

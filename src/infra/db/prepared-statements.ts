@@ -18,7 +18,7 @@
  */
 import pg from 'pg';
 
-export const MAX_NAMED = 500;
+const MAX_NAMED = 500;
 export const MAX_TEXT = 4096;
 /** Texts seen once, waiting for a second sighting; forgotten all at once when full. */
 const MAX_SIGHTED = 5000;
